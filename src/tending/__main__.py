@@ -1,0 +1,3 @@
+from tending.cli import main
+
+main()

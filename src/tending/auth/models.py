@@ -1,0 +1,72 @@
+"""Local accounts, their workspaces and team attributes (expertise, working hours)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tending.database.core import Base, utcnow
+from tending.models import PrimaryKey
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    member = "member"
+    agency = "agency"
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[PrimaryKey]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.member.value)
+    expertise: Mapped[list[str]] = mapped_column(JSON, default=list)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # {"mon": [["09:00", "17:00"]], ...}; empty means always available.
+    working_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkspaceMembership(Base):
+    __tablename__ = "workspace_membership"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: Mapped[PrimaryKey]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=8, max_length=256)
+    role: Role = Role.member
+    expertise: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    working_hours: dict[str, list[list[str]]] = Field(default_factory=dict)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    email: str
+    name: str
+    role: Role
+    expertise: list[str]
+    timezone: str
+    working_hours: dict[str, Any]
+    active: bool
+
+
+class LoginRequest(BaseModel):
+    email: str
+    password: str

@@ -1,0 +1,60 @@
+"""A channel is one account of the brand on one network, with its encrypted credentials and cursor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tending.database.core import Base, utcnow
+from tending.models import PrimaryKey
+
+
+class Channel(Base):
+    __tablename__ = "channel"
+    __table_args__ = (UniqueConstraint("workspace_id", "network", "external_id"),)
+
+    id: Mapped[PrimaryKey]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    network: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str] = mapped_column(String(200), default="")
+    external_id: Mapped[str] = mapped_column(String(200))
+    # Connector settings that are not secret (page id, feed URL, instance URL...).
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Fernet token of the JSON credentials; never returned by the API, never logged.
+    credentials_encrypted: Mapped[str | None] = mapped_column(Text)
+    cursor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | error | paused
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_polled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChannelCreate(BaseModel):
+    network: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    handle: str = ""
+    external_id: str = Field(min_length=1, max_length=200)
+    config: dict[str, Any] = Field(default_factory=dict)
+    credentials: dict[str, str] | None = None
+
+
+class ChannelRead(BaseModel):
+    """What the API shows of a channel: never the credentials, only whether they are set."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    workspace_id: int
+    network: str
+    name: str
+    handle: str
+    external_id: str
+    config: dict[str, Any]
+    status: str
+    last_error: str | None
+    last_polled_at: datetime | None
+    has_credentials: bool = False

@@ -1,0 +1,101 @@
+"""The one settings class. Every field carries a description; a test keeps README in step with it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """tending's configuration, read from `TENDING_*` environment variables or a `.env` file."""
+
+    model_config = SettingsConfigDict(env_prefix="TENDING_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("tending-data"),
+        description="Folder for the embedded mode: the SQLite database, the Huey queue and imports.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the database. Empty means SQLite (WAL) at `<data_dir>/tending.db`; "
+            "scaled mode uses `postgresql+psycopg://user@host/db`."
+        ),
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description=(
+            "Redis URL for the Huey queue in scaled mode (`redis://127.0.0.1:6379/0`). "
+            "Empty means a SQLite queue at `<data_dir>/queue.db`."
+        ),
+    )
+    queue_immediate: bool = Field(
+        default=False,
+        description="Run background tasks inline instead of queueing them (tests and one-off scripts).",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr("change-me-in-production-please-32b"),
+        description="Signs session cookies and CSRF tokens. Set a long random value in production.",
+    )
+    credentials_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Fernet key (urlsafe base64, 32 bytes) that encrypts channel credentials at rest. "
+            "Empty derives one from `secret_key`; rotate by setting the old one in `credentials_old_keys`."
+        ),
+    )
+    credentials_old_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Previous credential keys still accepted for decryption during a key rotation.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie `Secure` (set true behind HTTPS).",
+    )
+    session_max_age_s: int = Field(
+        default=14 * 24 * 3600, description="How long a login session lasts, in seconds."
+    )
+    login_rate_limit: int = Field(
+        default=10, description="Failed logins allowed per account and address within 15 minutes."
+    )
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024, description="Largest import file accepted through the web, in bytes."
+    )
+    ingest_batch_size: int = Field(
+        default=5000, description="Items written per transaction during ingestion and imports."
+    )
+    poll_interval_s: int = Field(
+        default=300, description="How often each channel is polled for new inbound items, in seconds."
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
+    port: int = Field(default=8000, description="Port the web server listens on.")
+    smtp_url: str | None = Field(
+        default=None,
+        description="SMTP server for alert and digest e-mail, as `smtp://user:pass@host:port`. Empty: no e-mail.",
+    )
+    mail_from: str = Field(default="tending@localhost", description="Sender address of e-mail tending sends.")
+    embeddings: bool = Field(
+        default=False,
+        description="Use the MiniLM sentence-embedding triage model (needs the `tending[embeddings]` extra).",
+    )
+    log_level: str = Field(default="INFO", description="Logging level of the service and workers.")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file inside the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tending.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process from the environment."""
+    return Settings()

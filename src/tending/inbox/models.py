@@ -1,0 +1,167 @@
+"""Messages and the conversations (threads) they belong to."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tending.database.core import Base, utcnow
+from tending.models import PrimaryKey
+
+
+class MessageKind(enum.StrEnum):
+    post = "post"
+    comment = "comment"
+    reply = "reply"
+    mention = "mention"
+    direct = "direct"
+
+
+class Direction(enum.StrEnum):
+    inbound = "inbound"
+    outbound = "outbound"
+
+
+class ConversationStatus(enum.StrEnum):
+    open = "open"
+    waiting = "waiting"
+    answered = "answered"
+    closed = "closed"
+
+
+class Conversation(Base):
+    __tablename__ = "conversation"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "thread_key"),
+        Index("ix_conversation_ws_last", "workspace_id", "last_message_at"),
+        Index("ix_conversation_ws_status_last", "workspace_id", "status", "last_message_at"),
+        Index("ix_conversation_ws_assignee_last", "workspace_id", "assignee_id", "last_message_at"),
+        Index("ix_conversation_channel_last", "channel_id", "last_message_at"),
+    )
+
+    id: Mapped[PrimaryKey]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
+    thread_key: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default=MessageKind.comment.value)
+    status: Mapped[str] = mapped_column(String(20), default=ConversationStatus.open.value)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    priority: Mapped[str] = mapped_column(String(20), default="normal")
+    preview: Mapped[str] = mapped_column(String(280), default="")
+    last_author: Mapped[str] = mapped_column(String(200), default="")
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    needs_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_inbound_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    last_inbound_at: Mapped[datetime | None]
+    last_outbound_at: Mapped[datetime | None]
+    last_message_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "external_id"),
+        Index("ix_message_conversation_created", "conversation_id", "created_at"),
+        Index("ix_message_ws_created", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[PrimaryKey]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(10))
+    external_id: Mapped[str] = mapped_column(String(300))
+    parent_external_id: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(12))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[str | None] = mapped_column(Text)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Triage, filled by the triage step; null until triaged.
+    sentiment: Mapped[str | None] = mapped_column(String(10))
+    sentiment_score: Mapped[float | None] = mapped_column(Float)
+    intent: Mapped[str | None] = mapped_column(String(20))
+    urgency: Mapped[float | None] = mapped_column(Float)
+    topics: Mapped[list[str] | None] = mapped_column(JSON)
+    # Moderation: hidden only for spam/abuse, always with a reason.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class MessageRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    conversation_id: int
+    channel_id: int
+    author_id: int | None
+    kind: str
+    direction: str
+    external_id: str
+    parent_external_id: str | None
+    text: str
+    language: str | None
+    url: str | None
+    created_at: datetime
+    received_at: datetime
+    sentiment: str | None
+    sentiment_score: float | None
+    intent: str | None
+    urgency: float | None
+    topics: list[str] | None
+    hidden: bool
+    hidden_reason: str | None
+    author_handle: str | None = None
+    author_name: str | None = None
+
+
+class ConversationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    workspace_id: int
+    channel_id: int
+    kind: str
+    status: ConversationStatus
+    assignee_id: int | None
+    priority: str
+    preview: str
+    last_author: str
+    message_count: int
+    needs_reply: bool
+    first_inbound_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    last_message_at: datetime | None
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationRead]
+    next_cursor: str | None = None
+
+
+class ThreadRead(BaseModel):
+    conversation: ConversationRead
+    messages: list[MessageRead]
+
+
+class ReplyCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=10000)
+    in_reply_to: int | None = Field(default=None, description="Message id answered; default: the last inbound.")
+
+
+class AssignRequest(BaseModel):
+    assignee_id: int | None
+
+
+class StatusChange(BaseModel):
+    status: ConversationStatus

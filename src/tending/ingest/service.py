@@ -1,0 +1,300 @@
+"""Ingestion: the one path by which every inbound item becomes a stored message.
+
+Idempotent: a message is unique per (channel, network id), so the same item twice is one message.
+Resumable: callers commit each batch together with their cursor or file position, so a crash loses
+at most the batch in flight, which the next run reads again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from tending.author.models import Author
+from tending.channel.models import Channel
+from tending.connectors.bases.items import AuthorProfile, InboundItem
+from tending.database.dialect import chunks, upsert_insert
+from tending.inbox.models import Conversation, ConversationStatus, Message
+
+PREVIEW_CHARS = 280
+
+
+@dataclass
+class IngestStats:
+    received: int = 0
+    new: int = 0
+    duplicates: int = 0
+    new_message_ids: list[int] = field(default_factory=list)
+    conversation_ids: set[int] = field(default_factory=set)
+
+    def add(self, other: IngestStats) -> None:
+        self.received += other.received
+        self.new += other.new
+        self.duplicates += other.duplicates
+        self.new_message_ids.extend(other.new_message_ids)
+        self.conversation_ids |= other.conversation_ids
+
+
+@dataclass
+class IngestCache:
+    """Ids already resolved in this run; spares a query per batch on long imports."""
+
+    authors: dict[str, int] = field(default_factory=dict)
+
+
+def _existing_external_ids(session: Session, channel_id: int, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(ids):
+        rows = session.execute(
+            select(Message.external_id).where(Message.channel_id == channel_id, Message.external_id.in_(part))
+        )
+        found.update(r[0] for r in rows)
+    return found
+
+
+def _author_row(workspace_id: int, network: str, a: AuthorProfile) -> dict[str, object]:
+    return {
+        "workspace_id": workspace_id,
+        "network": network,
+        "external_id": a.external_id,
+        "handle": a.handle,
+        "name": a.name,
+        "account_created_at": a.account_created_at,
+        "followers": a.followers,
+        "following": a.following,
+        "posts_count": a.posts_count,
+        "avatar_is_default": a.avatar_is_default,
+        "bio": a.bio,
+        "verified": a.verified,
+    }
+
+
+def _resolve_authors(
+    session: Session, *, channel: Channel, items: list[InboundItem], cache: IngestCache
+) -> dict[str, int]:
+    profiles: dict[str, AuthorProfile] = {}
+    for it in items:
+        if it.author is not None:
+            profiles[it.author.external_id] = it.author
+    if not profiles:
+        return {}
+    table = Author.__table__
+    stmt = upsert_insert(session, table)  # type: ignore[arg-type]
+    ex = stmt.excluded
+    # Profiles change (followers grow); keep the newest non-empty value of each field.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "network", "external_id"],
+        set_={
+            "handle": func.coalesce(func.nullif(ex.handle, ""), table.c.handle),
+            "name": func.coalesce(func.nullif(ex.name, ""), table.c.name),
+            "account_created_at": func.coalesce(ex.account_created_at, table.c.account_created_at),
+            "followers": func.coalesce(ex.followers, table.c.followers),
+            "following": func.coalesce(ex.following, table.c.following),
+            "posts_count": func.coalesce(ex.posts_count, table.c.posts_count),
+            "avatar_is_default": func.coalesce(ex.avatar_is_default, table.c.avatar_is_default),
+            "bio": func.coalesce(ex.bio, table.c.bio),
+            "verified": func.coalesce(ex.verified, table.c.verified),
+        },
+    )
+    session.execute(stmt, [_author_row(channel.workspace_id, channel.network, p) for p in profiles.values()])
+    missing = [k for k in profiles if k not in cache.authors]
+    for part in chunks(missing):
+        rows = session.execute(
+            select(Author.external_id, Author.id).where(
+                Author.workspace_id == channel.workspace_id,
+                Author.network == channel.network,
+                Author.external_id.in_(part),
+            )
+        )
+        cache.authors.update({ext: aid for ext, aid in rows})
+    return {k: cache.authors[k] for k in profiles}
+
+
+def _thread_keys(session: Session, *, channel_id: int, items: list[InboundItem]) -> dict[str, str]:
+    """Thread root of each item: the network's thread id, else its parent's thread, else itself."""
+    keys: dict[str, str] = {}
+    unresolved: list[InboundItem] = []
+    for it in items:
+        if it.thread_external_id:
+            keys[it.external_id] = it.thread_external_id
+        elif not it.parent_external_id:
+            keys[it.external_id] = it.external_id
+        else:
+            unresolved.append(it)
+    if unresolved:
+        parents = [it.parent_external_id for it in unresolved if it.parent_external_id not in keys]
+        stored: dict[str, str] = {}
+        for part in chunks(sorted({p for p in parents if p})):
+            rows = session.execute(
+                select(Message.external_id, Conversation.thread_key)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Message.channel_id == channel_id, Message.external_id.in_(part))
+            )
+            stored.update({ext: key for ext, key in rows})
+        for it in unresolved:  # items arrive oldest first, so a parent in the batch is keyed already
+            parent = it.parent_external_id or it.external_id
+            keys[it.external_id] = keys.get(parent) or stored.get(parent) or parent
+    return keys
+
+
+def _resolve_conversations(
+    session: Session, *, channel: Channel, items: list[InboundItem], keys: dict[str, str]
+) -> dict[str, int]:
+    first_kind: dict[str, str] = {}
+    for it in items:
+        first_kind.setdefault(keys[it.external_id], "direct" if it.kind == "direct" else "comment")
+    table = Conversation.__table__
+    stmt = upsert_insert(session, table).on_conflict_do_nothing(  # type: ignore[arg-type]
+        index_elements=["channel_id", "thread_key"]
+    )
+    now = datetime.now(UTC)
+    session.execute(
+        stmt,
+        [
+            {
+                "workspace_id": channel.workspace_id,
+                "channel_id": channel.id,
+                "thread_key": key,
+                "kind": kind,
+                "status": ConversationStatus.open.value,
+                "priority": "normal",
+                "preview": "",
+                "last_author": "",
+                "message_count": 0,
+                "needs_reply": False,
+                "created_at": now,
+            }
+            for key, kind in first_kind.items()
+        ],
+    )
+    ids: dict[str, int] = {}
+    for part in chunks(list(first_kind)):
+        rows = session.execute(
+            select(Conversation.thread_key, Conversation.id).where(
+                Conversation.channel_id == channel.id, Conversation.thread_key.in_(part)
+            )
+        )
+        ids.update({k: cid for k, cid in rows})
+    return ids
+
+
+def refresh_conversations(session: Session, conversation_ids: list[int]) -> None:
+    """Recompute each conversation's figures from its messages (exact under concurrent ingestion)."""
+    m = Message.__table__.alias("m")
+    c = Conversation.__table__
+
+    def agg(fn: object, col: object, *where: object) -> object:
+        return select(fn(col)).where(m.c.conversation_id == c.c.id, *where).scalar_subquery()  # type: ignore[operator]
+
+    inbound = m.c.direction == "inbound"
+    outbound = m.c.direction == "outbound"
+    latest = select(m.c.id).where(m.c.conversation_id == c.c.id).order_by(m.c.created_at.desc(), m.c.id.desc())
+    latest_id = latest.limit(1).scalar_subquery()
+    for part in chunks(conversation_ids):
+        session.execute(
+            update(c)
+            .where(c.c.id.in_(part))
+            .values(
+                message_count=agg(func.count, m.c.id),
+                last_message_at=agg(func.max, m.c.created_at),
+                last_inbound_at=agg(func.max, m.c.created_at, inbound),
+                last_outbound_at=agg(func.max, m.c.created_at, outbound),
+                first_inbound_at=agg(func.min, m.c.created_at, inbound),
+                preview=select(func.substr(m.c.text, 1, PREVIEW_CHARS))
+                .where(m.c.id == latest_id)
+                .scalar_subquery(),
+                last_author=select(func.coalesce(Author.handle, literal("")))
+                .select_from(m.outerjoin(Author.__table__, Author.id == m.c.author_id))
+                .where(m.c.id == latest_id)
+                .scalar_subquery(),
+            )
+        )
+        # The first brand answer after the first inbound message is the first response.
+        first_response = (
+            select(func.min(m.c.created_at))
+            .where(m.c.conversation_id == c.c.id, outbound, m.c.created_at >= c.c.first_inbound_at)
+            .scalar_subquery()
+        )
+        needs = and_(
+            c.c.last_inbound_at.is_not(None),
+            (c.c.last_outbound_at.is_(None)) | (c.c.last_inbound_at > c.c.last_outbound_at),
+        )
+        session.execute(
+            update(c)
+            .where(c.c.id.in_(part))
+            .values(
+                first_response_at=first_response,
+                needs_reply=needs,
+                # A new question reopens an answered or closed thread; a brand answer marks it answered.
+                status=case(
+                    (needs, ConversationStatus.open.value),
+                    (c.c.status == ConversationStatus.open.value, ConversationStatus.answered.value),
+                    else_=c.c.status,
+                ),
+                resolved_at=case((needs, None), else_=c.c.resolved_at),
+            )
+        )
+
+
+def ingest_items(
+    session: Session,
+    *,
+    channel: Channel,
+    items: list[InboundItem],
+    cache: IngestCache | None = None,
+    received_at: datetime | None = None,
+) -> IngestStats:
+    """Store the new items of one channel; returns what was new. The caller commits."""
+    cache = cache or IngestCache()
+    stats = IngestStats(received=len(items))
+    unique: dict[str, InboundItem] = {}
+    for it in items:
+        unique.setdefault(it.external_id, it)
+    existing = _existing_external_ids(session, channel.id, list(unique))
+    fresh = sorted((it for k, it in unique.items() if k not in existing), key=lambda i: i.created_at)
+    stats.duplicates = len(items) - len(fresh)
+    if not fresh:
+        return stats
+    authors = _resolve_authors(session, channel=channel, items=fresh, cache=cache)
+    keys = _thread_keys(session, channel_id=channel.id, items=fresh)
+    conversations = _resolve_conversations(session, channel=channel, items=fresh, keys=keys)
+    received = received_at or datetime.now(UTC)
+    rows = [
+        {
+            "workspace_id": channel.workspace_id,
+            "channel_id": channel.id,
+            "conversation_id": conversations[keys[it.external_id]],
+            "author_id": authors.get(it.author.external_id) if it.author else None,
+            "kind": it.kind,
+            "direction": it.direction,
+            "external_id": it.external_id,
+            "parent_external_id": it.parent_external_id,
+            "text": it.text,
+            "language": it.language,
+            "url": it.url,
+            "created_at": it.created_at,
+            "received_at": received,
+            "raw": it.raw,
+            "hidden": False,
+        }
+        for it in fresh
+    ]
+    stmt = upsert_insert(session, Message.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
+        index_elements=["channel_id", "external_id"]
+    )
+    session.execute(stmt, rows)
+    new_ids: list[int] = []
+    for part in chunks([it.external_id for it in fresh]):
+        new_ids.extend(
+            session.scalars(
+                select(Message.id).where(Message.channel_id == channel.id, Message.external_id.in_(part))
+            )
+        )
+    stats.new = len(new_ids)
+    stats.new_message_ids = sorted(new_ids)
+    stats.conversation_ids = set(conversations.values())
+    refresh_conversations(session, sorted(stats.conversation_ids))
+    return stats
