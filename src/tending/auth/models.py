@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,7 +46,7 @@ class WorkspaceMembership(Base):
 
 
 class UserCreate(BaseModel):
-    email: EmailStr
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=8, max_length=256)
     role: Role = Role.member
@@ -70,3 +70,39 @@ class UserRead(BaseModel):
 class LoginRequest(BaseModel):
     email: str
     password: str
+
+
+class ApiToken(Base):
+    """A bearer token scoped to one workspace; only its hash is stored, and it can be revoked."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[PrimaryKey]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    """Failed logins, kept in the database so the limit holds across processes and machines."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[PrimaryKey]
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ApiTokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ApiTokenCreated(BaseModel):
+    id: int
+    name: str
+    token: str = Field(description="Shown once; only its hash is kept.")

@@ -18,6 +18,7 @@ from tending.channel.models import Channel
 from tending.connectors.bases.items import AuthorProfile, InboundItem
 from tending.database.dialect import chunks, upsert_insert
 from tending.inbox.models import Conversation, ConversationStatus, Message
+from tending.inbox.search import index_messages
 
 PREVIEW_CHARS = 280
 
@@ -191,8 +192,16 @@ def refresh_conversations(session: Session, conversation_ids: list[int]) -> None
 
     inbound = m.c.direction == "inbound"
     outbound = m.c.direction == "outbound"
-    latest = select(m.c.id).where(m.c.conversation_id == c.c.id).order_by(m.c.created_at.desc(), m.c.id.desc())
-    latest_id = latest.limit(1).scalar_subquery()
+    last = Message.__table__.alias("last_m")
+    latest_id = (
+        select(last.c.id)
+        .where(last.c.conversation_id == c.c.id)
+        .order_by(last.c.created_at.desc(), last.c.id.desc())
+        .limit(1)
+        .correlate(c)
+        .scalar_subquery()
+    )
+    shown = Message.__table__.alias("shown")
     for part in chunks(conversation_ids):
         session.execute(
             update(c)
@@ -203,12 +212,12 @@ def refresh_conversations(session: Session, conversation_ids: list[int]) -> None
                 last_inbound_at=agg(func.max, m.c.created_at, inbound),
                 last_outbound_at=agg(func.max, m.c.created_at, outbound),
                 first_inbound_at=agg(func.min, m.c.created_at, inbound),
-                preview=select(func.substr(m.c.text, 1, PREVIEW_CHARS))
-                .where(m.c.id == latest_id)
+                preview=select(func.substr(shown.c.text, 1, PREVIEW_CHARS))
+                .where(shown.c.id == latest_id)
                 .scalar_subquery(),
                 last_author=select(func.coalesce(Author.handle, literal("")))
-                .select_from(m.outerjoin(Author.__table__, Author.id == m.c.author_id))
-                .where(m.c.id == latest_id)
+                .select_from(shown.outerjoin(Author.__table__, Author.id == shown.c.author_id))
+                .where(shown.c.id == latest_id)
                 .scalar_subquery(),
             )
         )
@@ -296,5 +305,6 @@ def ingest_items(
     stats.new = len(new_ids)
     stats.new_message_ids = sorted(new_ids)
     stats.conversation_ids = set(conversations.values())
+    index_messages(session, message_ids=stats.new_message_ids)
     refresh_conversations(session, sorted(stats.conversation_ids))
     return stats

@@ -1,0 +1,89 @@
+"""The FastAPI application: JSON API under /api/v1 and the server-rendered dashboard.
+
+Each domain contributes `router` objects from its `views.py` (API) and `pages.py` (dashboard); they are
+discovered here so domains stay independent of one another.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+import tending
+from tending.auth.deps import LoginRequired
+from tending.config import Settings, get_settings
+from tending.database.core import make_engine, make_session_factory
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _domain_routers(kind: str) -> list[object]:
+    routers = []
+    for mod in sorted(pkgutil.walk_packages(tending.__path__, "tending."), key=lambda m: m.name):
+        if mod.name.endswith(f".{kind}") and ".connectors." not in mod.name:
+            module = importlib.import_module(mod.name)
+            router = getattr(module, "router", None)
+            if router is not None:
+                routers.append(router)
+    return routers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="tending",
+        version=tending.__version__,
+        description="A self-hosted social engagement desk.",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    engine = make_engine(settings)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="tending_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'",
+        )
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.get("/health", tags=["health"])
+    def health() -> JSONResponse:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return JSONResponse({"status": "ok", "version": tending.__version__})
+
+    for router in _domain_routers("views"):
+        app.include_router(router, prefix="/api/v1")  # type: ignore[arg-type]
+    for router in _domain_routers("pages"):
+        app.include_router(router, include_in_schema=False)  # type: ignore[arg-type]
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

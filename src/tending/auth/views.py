@@ -1,0 +1,72 @@
+"""Login, logout and API tokens over JSON."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, status
+
+from tending.auth.deps import SESSION_USER, CsrfChecked, CurrentPrincipal, csrf_token, get_workspace
+from tending.auth.models import ApiTokenCreate, ApiTokenCreated, LoginRequest, UserRead
+from tending.auth.service import (
+    TooManyAttempts,
+    authenticate,
+    create_api_token,
+    revoke_api_token,
+)
+from tending.database.core import DbSession
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/login", response_model=UserRead)
+def login(body: LoginRequest, request: Request, db: DbSession) -> UserRead:
+    settings = request.app.state.settings
+    address = request.client.host if request.client else ""
+    try:
+        user = authenticate(
+            db, email=body.email, password=body.password, address=address, limit=settings.login_rate_limit
+        )
+    except TooManyAttempts as exc:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc)) from None
+    if user is None:
+        db.commit()  # keep the failed attempt
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password")
+    request.session.clear()
+    request.session[SESSION_USER] = user.id
+    csrf_token(request)
+    return UserRead.model_validate(user)
+
+
+@router.post("/auth/logout", dependencies=[CsrfChecked])
+def logout(request: Request) -> dict[str, str]:
+    request.session.clear()
+    return {"status": "logged out"}
+
+
+@router.get("/me", response_model=UserRead)
+def me(principal: CurrentPrincipal) -> UserRead:
+    return UserRead.model_validate(principal.user)
+
+
+@router.get("/auth/csrf")
+def csrf(request: Request, principal: CurrentPrincipal) -> dict[str, str]:
+    """The session's CSRF token, for API clients that log in with a cookie."""
+    return {"csrf_token": csrf_token(request)}
+
+
+@router.post(
+    "/workspaces/{workspace_id}/tokens", response_model=ApiTokenCreated, dependencies=[CsrfChecked]
+)
+def new_token(workspace_id: int, body: ApiTokenCreate, db: DbSession, principal: CurrentPrincipal) -> ApiTokenCreated:
+    workspace = get_workspace(workspace_id, db, principal)
+    if principal.via_token:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "an API token cannot create tokens")
+    row, token = create_api_token(db, user=principal.user, workspace_id=workspace.id, name=body.name)
+    return ApiTokenCreated(id=row.id, name=row.name, token=token)
+
+
+@router.delete("/workspaces/{workspace_id}/tokens/{token_id}", dependencies=[CsrfChecked])
+def delete_token(workspace_id: int, token_id: int, db: DbSession, principal: CurrentPrincipal) -> dict[str, str]:
+    workspace = get_workspace(workspace_id, db, principal)
+    if not revoke_api_token(db, token_id=token_id, workspace_id=workspace.id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
+    return {"status": "revoked"}

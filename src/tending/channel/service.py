@@ -1,0 +1,53 @@
+"""Channels: creation with encrypted credentials, and building their connector."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tending.channel.crypto import decrypt_credentials, encrypt_credentials
+from tending.channel.models import Channel, ChannelCreate, ChannelRead
+from tending.config import Settings
+from tending.connectors.bases import Connector
+from tending.connectors.registry import get_connector_class
+
+
+def create(session: Session, *, settings: Settings, workspace_id: int, channel_in: ChannelCreate) -> Channel:
+    get_connector_class(channel_in.network)  # refuse unknown networks early
+    channel = Channel(
+        workspace_id=workspace_id,
+        network=channel_in.network,
+        name=channel_in.name,
+        handle=channel_in.handle,
+        external_id=channel_in.external_id,
+        config=dict(channel_in.config),
+        credentials_encrypted=(
+            encrypt_credentials(settings, channel_in.credentials) if channel_in.credentials else None
+        ),
+        cursor={},
+    )
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+def set_credentials(session: Session, *, settings: Settings, channel: Channel, credentials: dict[str, str]) -> None:
+    channel.credentials_encrypted = encrypt_credentials(settings, credentials)
+    channel.status = "active"
+    channel.last_error = None
+    session.flush()
+
+
+def list_for_workspace(session: Session, *, workspace_id: int) -> list[Channel]:
+    return list(session.scalars(select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.id)))
+
+
+def to_read(channel: Channel) -> ChannelRead:
+    read = ChannelRead.model_validate(channel)
+    read.has_credentials = bool(channel.credentials_encrypted)
+    return read
+
+
+def build_connector(channel: Channel, *, settings: Settings) -> Connector:
+    cls = get_connector_class(channel.network)
+    return cls(config=channel.config, credentials=decrypt_credentials(settings, channel.credentials_encrypted))

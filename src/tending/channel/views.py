@@ -1,0 +1,102 @@
+"""Channels: list, connect (credentials are write-only), poll now, import a file."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request, UploadFile, status
+
+from tending.audit.service import record
+from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
+from tending.auth.models import Role
+from tending.channel import service
+from tending.channel.models import Channel, ChannelCreate, ChannelRead
+from tending.connectors.registry import UnknownNetwork
+from tending.database.core import DbSession
+from tending.ingest.fileimport import ImportFailed, import_file
+from tending.ingest.generic import RecordError
+
+router = APIRouter(tags=["channels"])
+
+
+def _channel(db: DbSession, workspace_id: int, channel_id: int) -> Channel:
+    channel = db.get(Channel, channel_id)
+    if channel is None or channel.workspace_id != workspace_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "channel not found")
+    return channel
+
+
+def _no_agency(principal: CurrentPrincipal) -> None:
+    if principal.user.role == Role.agency.value:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot manage channels")
+
+
+@router.get("/workspaces/{workspace_id}/channels", response_model=list[ChannelRead])
+def list_channels(workspace: CurrentWorkspace, db: DbSession) -> list[ChannelRead]:
+    return [service.to_read(c) for c in service.list_for_workspace(db, workspace_id=workspace.id)]
+
+
+@router.post(
+    "/workspaces/{workspace_id}/channels", response_model=ChannelRead, status_code=201, dependencies=[CsrfChecked]
+)
+def create_channel(
+    workspace: CurrentWorkspace, body: ChannelCreate, db: DbSession, principal: CurrentPrincipal, request: Request
+) -> ChannelRead:
+    _no_agency(principal)
+    try:
+        channel = service.create(db, settings=request.app.state.settings, workspace_id=workspace.id, channel_in=body)
+    except UnknownNetwork as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    record(db, workspace_id=workspace.id, actor_id=principal.user.id, action="channel.create",
+           target_type="channel", target_id=channel.id, detail={"network": channel.network})
+    return service.to_read(channel)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/channels/{channel_id}/import", dependencies=[CsrfChecked], status_code=200
+)
+def import_upload(
+    workspace: CurrentWorkspace,
+    channel_id: int,
+    file: UploadFile,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    request: Request,
+    format: str | None = None,
+) -> dict[str, object]:
+    """Import a generic JSONL/CSV file or a network export into this channel."""
+    _no_agency(principal)
+    channel = _channel(db, workspace.id, channel_id)
+    settings = request.app.state.settings
+    suffix = Path(file.filename or "upload.jsonl").suffix or ".jsonl"
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / f"upload{suffix}"
+        written = 0
+        with target.open("wb") as out:
+            while chunk := file.file.read(1 << 20):
+                written += len(chunk)
+                if written > settings.max_upload_bytes:
+                    raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "file larger than allowed")
+                out.write(chunk)
+        db.commit()
+        try:
+            outcome = import_file(
+                request.app.state.session_factory, channel_id=channel.id, path=target, fmt=format,
+                batch_size=settings.ingest_batch_size, keep_new_ids=False,
+            )
+        except (ImportFailed, RecordError) as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    record(db, workspace_id=workspace.id, actor_id=principal.user.id, action="channel.import",
+           target_type="channel", target_id=channel.id,
+           detail={"file": file.filename, "new": outcome.new, "errors": outcome.error_count})
+    return {
+        "job_id": outcome.job_id,
+        "records": outcome.records,
+        "new": outcome.new,
+        "duplicates": outcome.duplicates,
+        "already_done": outcome.already_done,
+        "error_count": outcome.error_count,
+        "errors": outcome.errors,
+    }

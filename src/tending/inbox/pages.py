@@ -1,0 +1,184 @@
+"""Inbox pages: the conversation list with filters (htmx), a thread, and the reply/assign/close forms."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from tending.audit.service import list_entries
+from tending.auth.deps import CsrfChecked, PagePrincipal
+from tending.channel.models import Channel
+from tending.channel.service import list_for_workspace
+from tending.connectors.bases import ConnectorError
+from tending.database.core import DbSession
+from tending.inbox import service
+from tending.inbox.models import Conversation, ConversationStatus
+from tending.templating import render
+from tending.workspace.models import Workspace
+from tending.workspace.pages import PageWorkspace, members_of, page_context
+
+router = APIRouter()
+
+
+def _list_context(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: Workspace
+) -> dict[str, Any]:
+    p = request.query_params
+    channel_raw = p.get("channel_id") or ""
+    assignee = p.get("assignee") or ""
+    channel_id = int(channel_raw) if channel_raw.isdigit() else None
+    status_ = p.get("status") or None
+    if status_ not in {s.value for s in ConversationStatus}:
+        status_ = None
+    assignee_id = principal.user.id if assignee == "me" else (int(assignee) if assignee.isdigit() else None)
+    try:
+        rows, next_cursor = service.list_conversations(
+            db,
+            workspace_id=workspace.id,
+            status=status_,
+            channel_id=channel_id,
+            assignee_id=assignee_id,
+            unassigned=assignee == "none",
+            q=p.get("q") or None,
+            cursor=p.get("cursor") or None,
+            limit=50,
+        )
+    except service.InboxError:
+        rows, next_cursor = [], None
+    channels = list_for_workspace(db, workspace_id=workspace.id)
+    members = members_of(db, workspace.id)
+    params = {k: v for k, v in p.items() if k != "cursor" and v}
+    return {
+        "conversations": rows,
+        "next_cursor": next_cursor,
+        "next_query": urlencode({**params, "cursor": next_cursor}) if next_cursor else "",
+        "channels": channels,
+        "channel_names": {c.id: c.name for c in channels},
+        "members": members,
+        "member_names": {m.id: m.name for m in members},
+        "filters": {"status": status_, "channel_id": channel_id, "assignee": assignee, "q": p.get("q")},
+    }
+
+
+@router.get("/w/{slug}")
+def overview_redirect(workspace: PageWorkspace) -> Response:
+    return RedirectResponse(f"/w/{workspace.slug}/inbox", status_code=303)
+
+
+@router.get("/w/{slug}/inbox")
+def inbox(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
+    needs = db.scalar(
+        select(func.count(Conversation.id)).where(
+            Conversation.workspace_id == workspace.id, Conversation.needs_reply.is_(True)
+        )
+    )
+    return render(
+        request,
+        "inbox/list.html",
+        principal=principal,
+        needs_reply_count=needs or 0,
+        **page_context(db, principal, workspace, "inbox"),
+        **_list_context(request, db, principal, workspace),
+    )
+
+
+@router.get("/w/{slug}/inbox/rows")
+def inbox_rows(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
+    return render(
+        request, "inbox/_rows.html", principal=principal, workspace=workspace,
+        **_list_context(request, db, principal, workspace),
+    )
+
+
+def _thread_page(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: Workspace, conversation_id: int,
+    *, flash: str | None = None, error: str | None = None, status_code: int = 200,
+) -> Response:
+    conv = service.get_conversation(db, workspace_id=workspace.id, conversation_id=conversation_id)
+    if conv is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
+    channel = db.get(Channel, conv.channel_id)
+    members = members_of(db, workspace.id)
+    return render(
+        request,
+        "inbox/thread.html",
+        principal=principal,
+        conversation=conv,
+        channel=channel,
+        messages=service.thread_messages(db, conversation=conv),
+        members=members,
+        member_names={m.id: m.name for m in members},
+        audit=list_entries(db, workspace_id=workspace.id, target_type="conversation", target_id=conv.id, limit=50),
+        suggestions=_suggestions(db, conv),
+        flash=flash,
+        error=error,
+        status_code=status_code,
+        **page_context(db, principal, workspace, "inbox"),
+    )
+
+
+def _suggestions(db: DbSession, conv: Conversation) -> list[Any]:
+    """Prepared answers for the thread's last inbound message, when the answers library is installed."""
+    try:
+        from tending.answers.service import suggest_for_conversation  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return list(suggest_for_conversation(db, conversation=conv))
+
+
+@router.get("/w/{slug}/inbox/{conversation_id}")
+def thread(
+    request: Request, conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    return _thread_page(request, db, principal, workspace, conversation_id)
+
+
+def _conv_or_404(db: DbSession, workspace: Workspace, conversation_id: int) -> Conversation:
+    conv = service.get_conversation(db, workspace_id=workspace.id, conversation_id=conversation_id)
+    if conv is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
+    return conv
+
+
+@router.post("/w/{slug}/inbox/{conversation_id}/reply", dependencies=[CsrfChecked])
+def reply_form(
+    request: Request, conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace,
+    text: str = Form(..., min_length=1, max_length=10000),
+) -> Response:
+    conv = _conv_or_404(db, workspace, conversation_id)
+    try:
+        service.reply(db, settings=request.app.state.settings, conversation=conv, text=text,
+                      actor_id=principal.user.id)
+    except (service.InboxError, ConnectorError) as exc:
+        db.rollback()
+        return _thread_page(request, db, principal, workspace, conversation_id, error=f"Reply not sent: {exc}",
+                            status_code=409)
+    db.commit()
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}?sent=1", status_code=303)
+
+
+@router.post("/w/{slug}/inbox/{conversation_id}/assign", dependencies=[CsrfChecked])
+def assign_form(
+    conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace,
+    assignee_id: str = Form(""),
+) -> Response:
+    conv = _conv_or_404(db, workspace, conversation_id)
+    target = int(assignee_id) if assignee_id.isdigit() else None
+    if target is not None and target not in {m.id for m in members_of(db, workspace.id)}:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "that person is not on this workspace")
+    service.assign(db, conversation=conv, assignee_id=target, actor_id=principal.user.id)
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)
+
+
+@router.post("/w/{slug}/inbox/{conversation_id}/status", dependencies=[CsrfChecked])
+def status_form(
+    conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace,
+    status_: ConversationStatus = Form(..., alias="status"),
+) -> Response:
+    conv = _conv_or_404(db, workspace, conversation_id)
+    service.set_status(db, conversation=conv, status=status_, actor_id=principal.user.id)
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)

@@ -1,0 +1,220 @@
+"""The inbox: listing conversations, reading a thread, replying through the connector, assigning, closing."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from tending.audit.service import record
+from tending.author.models import Author
+from tending.channel.models import Channel
+from tending.channel.service import build_connector
+from tending.config import Settings
+from tending.connectors.bases import Connector, InboundItem, ReplyCapability
+from tending.database.core import utcnow
+from tending.inbox.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageRead,
+)
+from tending.inbox.search import matching_message_ids
+from tending.ingest.service import ingest_items, refresh_conversations
+
+
+class InboxError(RuntimeError):
+    pass
+
+
+def encode_cursor(conv: Conversation) -> str:
+    stamp = conv.last_message_at.isoformat() if conv.last_message_at else ""
+    return base64.urlsafe_b64encode(f"{stamp}|{conv.id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        stamp, cid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(stamp), int(cid)
+    except (ValueError, UnicodeDecodeError):
+        raise InboxError("invalid cursor") from None
+
+
+def list_conversations(
+    session: Session,
+    *,
+    workspace_id: int,
+    status: str | None = None,
+    channel_id: int | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    needs_reply: bool | None = None,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Conversation], str | None]:
+    """Newest activity first, keyset-paged so that the millionth row costs what the first does."""
+    stmt = select(Conversation).where(Conversation.workspace_id == workspace_id)
+    if status:
+        stmt = stmt.where(Conversation.status == status)
+    if channel_id is not None:
+        stmt = stmt.where(Conversation.channel_id == channel_id)
+    if assignee_id is not None:
+        stmt = stmt.where(Conversation.assignee_id == assignee_id)
+    if unassigned:
+        stmt = stmt.where(Conversation.assignee_id.is_(None))
+    if needs_reply is not None:
+        stmt = stmt.where(Conversation.needs_reply.is_(needs_reply))
+    if q and q.strip():
+        ids = matching_message_ids(session, q=q)
+        if ids is not None:
+            stmt = stmt.where(
+                Conversation.id.in_(
+                    select(Message.conversation_id).where(Message.workspace_id == workspace_id, Message.id.in_(ids))
+                )
+            )
+    if cursor:
+        at, cid = decode_cursor(cursor)
+        stmt = stmt.where(
+            or_(
+                Conversation.last_message_at < at,
+                and_(Conversation.last_message_at == at, Conversation.id < cid),
+            )
+        )
+    rows = list(
+        session.scalars(
+            stmt.order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(limit + 1)
+        )
+    )
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def get_conversation(session: Session, *, workspace_id: int, conversation_id: int) -> Conversation | None:
+    conv = session.get(Conversation, conversation_id)
+    if conv is None or conv.workspace_id != workspace_id:
+        return None
+    return conv
+
+
+def thread_messages(session: Session, *, conversation: Conversation, include_raw: bool = False) -> list[MessageRead]:
+    rows = session.execute(
+        select(Message, Author.handle, Author.name)
+        .outerjoin(Author, Author.id == Message.author_id)
+        .where(Message.conversation_id == conversation.id)
+        .order_by(Message.created_at, Message.id)
+    )
+    out = []
+    for msg, handle, name in rows:
+        read = MessageRead.model_validate(msg)
+        read.author_handle = handle
+        read.author_name = name
+        out.append(read)
+    return out
+
+
+def reply(
+    session: Session,
+    *,
+    settings: Settings,
+    conversation: Conversation,
+    text: str,
+    actor_id: int,
+    in_reply_to: int | None = None,
+    connector: Connector | None = None,
+) -> Message:
+    """Send a reply through the channel's connector and store it as the brand's outbound message."""
+    channel = session.get(Channel, conversation.channel_id)
+    if channel is None:
+        raise InboxError("the conversation's channel no longer exists")
+    if in_reply_to is not None:
+        parent = session.get(Message, in_reply_to)
+        if parent is None or parent.conversation_id != conversation.id:
+            raise InboxError("the message answered is not in this conversation")
+    else:
+        parent = session.scalar(
+            select(Message)
+            .where(Message.conversation_id == conversation.id, Message.direction == Direction.inbound.value)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(1)
+        )
+        if parent is None:
+            raise InboxError("nothing to reply to in this conversation")
+    connector = connector or build_connector(channel, settings=settings)
+    if not isinstance(connector, ReplyCapability):
+        raise InboxError(f"the {channel.network} connector cannot reply; answer on the network itself")
+    sent = connector.reply(parent_external_id=parent.external_id, text=text)
+    item = InboundItem(
+        external_id=sent.external_id,
+        kind="reply",
+        text=text,
+        created_at=sent.created_at,
+        direction=Direction.outbound.value,
+        parent_external_id=parent.external_id,
+        thread_external_id=conversation.thread_key,
+        url=sent.url,
+    )
+    ingest_items(session, channel=channel, items=[item])
+    msg = session.scalar(
+        select(Message).where(Message.channel_id == channel.id, Message.external_id == sent.external_id)
+    )
+    assert msg is not None
+    msg.sent_by_id = actor_id
+    record(
+        session,
+        workspace_id=conversation.workspace_id,
+        actor_id=actor_id,
+        action="conversation.reply",
+        target_type="conversation",
+        target_id=conversation.id,
+        detail={"message_id": msg.id, "in_reply_to": parent.id},
+    )
+    session.refresh(conversation)
+    return msg
+
+
+def assign(session: Session, *, conversation: Conversation, assignee_id: int | None, actor_id: int | None) -> None:
+    previous = conversation.assignee_id
+    conversation.assignee_id = assignee_id
+    record(
+        session,
+        workspace_id=conversation.workspace_id,
+        actor_id=actor_id,
+        action="conversation.assign",
+        target_type="conversation",
+        target_id=conversation.id,
+        detail={"from": previous, "to": assignee_id},
+    )
+
+
+def set_status(session: Session, *, conversation: Conversation, status: ConversationStatus, actor_id: int) -> None:
+    previous = conversation.status
+    conversation.status = status.value
+    if status is ConversationStatus.closed:
+        conversation.resolved_at = utcnow()
+    elif previous == ConversationStatus.closed.value:
+        conversation.resolved_at = None
+    record(
+        session,
+        workspace_id=conversation.workspace_id,
+        actor_id=actor_id,
+        action=f"conversation.{status.value}",
+        target_type="conversation",
+        target_id=conversation.id,
+        detail={"from": previous, "to": status.value},
+    )
+
+
+__all__ = [
+    "InboxError",
+    "assign",
+    "get_conversation",
+    "list_conversations",
+    "refresh_conversations",
+    "reply",
+    "set_status",
+    "thread_messages",
+]

@@ -1,0 +1,133 @@
+"""Inbox API: list and filter conversations, read a thread, reply, assign, change status."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+
+from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
+from tending.auth.service import can_access
+from tending.auth.models import User
+from tending.connectors.bases import ConnectorError
+from tending.database.core import DbSession
+from tending.inbox import service
+from tending.inbox.models import (
+    AssignRequest,
+    Conversation,
+    ConversationPage,
+    ConversationRead,
+    ConversationStatus,
+    MessageRead,
+    ReplyCreate,
+    StatusChange,
+    ThreadRead,
+)
+
+router = APIRouter(tags=["inbox"])
+
+
+def _conversation(db: DbSession, workspace_id: int, conversation_id: int) -> Conversation:
+    conv = service.get_conversation(db, workspace_id=workspace_id, conversation_id=conversation_id)
+    if conv is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
+    return conv
+
+
+@router.get("/workspaces/{workspace_id}/conversations", response_model=ConversationPage)
+def list_conversations(
+    workspace: CurrentWorkspace,
+    db: DbSession,
+    status_: ConversationStatus | None = Query(None, alias="status"),
+    channel_id: int | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    needs_reply: bool | None = None,
+    q: str | None = Query(None, max_length=200),
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> ConversationPage:
+    try:
+        rows, next_cursor = service.list_conversations(
+            db,
+            workspace_id=workspace.id,
+            status=status_.value if status_ else None,
+            channel_id=channel_id,
+            assignee_id=assignee_id,
+            unassigned=unassigned,
+            needs_reply=needs_reply,
+            q=q,
+            cursor=cursor,
+            limit=limit,
+        )
+    except service.InboxError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    return ConversationPage(items=[ConversationRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/workspaces/{workspace_id}/conversations/{conversation_id}", response_model=ThreadRead)
+def read_thread(workspace: CurrentWorkspace, conversation_id: int, db: DbSession) -> ThreadRead:
+    conv = _conversation(db, workspace.id, conversation_id)
+    return ThreadRead(
+        conversation=ConversationRead.model_validate(conv),
+        messages=service.thread_messages(db, conversation=conv),
+    )
+
+
+@router.post(
+    "/workspaces/{workspace_id}/conversations/{conversation_id}/reply",
+    response_model=MessageRead,
+    status_code=201,
+    dependencies=[CsrfChecked],
+)
+def reply(
+    workspace: CurrentWorkspace,
+    conversation_id: int,
+    body: ReplyCreate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    request: Request,
+) -> MessageRead:
+    conv = _conversation(db, workspace.id, conversation_id)
+    try:
+        msg = service.reply(
+            db,
+            settings=request.app.state.settings,
+            conversation=conv,
+            text=body.text,
+            actor_id=principal.user.id,
+            in_reply_to=body.in_reply_to,
+        )
+    except service.InboxError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except ConnectorError as exc:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"the network refused the reply: {exc}") from None
+    return MessageRead.model_validate(msg)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/conversations/{conversation_id}/assign",
+    response_model=ConversationRead,
+    dependencies=[CsrfChecked],
+)
+def assign(
+    workspace: CurrentWorkspace, conversation_id: int, body: AssignRequest, db: DbSession, principal: CurrentPrincipal
+) -> ConversationRead:
+    conv = _conversation(db, workspace.id, conversation_id)
+    if body.assignee_id is not None:
+        user = db.get(User, body.assignee_id)
+        if user is None or not can_access(db, user=user, workspace_id=workspace.id):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "that person is not on this workspace")
+    service.assign(db, conversation=conv, assignee_id=body.assignee_id, actor_id=principal.user.id)
+    return ConversationRead.model_validate(conv)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/conversations/{conversation_id}/status",
+    response_model=ConversationRead,
+    dependencies=[CsrfChecked],
+)
+def change_status(
+    workspace: CurrentWorkspace, conversation_id: int, body: StatusChange, db: DbSession, principal: CurrentPrincipal
+) -> ConversationRead:
+    conv = _conversation(db, workspace.id, conversation_id)
+    service.set_status(db, conversation=conv, status=body.status, actor_id=principal.user.id)
+    return ConversationRead.model_validate(conv)

@@ -1,0 +1,94 @@
+"""Polling a channel: fetch pages after the stored cursor, store each page with its cursor in one commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tending.channel.models import Channel
+from tending.channel.service import build_connector
+from tending.config import Settings
+from tending.connectors.bases import AuthExpired, Connector, ConnectorError, ListenCapability, NotPermitted
+from tending.database.core import utcnow
+from tending.ingest.service import IngestCache, IngestStats, ingest_items
+
+log = logging.getLogger(__name__)
+
+
+class ChannelNotListening(RuntimeError):
+    pass
+
+
+@dataclass
+class PollOutcome:
+    channel_id: int
+    pages: int = 0
+    stats: IngestStats = field(default_factory=IngestStats)
+    error: str | None = None
+    retry_after: float | None = None
+
+
+def poll_channel(
+    factory: sessionmaker[Session],
+    *,
+    settings: Settings,
+    channel_id: int,
+    max_pages: int = 50,
+    connector_factory: Callable[[Channel], Connector] | None = None,
+    on_batch: Callable[[IngestStats], None] | None = None,
+) -> PollOutcome:
+    """Fetch and store new items. A failure keeps every page stored before it and the cursor that goes with it.
+
+    Auth and permission errors pause the channel with a message a person can act on; retryable errors
+    (rate limits, 5xx, malformed answers) are returned with a suggested delay for the caller's retry.
+    """
+    outcome = PollOutcome(channel_id=channel_id)
+    cache = IngestCache()
+    with factory() as session:
+        channel = session.get(Channel, channel_id)
+        if channel is None:
+            raise ChannelNotListening(f"channel {channel_id} does not exist")
+        connector = connector_factory(channel) if connector_factory else build_connector(channel, settings=settings)
+        if not isinstance(connector, ListenCapability):
+            raise ChannelNotListening(f"the {channel.network} connector cannot listen")
+        try:
+            for _ in range(max_pages):
+                result = connector.fetch_since(dict(channel.cursor or {}))
+                stats = ingest_items(session, channel=channel, items=result.items, cache=cache)
+                channel.cursor = result.cursor
+                channel.last_polled_at = utcnow()
+                channel.status = "active"
+                channel.last_error = None
+                session.commit()  # the page and its cursor land together
+                outcome.pages += 1
+                outcome.stats.add(stats)
+                if on_batch:
+                    on_batch(stats)
+                if not result.has_more:
+                    break
+        except (AuthExpired, NotPermitted) as exc:
+            session.rollback()
+            _mark_error(session, channel_id, f"{exc} — reconnect the channel", status="error")
+            outcome.error = str(exc)
+        except ConnectorError as exc:
+            session.rollback()
+            _mark_error(session, channel_id, str(exc), status="active")
+            outcome.error = str(exc)
+            outcome.retry_after = float(getattr(exc, "retry_after", 60.0))
+        finally:
+            connector.close()
+    if outcome.error:
+        log.warning("polling channel %s stopped: %s", channel_id, outcome.error)
+    return outcome
+
+
+def _mark_error(session: Session, channel_id: int, message: str, *, status: str) -> None:
+    channel = session.get(Channel, channel_id)
+    if channel is not None:
+        channel.last_error = message
+        channel.status = status
+        channel.last_polled_at = utcnow()
+        session.commit()

@@ -1,0 +1,42 @@
+"""Polling tasks: each channel is polled on a schedule; failures retry with the network's delay."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.exceptions import RetryTask
+from sqlalchemy import select
+
+from tending.channel.models import Channel
+from tending.ingest.poll import poll_channel
+from tending.ingest.signals import after_ingest
+from tending.worker import huey, runtime
+
+log = logging.getLogger(__name__)
+
+
+@huey.task(retries=8, retry_delay=60)
+def poll_channel_task(channel_id: int) -> dict[str, object]:
+    rt = runtime()
+    outcome = poll_channel(
+        rt.session_factory,
+        settings=rt.settings,
+        channel_id=channel_id,
+        on_batch=lambda stats: after_ingest(stats.new_message_ids),
+    )
+    if outcome.retry_after is not None:
+        # Rate limits and 5xx: try again after the delay the network asked for (bounded).
+        raise RetryTask(f"channel {channel_id}: {outcome.error}", delay=min(max(outcome.retry_after, 5), 3600))
+    return {"channel_id": channel_id, "pages": outcome.pages, "new": outcome.stats.new, "error": outcome.error}
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def poll_all_channels() -> int:
+    """Queue a poll of every active channel that has credentials or a source."""
+    rt = runtime()
+    with rt.session_factory() as session:
+        ids = list(session.scalars(select(Channel.id).where(Channel.status == "active")))
+    for cid in ids:
+        poll_channel_task(cid)
+    return len(ids)

@@ -1,0 +1,35 @@
+// Keyboard shortcuts and small behaviours of the dashboard; no framework, no inline scripts (CSP).
+(function () {
+  "use strict";
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.conv")); }
+  function selected() { return document.querySelector("tr.conv.selected"); }
+  function select(row) {
+    var cur = selected();
+    if (cur) { cur.classList.remove("selected"); }
+    if (row) { row.classList.add("selected"); row.scrollIntoView({ block: "nearest" }); }
+  }
+  function typing(ev) {
+    var t = ev.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev)) { return; }
+    var list = rows(), cur = selected(), i = list.indexOf(cur);
+    if (ev.key === "j" && list.length) { select(list[Math.min(i + 1, list.length - 1)]); ev.preventDefault(); }
+    else if (ev.key === "k" && list.length) { select(list[Math.max(i - 1, 0)]); ev.preventDefault(); }
+    else if (ev.key === "Enter" && cur) { window.location = cur.dataset.href; }
+    else if (ev.key === "r") { var t = document.getElementById("reply-text"); if (t) { t.focus(); ev.preventDefault(); } }
+    else if (ev.key === "a") { var s = document.getElementById("assignee"); if (s) { s.focus(); ev.preventDefault(); } }
+    else if (ev.key === "c") { var b = document.getElementById("close-btn"); if (b) { b.click(); } }
+    else if (ev.key === "n") { var nx = document.querySelector("[data-next]"); if (nx) { window.location = nx.getAttribute("href"); } }
+  });
+  document.addEventListener("click", function (ev) {
+    var row = ev.target.closest && ev.target.closest("tr.conv");
+    if (row && ev.target.tagName !== "A") { window.location = row.dataset.href; }
+    var sug = ev.target.closest && ev.target.closest("[data-fill]");
+    if (sug) { var t = document.getElementById("reply-text"); if (t) { t.value = sug.dataset.fill; t.focus(); } }
+  });
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-navigate]")) { window.location = ev.target.value; }
+  });
+})();

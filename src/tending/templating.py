@@ -1,0 +1,48 @@
+"""Jinja2 templates shared by every domain's pages (autoescaped: message text is hostile input)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from tending.auth.deps import Principal, csrf_token
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def _ago(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    seconds = (datetime.now(UTC) - value).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return "just now"
+
+
+def _hm(hours: float | None) -> str:
+    if hours is None:
+        return "—"
+    minutes = int(round(hours * 60))
+    return f"{minutes // 60}h {minutes % 60:02d}m"
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(TEMPLATE_DIR))
+    t.env.filters["ago"] = _ago
+    t.env.filters["hm"] = _hm
+    return t
+
+
+def render(
+    request: Request, name: str, *, principal: Principal | None = None, status_code: int = 200, **context: Any
+) -> Response:
+    context.update(request=request, principal=principal, csrf=csrf_token(request))
+    return templates().TemplateResponse(request, name, context, status_code=status_code)

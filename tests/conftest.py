@@ -1,0 +1,145 @@
+"""Shared fixtures: a fresh database per test (SQLite by default, PostgreSQL when
+TENDING_TEST_DATABASE_URL is set), the app called in-process, and a small brand world."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("TENDING_QUEUE_IMMEDIATE", "true")
+os.environ.setdefault("TENDING_DATA_DIR", tempfile.mkdtemp(prefix="tending-test-"))
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from tending.app import create_app
+from tending.auth.models import Role, User, UserCreate
+from tending.auth.service import create_user
+from tending.channel.models import Channel, ChannelCreate
+from tending.channel.service import create as create_channel
+from tending.config import Settings
+from tending.database.core import Base, make_engine, make_session_factory
+from tending.inbox.search import create_search_index
+from tending.models import import_all_models
+from tending.workspace.models import Workspace, WorkspaceCreate
+from tending.workspace.service import create as create_workspace
+
+import_all_models()
+PG_URL = os.environ.get("TENDING_TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine | None]:
+    if not PG_URL:
+        yield None
+        return
+    engine = make_engine(Settings(database_url=PG_URL))
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    Base.metadata.create_all(engine)
+    create_search_index(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, pg_engine: Engine | None) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=PG_URL,
+        queue_immediate=True,
+        secret_key="test-secret-key-with-enough-length!",  # type: ignore[arg-type]
+        login_rate_limit=5,
+    )
+
+
+@pytest.fixture()
+def engine(settings: Settings, pg_engine: Engine | None) -> Iterator[Engine]:
+    if pg_engine is not None:
+        names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+        with pg_engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        yield pg_engine
+        return
+    eng = make_engine(settings)
+    Base.metadata.create_all(eng)
+    create_search_index(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture()
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture()
+def session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as s:
+        yield s
+
+
+@dataclass
+class World:
+    workspace: Workspace
+    other_workspace: Workspace
+    admin: User
+    member: User
+    agency: User
+    outsider_agency: User
+    channel: Channel
+    other_channel: Channel
+
+
+@pytest.fixture()
+def world(factory: sessionmaker[Session], settings: Settings, tmp_path: Path) -> World:
+    with factory() as s:
+        ws = create_workspace(s, workspace_in=WorkspaceCreate(name="Acme Coffee", slug="acme"))
+        other = create_workspace(s, workspace_in=WorkspaceCreate(name="Other Brand", slug="other"))
+
+        def user(email: str, role: Role, wss: list[int]) -> User:
+            return create_user(
+                s, user_in=UserCreate(email=email, name=email.split("@")[0].title(), password=PASSWORD, role=role),
+                workspace_ids=wss,
+            )
+
+        admin = user("admin@acme.test", Role.admin, [])
+        member = user("mia@acme.test", Role.member, [ws.id])
+        agency = user("ada@agency.test", Role.agency, [ws.id])
+        outsider = user("otto@agency.test", Role.agency, [other.id])
+        source = tmp_path / "fake-source.jsonl"
+        source.write_text("")
+        ch = create_channel(s, settings=settings, workspace_id=ws.id, channel_in=ChannelCreate(
+            network="fake", name="Acme on Fake", external_id="acme-fake", config={"source": str(source)},
+            credentials={"token": "s3cret-token-value"}))
+        och = create_channel(s, settings=settings, workspace_id=other.id, channel_in=ChannelCreate(
+            network="fake", name="Other on Fake", external_id="other-fake", config={}))
+        s.commit()
+        return World(ws, other, admin, member, agency, outsider, ch, och)
+
+
+@pytest.fixture()
+def app(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+    return create_app(settings)
+
+
+@pytest.fixture()
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app) as c:
+        yield c
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:
+    """Log in through the API and keep the CSRF token as a default header."""
+    r = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    token = client.get("/api/v1/auth/csrf").json()["csrf_token"]
+    client.headers["X-CSRF-Token"] = token
+    return client

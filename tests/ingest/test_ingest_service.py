@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tending.author.models import Author
+from tending.channel.models import Channel
+from tending.ingest.fileimport import import_file
+from tending.ingest.generic import item_from_record
+from tending.ingest.service import ingest_items
+from tending.inbox.models import Conversation, Message
+from tests.factories import jsonl, record
+
+
+def _items(recs):  # type: ignore[no-untyped-def]
+    return [item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs]
+
+
+def test_same_item_twice_is_one_message(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    ch = session.get(Channel, world.channel.id)
+    first = ingest_items(session, channel=ch, items=_items([record(1), record(2), record(1)]))
+    session.commit()
+    second = ingest_items(session, channel=ch, items=_items([record(1), record(2), record(3)]))
+    session.commit()
+    assert (first.new, first.duplicates) == (2, 1)
+    assert (second.new, second.duplicates) == (1, 2)
+    assert session.scalar(select(func.count(Message.id))) == 3
+
+
+def test_raw_payload_and_author_profile_kept(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    ch = session.get(Channel, world.channel.id)
+    rec = record(5, author="zoe")
+    ingest_items(session, channel=ch, items=_items([rec]))
+    session.commit()
+    msg = session.scalar(select(Message))
+    assert orjson.loads(msg.raw) == rec
+    author = session.get(Author, msg.author_id)
+    assert (author.handle, author.followers, author.bio) == ("zoe", 15, "hi")
+
+
+def test_threads_join_by_parent_even_across_batches(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+    ch = session.get(Channel, world.channel.id)
+    ingest_items(session, channel=ch, items=_items([record(1, kind="post", direction="outbound")]))
+    session.commit()
+    ingest_items(session, channel=ch, items=_items([record(2, parent="m1"), record(3, parent="m2")]))
+    session.commit()
+    convs = session.scalars(select(Conversation)).all()
+    assert len(convs) == 1
+    conv = convs[0]
+    assert conv.message_count == 3
+    assert conv.needs_reply is True and conv.status == "open"
+    # the brand answers: the conversation is answered and its first response time is set
+    ingest_items(session, channel=ch, items=_items([record(4, parent="m3", direction="outbound", minutes=30)]))
+    session.commit()
+    session.refresh(conv)
+    assert conv.needs_reply is False and conv.status == "answered"
+    assert conv.first_response_at is not None
+    assert (conv.first_response_at - conv.first_inbound_at).total_seconds() == 28 * 60
+    # a new question reopens it
+    ingest_items(session, channel=ch, items=_items([record(5, parent="m4", minutes=40)]))
+    session.commit()
+    session.refresh(conv)
+    assert conv.status == "open" and conv.needs_reply is True
+
+
+def test_import_reports_bad_lines_and_keeps_the_rest(factory: sessionmaker[Session], world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "export.jsonl"
+    good = jsonl([record(1), record(2)])
+    path.write_text(good + "{not json\n" + orjson.dumps({"id": "x", "text": "t", "created_at": "yesterday"}).decode()
+                    + "\n" + jsonl([record(3)]))
+    out = import_file(factory, channel_id=world.channel.id, path=path)
+    assert out.new == 3
+    assert out.error_count == 2
+    assert out.errors[0].startswith("export.jsonl:3: not valid JSON")
+    assert "export.jsonl:4: created_at" in out.errors[1]
+
+
+def test_import_same_file_twice_stores_nothing_twice(factory: sessionmaker[Session], world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl([record(i) for i in range(20)]))
+    first = import_file(factory, channel_id=world.channel.id, path=path, batch_size=7)
+    second = import_file(factory, channel_id=world.channel.id, path=path, batch_size=7)
+    assert first.new == 20 and second.already_done
+    # the same records in another file are recognised as duplicates
+    other = tmp_path / "b.jsonl"
+    other.write_text(jsonl([record(i) for i in range(25)]))
+    third = import_file(factory, channel_id=world.channel.id, path=other, batch_size=7)
+    assert (third.new, third.duplicates) == (5, 20)
+    with factory() as s:
+        assert s.scalar(select(func.count(Message.id))) == 25
+
+
+def test_import_resumes_after_a_crash_mid_batch(
+    factory: sessionmaker[Session], world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_text(jsonl([record(i) for i in range(50)]))
+    import tending.ingest.fileimport as fi
+
+    real = fi.ingest_items
+    calls = {"n": 0}
+
+    def crashing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("power cut")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fi, "ingest_items", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        import_file(factory, channel_id=world.channel.id, path=path, batch_size=10)
+    with factory() as s:
+        assert s.scalar(select(func.count(Message.id))) == 20  # two whole batches, nothing half-written
+    monkeypatch.setattr(fi, "ingest_items", real)
+    out = import_file(factory, channel_id=world.channel.id, path=path, batch_size=10)
+    assert out.resumed_from == 20 and out.new == 30
+    with factory() as s:
+        assert s.scalar(select(func.count(Message.id))) == 50
+
+
+def test_csv_import_names_the_bad_row(factory: sessionmaker[Session], world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,text,created_at,author_id,author_handle,author_followers\n"
+        "c1,hello,2026-01-01T10:00:00Z,u1,ann,12\n"
+        "c2,bad followers,2026-01-01T10:01:00Z,u2,bob,many\n"
+        "c3,fine,2026-01-01T10:02:00Z,u3,cy,\n"
+    )
+    out = import_file(factory, channel_id=world.channel.id, path=path)
+    assert out.new == 2
+    assert out.errors == ["in.csv:3: author.followers: not a whole number: 'many'"]

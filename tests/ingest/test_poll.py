@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tending.channel.models import Channel
+from tending.config import Settings
+from tending.inbox.models import Message
+from tending.ingest.poll import poll_channel
+from tests.factories import jsonl, record
+
+
+def _setup(factory: sessionmaker[Session], world, tmp_path: Path, fail: dict[str, str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "feed.jsonl"
+    src.write_text(jsonl([record(i) for i in range(25)]))
+    with factory() as s:
+        ch = s.get(Channel, world.channel.id)
+        ch.config = {"source": str(src), "page_size": 10, "fail": fail or {}}
+        s.commit()
+
+
+def test_poll_stores_pages_and_resumes_from_cursor(factory, world, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _setup(factory, world, tmp_path)
+    out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
+    assert (out.pages, out.stats.new, out.error) == (3, 25, None)
+    again = poll_channel(factory, settings=settings, channel_id=world.channel.id)
+    assert again.stats.new == 0
+    with factory() as s:
+        assert s.get(Channel, world.channel.id).cursor == {"offset": 25}
+
+
+def test_rate_limit_keeps_earlier_pages_and_retries_later(factory, world, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _setup(factory, world, tmp_path, fail={"1": "rate_limit"})
+    out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
+    assert out.stats.new == 10 and out.retry_after == 30
+    with factory() as s:
+        ch = s.get(Channel, world.channel.id)
+        assert ch.cursor == {"offset": 10} and ch.status == "active" and "slow down" in (ch.last_error or "")
+        assert s.scalar(select(func.count(Message.id))) == 10
+        ch.config = {**ch.config, "fail": {}}
+        s.commit()
+    out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
+    assert out.stats.new == 15
+
+
+def test_expired_token_pauses_channel_with_clear_message(factory, world, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _setup(factory, world, tmp_path, fail={"0": "auth"})
+    out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
+    assert out.retry_after is None and out.error
+    with factory() as s:
+        ch = s.get(Channel, world.channel.id)
+        assert ch.status == "error" and "reconnect the channel" in ch.last_error
+
+
+def test_credentials_encrypted_at_rest(factory, world, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    from tending.channel.crypto import decrypt_credentials
+
+    with factory() as s:
+        ch = s.get(Channel, world.channel.id)
+        assert "s3cret-token-value" not in (ch.credentials_encrypted or "")
+        assert decrypt_credentials(settings, ch.credentials_encrypted) == {"token": "s3cret-token-value"}
