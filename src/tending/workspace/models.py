@@ -19,7 +19,7 @@ class Workspace(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    fallback_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", use_alter=True))
+    fallback_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

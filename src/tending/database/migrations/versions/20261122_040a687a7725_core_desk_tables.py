@@ -1,8 +1,8 @@
 """core desk tables
 
-Revision ID: 8bb6cd79938c
+Revision ID: 040a687a7725
 Revises:
-Create Date: 2026-11-22 15:36:15.850108
+Create Date: 2026-11-22 15:38:59.546762
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ import tending.database.core
 from tending.inbox.search import create_search_index
 
 
-revision = "8bb6cd79938c"
+revision = "040a687a7725"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -58,7 +58,7 @@ def upgrade() -> None:
             ["fallback_owner_id"],
             ["user_account.id"],
             name=op.f("fk_workspace_fallback_owner_id_user_account"),
-            use_alter=True,
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspace")),
         sa.UniqueConstraint("slug", name=op.f("uq_workspace_slug")),

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from tending.config import Settings
+from tending.database.core import Base, make_engine
+from tending.database.migrate import upgrade
+from tending.models import import_all_models
+
+import_all_models()
+
+
+def _assert_matches_models(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+    # FTS tables are created by the migration on purpose and are not models
+    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("message_fts"))]
+    diff = [d for d in diff if not (d[0] == "remove_index" and d[1].name == "ix_message_text_fts")]
+    assert diff == []
+
+
+def test_upgrade_from_empty_sqlite(tmp_path: Path) -> None:
+    engine = make_engine(Settings(data_dir=tmp_path))
+    upgrade(engine)
+    upgrade(engine)  # idempotent
+    names = set(inspect(engine).get_table_names())
+    assert {"message", "conversation", "channel", "author", "audit_entry", "message_fts"} <= names
+    _assert_matches_models(engine)
+
+
+def test_upgrade_from_empty_postgres() -> None:
+    url = os.environ.get("TENDING_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS tending_migration_test WITH (FORCE)"))
+            conn.execute(text("CREATE DATABASE tending_migration_test"))
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}")
+    target = url.rsplit("/", 1)[0] + "/tending_migration_test"
+    engine = make_engine(Settings(database_url=target))
+    try:
+        upgrade(engine)
+        assert "message" in inspect(engine).get_table_names()
+        _assert_matches_models(engine)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS tending_migration_test WITH (FORCE)"))
