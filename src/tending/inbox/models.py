@@ -40,7 +40,7 @@ class Conversation(Base):
         Index("ix_conversation_ws_last", "workspace_id", "last_message_at"),
         Index("ix_conversation_ws_status_last", "workspace_id", "status", "last_message_at"),
         Index("ix_conversation_ws_assignee_last", "workspace_id", "assignee_id", "last_message_at"),
-        Index("ix_conversation_channel_last", "channel_id", "last_message_at"),
+        Index("ix_conversation_ws_channel_last", "workspace_id", "channel_id", "last_message_at"),
     )
 
     id: Mapped[PrimaryKey]

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Connection, Engine, Select, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from tending.inbox.models import Message
 
-SQLITE_DDL = "CREATE VIRTUAL TABLE IF NOT EXISTS message_fts USING fts5(text, content='', tokenize='unicode61')"
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS message_fts USING fts5(ws, text, content='', tokenize='unicode61')"
+)
+# Search looks at this many most recent matching messages: common words stay fast at millions of rows,
+# and a team searching for a word almost always wants the recent conversations that use it.
+SEARCH_WINDOW = 5000
 POSTGRES_DDL = (
     "CREATE INDEX IF NOT EXISTS ix_message_text_fts ON message USING gin (to_tsvector('simple', text))"
 )
@@ -32,38 +37,58 @@ def index_messages(session: Session, *, message_ids: list[int]) -> None:
     lo, hi = min(message_ids), max(message_ids)
     if hi - lo + 1 == len(message_ids):  # contiguous ids: one range scan
         session.execute(
-            text("INSERT INTO message_fts(rowid, text) SELECT id, text FROM message WHERE id BETWEEN :lo AND :hi"),
+            text(
+                "INSERT INTO message_fts(rowid, ws, text) SELECT id, 'w' || workspace_id, text FROM message "
+                "WHERE id BETWEEN :lo AND :hi"
+            ),
             {"lo": lo, "hi": hi},
         )
         return
     for i in range(0, len(message_ids), 900):
         part = message_ids[i : i + 900]
         marks = ",".join(str(int(x)) for x in part)
-        session.execute(text(f"INSERT INTO message_fts(rowid, text) SELECT id, text FROM message WHERE id IN ({marks})"))
+        session.execute(
+            text(
+                "INSERT INTO message_fts(rowid, ws, text) SELECT id, 'w' || workspace_id, text FROM message "
+                f"WHERE id IN ({marks})"
+            )
+        )
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _fts5_query(q: str) -> str:
-    """Words of the query, each quoted, all required: safe from FTS5 syntax in user input."""
-    words = _WORD.findall(q)
-    return " ".join(f'"{w}"' for w in words[:12])
+def _fts5_query(q: str, workspace_id: int) -> str:
+    """Words of the query, each quoted, all required, within one workspace: safe from FTS5 syntax."""
+    words = _WORD.findall(q)[:12]
+    if not words:
+        return ""
+    return f'ws : "w{workspace_id}" AND ' + " AND ".join(f'text : "{w}"' for w in words)
 
 
-def matching_message_ids(session: Session, *, q: str) -> Select[tuple[int]] | None:
-    """A sub-select of ids of messages matching `q`, or None when the query has no words."""
+def matching_message_ids(session: Session, *, workspace_id: int, q: str) -> list[int] | None:
+    """Ids of the most recent messages of the workspace matching `q` (at most SEARCH_WINDOW), or None
+    when the query has no words."""
     from sqlalchemy import func, select
 
     if session.get_bind().dialect.name == "sqlite":
-        query = _fts5_query(q)
+        query = _fts5_query(q, workspace_id)
         if not query:
             return None
-        return select(text("rowid")).select_from(text("message_fts")).where(
-            text("message_fts MATCH :q").bindparams(q=query)
-        )  # type: ignore[return-value]
+        rows = session.execute(
+            text("SELECT rowid FROM message_fts WHERE message_fts MATCH :q ORDER BY rowid DESC LIMIT :n"),
+            {"q": query, "n": SEARCH_WINDOW},
+        )
+        return [r[0] for r in rows]
     if not _WORD.search(q):
         return None
-    return select(Message.id).where(
-        func.to_tsvector("simple", Message.text).op("@@")(func.plainto_tsquery("simple", q))
+    stmt = (
+        select(Message.id)
+        .where(
+            Message.workspace_id == workspace_id,
+            func.to_tsvector("simple", Message.text).op("@@")(func.plainto_tsquery("simple", q)),
+        )
+        .order_by(Message.id.desc())
+        .limit(SEARCH_WINDOW)
     )
+    return list(session.scalars(stmt))

@@ -22,6 +22,7 @@ from tending.inbox.models import (
     Message,
     MessageRead,
 )
+from tending.database.dialect import chunks
 from tending.inbox.search import matching_message_ids
 from tending.ingest.service import ingest_items, refresh_conversations
 
@@ -69,13 +70,12 @@ def list_conversations(
     if needs_reply is not None:
         stmt = stmt.where(Conversation.needs_reply.is_(needs_reply))
     if q and q.strip():
-        ids = matching_message_ids(session, q=q)
+        ids = matching_message_ids(session, workspace_id=workspace_id, q=q)
         if ids is not None:
-            stmt = stmt.where(
-                Conversation.id.in_(
-                    select(Message.conversation_id).where(Message.workspace_id == workspace_id, Message.id.in_(ids))
-                )
-            )
+            conv_ids: set[int] = set()
+            for part in chunks(ids):
+                conv_ids.update(session.scalars(select(Message.conversation_id).where(Message.id.in_(part))))
+            stmt = stmt.where(Conversation.id.in_(sorted(conv_ids)))
     if cursor:
         at, cid = decode_cursor(cursor)
         stmt = stmt.where(

@@ -44,6 +44,8 @@ class IngestCache:
     """Ids already resolved in this run; spares a query per batch on long imports."""
 
     authors: dict[str, int] = field(default_factory=dict)
+    # The profile last written per author, so unchanged profiles are not written again.
+    profiles: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
 
 def _existing_external_ids(session: Session, channel_id: int, ids: list[str]) -> set[str]:
@@ -82,6 +84,15 @@ def _resolve_authors(
             profiles[it.author.external_id] = it.author
     if not profiles:
         return {}
+    changed = {}
+    for key, p in profiles.items():
+        fingerprint = (p.handle, p.name, p.account_created_at, p.followers, p.following, p.posts_count,
+                       p.avatar_is_default, p.bio, p.verified)
+        if cache.profiles.get(key) != fingerprint:
+            changed[key] = p
+            cache.profiles[key] = fingerprint
+    if not changed:
+        return {k: cache.authors[k] for k in profiles}
     table = Author.__table__
     stmt = upsert_insert(session, table)  # type: ignore[arg-type]
     ex = stmt.excluded
@@ -100,7 +111,7 @@ def _resolve_authors(
             "verified": func.coalesce(ex.verified, table.c.verified),
         },
     )
-    session.execute(stmt, [_author_row(channel.workspace_id, channel.network, p) for p in profiles.values()])
+    session.execute(stmt, [_author_row(channel.workspace_id, channel.network, p) for p in changed.values()])
     missing = [k for k in profiles if k not in cache.authors]
     for part in chunks(missing):
         rows = session.execute(
@@ -248,6 +259,41 @@ def refresh_conversations(session: Session, conversation_ids: list[int]) -> None
         )
 
 
+_MESSAGE_COLUMNS = (
+    "workspace_id", "channel_id", "conversation_id", "author_id", "kind", "direction", "external_id",
+    "parent_external_id", "text", "language", "url", "created_at", "received_at", "raw",
+)
+
+
+def _sqlite_time(value: datetime) -> str:
+    """The text form SQLAlchemy gives a naive-UTC DATETIME on SQLite, so both paths read alike."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _insert_messages(session: Session, rows: list[tuple[object, ...]]) -> None:
+    """Insert message rows with the driver's executemany: the hot path of every import.
+
+    Row building through the ORM costs more than SQLite's own insert; plain tuples keep ingestion fast.
+    Conflicts (a concurrent worker stored the same item) are skipped, never duplicated.
+    """
+    dialect = session.get_bind().dialect.name
+    columns = ", ".join(_MESSAGE_COLUMNS)
+    if dialect == "sqlite":
+        rows = [
+            (*r[:11], _sqlite_time(r[11]), _sqlite_time(r[12]), r[13], 0)  # type: ignore[arg-type]
+            for r in rows
+        ]
+        marks = ", ".join("?" * (len(_MESSAGE_COLUMNS) + 1))
+    else:
+        rows = [(*r, False) for r in rows]
+        marks = ", ".join(["%s"] * (len(_MESSAGE_COLUMNS) + 1))
+    sql = (
+        f"INSERT INTO message ({columns}, hidden) VALUES ({marks}) "
+        "ON CONFLICT (channel_id, external_id) DO NOTHING"
+    )
+    session.connection().exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+
+
 def ingest_items(
     session: Session,
     *,
@@ -272,29 +318,25 @@ def ingest_items(
     conversations = _resolve_conversations(session, channel=channel, items=fresh, keys=keys)
     received = received_at or datetime.now(UTC)
     rows = [
-        {
-            "workspace_id": channel.workspace_id,
-            "channel_id": channel.id,
-            "conversation_id": conversations[keys[it.external_id]],
-            "author_id": authors.get(it.author.external_id) if it.author else None,
-            "kind": it.kind,
-            "direction": it.direction,
-            "external_id": it.external_id,
-            "parent_external_id": it.parent_external_id,
-            "text": it.text,
-            "language": it.language,
-            "url": it.url,
-            "created_at": it.created_at,
-            "received_at": received,
-            "raw": it.raw,
-            "hidden": False,
-        }
+        (
+            channel.workspace_id,
+            channel.id,
+            conversations[keys[it.external_id]],
+            authors.get(it.author.external_id) if it.author else None,
+            it.kind,
+            it.direction,
+            it.external_id,
+            it.parent_external_id,
+            it.text,
+            it.language,
+            it.url,
+            it.created_at,
+            received,
+            it.raw,
+        )
         for it in fresh
     ]
-    stmt = upsert_insert(session, Message.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
-        index_elements=["channel_id", "external_id"]
-    )
-    session.execute(stmt, rows)
+    _insert_messages(session, rows)
     new_ids: list[int] = []
     for part in chunks([it.external_id for it in fresh]):
         new_ids.extend(

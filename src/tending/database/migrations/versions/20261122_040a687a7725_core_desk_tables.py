@@ -245,7 +245,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel_id", "thread_key", name=op.f("uq_conversation_channel_id_thread_key")),
     )
     with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.create_index("ix_conversation_channel_last", ["channel_id", "last_message_at"], unique=False)
+        batch_op.create_index("ix_conversation_ws_channel_last", ["workspace_id", "channel_id", "last_message_at"], unique=False)
         batch_op.create_index(
             "ix_conversation_ws_assignee_last",
             ["workspace_id", "assignee_id", "last_message_at"],
@@ -368,7 +368,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_conversation_ws_status_last")
         batch_op.drop_index("ix_conversation_ws_last")
         batch_op.drop_index("ix_conversation_ws_assignee_last")
-        batch_op.drop_index("ix_conversation_channel_last")
+        batch_op.drop_index("ix_conversation_ws_channel_last")
 
     op.drop_table("conversation")
     with op.batch_alter_table("workspace_membership", schema=None) as batch_op:

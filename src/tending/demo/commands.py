@@ -1,0 +1,41 @@
+"""`tending demo`: the demo desk on the embedded default, with a generated brand world."""
+
+from __future__ import annotations
+
+import typer
+
+from tending.config import get_settings
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        serve: bool = typer.Option(True, help="Serve the dashboard once the world is built."),
+        days: int = typer.Option(90, help="Days of history to generate."),
+        seed: int = typer.Option(7, help="Seed of the generated world (same seed, same world)."),
+    ) -> None:
+        """Build the Northwind Coffee demo workspace (once) and serve the desk on localhost."""
+        from tending.database.cli_support import open_database
+        from tending.demo.service import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+        from tending.worker import huey
+
+        settings = get_settings()
+        huey.immediate = True  # the demo has no separate worker: background work runs inline
+        factory = open_database(settings)
+        typer.echo(f"data folder: {settings.data_dir.resolve()}")
+        summary = build_demo(
+            factory, settings=settings, days=days, seed=seed,
+            on_channel=lambda name, n: typer.echo(f"  ingested {n:>6} messages from {name}"),
+        )
+        if summary.created:
+            typer.echo(f"demo world ready: {summary.channels} channels, {summary.messages} messages")
+        else:
+            typer.echo("demo world already present (delete the data folder to rebuild it)")
+        typer.echo(f"log in at http://{settings.host}:{settings.port}/ as {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        if serve:
+            import uvicorn
+
+            from tending.app import create_app
+
+            uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                        log_level=settings.log_level.lower())

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from tending.channel.models import Channel
+from tending.demo.service import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+from tending.demo.world import generate
+from tending.inbox.models import Conversation, Message
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def test_world_has_the_stories_the_demo_promises(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plans = {p.key: p for p in generate(tmp_path, days=90, seed=3, now=NOW)}
+    inbound = [r for p in plans.values() for r in p.records if r["direction"] == "inbound"]
+    hours = {datetime.fromisoformat(r["created_at"]).hour for r in inbound}
+    assert {1, 2, 3} <= hours  # people write at night
+    wave = [r for r in plans["instagram"].records if "recall" in r["text"].lower()]
+    assert len(wave) >= 30
+    wave_hours = {datetime.fromisoformat(r["created_at"]).hour for r in wave}
+    assert wave_hours <= {1, 2, 3, 4, 5}
+    followers = [m["value"] for m in plans["instagram"].metrics if m["name"] == "followers"]
+    jumps = [b - a for a, b in zip(followers, followers[1:], strict=False)]
+    assert max(jumps) > 8000 and sorted(jumps)[-2] < 500  # one overnight jump, steady otherwise
+    blog_posts = [datetime.fromisoformat(r["created_at"]) for r in plans["blog"].records if r["kind"] == "post"]
+    assert NOW - max(blog_posts) > timedelta(days=60)  # stale blog
+    assert plans["community"].members == 1_600_000 and len(plans["community"].records) < 30  # dead community
+    assert any(r["author"]["default_avatar"] and r["author"]["following"] > 1000 for r in inbound)  # spam bots
+
+
+def test_build_demo_uses_ingestion_and_is_idempotent(factory, settings, client) -> None:  # type: ignore[no-untyped-def]
+    first = build_demo(factory, settings=settings, days=30, now=NOW)
+    again = build_demo(factory, settings=settings, days=30, now=NOW)
+    assert first.created and not again.created
+    with factory() as s:
+        assert s.scalar(select(func.count(Channel.id))) == 6
+        assert s.scalar(select(func.count(Message.id))) == first.messages > 1000
+        unanswered = s.scalar(select(func.count(Conversation.id)).where(Conversation.needs_reply.is_(True)))
+        answered = s.scalar(select(func.count(Conversation.id)).where(Conversation.first_response_at.is_not(None)))
+        assert unanswered > 50 and answered > 100
+    r = client.post("/api/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    assert r.status_code == 200
+    assert "Northwind" in client.get("/w/northwind/inbox").text
