@@ -24,31 +24,69 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import func, select, update
 
-from tending.auth.models import Role, UserCreate  # noqa: E402
-from tending.auth.service import create_user  # noqa: E402
-from tending.channel.models import ChannelCreate  # noqa: E402
-from tending.channel.service import create as create_channel  # noqa: E402
-from tending.config import Settings  # noqa: E402
-from tending.database.core import make_engine, make_session_factory  # noqa: E402
-from tending.database.migrate import upgrade  # noqa: E402
-from tending.inbox.models import Conversation, Message  # noqa: E402
-from tending.inbox.service import list_conversations  # noqa: E402
-from tending.ingest.fileimport import import_file  # noqa: E402
-from tending.workspace.models import WorkspaceCreate  # noqa: E402
-from tending.workspace.service import create as create_workspace  # noqa: E402
+from tending.auth.models import Role, UserCreate
+from tending.auth.service import create_user
+from tending.channel.models import ChannelCreate
+from tending.channel.service import create as create_channel
+from tending.config import Settings
+from tending.database.core import make_engine, make_session_factory
+from tending.database.migrate import upgrade
+from tending.inbox.models import Conversation, Message
+from tending.inbox.service import list_conversations
+from tending.ingest.fileimport import import_file
+from tending.workspace.models import WorkspaceCreate
+from tending.workspace.service import create as create_workspace
 
-WORDS = ("order delivery coffee espresso grinder refund late thanks love great broken subscription beans roast "
-         "price shop open sunday help please where when why how card account app points box stale cold brew").split()
+WORDS = [
+    "order",
+    "delivery",
+    "coffee",
+    "espresso",
+    "grinder",
+    "refund",
+    "late",
+    "thanks",
+    "love",
+    "great",
+    "broken",
+    "subscription",
+    "beans",
+    "roast",
+    "price",
+    "shop",
+    "open",
+    "sunday",
+    "help",
+    "please",
+    "where",
+    "when",
+    "why",
+    "how",
+    "card",
+    "account",
+    "app",
+    "points",
+    "box",
+    "stale",
+    "cold",
+    "brew",
+]
 
 
 def generate(path: Path, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     authors = [
-        {"id": f"u{i}", "handle": f"user{i}", "name": f"User {i}", "followers": rng.randint(0, 5000),
-         "following": rng.randint(0, 2000), "created_at": "2019-05-01T00:00:00+00:00"}
+        {
+            "id": f"u{i}",
+            "handle": f"user{i}",
+            "name": f"User {i}",
+            "followers": rng.randint(0, 5000),
+            "following": rng.randint(0, 2000),
+            "created_at": "2019-05-01T00:00:00+00:00",
+        }
         for i in range(50_000)
     ]
     with path.open("wb") as out:
@@ -58,25 +96,52 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
             roll = rng.random()
             text = " ".join(rng.choices(WORDS, k=rng.randint(4, 18)))
             if post is None or roll < 0.08:
-                rec = {"id": f"p{i}", "kind": "post", "direction": "outbound", "text": text,
-                       "created_at": at.isoformat(), "author": {"id": "brand", "handle": "brand"}}
+                rec = {
+                    "id": f"p{i}",
+                    "kind": "post",
+                    "direction": "outbound",
+                    "text": text,
+                    "created_at": at.isoformat(),
+                    "author": {"id": "brand", "handle": "brand"},
+                }
                 post = rec["id"]
             elif roll < 0.15:
-                rec = {"id": f"d{i}", "kind": "direct", "thread_id": f"dm-{rng.randint(0, 40_000)}", "text": text,
-                       "created_at": at.isoformat(), "author": rng.choice(authors)}
+                rec = {
+                    "id": f"d{i}",
+                    "kind": "direct",
+                    "thread_id": f"dm-{rng.randint(0, 40_000)}",
+                    "text": text,
+                    "created_at": at.isoformat(),
+                    "author": rng.choice(authors),
+                }
             elif roll < 0.25:
-                rec = {"id": f"r{i}", "kind": "reply", "direction": "outbound", "parent_id": post, "thread_id": post,
-                       "text": text, "created_at": at.isoformat(), "author": {"id": "brand", "handle": "brand"}}
+                rec = {
+                    "id": f"r{i}",
+                    "kind": "reply",
+                    "direction": "outbound",
+                    "parent_id": post,
+                    "thread_id": post,
+                    "text": text,
+                    "created_at": at.isoformat(),
+                    "author": {"id": "brand", "handle": "brand"},
+                }
             else:
-                rec = {"id": f"c{i}", "kind": "comment", "parent_id": post, "thread_id": post, "text": text,
-                       "created_at": at.isoformat(), "author": rng.choice(authors)}
+                rec = {
+                    "id": f"c{i}",
+                    "kind": "comment",
+                    "parent_id": post,
+                    "thread_id": post,
+                    "text": text,
+                    "created_at": at.isoformat(),
+                    "author": rng.choice(authors),
+                }
             out.write(orjson.dumps(rec))
             out.write(b"\n")
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1)))))
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
     return ordered[k]
 
 
@@ -92,7 +157,10 @@ def main() -> None:
     src = work / "import.jsonl"
     t0 = time.perf_counter()
     generate(src, args.items)
-    print(f"generated {args.items:,} items ({src.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"generated {args.items:,} items ({src.stat().st_size / 1e6:.0f} MB) "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
 
     settings = Settings(data_dir=work / "data")
     engine = make_engine(settings)
@@ -100,12 +168,28 @@ def main() -> None:
     factory = make_session_factory(engine)
     with factory() as s:
         ws = create_workspace(s, workspace_in=WorkspaceCreate(name="Bench", slug="bench"))
-        ch = create_channel(s, settings=settings, workspace_id=ws.id,
-                            channel_in=ChannelCreate(network="fake", name="bench", external_id="bench"))
-        ch2 = create_channel(s, settings=settings, workspace_id=ws.id,
-                             channel_in=ChannelCreate(network="fake", name="quiet", external_id="quiet"))
-        users = [create_user(s, user_in=UserCreate(email=f"a{i}@bench.local", name=f"A{i}", password="benchmark",
-                                                   role=Role.member), workspace_ids=[ws.id]) for i in range(5)]
+        ch = create_channel(
+            s,
+            settings=settings,
+            workspace_id=ws.id,
+            channel_in=ChannelCreate(network="fake", name="bench", external_id="bench"),
+        )
+        ch2 = create_channel(
+            s,
+            settings=settings,
+            workspace_id=ws.id,
+            channel_in=ChannelCreate(network="fake", name="quiet", external_id="quiet"),
+        )
+        users = [
+            create_user(
+                s,
+                user_in=UserCreate(
+                    email=f"a{i}@bench.local", name=f"A{i}", password="benchmark", role=Role.member
+                ),
+                workspace_ids=[ws.id],
+            )
+            for i in range(5)
+        ]
         s.commit()
         ws_id, ch_id, ch2_id, user_ids = ws.id, ch.id, ch2.id, [u.id for u in users]
 
@@ -113,8 +197,10 @@ def main() -> None:
     out = import_file(factory, channel_id=ch_id, path=src, batch_size=args.batch_size, keep_new_ids=False)
     elapsed = time.perf_counter() - t0
     rate = out.new / elapsed
-    print(f"ingested {out.new:,} messages in {elapsed:.1f}s: {rate:,.0f} messages/s "
-          f"(batch {args.batch_size}, target >= 20,000)")
+    print(
+        f"ingested {out.new:,} messages in {elapsed:.1f}s: {rate:,.0f} messages/s "
+        f"(batch {args.batch_size}, target >= 20,000)"
+    )
     t0 = time.perf_counter()
     again = import_file(factory, channel_id=ch_id, path=src, batch_size=args.batch_size)
     print(f"re-import of the same file: already_done={again.already_done} in {time.perf_counter() - t0:.1f}s")

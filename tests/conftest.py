@@ -55,7 +55,7 @@ def settings(tmp_path: Path, pg_engine: Engine | None) -> Settings:
         data_dir=tmp_path / "data",
         database_url=PG_URL,
         queue_immediate=True,
-        secret_key="test-secret-key-with-enough-length!",  # type: ignore[arg-type]
+        secret_key="test-secret-key-with-enough-length!",
         login_rate_limit=5,
     )
 
@@ -106,7 +106,10 @@ def world(factory: sessionmaker[Session], settings: Settings, tmp_path: Path) ->
 
         def user(email: str, role: Role, wss: list[int]) -> User:
             return create_user(
-                s, user_in=UserCreate(email=email, name=email.split("@")[0].title(), password=PASSWORD, role=role),
+                s,
+                user_in=UserCreate(
+                    email=email, name=email.split("@")[0].title(), password=PASSWORD, role=role
+                ),
                 workspace_ids=wss,
             )
 
@@ -116,22 +119,37 @@ def world(factory: sessionmaker[Session], settings: Settings, tmp_path: Path) ->
         outsider = user("otto@agency.test", Role.agency, [other.id])
         source = tmp_path / "fake-source.jsonl"
         source.write_text("")
-        ch = create_channel(s, settings=settings, workspace_id=ws.id, channel_in=ChannelCreate(
-            network="fake", name="Acme on Fake", external_id="acme-fake", config={"source": str(source)},
-            credentials={"token": "s3cret-token-value"}))
-        och = create_channel(s, settings=settings, workspace_id=other.id, channel_in=ChannelCreate(
-            network="fake", name="Other on Fake", external_id="other-fake", config={}))
+        ch = create_channel(
+            s,
+            settings=settings,
+            workspace_id=ws.id,
+            channel_in=ChannelCreate(
+                network="fake",
+                name="Acme on Fake",
+                external_id="acme-fake",
+                config={"source": str(source)},
+                credentials={"token": "s3cret-token-value"},
+            ),
+        )
+        och = create_channel(
+            s,
+            settings=settings,
+            workspace_id=other.id,
+            channel_in=ChannelCreate(
+                network="fake", name="Other on Fake", external_id="other-fake", config={}
+            ),
+        )
         s.commit()
         return World(ws, other, admin, member, agency, outsider, ch, och)
 
 
 @pytest.fixture()
-def app(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+def app(settings: Settings, engine: Engine):
     return create_app(settings)
 
 
 @pytest.fixture()
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
 

@@ -30,8 +30,16 @@ def record(
         "direction": direction,
         "parent_id": parent,
         "thread_id": thread,
-        "author": {"id": who, "handle": who, "name": who.title(), "followers": 10 + n, "following": 5,
-                   "created_at": "2020-01-01T00:00:00+00:00", "default_avatar": False, "bio": "hi"},
+        "author": {
+            "id": who,
+            "handle": who,
+            "name": who.title(),
+            "followers": 10 + n,
+            "following": 5,
+            "created_at": "2020-01-01T00:00:00+00:00",
+            "default_avatar": False,
+            "bio": "hi",
+        },
     }
 
 

@@ -59,7 +59,10 @@ class Settings(BaseSettings):
         default=14 * 24 * 3600, description="How long a login session lasts, in seconds."
     )
     login_rate_limit: int = Field(
-        default=10, description="Failed logins allowed per account and address within 15 minutes."
+        default=10,
+        description=(
+            "Failed logins allowed per account within 15 minutes; more are refused until the window passes."
+        ),
     )
     max_upload_bytes: int = Field(
         default=200 * 1024 * 1024, description="Largest import file accepted through the web, in bytes."
@@ -74,7 +77,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port the web server listens on.")
     smtp_url: str | None = Field(
         default=None,
-        description="SMTP server for alert and digest e-mail, as `smtp://user:pass@host:port`. Empty: no e-mail.",
+        description=(
+            "SMTP server for alert and digest e-mail, as `smtp://user:pass@host:port`. Empty: no e-mail."
+        ),
     )
     mail_from: str = Field(default="tending@localhost", description="Sender address of e-mail tending sends.")
     embeddings: bool = Field(

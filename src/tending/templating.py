@@ -29,7 +29,7 @@ def _ago(value: datetime | None) -> str:
 def _hm(hours: float | None) -> str:
     if hours is None:
         return "—"
-    minutes = int(round(hours * 60))
+    minutes = round(hours * 60)
     return f"{minutes // 60}h {minutes % 60:02d}m"
 
 

@@ -1,25 +1,27 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-
 from tests.conftest import PASSWORD, login
 
 
-def test_everything_but_health_needs_login(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_everything_but_health_needs_login(client: TestClient, world) -> None:
     assert client.get("/health").status_code == 200
     assert client.get(f"/api/v1/workspaces/{world.workspace.id}/conversations").status_code == 401
     r = client.get("/w/acme/inbox", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
-def test_wrong_password_and_rate_limit(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_and_rate_limit(client: TestClient, world) -> None:
     for _ in range(5):
-        assert client.post("/api/v1/auth/login", json={"email": "mia@acme.test", "password": "nope"}).status_code == 401
+        assert (
+            client.post("/api/v1/auth/login", json={"email": "mia@acme.test", "password": "nope"}).status_code
+            == 401
+        )
     r = client.post("/api/v1/auth/login", json={"email": "mia@acme.test", "password": PASSWORD})
     assert r.status_code == 429
 
 
-def test_passwords_are_hashed(factory, world) -> None:  # type: ignore[no-untyped-def]
+def test_passwords_are_hashed(factory, world) -> None:
     from tending.auth.models import User
 
     with factory() as s:
@@ -27,7 +29,7 @@ def test_passwords_are_hashed(factory, world) -> None:  # type: ignore[no-untype
         assert PASSWORD not in u.password_hash and u.password_hash.startswith("$argon2")
 
 
-def test_agency_cannot_read_another_workspace(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_agency_cannot_read_another_workspace(client: TestClient, world) -> None:
     login(client, "otto@agency.test")
     assert client.get(f"/api/v1/workspaces/{world.workspace.id}/conversations").status_code == 404
     assert client.get(f"/api/v1/workspaces/{world.workspace.id}/channels").status_code == 404
@@ -36,34 +38,43 @@ def test_agency_cannot_read_another_workspace(client: TestClient, world) -> None
     assert client.get("/w/acme/inbox").status_code == 404
 
 
-def test_admin_sees_all_and_agency_cannot_manage_channels(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_admin_sees_all_and_agency_cannot_manage_channels(client: TestClient, world) -> None:
     login(client, "admin@acme.test")
     assert {w["slug"] for w in client.get("/api/v1/workspaces").json()} == {"acme", "other"}
     client.post("/api/v1/auth/logout")
     client.cookies.clear()
     login(client, "ada@agency.test")
-    r = client.post(f"/api/v1/workspaces/{world.workspace.id}/channels",
-                    json={"network": "fake", "name": "x", "external_id": "y"})
+    r = client.post(
+        f"/api/v1/workspaces/{world.workspace.id}/channels",
+        json={"network": "fake", "name": "x", "external_id": "y"},
+    )
     assert r.status_code == 403
 
 
-def test_channel_credentials_never_returned(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_channel_credentials_never_returned(client: TestClient, world) -> None:
     login(client, "mia@acme.test")
     body = client.get(f"/api/v1/workspaces/{world.workspace.id}/channels").text
     assert "s3cret-token-value" not in body and "credentials_encrypted" not in body
     assert '"has_credentials":true' in body
 
 
-def test_api_token_scoped_and_revocable(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_api_token_scoped_and_revocable(client: TestClient, world) -> None:
     login(client, "admin@acme.test")
     made = client.post(f"/api/v1/workspaces/{world.workspace.id}/tokens", json={"name": "ci"}).json()
     client.cookies.clear()
     del client.headers["X-CSRF-Token"]
     auth = {"Authorization": f"Bearer {made['token']}"}
-    assert client.get(f"/api/v1/workspaces/{world.workspace.id}/conversations", headers=auth).status_code == 200
+    assert (
+        client.get(f"/api/v1/workspaces/{world.workspace.id}/conversations", headers=auth).status_code == 200
+    )
     # an admin's token still reaches only its own workspace
-    assert client.get(f"/api/v1/workspaces/{world.other_workspace.id}/conversations", headers=auth).status_code == 404
+    assert (
+        client.get(f"/api/v1/workspaces/{world.other_workspace.id}/conversations", headers=auth).status_code
+        == 404
+    )
     login(client, "admin@acme.test")
     assert client.delete(f"/api/v1/workspaces/{world.workspace.id}/tokens/{made['id']}").status_code == 200
     client.cookies.clear()
-    assert client.get(f"/api/v1/workspaces/{world.workspace.id}/conversations", headers=auth).status_code == 401
+    assert (
+        client.get(f"/api/v1/workspaces/{world.workspace.id}/conversations", headers=auth).status_code == 401
+    )

@@ -16,7 +16,7 @@ from tending.models import import_all_models
 import_all_models()
 
 
-def _assert_matches_models(engine) -> None:  # type: ignore[no-untyped-def]
+def _assert_matches_models(engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
     # FTS tables are created by the migration on purpose and are not models
@@ -41,7 +41,7 @@ def test_upgrade_from_empty_postgres() -> None:
         with admin.connect() as conn:
             conn.execute(text("DROP DATABASE IF EXISTS tending_migration_test WITH (FORCE)"))
             conn.execute(text("CREATE DATABASE tending_migration_test"))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}")
     target = url.rsplit("/", 1)[0] + "/tending_migration_test"
     engine = make_engine(Settings(database_url=target))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from tending.inbox.models import Conversation, Message
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
-def test_world_has_the_stories_the_demo_promises(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_world_has_the_stories_the_demo_promises(tmp_path) -> None:
     plans = {p.key: p for p in generate(tmp_path, days=90, seed=3, now=NOW)}
     inbound = [r for p in plans.values() for r in p.records if r["direction"] == "inbound"]
     hours = {datetime.fromisoformat(r["created_at"]).hour for r in inbound}
@@ -22,15 +23,19 @@ def test_world_has_the_stories_the_demo_promises(tmp_path) -> None:  # type: ign
     wave_hours = {datetime.fromisoformat(r["created_at"]).hour for r in wave}
     assert wave_hours <= {1, 2, 3, 4, 5}
     followers = [m["value"] for m in plans["instagram"].metrics if m["name"] == "followers"]
-    jumps = [b - a for a, b in zip(followers, followers[1:], strict=False)]
+    jumps = [b - a for a, b in pairwise(followers)]
     assert max(jumps) > 8000 and sorted(jumps)[-2] < 500  # one overnight jump, steady otherwise
-    blog_posts = [datetime.fromisoformat(r["created_at"]) for r in plans["blog"].records if r["kind"] == "post"]
+    blog_posts = [
+        datetime.fromisoformat(r["created_at"]) for r in plans["blog"].records if r["kind"] == "post"
+    ]
     assert NOW - max(blog_posts) > timedelta(days=60)  # stale blog
     assert plans["community"].members == 1_600_000 and len(plans["community"].records) < 30  # dead community
-    assert any(r["author"]["default_avatar"] and r["author"]["following"] > 1000 for r in inbound)  # spam bots
+    assert any(
+        r["author"]["default_avatar"] and r["author"]["following"] > 1000 for r in inbound
+    )  # spam bots
 
 
-def test_build_demo_uses_ingestion_and_is_idempotent(factory, settings, client) -> None:  # type: ignore[no-untyped-def]
+def test_build_demo_uses_ingestion_and_is_idempotent(factory, settings, client) -> None:
     first = build_demo(factory, settings=settings, days=30, now=NOW)
     again = build_demo(factory, settings=settings, days=30, now=NOW)
     assert first.created and not again.created
@@ -38,7 +43,9 @@ def test_build_demo_uses_ingestion_and_is_idempotent(factory, settings, client) 
         assert s.scalar(select(func.count(Channel.id))) == 6
         assert s.scalar(select(func.count(Message.id))) == first.messages > 1000
         unanswered = s.scalar(select(func.count(Conversation.id)).where(Conversation.needs_reply.is_(True)))
-        answered = s.scalar(select(func.count(Conversation.id)).where(Conversation.first_response_at.is_not(None)))
+        answered = s.scalar(
+            select(func.count(Conversation.id)).where(Conversation.first_response_at.is_not(None))
+        )
         assert unanswered > 50 and answered > 100
     r = client.post("/api/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
     assert r.status_code == 200

@@ -6,21 +6,21 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import jsonl, record
 
 from tending.author.models import Author
 from tending.channel.models import Channel
+from tending.inbox.models import Conversation, Message
 from tending.ingest.fileimport import import_file
 from tending.ingest.generic import item_from_record
 from tending.ingest.service import ingest_items
-from tending.inbox.models import Conversation, Message
-from tests.factories import jsonl, record
 
 
-def _items(recs):  # type: ignore[no-untyped-def]
+def _items(recs):
     return [item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs]
 
 
-def test_same_item_twice_is_one_message(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_same_item_twice_is_one_message(session: Session, world) -> None:
     ch = session.get(Channel, world.channel.id)
     first = ingest_items(session, channel=ch, items=_items([record(1), record(2), record(1)]))
     session.commit()
@@ -31,7 +31,7 @@ def test_same_item_twice_is_one_message(session: Session, world) -> None:  # typ
     assert session.scalar(select(func.count(Message.id))) == 3
 
 
-def test_raw_payload_and_author_profile_kept(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_raw_payload_and_author_profile_kept(session: Session, world) -> None:
     ch = session.get(Channel, world.channel.id)
     rec = record(5, author="zoe")
     ingest_items(session, channel=ch, items=_items([rec]))
@@ -42,7 +42,7 @@ def test_raw_payload_and_author_profile_kept(session: Session, world) -> None:  
     assert (author.handle, author.followers, author.bio) == ("zoe", 15, "hi")
 
 
-def test_threads_join_by_parent_even_across_batches(session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_threads_join_by_parent_even_across_batches(session: Session, world) -> None:
     ch = session.get(Channel, world.channel.id)
     ingest_items(session, channel=ch, items=_items([record(1, kind="post", direction="outbound")]))
     session.commit()
@@ -54,7 +54,9 @@ def test_threads_join_by_parent_even_across_batches(session: Session, world) -> 
     assert conv.message_count == 3
     assert conv.needs_reply is True and conv.status == "open"
     # the brand answers: the conversation is answered and its first response time is set
-    ingest_items(session, channel=ch, items=_items([record(4, parent="m3", direction="outbound", minutes=30)]))
+    ingest_items(
+        session, channel=ch, items=_items([record(4, parent="m3", direction="outbound", minutes=30)])
+    )
     session.commit()
     session.refresh(conv)
     assert conv.needs_reply is False and conv.status == "answered"
@@ -67,11 +69,18 @@ def test_threads_join_by_parent_even_across_batches(session: Session, world) -> 
     assert conv.status == "open" and conv.needs_reply is True
 
 
-def test_import_reports_bad_lines_and_keeps_the_rest(factory: sessionmaker[Session], world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_reports_bad_lines_and_keeps_the_rest(
+    factory: sessionmaker[Session], world, tmp_path: Path
+) -> None:
     path = tmp_path / "export.jsonl"
     good = jsonl([record(1), record(2)])
-    path.write_text(good + "{not json\n" + orjson.dumps({"id": "x", "text": "t", "created_at": "yesterday"}).decode()
-                    + "\n" + jsonl([record(3)]))
+    path.write_text(
+        good
+        + "{not json\n"
+        + orjson.dumps({"id": "x", "text": "t", "created_at": "yesterday"}).decode()
+        + "\n"
+        + jsonl([record(3)])
+    )
     out = import_file(factory, channel_id=world.channel.id, path=path)
     assert out.new == 3
     assert out.error_count == 2
@@ -79,7 +88,9 @@ def test_import_reports_bad_lines_and_keeps_the_rest(factory: sessionmaker[Sessi
     assert "export.jsonl:4: created_at" in out.errors[1]
 
 
-def test_import_same_file_twice_stores_nothing_twice(factory: sessionmaker[Session], world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_same_file_twice_stores_nothing_twice(
+    factory: sessionmaker[Session], world, tmp_path: Path
+) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text(jsonl([record(i) for i in range(20)]))
     first = import_file(factory, channel_id=world.channel.id, path=path, batch_size=7)
@@ -95,7 +106,10 @@ def test_import_same_file_twice_stores_nothing_twice(factory: sessionmaker[Sessi
 
 
 def test_import_resumes_after_a_crash_mid_batch(
-    factory: sessionmaker[Session], world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    factory: sessionmaker[Session],
+    world,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "big.jsonl"
     path.write_text(jsonl([record(i) for i in range(50)]))
@@ -104,7 +118,7 @@ def test_import_resumes_after_a_crash_mid_batch(
     real = fi.ingest_items
     calls = {"n": 0}
 
-    def crashing(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def crashing(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt("power cut")
@@ -122,7 +136,7 @@ def test_import_resumes_after_a_crash_mid_batch(
         assert s.scalar(select(func.count(Message.id))) == 50
 
 
-def test_csv_import_names_the_bad_row(factory: sessionmaker[Session], world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_import_names_the_bad_row(factory: sessionmaker[Session], world, tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text(
         "id,text,created_at,author_id,author_handle,author_followers\n"

@@ -4,15 +4,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import jsonl, record
 
 from tending.channel.models import Channel
 from tending.config import Settings
 from tending.inbox.models import Message
 from tending.ingest.poll import poll_channel
-from tests.factories import jsonl, record
 
 
-def _setup(factory: sessionmaker[Session], world, tmp_path: Path, fail: dict[str, str] | None = None) -> None:  # type: ignore[no-untyped-def]
+def _setup(factory: sessionmaker[Session], world, tmp_path: Path, fail: dict[str, str] | None = None) -> None:
     src = tmp_path / "feed.jsonl"
     src.write_text(jsonl([record(i) for i in range(25)]))
     with factory() as s:
@@ -21,7 +21,9 @@ def _setup(factory: sessionmaker[Session], world, tmp_path: Path, fail: dict[str
         s.commit()
 
 
-def test_poll_stores_pages_and_resumes_from_cursor(factory, world, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_poll_stores_pages_and_resumes_from_cursor(
+    factory, world, settings: Settings, tmp_path: Path
+) -> None:
     _setup(factory, world, tmp_path)
     out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
     assert (out.pages, out.stats.new, out.error) == (3, 25, None)
@@ -31,7 +33,9 @@ def test_poll_stores_pages_and_resumes_from_cursor(factory, world, settings: Set
         assert s.get(Channel, world.channel.id).cursor == {"offset": 25}
 
 
-def test_rate_limit_keeps_earlier_pages_and_retries_later(factory, world, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_keeps_earlier_pages_and_retries_later(
+    factory, world, settings: Settings, tmp_path: Path
+) -> None:
     _setup(factory, world, tmp_path, fail={"1": "rate_limit"})
     out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
     assert out.stats.new == 10 and out.retry_after == 30
@@ -45,7 +49,9 @@ def test_rate_limit_keeps_earlier_pages_and_retries_later(factory, world, settin
     assert out.stats.new == 15
 
 
-def test_expired_token_pauses_channel_with_clear_message(factory, world, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_expired_token_pauses_channel_with_clear_message(
+    factory, world, settings: Settings, tmp_path: Path
+) -> None:
     _setup(factory, world, tmp_path, fail={"0": "auth"})
     out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
     assert out.retry_after is None and out.error
@@ -54,7 +60,7 @@ def test_expired_token_pauses_channel_with_clear_message(factory, world, setting
         assert ch.status == "error" and "reconnect the channel" in ch.last_error
 
 
-def test_credentials_encrypted_at_rest(factory, world, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_credentials_encrypted_at_rest(factory, world, settings: Settings) -> None:
     from tending.channel.crypto import decrypt_credentials
 
     with factory() as s:

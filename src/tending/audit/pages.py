@@ -15,7 +15,9 @@ router = APIRouter()
 
 
 @router.get("/w/{slug}/audit")
-def audit_page(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
+def audit_page(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
     members = members_of(db, workspace.id)
     return render(
         request,

@@ -34,7 +34,11 @@ def record(
 
 
 def list_entries(
-    session: Session, *, workspace_id: int, target_type: str | None = None, target_id: int | None = None,
+    session: Session,
+    *,
+    workspace_id: int,
+    target_type: str | None = None,
+    target_id: int | None = None,
     limit: int = 100,
 ) -> list[AuditEntry]:
     stmt = select(AuditEntry).where(AuditEntry.workspace_id == workspace_id)

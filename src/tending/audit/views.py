@@ -20,5 +20,7 @@ def audit_log(
     target_id: int | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[AuditRead]:
-    rows = list_entries(db, workspace_id=workspace.id, target_type=target_type, target_id=target_id, limit=limit)
+    rows = list_entries(
+        db, workspace_id=workspace.id, target_type=target_type, target_id=target_id, limit=limit
+    )
     return [AuditRead.model_validate(r) for r in rows]

@@ -36,8 +36,14 @@ def register(app: typer.Typer) -> None:
                 ws_ids.append(ws.id)
             user = create_user(
                 session,
-                user_in=UserCreate(email=email, name=name, password=password, role=role,
-                                   expertise=expertise, timezone=timezone),
+                user_in=UserCreate(
+                    email=email,
+                    name=name,
+                    password=password,
+                    role=role,
+                    expertise=expertise,
+                    timezone=timezone,
+                ),
                 workspace_ids=ws_ids,
             )
             session.commit()

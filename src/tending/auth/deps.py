@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
@@ -95,7 +95,7 @@ def get_workspace(workspace_id: int, db: DbSession, principal: CurrentPrincipal)
 CurrentWorkspace = Annotated[Workspace, Depends(get_workspace)]
 
 
-def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+def require_roles(*roles: Role) -> Any:
     """A dependency that admits only these roles."""
     names = {r.value for r in roles}
 

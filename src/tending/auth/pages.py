@@ -35,13 +35,21 @@ def login_submit(
     settings = request.app.state.settings
     address = request.client.host if request.client else ""
     try:
-        user = authenticate(db, email=email, password=password, address=address, limit=settings.login_rate_limit)
+        user = authenticate(
+            db, email=email, password=password, address=address, limit=settings.login_rate_limit
+        )
     except TooManyAttempts as exc:
         return render(request, "auth/login.html", error=str(exc), email=email, next=next, status_code=429)
     if user is None:
         db.commit()
-        return render(request, "auth/login.html", error="Wrong e-mail or password.", email=email, next=next,
-                      status_code=401)
+        return render(
+            request,
+            "auth/login.html",
+            error="Wrong e-mail or password.",
+            email=email,
+            next=next,
+            status_code=401,
+        )
     request.session.clear()
     request.session[SESSION_USER] = user.id
     csrf_token(request)

@@ -66,7 +66,9 @@ def authenticate(
     now = now or utcnow()
     key = email.strip().lower()
     recent = session.scalar(
-        select(func.count(LoginAttempt.id)).where(LoginAttempt.email == key, LoginAttempt.at > now - LOGIN_WINDOW)
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.email == key, LoginAttempt.at > now - LOGIN_WINDOW
+        )
     )
     if (recent or 0) >= limit:
         raise TooManyAttempts("too many failed logins; try again in 15 minutes")
@@ -84,7 +86,9 @@ def workspace_ids_for(session: Session, *, user: User) -> list[int] | None:
     if user.role == Role.admin.value:
         return None
     return list(
-        session.scalars(select(WorkspaceMembership.workspace_id).where(WorkspaceMembership.user_id == user.id))
+        session.scalars(
+            select(WorkspaceMembership.workspace_id).where(WorkspaceMembership.user_id == user.id)
+        )
     )
 
 

@@ -53,10 +53,10 @@ def csrf(request: Request, principal: CurrentPrincipal) -> dict[str, str]:
     return {"csrf_token": csrf_token(request)}
 
 
-@router.post(
-    "/workspaces/{workspace_id}/tokens", response_model=ApiTokenCreated, dependencies=[CsrfChecked]
-)
-def new_token(workspace_id: int, body: ApiTokenCreate, db: DbSession, principal: CurrentPrincipal) -> ApiTokenCreated:
+@router.post("/workspaces/{workspace_id}/tokens", response_model=ApiTokenCreated, dependencies=[CsrfChecked])
+def new_token(
+    workspace_id: int, body: ApiTokenCreate, db: DbSession, principal: CurrentPrincipal
+) -> ApiTokenCreated:
     workspace = get_workspace(workspace_id, db, principal)
     if principal.via_token:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "an API token cannot create tokens")
@@ -65,7 +65,9 @@ def new_token(workspace_id: int, body: ApiTokenCreate, db: DbSession, principal:
 
 
 @router.delete("/workspaces/{workspace_id}/tokens/{token_id}", dependencies=[CsrfChecked])
-def delete_token(workspace_id: int, token_id: int, db: DbSession, principal: CurrentPrincipal) -> dict[str, str]:
+def delete_token(
+    workspace_id: int, token_id: int, db: DbSession, principal: CurrentPrincipal
+) -> dict[str, str]:
     workspace = get_workspace(workspace_id, db, principal)
     if not revoke_api_token(db, token_id=token_id, workspace_id=workspace.id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")

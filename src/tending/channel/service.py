@@ -31,7 +31,9 @@ def create(session: Session, *, settings: Settings, workspace_id: int, channel_i
     return channel
 
 
-def set_credentials(session: Session, *, settings: Settings, channel: Channel, credentials: dict[str, str]) -> None:
+def set_credentials(
+    session: Session, *, settings: Settings, channel: Channel, credentials: dict[str, str]
+) -> None:
     channel.credentials_encrypted = encrypt_credentials(settings, credentials)
     channel.status = "active"
     channel.last_error = None
@@ -39,7 +41,9 @@ def set_credentials(session: Session, *, settings: Settings, channel: Channel, c
 
 
 def list_for_workspace(session: Session, *, workspace_id: int) -> list[Channel]:
-    return list(session.scalars(select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.id)))
+    return list(
+        session.scalars(select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.id))
+    )
 
 
 def to_read(channel: Channel) -> ChannelRead:
@@ -50,4 +54,6 @@ def to_read(channel: Channel) -> ChannelRead:
 
 def build_connector(channel: Channel, *, settings: Settings) -> Connector:
     cls = get_connector_class(channel.network)
-    return cls(config=channel.config, credentials=decrypt_credentials(settings, channel.credentials_encrypted))
+    return cls(
+        config=channel.config, credentials=decrypt_credentials(settings, channel.credentials_encrypted)
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -39,18 +38,34 @@ def list_channels(workspace: CurrentWorkspace, db: DbSession) -> list[ChannelRea
 
 
 @router.post(
-    "/workspaces/{workspace_id}/channels", response_model=ChannelRead, status_code=201, dependencies=[CsrfChecked]
+    "/workspaces/{workspace_id}/channels",
+    response_model=ChannelRead,
+    status_code=201,
+    dependencies=[CsrfChecked],
 )
 def create_channel(
-    workspace: CurrentWorkspace, body: ChannelCreate, db: DbSession, principal: CurrentPrincipal, request: Request
+    workspace: CurrentWorkspace,
+    body: ChannelCreate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    request: Request,
 ) -> ChannelRead:
     _no_agency(principal)
     try:
-        channel = service.create(db, settings=request.app.state.settings, workspace_id=workspace.id, channel_in=body)
+        channel = service.create(
+            db, settings=request.app.state.settings, workspace_id=workspace.id, channel_in=body
+        )
     except UnknownNetwork as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    record(db, workspace_id=workspace.id, actor_id=principal.user.id, action="channel.create",
-           target_type="channel", target_id=channel.id, detail={"network": channel.network})
+    record(
+        db,
+        workspace_id=workspace.id,
+        actor_id=principal.user.id,
+        action="channel.create",
+        target_type="channel",
+        target_id=channel.id,
+        detail={"network": channel.network},
+    )
     return service.to_read(channel)
 
 
@@ -83,14 +98,24 @@ def import_upload(
         db.commit()
         try:
             outcome = import_file(
-                request.app.state.session_factory, channel_id=channel.id, path=target, fmt=format,
-                batch_size=settings.ingest_batch_size, keep_new_ids=False,
+                request.app.state.session_factory,
+                channel_id=channel.id,
+                path=target,
+                fmt=format,
+                batch_size=settings.ingest_batch_size,
+                keep_new_ids=False,
             )
         except (ImportFailed, RecordError) as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    record(db, workspace_id=workspace.id, actor_id=principal.user.id, action="channel.import",
-           target_type="channel", target_id=channel.id,
-           detail={"file": file.filename, "new": outcome.new, "errors": outcome.error_count})
+    record(
+        db,
+        workspace_id=workspace.id,
+        actor_id=principal.user.id,
+        action="channel.import",
+        target_type="channel",
+        target_id=channel.id,
+        detail={"file": file.filename, "new": outcome.new, "errors": outcome.error_count},
+    )
     return {
         "job_id": outcome.job_id,
         "records": outcome.records,

@@ -19,6 +19,6 @@ def upsert_insert(session: Session, table: Table) -> Any:
     raise NotImplementedError(f"unsupported database backend: {name}")
 
 
-def chunks(seq: list[Any], size: int = 900) -> list[list[Any]]:
-    """Split a parameter list so that IN (...) stays under every backend's limit."""
+def chunks(seq: list[Any], size: int = 5000) -> list[list[Any]]:
+    """Split a parameter list so that IN (...) stays under every backend's limit (SQLite: 32,766)."""
     return [seq[i : i + size] for i in range(0, len(seq), size)]

@@ -24,7 +24,10 @@ def register(app: typer.Typer) -> None:
         factory = open_database(settings)
         typer.echo(f"data folder: {settings.data_dir.resolve()}")
         summary = build_demo(
-            factory, settings=settings, days=days, seed=seed,
+            factory,
+            settings=settings,
+            days=days,
+            seed=seed,
             on_channel=lambda name, n: typer.echo(f"  ingested {n:>6} messages from {name}"),
         )
         if summary.created:
@@ -37,5 +40,9 @@ def register(app: typer.Typer) -> None:
 
             from tending.app import create_app
 
-            uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                        log_level=settings.log_level.lower())
+            uvicorn.run(
+                create_app(settings),
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level.lower(),
+            )

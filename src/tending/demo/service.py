@@ -28,10 +28,22 @@ WEEKDAYS_9_TO_6 = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu",
 
 TEAM = [
     ("Dana Admin", DEMO_EMAIL, Role.admin, [], "Europe/Paris", WEEKDAYS_9_TO_6),
-    ("Leo Billing", "leo@northwind.example", Role.member, ["billing", "pricing", "account"], "Europe/Paris",
-     WEEKDAYS_9_TO_6),
-    ("Maya Delivery", "maya@northwind.example", Role.member, ["delivery", "store"], "Europe/Lisbon",
-     {d: [["07:00", "15:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat")}),
+    (
+        "Leo Billing",
+        "leo@northwind.example",
+        Role.member,
+        ["billing", "pricing", "account"],
+        "Europe/Paris",
+        WEEKDAYS_9_TO_6,
+    ),
+    (
+        "Maya Delivery",
+        "maya@northwind.example",
+        Role.member,
+        ["delivery", "store"],
+        "Europe/Lisbon",
+        {d: [["07:00", "15:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
+    ),
     ("Sam Product", "sam@northwind.example", Role.member, ["product"], "America/New_York", WEEKDAYS_9_TO_6),
     ("Agnes Agency", "agnes@brightagency.example", Role.agency, [], "Europe/London", WEEKDAYS_9_TO_6),
 ]
@@ -61,35 +73,63 @@ def build_demo(
             return DemoSummary(existing.id, 0, 0, created=False)
         ws = create_workspace(
             session,
-            workspace_in=WorkspaceCreate(name="Northwind Coffee Roasters", slug=DEMO_SLUG, timezone="Europe/Paris"),
+            workspace_in=WorkspaceCreate(
+                name="Northwind Coffee Roasters", slug=DEMO_SLUG, timezone="Europe/Paris"
+            ),
         )
         users = []
         for name, email, role, expertise, tz, hours in TEAM:
-            users.append(create_user(
-                session,
-                user_in=UserCreate(email=email, name=name, password=DEMO_PASSWORD, role=role, expertise=expertise,
-                                   timezone=tz, working_hours=hours),
-                workspace_ids=[] if role is Role.admin else [ws.id],
-            ))
+            users.append(
+                create_user(
+                    session,
+                    user_in=UserCreate(
+                        email=email,
+                        name=name,
+                        password=DEMO_PASSWORD,
+                        role=role,
+                        expertise=expertise,
+                        timezone=tz,
+                        working_hours=hours,
+                    ),
+                    workspace_ids=[] if role is Role.admin else [ws.id],
+                )
+            )
         ws.fallback_owner_id = users[0].id
         world_dir = settings.data_dir / "demo"
         plans = generate(world_dir, days=days, seed=seed, now=now)
         channel_ids = []
         for plan in plans:
-            ch = create_channel(session, settings=settings, workspace_id=ws.id, channel_in=ChannelCreate(
-                network="fake", name=plan.name, handle=plan.handle, external_id=f"demo-{plan.key}",
-                config={"source": str(world_dir / f"{plan.key}.jsonl"), "page_size": 1000,
+            ch = create_channel(
+                session,
+                settings=settings,
+                workspace_id=ws.id,
+                channel_in=ChannelCreate(
+                    network="fake",
+                    name=plan.name,
+                    handle=plan.handle,
+                    external_id=f"demo-{plan.key}",
+                    config={
+                        "source": str(world_dir / f"{plan.key}.jsonl"),
+                        "page_size": 1000,
                         "metrics_source": str(world_dir / f"{plan.key}.metrics.jsonl"),
-                        "simulates": plan.simulates, "members": plan.members},
-                credentials={"token": f"demo-token-{plan.key}"},
-            ))
+                        "simulates": plan.simulates,
+                        "members": plan.members,
+                    },
+                    credentials={"token": f"demo-token-{plan.key}"},
+                ),
+            )
             channel_ids.append((plan.name, ch.id))
         session.commit()
         workspace_id = ws.id
     total = 0
     for name, cid in channel_ids:
-        out = poll_channel(factory, settings=settings, channel_id=cid, max_pages=10_000,
-                           on_batch=lambda stats: after_ingest(stats.new_message_ids))
+        out = poll_channel(
+            factory,
+            settings=settings,
+            channel_id=cid,
+            max_pages=10_000,
+            on_batch=lambda stats: after_ingest(stats.new_message_ids),
+        )
         if out.error:
             raise RuntimeError(f"demo channel {name}: {out.error}")
         total += out.stats.new

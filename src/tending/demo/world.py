@@ -17,21 +17,79 @@ from typing import Any
 
 import orjson
 
-FIRST = ["Ana", "Ben", "Chloé", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Marco",
-         "Nia", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Vik", "Wen", "Xavi", "Yara", "Zoe"]
-LAST = ["Martin", "Okafor", "Silva", "Nguyen", "Müller", "Rossi", "Kowalski", "Haddad", "Berg", "Tanaka",
-        "Dubois", "Khan", "Lopez", "Jensen", "Moreau", "Costa"]
-PRODUCTS = ["Ethiopia Guji", "house espresso blend", "decaf Colombia", "cold brew kit", "burr grinder",
-            "pour-over set", "Kenya AA", "subscription box", "oat latte pods"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dev",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Marco",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Martin",
+    "Okafor",
+    "Silva",
+    "Nguyen",
+    "Müller",
+    "Rossi",
+    "Kowalski",
+    "Haddad",
+    "Berg",
+    "Tanaka",
+    "Dubois",
+    "Khan",
+    "Lopez",
+    "Jensen",
+    "Moreau",
+    "Costa",
+]
+PRODUCTS = [
+    "Ethiopia Guji",
+    "house espresso blend",
+    "decaf Colombia",
+    "cold brew kit",
+    "burr grinder",
+    "pour-over set",
+    "Kenya AA",
+    "subscription box",
+    "oat latte pods",
+]
 
 QUESTIONS = [
-    "Hi! Do you ship the {p} to {city}?", "How long does delivery to {city} usually take?",
-    "Is the {p} good for a moka pot or only espresso?", "Can I pause my subscription while I'm travelling?",
-    "What grind size should I use for the {p} in a French press?", "Do you have a discount code for students?",
-    "Where can I find the roast date on the bag?", "Is your {p} fair trade certified?",
-    "Can I change the delivery address of order #{order}?", "Does the {p} come in 1 kg bags?",
-    "Are your pods compostable?", "Is the café on Rue Oberkampf open on Sundays?",
-    "How do I cancel my subscription? The website keeps looping.", "Do you sell gift cards?",
+    "Hi! Do you ship the {p} to {city}?",
+    "How long does delivery to {city} usually take?",
+    "Is the {p} good for a moka pot or only espresso?",
+    "Can I pause my subscription while I'm travelling?",
+    "What grind size should I use for the {p} in a French press?",
+    "Do you have a discount code for students?",
+    "Where can I find the roast date on the bag?",
+    "Is your {p} fair trade certified?",
+    "Can I change the delivery address of order #{order}?",
+    "Does the {p} come in 1 kg bags?",
+    "Are your pods compostable?",
+    "Is the café on Rue Oberkampf open on Sundays?",
+    "How do I cancel my subscription? The website keeps looping.",
+    "Do you sell gift cards?",
 ]
 COMPLAINTS = [
     "My order #{order} still hasn't arrived after 12 days. Nobody answers my emails.",
@@ -43,18 +101,27 @@ COMPLAINTS = [
     "The {p} tasted stale, roast date was two months ago. Not acceptable.",
 ]
 PRAISE = [
-    "The {p} is incredible, best coffee I've had this year!", "Thank you for the quick help with my order yesterday",
-    "Just visited the café, the barista was lovely. Great flat white!", "Love the new packaging, fully recyclable",
-    "Your cold brew kit made my summer. Ordering two more for friends.", "Customer service sorted my issue in minutes. Respect.",
+    "The {p} is incredible, best coffee I've had this year!",
+    "Thank you for the quick help with my order yesterday",
+    "Just visited the café, the barista was lovely. Great flat white!",
+    "Love the new packaging, fully recyclable",
+    "Your cold brew kit made my summer. Ordering two more for friends.",
+    "Customer service sorted my issue in minutes. Respect.",
 ]
 CHATTER = [
-    "Morning ritual with the {p} ☕", "Anyone tried the {p} with oat milk?", "Tagging @{friend} — we need to go here",
-    "Nice photo!", "Which one is your favourite?", "Saw you at the market on Saturday",
+    "Morning ritual with the {p} ☕",
+    "Anyone tried the {p} with oat milk?",
+    "Tagging @{friend} — we need to go here",
+    "Nice photo!",
+    "Which one is your favourite?",
+    "Saw you at the market on Saturday",
 ]
 SPAM = [
-    "🔥 Earn $5000 a week from home!!! DM me now 👉 bit.ly/rich-fast", "Follow me for free followers follow4follow",
+    "🔥 Earn $5000 a week from home!!! DM me now 👉 bit.ly/rich-fast",
+    "Follow me for free followers follow4follow",
     "Crypto giveaway!!! Send 0.1 BTC get 1 BTC back www.scam-giveaway.example",
-    "CHEAP FOLLOWERS AND LIKES visit followers-shop.example", "You're all idiots and your coffee is garbage, losers",
+    "CHEAP FOLLOWERS AND LIKES visit followers-shop.example",
+    "You're all idiots and your coffee is garbage, losers",
 ]
 WAVE = [
     "Just read the recall notice about the {p}. Is it safe to drink what I have at home?!",
@@ -65,14 +132,20 @@ WAVE = [
     "Where is the statement about the contaminated batch? Silence is not ok",
 ]
 REPLIES = [
-    "Thanks for reaching out, {name}! {answer}", "Hi {name}, sorry about that. {answer}",
-    "Good question, {name}. {answer}", "{name}, thank you! {answer}",
+    "Thanks for reaching out, {name}! {answer}",
+    "Hi {name}, sorry about that. {answer}",
+    "Good question, {name}. {answer}",
+    "{name}, thank you! {answer}",
 ]
 ANSWERS = [
-    "We ship across the EU in 2–4 working days.", "I've sent you a DM with the tracking link.",
-    "The roast date is printed on the bottom seam of every bag.", "A medium-coarse grind works best for a French press.",
-    "We've refunded the duplicate charge; it shows in 3–5 days.", "A replacement is on its way today.",
-    "You can pause it from Account → Subscription → Pause.", "Yes, they're certified home-compostable.",
+    "We ship across the EU in 2–4 working days.",
+    "I've sent you a DM with the tracking link.",
+    "The roast date is printed on the bottom seam of every bag.",
+    "A medium-coarse grind works best for a French press.",
+    "We've refunded the duplicate charge; it shows in 3–5 days.",
+    "A replacement is on its way today.",
+    "You can pause it from Account → Subscription → Pause.",
+    "Yes, they're certified home-compostable.",
     "We're so glad you enjoyed it — see you soon!",
 ]
 CITIES = ["Lyon", "Berlin", "Madrid", "Milan", "Brussels", "Lisbon", "Vienna", "Copenhagen"]
@@ -96,14 +169,28 @@ class ChannelPlan:
 
 def _plans() -> list[ChannelPlan]:
     return [
-        ChannelPlan("instagram", "Northwind on Instagram", "instagram", "northwind.coffee", 48_200, 22, 0.8, 5),
+        ChannelPlan(
+            "instagram", "Northwind on Instagram", "instagram", "northwind.coffee", 48_200, 22, 0.8, 5
+        ),
         ChannelPlan("facebook", "Northwind Facebook page", "facebook", "NorthwindCoffee", 31_500, 14, 0.7, 3),
         ChannelPlan("x", "@northwindcoffee on X", "x", "northwindcoffee", 12_900, 11, 0.55, 6),
-        ChannelPlan("youtube", "Northwind Brew School (YouTube)", "youtube", "NorthwindBrewSchool", 8_300, 3, 0.5, 1),
-        ChannelPlan("community", "Northwind Coffee Lovers group", "facebook", "northwind-lovers", 0, 0.05, 0.3, 0.1,
-                    members=1_600_000),
-        ChannelPlan("blog", "Northwind blog", "rss", "blog.northwind.example", 0, 0.2, 0.2, 0.0,
-                    last_post_days_ago=71),
+        ChannelPlan(
+            "youtube", "Northwind Brew School (YouTube)", "youtube", "NorthwindBrewSchool", 8_300, 3, 0.5, 1
+        ),
+        ChannelPlan(
+            "community",
+            "Northwind Coffee Lovers group",
+            "facebook",
+            "northwind-lovers",
+            0,
+            0.05,
+            0.3,
+            0.1,
+            members=1_600_000,
+        ),
+        ChannelPlan(
+            "blog", "Northwind blog", "rss", "blog.northwind.example", 0, 0.2, 0.2, 0.0, last_post_days_ago=71
+        ),
     ]
 
 
@@ -111,33 +198,86 @@ def _author(rng: random.Random, now: datetime, *, fake: bool = False) -> dict[st
     if fake:
         digits = rng.randint(10_000_000, 99_999_999)
         created = now - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 3))
-        return {"id": f"f{digits}", "handle": f"user{digits}", "name": "", "created_at": created.isoformat(),
-                "followers": rng.randint(0, 8), "following": rng.randint(1500, 5000), "posts": rng.randint(0, 3),
-                "default_avatar": True, "bio": "", "verified": False}
+        return {
+            "id": f"f{digits}",
+            "handle": f"user{digits}",
+            "name": "",
+            "created_at": created.isoformat(),
+            "followers": rng.randint(0, 8),
+            "following": rng.randint(1500, 5000),
+            "posts": rng.randint(0, 3),
+            "default_avatar": True,
+            "bio": "",
+            "verified": False,
+        }
     first, last = rng.choice(FIRST), rng.choice(LAST)
     handle = f"{first.lower()}.{last.lower()}".replace("é", "e").replace("ü", "u")
     if rng.random() < 0.4:
         handle += str(rng.randint(1, 99))
     created = now - timedelta(days=rng.randint(400, 4000))
-    return {"id": f"a-{handle}", "handle": handle, "name": f"{first} {last}", "created_at": created.isoformat(),
-            "followers": int(rng.lognormvariate(5.5, 1.2)), "following": int(rng.lognormvariate(5.3, 0.9)),
-            "posts": int(rng.lognormvariate(6, 1.3)), "default_avatar": rng.random() < 0.05,
-            "bio": rng.choice(["coffee nerd", "Lyon ✈ Berlin", "runner, reader", "barista at heart", "", "dad of 2"]),
-            "verified": rng.random() < 0.01}
+    return {
+        "id": f"a-{handle}",
+        "handle": handle,
+        "name": f"{first} {last}",
+        "created_at": created.isoformat(),
+        "followers": int(rng.lognormvariate(5.5, 1.2)),
+        "following": int(rng.lognormvariate(5.3, 0.9)),
+        "posts": int(rng.lognormvariate(6, 1.3)),
+        "default_avatar": rng.random() < 0.05,
+        "bio": rng.choice(
+            ["coffee nerd", "Lyon ✈ Berlin", "runner, reader", "barista at heart", "", "dad of 2"]
+        ),
+        "verified": rng.random() < 0.01,
+    }
 
 
 def _fill(template: str, rng: random.Random) -> str:
-    return template.format(p=rng.choice(PRODUCTS), city=rng.choice(CITIES), order=rng.randint(10_000, 99_999),
-                           friend=rng.choice(FIRST).lower())
+    return template.format(
+        p=rng.choice(PRODUCTS),
+        city=rng.choice(CITIES),
+        order=rng.randint(10_000, 99_999),
+        friend=rng.choice(FIRST).lower(),
+    )
+
+
+def _post_text(rng: random.Random) -> str:
+    opener = rng.choice(["New on the shelf", "Brew tip", "Behind the roast", "This week"])
+    return f"{opener}: {_fill('the {p}', rng)} {rng.choice(['☕', '🌱', '', '✨'])}".strip()
 
 
 def _hour_weight(hour: int) -> float:
     """People write at every hour, most in the evening, few (but some) at night."""
-    return [0.25, 0.18, 0.15, 0.1, 0.08, 0.1, 0.3, 0.6, 0.9, 1.0, 1.0, 1.1, 1.3, 1.2, 1.0, 1.0, 1.1, 1.3, 1.6,
-            1.9, 2.0, 1.7, 1.1, 0.6][hour]
+    return [
+        0.25,
+        0.18,
+        0.15,
+        0.1,
+        0.08,
+        0.1,
+        0.3,
+        0.6,
+        0.9,
+        1.0,
+        1.0,
+        1.1,
+        1.3,
+        1.2,
+        1.0,
+        1.0,
+        1.1,
+        1.3,
+        1.6,
+        1.9,
+        2.0,
+        1.7,
+        1.1,
+        0.6,
+    ][hour]
 
 
-def generate(out_dir: Path, *, days: int = 90, seed: int = 7, now: datetime | None = None) -> list[ChannelPlan]:
+def generate(
+    out_dir: Path, *, days: int = 90, seed: int = 7, now: datetime | None = None
+) -> list[ChannelPlan]:
     """Write `<key>.jsonl` (messages) and `<key>.metrics.jsonl` (audience figures) for every channel."""
     rng = random.Random(seed)
     now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
@@ -152,7 +292,7 @@ def generate(out_dir: Path, *, days: int = 90, seed: int = 7, now: datetime | No
     for plan in plans:
         seq = 0
 
-        def add(rec: dict[str, Any]) -> str:
+        def add(rec: dict[str, Any], plan: ChannelPlan = plan) -> str:
             nonlocal seq
             seq += 1
             rec["id"] = f"{plan.key}-{seq}"
@@ -165,10 +305,15 @@ def generate(out_dir: Path, *, days: int = 90, seed: int = 7, now: datetime | No
         n_posts = max(int(plan.posts_per_week * post_days / 7), 2 if plan.key == "blog" else 1)
         for i in range(n_posts):
             at = start + timedelta(days=post_days * i / n_posts, hours=rng.randint(8, 18))
-            pid = add({"kind": "post", "direction": "outbound", "created_at": at.isoformat(),
-                       "text": f"{rng.choice(['New on the shelf', 'Brew tip', 'Behind the roast', 'This week'])}: "
-                               f"{_fill('the {p}', rng)} {rng.choice(['☕', '🌱', '', '✨'])}".strip(),
-                       "author": {"id": f"brand-{plan.key}", "handle": plan.handle, "name": plan.name}})
+            pid = add(
+                {
+                    "kind": "post",
+                    "direction": "outbound",
+                    "created_at": at.isoformat(),
+                    "text": _post_text(rng),
+                    "author": {"id": f"brand-{plan.key}", "handle": plan.handle, "name": plan.name},
+                }
+            )
             posts.append((pid, at))
         for day in range(days):
             volume = plan.daily_volume * (1.25 if (start + timedelta(days=day)).weekday() >= 5 else 1.0)
@@ -189,7 +334,12 @@ def generate(out_dir: Path, *, days: int = 90, seed: int = 7, now: datetime | No
                     text, kind = _fill(rng.choice(CHATTER), rng), "chatter"
                 who = rng.choice(bots) if kind == "spam" else rng.choice(people)
                 earlier = [p for p in posts if p[1] < at]
-                is_dm = plan.key in {"instagram", "facebook"} and kind in {"question", "complaint"} and rng.random() < 0.3
+                is_dm = (
+                    plan.key in {"instagram", "facebook"}
+                    and kind in {"question", "complaint"}
+                    and rng.random() < 0.3
+                )
+                rec: dict[str, Any]
                 if is_dm:
                     rec = {"kind": "direct", "thread_id": f"dm-{plan.key}-{who['id']}", "text": text}
                 elif earlier and rng.random() < 0.85:
@@ -210,7 +360,7 @@ def generate(out_dir: Path, *, days: int = 90, seed: int = 7, now: datetime | No
     return plans
 
 
-def _maybe_answer(plan, rng, add, rec, mid, at, now, kind) -> None:  # type: ignore[no-untyped-def]
+def _maybe_answer(plan, rng, add, rec, mid, at, now, kind):  # noqa: ANN001
     if kind in {"spam", "chatter"} and rng.random() < 0.9:
         return
     if rng.random() > plan.answer_rate:
@@ -226,23 +376,39 @@ def _maybe_answer(plan, rng, add, rec, mid, at, now, kind) -> None:  # type: ign
         return
     name = rec["author"]["name"].split(" ")[0] or "there"
     text = rng.choice(REPLIES).format(name=name, answer=rng.choice(ANSWERS))
-    reply = {"kind": "reply", "direction": "outbound", "created_at": answered.isoformat(), "parent_id": mid,
-             "text": text, "author": {"id": f"brand-{plan.key}", "handle": plan.handle, "name": plan.name}}
+    reply = {
+        "kind": "reply",
+        "direction": "outbound",
+        "created_at": answered.isoformat(),
+        "parent_id": mid,
+        "text": text,
+        "author": {"id": f"brand-{plan.key}", "handle": plan.handle, "name": plan.name},
+    }
     if rec.get("thread_id"):
         reply["thread_id"] = rec["thread_id"]
     add(reply)
 
 
-def _negative_wave(plan, rng, add, people, day_start, posts) -> None:  # type: ignore[no-untyped-def]
+def _negative_wave(plan, rng, add, people, day_start, posts):  # noqa: ANN001
     """A recall story breaks at 01:00: four hours of angry, worried messages while the desk sleeps."""
     parent = [p for p in posts if p[1] < day_start][-1][0]
     for i in range(70 if plan.key == "instagram" else 45):
         at = day_start + timedelta(hours=1, minutes=int(i * 240 / 70) + rng.randint(0, 3))
-        add({"kind": "comment", "direction": "inbound", "created_at": at.isoformat(), "parent_id": parent,
-             "text": _fill(rng.choice(WAVE), rng), "author": rng.choice(people)})
+        add(
+            {
+                "kind": "comment",
+                "direction": "inbound",
+                "created_at": at.isoformat(),
+                "parent_id": parent,
+                "text": _fill(rng.choice(WAVE), rng),
+                "author": rng.choice(people),
+            }
+        )
 
 
-def _metrics(plan: ChannelPlan, rng: random.Random, start: datetime, days: int, jump_day: int | None) -> list[dict[str, Any]]:
+def _metrics(
+    plan: ChannelPlan, rng: random.Random, start: datetime, days: int, jump_day: int | None
+) -> list[dict[str, Any]]:
     out = []
     followers = plan.followers_start or (plan.members or 0)
     visits = max(plan.followers_start // 30, 40)

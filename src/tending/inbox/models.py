@@ -156,7 +156,9 @@ class ThreadRead(BaseModel):
 
 class ReplyCreate(BaseModel):
     text: str = Field(min_length=1, max_length=10000)
-    in_reply_to: int | None = Field(default=None, description="Message id answered; default: the last inbound.")
+    in_reply_to: int | None = Field(
+        default=None, description="Message id answered; default: the last inbound."
+    )
 
 
 class AssignRequest(BaseModel):

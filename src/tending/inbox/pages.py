@@ -87,16 +87,28 @@ def inbox(request: Request, db: DbSession, principal: PagePrincipal, workspace: 
 
 
 @router.get("/w/{slug}/inbox/rows")
-def inbox_rows(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
+def inbox_rows(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
     return render(
-        request, "inbox/_rows.html", principal=principal, workspace=workspace,
+        request,
+        "inbox/_rows.html",
+        principal=principal,
+        workspace=workspace,
         **_list_context(request, db, principal, workspace),
     )
 
 
 def _thread_page(
-    request: Request, db: DbSession, principal: PagePrincipal, workspace: Workspace, conversation_id: int,
-    *, flash: str | None = None, error: str | None = None, status_code: int = 200,
+    request: Request,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: Workspace,
+    conversation_id: int,
+    *,
+    flash: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     conv = service.get_conversation(db, workspace_id=workspace.id, conversation_id=conversation_id)
     if conv is None:
@@ -112,7 +124,9 @@ def _thread_page(
         messages=service.thread_messages(db, conversation=conv),
         members=members,
         member_names={m.id: m.name for m in members},
-        audit=list_entries(db, workspace_id=workspace.id, target_type="conversation", target_id=conv.id, limit=50),
+        audit=list_entries(
+            db, workspace_id=workspace.id, target_type="conversation", target_id=conv.id, limit=50
+        ),
         suggestions=_suggestions(db, conv),
         flash=flash,
         error=error,
@@ -124,7 +138,7 @@ def _thread_page(
 def _suggestions(db: DbSession, conv: Conversation) -> list[Any]:
     """Prepared answers for the thread's last inbound message, when the answers library is installed."""
     try:
-        from tending.answers.service import suggest_for_conversation  # type: ignore[attr-defined]
+        from tending.answers.service import suggest_for_conversation
     except ImportError:
         return []
     return list(suggest_for_conversation(db, conversation=conv))
@@ -146,24 +160,39 @@ def _conv_or_404(db: DbSession, workspace: Workspace, conversation_id: int) -> C
 
 @router.post("/w/{slug}/inbox/{conversation_id}/reply", dependencies=[CsrfChecked])
 def reply_form(
-    request: Request, conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace,
+    request: Request,
+    conversation_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
     text: str = Form(..., min_length=1, max_length=10000),
 ) -> Response:
     conv = _conv_or_404(db, workspace, conversation_id)
     try:
-        service.reply(db, settings=request.app.state.settings, conversation=conv, text=text,
-                      actor_id=principal.user.id)
+        service.reply(
+            db, settings=request.app.state.settings, conversation=conv, text=text, actor_id=principal.user.id
+        )
     except (service.InboxError, ConnectorError) as exc:
         db.rollback()
-        return _thread_page(request, db, principal, workspace, conversation_id, error=f"Reply not sent: {exc}",
-                            status_code=409)
+        return _thread_page(
+            request,
+            db,
+            principal,
+            workspace,
+            conversation_id,
+            error=f"Reply not sent: {exc}",
+            status_code=409,
+        )
     db.commit()
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}?sent=1", status_code=303)
 
 
 @router.post("/w/{slug}/inbox/{conversation_id}/assign", dependencies=[CsrfChecked])
 def assign_form(
-    conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace,
+    conversation_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
     assignee_id: str = Form(""),
 ) -> Response:
     conv = _conv_or_404(db, workspace, conversation_id)
@@ -176,7 +205,10 @@ def assign_form(
 
 @router.post("/w/{slug}/inbox/{conversation_id}/status", dependencies=[CsrfChecked])
 def status_form(
-    conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace,
+    conversation_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
     status_: ConversationStatus = Form(..., alias="status"),
 ) -> Response:
     conv = _conv_or_404(db, workspace, conversation_id)

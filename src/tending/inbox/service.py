@@ -15,6 +15,7 @@ from tending.channel.service import build_connector
 from tending.config import Settings
 from tending.connectors.bases import Connector, InboundItem, ReplyCapability
 from tending.database.core import utcnow
+from tending.database.dialect import chunks
 from tending.inbox.models import (
     Conversation,
     ConversationStatus,
@@ -22,7 +23,6 @@ from tending.inbox.models import (
     Message,
     MessageRead,
 )
-from tending.database.dialect import chunks
 from tending.inbox.search import matching_message_ids
 from tending.ingest.service import ingest_items, refresh_conversations
 
@@ -100,7 +100,9 @@ def get_conversation(session: Session, *, workspace_id: int, conversation_id: in
     return conv
 
 
-def thread_messages(session: Session, *, conversation: Conversation, include_raw: bool = False) -> list[MessageRead]:
+def thread_messages(
+    session: Session, *, conversation: Conversation, include_raw: bool = False
+) -> list[MessageRead]:
     rows = session.execute(
         select(Message, Author.handle, Author.name)
         .outerjoin(Author, Author.id == Message.author_id)
@@ -176,7 +178,9 @@ def reply(
     return msg
 
 
-def assign(session: Session, *, conversation: Conversation, assignee_id: int | None, actor_id: int | None) -> None:
+def assign(
+    session: Session, *, conversation: Conversation, assignee_id: int | None, actor_id: int | None
+) -> None:
     previous = conversation.assignee_id
     conversation.assignee_id = assignee_id
     record(
@@ -190,7 +194,9 @@ def assign(session: Session, *, conversation: Conversation, assignee_id: int | N
     )
 
 
-def set_status(session: Session, *, conversation: Conversation, status: ConversationStatus, actor_id: int) -> None:
+def set_status(
+    session: Session, *, conversation: Conversation, status: ConversationStatus, actor_id: int
+) -> None:
     previous = conversation.status
     conversation.status = status.value
     if status is ConversationStatus.closed:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.auth.service import can_access
 from tending.auth.models import User
+from tending.auth.service import can_access
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession
 from tending.inbox import service
@@ -109,7 +109,11 @@ def reply(
     dependencies=[CsrfChecked],
 )
 def assign(
-    workspace: CurrentWorkspace, conversation_id: int, body: AssignRequest, db: DbSession, principal: CurrentPrincipal
+    workspace: CurrentWorkspace,
+    conversation_id: int,
+    body: AssignRequest,
+    db: DbSession,
+    principal: CurrentPrincipal,
 ) -> ConversationRead:
     conv = _conversation(db, workspace.id, conversation_id)
     if body.assignee_id is not None:
@@ -126,7 +130,11 @@ def assign(
     dependencies=[CsrfChecked],
 )
 def change_status(
-    workspace: CurrentWorkspace, conversation_id: int, body: StatusChange, db: DbSession, principal: CurrentPrincipal
+    workspace: CurrentWorkspace,
+    conversation_id: int,
+    body: StatusChange,
+    db: DbSession,
+    principal: CurrentPrincipal,
 ) -> ConversationRead:
     conv = _conversation(db, workspace.id, conversation_id)
     service.set_status(db, conversation=conv, status=body.status, actor_id=principal.user.id)

@@ -26,7 +26,9 @@ def _count_lines(path: Path) -> int | None:
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_cmd(
-        path: Path = typer.Argument(..., exists=True, dir_okay=True, help="File (or export folder) to import."),
+        path: Path = typer.Argument(
+            ..., exists=True, dir_okay=True, help="File (or export folder) to import."
+        ),
         channel: int = typer.Option(..., "--channel", help="Channel id that receives the messages."),
         format: str | None = typer.Option(None, "--format", help=f"One of: {', '.join(sorted(readers()))}."),
         batch_size: int = typer.Option(0, help="Items per transaction (default: setting ingest_batch_size)."),
@@ -35,12 +37,16 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         factory = open_database(settings)
         total = _count_lines(path) if path.is_file() else None
-        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      transient=True) as progress:
+        with Progress(
+            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+        ) as progress:
             bar = progress.add_task("import", total=total)
             try:
                 out = import_file(
-                    factory, channel_id=channel, path=path, fmt=format,
+                    factory,
+                    channel_id=channel,
+                    path=path,
+                    fmt=format,
                     batch_size=batch_size or settings.ingest_batch_size,
                     on_progress=lambda n: progress.update(bar, completed=n),
                 )
@@ -52,11 +58,16 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{path.name}: already imported ({out.records} records); nothing to do")
             return
         resumed = f", resumed after record {out.resumed_from}" if out.resumed_from else ""
-        typer.echo(f"{path.name}: {out.records} records, {out.new} new messages, {out.duplicates} duplicates{resumed}")
+        typer.echo(
+            f"{path.name}: {out.records} records, {out.new} new messages, "
+            f"{out.duplicates} duplicates{resumed}"
+        )
         for err in out.errors:
             typer.secho(err, fg="yellow", err=True)
         if out.error_count:
-            typer.secho(f"{out.error_count} bad records skipped (listed above, first 100)", fg="yellow", err=True)
+            typer.secho(
+                f"{out.error_count} bad records skipped (listed above, first 100)", fg="yellow", err=True
+            )
             raise typer.Exit(1)
 
     @app.command("poll")
@@ -64,8 +75,9 @@ def register(app: typer.Typer) -> None:
         """Fetch new items of a channel now (the worker does this on a schedule)."""
         settings = get_settings()
         factory = open_database(settings)
-        out = poll_channel(factory, settings=settings, channel_id=channel,
-                           on_batch=lambda s: after_ingest(s.new_message_ids))
+        out = poll_channel(
+            factory, settings=settings, channel_id=channel, on_batch=lambda s: after_ingest(s.new_message_ids)
+        )
         typer.echo(f"channel {channel}: {out.pages} pages, {out.stats.new} new messages")
         if out.error:
             typer.secho(f"stopped: {out.error}", fg="red", err=True)

@@ -12,7 +12,8 @@ One record per line (JSONL) or row (CSV). Fields:
 | `parent_id` | no | id of the item this one answers |
 | `thread_id` | no | id of the thread's root item |
 | `url`, `language` | no | permalink; ISO 639-1 code |
-| `author` | no | object with `id`, `handle`, `name`, `created_at`, `followers`, `following`, `posts`, `default_avatar`, `bio`, `verified`; in CSV the same as `author_<field>` columns |
+| `author` | no | object with `id`, `handle`, `name`, `created_at`, `followers`, `following`, `posts`, |
+|  |  | `default_avatar`, `bio`, `verified`; in CSV the same as `author_<field>` columns |
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ from tending.connectors.bases.items import AuthorProfile, InboundItem
 KINDS = frozenset({"post", "comment", "reply", "mention", "direct"})
 DIRECTIONS = frozenset({"inbound", "outbound"})
 AUTHOR_FIELDS = (
-    "id", "handle", "name", "created_at", "followers", "following", "posts", "default_avatar", "bio", "verified",
+    "id",
+    "handle",
+    "name",
+    "created_at",
+    "followers",
+    "following",
+    "posts",
+    "default_avatar",
+    "bio",
+    "verified",
 )
 
 

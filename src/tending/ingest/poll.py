@@ -40,7 +40,7 @@ def poll_channel(
     connector_factory: Callable[[Channel], Connector] | None = None,
     on_batch: Callable[[IngestStats], None] | None = None,
 ) -> PollOutcome:
-    """Fetch and store new items. A failure keeps every page stored before it and the cursor that goes with it.
+    """Fetch and store new items. A failure keeps every page stored before it, with its cursor.
 
     Auth and permission errors pause the channel with a message a person can act on; retryable errors
     (rate limits, 5xx, malformed answers) are returned with a suggested delay for the caller's retry.
@@ -51,7 +51,9 @@ def poll_channel(
         channel = session.get(Channel, channel_id)
         if channel is None:
             raise ChannelNotListening(f"channel {channel_id} does not exist")
-        connector = connector_factory(channel) if connector_factory else build_connector(channel, settings=settings)
+        connector = (
+            connector_factory(channel) if connector_factory else build_connector(channel, settings=settings)
+        )
         if not isinstance(connector, ListenCapability):
             raise ChannelNotListening(f"the {channel.network} connector cannot listen")
         try:

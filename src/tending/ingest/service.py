@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import Table, and_, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from tending.author.models import Author
@@ -86,8 +87,17 @@ def _resolve_authors(
         return {}
     changed = {}
     for key, p in profiles.items():
-        fingerprint = (p.handle, p.name, p.account_created_at, p.followers, p.following, p.posts_count,
-                       p.avatar_is_default, p.bio, p.verified)
+        fingerprint = (
+            p.handle,
+            p.name,
+            p.account_created_at,
+            p.followers,
+            p.following,
+            p.posts_count,
+            p.avatar_is_default,
+            p.bio,
+            p.verified,
+        )
         if cache.profiles.get(key) != fingerprint:
             changed[key] = p
             cache.profiles[key] = fingerprint
@@ -196,10 +206,10 @@ def _resolve_conversations(
 def refresh_conversations(session: Session, conversation_ids: list[int]) -> None:
     """Recompute each conversation's figures from its messages (exact under concurrent ingestion)."""
     m = Message.__table__.alias("m")
-    c = Conversation.__table__
+    c = cast(Table, Conversation.__table__)
 
-    def agg(fn: object, col: object, *where: object) -> object:
-        return select(fn(col)).where(m.c.conversation_id == c.c.id, *where).scalar_subquery()  # type: ignore[operator]
+    def agg(fn: Any, col: Any, *where: Any) -> Any:
+        return select(fn(col)).where(m.c.conversation_id == c.c.id, *where).scalar_subquery()
 
     inbound = m.c.direction == "inbound"
     outbound = m.c.direction == "outbound"
@@ -260,8 +270,20 @@ def refresh_conversations(session: Session, conversation_ids: list[int]) -> None
 
 
 _MESSAGE_COLUMNS = (
-    "workspace_id", "channel_id", "conversation_id", "author_id", "kind", "direction", "external_id",
-    "parent_external_id", "text", "language", "url", "created_at", "received_at", "raw",
+    "workspace_id",
+    "channel_id",
+    "conversation_id",
+    "author_id",
+    "kind",
+    "direction",
+    "external_id",
+    "parent_external_id",
+    "text",
+    "language",
+    "url",
+    "created_at",
+    "received_at",
+    "raw",
 )
 
 
@@ -270,7 +292,7 @@ def _sqlite_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _insert_messages(session: Session, rows: list[tuple[object, ...]]) -> None:
+def _insert_messages(session: Session, rows: list[tuple[Any, ...]]) -> None:
     """Insert message rows with the driver's executemany: the hot path of every import.
 
     Row building through the ORM costs more than SQLite's own insert; plain tuples keep ingestion fast.
@@ -280,7 +302,7 @@ def _insert_messages(session: Session, rows: list[tuple[object, ...]]) -> None:
     columns = ", ".join(_MESSAGE_COLUMNS)
     if dialect == "sqlite":
         rows = [
-            (*r[:11], _sqlite_time(r[11]), _sqlite_time(r[12]), r[13], 0)  # type: ignore[arg-type]
+            (*r[:11], _sqlite_time(r[11]), _sqlite_time(r[12]), r[13], 0)
             for r in rows
         ]
         marks = ", ".join("?" * (len(_MESSAGE_COLUMNS) + 1))
@@ -291,7 +313,7 @@ def _insert_messages(session: Session, rows: list[tuple[object, ...]]) -> None:
         f"INSERT INTO message ({columns}, hidden) VALUES ({marks}) "
         "ON CONFLICT (channel_id, external_id) DO NOTHING"
     )
-    session.connection().exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+    session.connection().exec_driver_sql(sql, rows)
 
 
 def ingest_items(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from huey import crontab
 from huey.exceptions import RetryTask
 from sqlalchemy import select
 
 from tending.channel.models import Channel
+from tending.database.core import utcnow
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
 from tending.worker import huey, runtime
@@ -27,16 +29,31 @@ def poll_channel_task(channel_id: int) -> dict[str, object]:
     )
     if outcome.retry_after is not None:
         # Rate limits and 5xx: try again after the delay the network asked for (bounded).
-        raise RetryTask(f"channel {channel_id}: {outcome.error}", delay=min(max(outcome.retry_after, 5), 3600))
-    return {"channel_id": channel_id, "pages": outcome.pages, "new": outcome.stats.new, "error": outcome.error}
+        raise RetryTask(
+            f"channel {channel_id}: {outcome.error}", delay=min(max(outcome.retry_after, 5), 3600)
+        )
+    return {
+        "channel_id": channel_id,
+        "pages": outcome.pages,
+        "new": outcome.stats.new,
+        "error": outcome.error,
+    }
 
 
-@huey.periodic_task(crontab(minute="*/5"))
-def poll_all_channels() -> int:
-    """Queue a poll of every active channel that has credentials or a source."""
+@huey.periodic_task(crontab(minute="*"))
+def poll_due_channels() -> int:
+    """Every minute, queue a poll of each active channel not polled within `poll_interval_s`."""
     rt = runtime()
+    due = utcnow() - timedelta(seconds=rt.settings.poll_interval_s)
     with rt.session_factory() as session:
-        ids = list(session.scalars(select(Channel.id).where(Channel.status == "active")))
+        ids = list(
+            session.scalars(
+                select(Channel.id).where(
+                    Channel.status == "active",
+                    (Channel.last_polled_at.is_(None)) | (Channel.last_polled_at < due),
+                )
+            )
+        )
     for cid in ids:
         poll_channel_task(cid)
     return len(ids)

@@ -13,7 +13,9 @@ def register(app: typer.Typer) -> None:
         host: str | None = typer.Option(None, help="Address to bind (setting: host)."),
         port: int | None = typer.Option(None, help="Port (setting: port)."),
         workers: int = typer.Option(1, help="API processes."),
-        migrate: bool = typer.Option(True, help="Apply migrations first (turn off on all but one in scaled mode)."),
+        migrate: bool = typer.Option(
+            True, help="Apply migrations first (turn off on all but one in scaled mode)."
+        ),
     ) -> None:
         """Serve the dashboard and the API."""
         import uvicorn
@@ -25,8 +27,12 @@ def register(app: typer.Typer) -> None:
         if migrate:
             upgrade(make_engine(settings))
         uvicorn.run(
-            "tending.server.asgi:app", host=host or settings.host, port=port or settings.port, workers=workers,
-            log_level=settings.log_level.lower(), proxy_headers=True,
+            "tending.server.asgi:app",
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
         )
 
     @app.command("worker")
@@ -39,5 +45,7 @@ def register(app: typer.Typer) -> None:
         from tending.worker import huey, import_all_tasks
 
         import_all_tasks()
-        consumer = Consumer(huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
+        consumer = Consumer(
+            huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+        )
         consumer.run()

@@ -29,7 +29,8 @@ def members_of(db: DbSession, workspace_id: int) -> list[User]:
     member_ids = select(WorkspaceMembership.user_id).where(WorkspaceMembership.workspace_id == workspace_id)
     return list(
         db.scalars(
-            select(User).where(User.active.is_(True), (User.id.in_(member_ids)) | (User.role == "admin"))
+            select(User)
+            .where(User.active.is_(True), (User.id.in_(member_ids)) | (User.role == "admin"))
             .order_by(User.name)
         )
     )

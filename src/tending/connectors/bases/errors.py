@@ -31,7 +31,9 @@ class RateLimited(ConnectorError):
 
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float = 60.0, network: str = "", status: int | None = 429):
+    def __init__(
+        self, message: str, *, retry_after: float = 60.0, network: str = "", status: int | None = 429
+    ):
         super().__init__(message, network=network, status=status)
         self.retry_after = retry_after
 

@@ -5,11 +5,11 @@ Revises:
 Create Date: 2026-11-22 15:38:59.546762
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import tending.database.core
 from tending.inbox.search import create_search_index
-
 
 revision = "040a687a7725"
 down_revision = None
@@ -245,7 +245,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel_id", "thread_key", name=op.f("uq_conversation_channel_id_thread_key")),
     )
     with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.create_index("ix_conversation_ws_channel_last", ["workspace_id", "channel_id", "last_message_at"], unique=False)
+        batch_op.create_index(
+            "ix_conversation_ws_channel_last", ["workspace_id", "channel_id", "last_message_at"], unique=False
+        )
         batch_op.create_index(
             "ix_conversation_ws_assignee_last",
             ["workspace_id", "assignee_id", "last_message_at"],
