@@ -360,7 +360,7 @@ def generate(
     return plans
 
 
-def _maybe_answer(plan, rng, add, rec, mid, at, now, kind):  # noqa: ANN001
+def _maybe_answer(plan, rng, add, rec, mid, at, now, kind):
     if kind in {"spam", "chatter"} and rng.random() < 0.9:
         return
     if rng.random() > plan.answer_rate:
@@ -389,7 +389,7 @@ def _maybe_answer(plan, rng, add, rec, mid, at, now, kind):  # noqa: ANN001
     add(reply)
 
 
-def _negative_wave(plan, rng, add, people, day_start, posts):  # noqa: ANN001
+def _negative_wave(plan, rng, add, people, day_start, posts):
     """A recall story breaks at 01:00: four hours of angry, worried messages while the desk sleeps."""
     parent = [p for p in posts if p[1] < day_start][-1][0]
     for i in range(70 if plan.key == "instagram" else 45):
