@@ -301,10 +301,7 @@ def _insert_messages(session: Session, rows: list[tuple[Any, ...]]) -> None:
     dialect = session.get_bind().dialect.name
     columns = ", ".join(_MESSAGE_COLUMNS)
     if dialect == "sqlite":
-        rows = [
-            (*r[:11], _sqlite_time(r[11]), _sqlite_time(r[12]), r[13], 0)
-            for r in rows
-        ]
+        rows = [(*r[:11], _sqlite_time(r[11]), _sqlite_time(r[12]), r[13], 0) for r in rows]
         marks = ", ".join("?" * (len(_MESSAGE_COLUMNS) + 1))
     else:
         rows = [(*r, False) for r in rows]

@@ -52,6 +52,10 @@ class ReplyCapability(abc.ABC):
 
 
 class PublishCapability(abc.ABC):
+    # True where the network deduplicates by idempotency key, so a publish interrupted by a crash may be
+    # retried safely; otherwise a person checks the channel first.
+    idempotent_publish: ClassVar[bool] = False
+
     @abc.abstractmethod
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
         """Publish a post. `idempotency_key` lets networks that support it refuse a second copy."""

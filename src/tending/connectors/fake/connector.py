@@ -50,6 +50,8 @@ class FakeConnector(Connector, ListenCapability, ReplyCapability, PublishCapabil
     description = "Deterministic offline network for tests and the demo."
     config_model = FakeConfig
     config: FakeConfig
+    # A post's id derives from its idempotency key: publishing twice with one key returns the same post.
+    idempotent_publish = True
 
     def _lines(self) -> list[bytes]:
         if not self.config.source:
