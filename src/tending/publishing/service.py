@@ -306,7 +306,7 @@ def sweep_stale_claims(
     now: datetime,
     connector_factory: Callable[[Channel], Connector] | None = None,
 ) -> list[int]:
-    """Posts left `publishing` by a crashed worker: retry where the network deduplicates, else ask a person."""
+    """Posts a crashed worker left `publishing`: retried where the network deduplicates, else checked."""
     stale = list(
         session.scalars(
             select(Post).where(

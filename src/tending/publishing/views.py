@@ -23,7 +23,7 @@ def _post(db: DbSession, workspace_id: int, post_id: int) -> Post:
 
 def _guard(fn, *args, **kwargs) -> Post:  # type: ignore[no-untyped-def]
     try:
-        return fn(*args, **kwargs)  # type: ignore[no-any-return]
+        return fn(*args, **kwargs)
     except service.PublishingError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
 
