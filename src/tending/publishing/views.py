@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 
@@ -21,7 +22,7 @@ def _post(db: DbSession, workspace_id: int, post_id: int) -> Post:
     return post
 
 
-def _guard(fn, *args, **kwargs) -> Post:  # type: ignore[no-untyped-def]
+def _guard(fn: Any, *args: Any, **kwargs: Any) -> Post:
     try:
         return fn(*args, **kwargs)
     except service.PublishingError as exc:
