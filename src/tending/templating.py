@@ -7,8 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from tending.auth.deps import Principal, csrf_token
@@ -33,11 +35,20 @@ def _hm(hours: float | None) -> str:
     return f"{minutes // 60}h {minutes % 60:02d}m"
 
 
+def json_island(value: Any) -> Markup:
+    """JSON for a `<script type="application/json">` block; `<`, `>`, `&` escaped so text cannot end it."""
+    text = (
+        orjson.dumps(value).decode().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
+    return Markup(text)
+
+
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATE_DIR))
     t.env.filters["ago"] = _ago
     t.env.filters["hm"] = _hm
+    t.env.filters["json_island"] = json_island
     return t
 
 

@@ -66,7 +66,7 @@ def _list_context(
 
 @router.get("/w/{slug}")
 def overview_redirect(workspace: PageWorkspace) -> Response:
-    return RedirectResponse(f"/w/{workspace.slug}/inbox", status_code=303)
+    return RedirectResponse(f"/w/{workspace.slug}/overview", status_code=303)
 
 
 @router.get("/w/{slug}/inbox")

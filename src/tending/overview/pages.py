@@ -1,0 +1,51 @@
+"""The overview: what waits for an answer, how fast the team answers, volume and tone, channels at risk."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from tending.auth.deps import PagePrincipal
+from tending.cadence.service import channel_health
+from tending.database.core import DbSession, utcnow
+from tending.overview import service
+from tending.templating import render
+from tending.workspace.pages import PageWorkspace, page_context
+
+router = APIRouter()
+
+
+@router.get("/w/{slug}/overview")
+def overview(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
+    now = utcnow()
+    days = (
+        int(request.query_params.get("days", "30"))
+        if request.query_params.get("days", "30").isdigit()
+        else 30
+    )
+    days = max(7, min(days, 365))
+    waiting = service.waiting_by_age(db, workspace_id=workspace.id, timezone=workspace.timezone, now=now)
+    tone = service.daily_volume(db, workspace_id=workspace.id, since=now - timedelta(days=days), until=now)
+    total, answered = service.response_rate(db, workspace_id=workspace.id, since=now - timedelta(days=days))
+    health = channel_health(db, workspace_id=workspace.id, now=now)
+    chart = {
+        "labels": [d.day for d in tone],
+        "volume": [d.inbound for d in tone],
+        "negative_share": [round(100 * d.negative_share, 1) for d in tone],
+    }
+    return render(
+        request,
+        "overview/index.html",
+        principal=principal,
+        waiting=waiting,
+        waiting_total=sum(b.count for b in waiting),
+        waiting_off_hours=sum(b.off_hours for b in waiting),
+        response_total=total,
+        response_answered=answered,
+        days=days,
+        health=health,
+        chart=chart,
+        **page_context(db, principal, workspace, "overview"),
+    )
