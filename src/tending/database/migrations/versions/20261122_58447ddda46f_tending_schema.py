@@ -1,8 +1,8 @@
-"""core desk tables
+"""tending schema
 
-Revision ID: 040a687a7725
+Revision ID: 58447ddda46f
 Revises:
-Create Date: 2026-11-22 15:38:59.546762
+Create Date: 2026-11-22 15:51:32.495224
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "040a687a7725"
+revision = "58447ddda46f"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -203,6 +203,52 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "cadence_target",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("posts_per_week", sa.Float(), nullable=False),
+        sa.Column("max_days_silent", sa.Integer(), nullable=False),
+        sa.Column("reply_within_hours", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel.id"],
+            name=op.f("fk_cadence_target_channel_id_channel"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cadence_target")),
+        sa.UniqueConstraint("channel_id", name=op.f("uq_cadence_target_channel_id")),
+    )
+    op.create_table(
+        "channel_alert",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("period_key", sa.String(length=20), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel.id"],
+            name=op.f("fk_channel_alert_channel_id_channel"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_channel_alert_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_channel_alert")),
+        sa.UniqueConstraint(
+            "channel_id", "kind", "period_key", name=op.f("uq_channel_alert_channel_id_kind_period_key")
+        ),
+    )
+    with op.batch_alter_table("channel_alert", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_channel_alert_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
         "conversation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -246,12 +292,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_conversation_ws_channel_last", ["workspace_id", "channel_id", "last_message_at"], unique=False
-        )
-        batch_op.create_index(
             "ix_conversation_ws_assignee_last",
             ["workspace_id", "assignee_id", "last_message_at"],
             unique=False,
+        )
+        batch_op.create_index(
+            "ix_conversation_ws_channel_last", ["workspace_id", "channel_id", "last_message_at"], unique=False
         )
         batch_op.create_index("ix_conversation_ws_last", ["workspace_id", "last_message_at"], unique=False)
         batch_op.create_index(
@@ -286,6 +332,57 @@ def upgrade() -> None:
     with op.batch_alter_table("import_job", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_import_job_source_sha256"), ["source_sha256"], unique=False)
         batch_op.create_index(batch_op.f("ix_import_job_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
+        "post",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("media_urls", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("scheduled_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("approver_id", sa.Integer(), nullable=True),
+        sa.Column("review_comment", sa.Text(), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=64), nullable=False),
+        sa.Column("external_id", sa.String(length=300), nullable=True),
+        sa.Column("url", sa.String(length=1000), nullable=True),
+        sa.Column("published_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["approver_id"],
+            ["user_account.id"],
+            name=op.f("fk_post_approver_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["user_account.id"],
+            name=op.f("fk_post_author_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["channel_id"], ["channel.id"], name=op.f("fk_post_channel_id_channel"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_post_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_post")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_post_idempotency_key")),
+    )
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.create_index("ix_post_status_due", ["status", "scheduled_at"], unique=False)
+        batch_op.create_index("ix_post_ws_scheduled", ["workspace_id", "scheduled_at"], unique=False)
 
     op.create_table(
         "message",
@@ -361,6 +458,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_message_conversation_created")
 
     op.drop_table("message")
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.drop_index("ix_post_ws_scheduled")
+        batch_op.drop_index("ix_post_status_due")
+
+    op.drop_table("post")
     with op.batch_alter_table("import_job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_job_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_import_job_source_sha256"))
@@ -369,10 +471,15 @@ def downgrade() -> None:
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.drop_index("ix_conversation_ws_status_last")
         batch_op.drop_index("ix_conversation_ws_last")
-        batch_op.drop_index("ix_conversation_ws_assignee_last")
         batch_op.drop_index("ix_conversation_ws_channel_last")
+        batch_op.drop_index("ix_conversation_ws_assignee_last")
 
     op.drop_table("conversation")
+    with op.batch_alter_table("channel_alert", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_channel_alert_workspace_id"))
+
+    op.drop_table("channel_alert")
+    op.drop_table("cadence_target")
     with op.batch_alter_table("workspace_membership", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_workspace_membership_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_workspace_membership_user_id"))
