@@ -79,8 +79,10 @@ def _floor(t: datetime, width: int) -> datetime:
 def campaign_volume_series(
     session: Session, *, campaign_id: int, resolution: str = "5min", since: datetime, until: datetime
 ) -> list[VolumeBucket]:
-    """Inbound campaign traffic per bucket from `since` (floored) to `until` (exclusive), zeros included."""
+    """Inbound campaign traffic per bucket from `since` (floored, so the first bucket is whole) to `until`
+    (exclusive), zeros included."""
     width = bucket_seconds(resolution)
+    since = _floor(since, width)
     campaign = get_campaign(session, campaign_id=campaign_id)
     bucket = bucket_expression(session.get_bind().dialect.name, Message.created_at, width).label("bucket")
     rows = session.execute(
@@ -96,7 +98,7 @@ def campaign_volume_series(
     ).all()
     found = {int(b): (int(n), int(neg or 0), int(tri or 0)) for b, n, neg, tri in rows}
     out: list[VolumeBucket] = []
-    at = _floor(since, width)
+    at = since
     while at < until:
         n, neg, tri = found.get(int(at.timestamp()), (0, 0, 0))
         out.append(VolumeBucket(at, n, neg, tri))
@@ -165,7 +167,7 @@ def raise_spike_alert(
     if scenarios and rows:
         counts: Counter[int] = Counter()
         first_hit = {}
-        for hits in ScenarioMatcher(scenarios).match([m.text for m, _ in rows]):
+        for hits in ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers).match([m.text for m, _ in rows]):
             for h in hits:
                 counts[h.scenario.id] += 1
                 first_hit.setdefault(h.scenario.id, h)
