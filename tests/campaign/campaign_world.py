@@ -87,9 +87,11 @@ class Brand:
         fields: dict[str, object] = {
             "title": f"Worst case {n}", "what_happens": f"People are angry about thing {n}",
             "trigger_keywords": [f"trigger{n}"], "example_messages": [f"example complaint number {n}"],
-            "responder_id": self.responder.id, "reaction": f"We hear you about thing {n}; here is what we do.",
+            "responder_id": self.responder.id,
+            "reaction": f"We hear you about thing {n}; here is what we do.",
         }
         fields.update(overrides)
-        return add_scenario(self.session, campaign_id=campaign.id, scenario_in=ScenarioCreate.model_validate(fields))
+        scenario_in = ScenarioCreate.model_validate(fields)
+        return add_scenario(self.session, campaign_id=campaign.id, scenario_in=scenario_in)
 
 

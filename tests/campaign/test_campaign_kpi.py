@@ -23,7 +23,8 @@ def _launched(brand: Brand, **kpi: object) -> Campaign:
 def _mentions(brand: Brand, per_day: int, days: int) -> None:
     for d in range(days):
         for i in range(per_day):
-            brand.message(f"Trying the #springblend today ({d}/{i})", at=T0 + timedelta(days=d, minutes=10 + i))
+            at = T0 + timedelta(days=d, minutes=10 + i)
+            brand.message(f"Trying the #springblend today ({d}/{i})", at=at)
 
 
 @pytest.mark.parametrize(("per_day", "status"), [(4, "on_track"), (1, "behind"), (9, "reached")])
@@ -31,7 +32,8 @@ def test_mentions_against_a_linear_trajectory(brand: Brand, per_day: int, status
     campaign = _launched(brand)  # 100 mentions in 28 days: 50 expected after 14
     _mentions(brand, per_day, 14)
     brand.message("unrelated chatter", at=T0 + timedelta(days=1))
-    brand.message("#springblend but on another channel", at=T0 + timedelta(days=1), channel=brand.other_channel)
+    brand.message("#springblend but on another channel", at=T0 + timedelta(days=1),
+                  channel=brand.other_channel)
     (progress,) = kpi_progress(brand.session, campaign_id=campaign.id, now=T0 + timedelta(days=14))
     assert progress.source == "computed"
     # One point per UTC day; launch at 09:00 makes the 15th a partial day ending now.

@@ -88,8 +88,9 @@ def _negative_history(brand: Brand) -> None:
         post = brand.message(f"Our stance on the plastic cup ban and packaging policy, part {i}",
                              at=at, direction="outbound", kind="post", thread=f"hist{i}")
         for j in range(4):
-            brand.message("This is terrible, you should be ashamed, awful decision", at=at + timedelta(hours=j + 1),
-                          thread=f"hist{i}", sentiment="negative" if j % 2 else None)
+            brand.message("This is terrible, you should be ashamed, awful decision",
+                          at=at + timedelta(hours=j + 1), thread=f"hist{i}",
+                          sentiment="negative" if j % 2 else None)
         assert post.id
 
 
@@ -106,4 +107,5 @@ def test_high_backlash_draft_needs_scenarios_even_when_not_disputable(brand: Bra
     assert str(draft.id) in refused.value.missing[0]
     for n in range(5):
         brand.scenario(campaign, n)
-    assert launch_campaign(brand.session, campaign_id=campaign.id, actor=brand.owner, now=T0).launched_at == T0
+    launched = launch_campaign(brand.session, campaign_id=campaign.id, actor=brand.owner, now=T0)
+    assert launched.launched_at == T0

@@ -30,7 +30,8 @@ def _launched(brand: Brand) -> Campaign:
 
 def test_series_buckets_at_five_minutes_and_one_hour(brand: Brand) -> None:
     campaign = _launched(brand)
-    for minutes, sentiment in [(2, "negative"), (3, None), (7, "positive"), (65, "negative"), (66, "negative")]:
+    points = [(2, "negative"), (3, None), (7, "positive"), (65, "negative"), (66, "negative")]
+    for minutes, sentiment in points:
         brand.message("#springblend", at=T0 + timedelta(minutes=minutes), sentiment=sentiment)
     brand.message("#springblend from us", at=T0 + timedelta(minutes=4), direction="outbound")
     brand.message("no tag", at=T0 + timedelta(minutes=4))
@@ -69,7 +70,8 @@ def _burst(brand: Brand, campaign: Campaign) -> datetime:
                   sentiment="negative")
     brand.message("#springblend tastes burnt, avoid", at=at + timedelta(minutes=2), author=loud,
                   sentiment="negative")
-    brand.message("#springblend bitter again", at=at + timedelta(minutes=3), author=small, sentiment="negative")
+    brand.message("#springblend bitter again", at=at + timedelta(minutes=3), author=small,
+                  sentiment="negative")
     brand.message("#springblend gave me an allergy?", at=at + timedelta(minutes=3), author=small)
     brand.message("#springblend love it", at=at + timedelta(minutes=4), author=loud, sentiment="positive")
     return at

@@ -62,7 +62,9 @@ def _day(t: datetime) -> datetime:
     return t.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _daily(events: list[tuple[datetime, float]], *, start: datetime, until: datetime) -> list[tuple[datetime, float]]:
+def _daily(
+    events: list[tuple[datetime, float]], *, start: datetime, until: datetime
+) -> list[tuple[datetime, float]]:
     """Sum of event values per UTC day, every day from `start` to `until`, zeros included."""
     per_day: dict[datetime, float] = defaultdict(float)
     for at, v in events:
@@ -164,10 +166,12 @@ def _progress(session: Session, campaign: Campaign, kpi: Kpi, *, now: datetime) 
         origin and latest) else None
     return KpiProgress(
         kpi_id=kpi.id, name=kpi.name, metric=kpi.metric, source="computed" if computed else "imported",
-        target=kpi.target, direction=kpi.direction, baseline=baseline, starts_at=origin, horizon_at=horizon_at,
+        target=kpi.target, direction=kpi.direction, baseline=baseline, starts_at=origin,
+        horizon_at=horizon_at,
         points=points, trajectory=trajectory, latest=latest.value if latest else None,
         expected_now=expected_now,
-        status=_status(kpi, latest=latest.value if latest else None, expected=expected_now, baseline=baseline),
+        status=_status(kpi, latest=latest.value if latest else None, expected=expected_now,
+                       baseline=baseline),
     )
 
 

@@ -152,7 +152,8 @@ def load_risk_model(session: Session, *, workspace_id: int) -> RiskModel:
         if reader.label(sentiment=sentiment, text=text) == "negative":
             negative[conv_id] += 1
     return RiskModel([
-        _Post(pid, text or "", created, replies[conv], negative[conv]) for pid, text, created, conv in post_rows
+        _Post(pid, text or "", created, replies[conv], negative[conv])
+        for pid, text, created, conv in post_rows
     ])
 
 

@@ -89,7 +89,7 @@ class ScenarioMatcher:
             sims = (self._vectorizer.transform([self._strip(t) for t in texts]) @ self._matrix.T).toarray()
         out: list[list[ScenarioHit]] = []
         for row, text in enumerate(texts):
-            best: dict[int, tuple[float, str]] = {}
+            best: dict[int, tuple[float, str | None]] = {}
             if sims is not None:
                 for col in np.flatnonzero(sims[row] >= self.threshold):
                     idx, example = self._examples[int(col)]
@@ -158,7 +158,8 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
         scenarios = list(session.scalars(select(Scenario).where(Scenario.campaign_id == campaign.id)))
         if not scenarios:
             continue
-        results = ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers).match([m.text for m in batch])
+        matcher = ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers)
+        results = matcher.match([m.text for m in batch])
         wanted = [(m.id, h.scenario.id) for m, hits in zip(batch, results, strict=True) for h in hits]
         seen: set[tuple[int, int]] = set()
         for part_pairs in chunks(wanted, 400):

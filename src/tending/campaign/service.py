@@ -119,14 +119,18 @@ def add_scenario(session: Session, *, campaign_id: int, scenario_in: ScenarioCre
 
 
 def list_scenarios(session: Session, *, campaign_id: int) -> list[Scenario]:
-    return list(session.scalars(select(Scenario).where(Scenario.campaign_id == campaign_id).order_by(Scenario.id)))
+    stmt = select(Scenario).where(Scenario.campaign_id == campaign_id).order_by(Scenario.id)
+    return list(session.scalars(stmt))
 
 
 def list_drafts(session: Session, *, campaign_id: int) -> list[DraftPost]:
-    return list(session.scalars(select(DraftPost).where(DraftPost.campaign_id == campaign_id).order_by(DraftPost.id)))
+    stmt = select(DraftPost).where(DraftPost.campaign_id == campaign_id).order_by(DraftPost.id)
+    return list(session.scalars(stmt))
 
 
-def refresh_draft_risks(session: Session, *, campaign: Campaign, now: datetime | None = None) -> list[DraftPost]:
+def refresh_draft_risks(
+    session: Session, *, campaign: Campaign, now: datetime | None = None
+) -> list[DraftPost]:
     """Estimate and cache the backlash risk of every draft of the campaign against the current history."""
     drafts = list_drafts(session, campaign_id=campaign.id)
     if not drafts:
@@ -143,7 +147,8 @@ def refresh_draft_risks(session: Session, *, campaign: Campaign, now: datetime |
 
 
 def add_draft_post(
-    session: Session, *, campaign_id: int, text: str, channel_id: int | None = None, now: datetime | None = None
+    session: Session, *, campaign_id: int, text: str, channel_id: int | None = None,
+    now: datetime | None = None,
 ) -> DraftPost:
     """A planned post, with its backlash risk estimated right away."""
     campaign = get_campaign(session, campaign_id=campaign_id)

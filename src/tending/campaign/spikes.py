@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from tending.author.models import Author
 from tending.campaign.models import AlertKind, CampaignAlert, Scenario
-from tending.campaign.scenarios import ScenarioMatcher, scenario_detail
+from tending.campaign.scenarios import ScenarioHit, ScenarioMatcher, scenario_detail
 from tending.campaign.service import get_campaign
 from tending.campaign.traffic import traffic_conditions
 from tending.inbox.models import Direction, Message
@@ -166,8 +166,9 @@ def raise_spike_alert(
     scenarios = list(session.scalars(select(Scenario).where(Scenario.campaign_id == campaign_id)))
     if scenarios and rows:
         counts: Counter[int] = Counter()
-        first_hit = {}
-        for hits in ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers).match([m.text for m, _ in rows]):
+        first_hit: dict[int, ScenarioHit] = {}
+        matcher = ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers)
+        for hits in matcher.match([m.text for m, _ in rows]):
             for h in hits:
                 counts[h.scenario.id] += 1
                 first_hit.setdefault(h.scenario.id, h)
@@ -202,7 +203,8 @@ def raise_spike_alert(
 
 
 def detect_campaign_spikes(
-    session: Session, *, campaign_id: int, scorer: SeriesScorer, since: datetime, until: datetime, now: datetime,
+    session: Session, *, campaign_id: int, scorer: SeriesScorer, since: datetime, until: datetime,
+    now: datetime,
     resolution: str = "5min", metrics: Sequence[str] = ("volume", "negative_share"),
 ) -> list[CampaignAlert]:
     """Run a detector over the campaign's series and raise an alert for every point above its band."""
