@@ -92,10 +92,10 @@ class ScenarioMatcher:
             best: dict[int, tuple[float, str | None]] = {}
             if sims is not None:
                 for col in np.flatnonzero(sims[row] >= self.threshold):
-                    idx, example = self._examples[int(col)]
+                    owner, example_text = self._examples[int(col)]
                     value = float(sims[row, col])
-                    if idx not in best or value > best[idx][0]:
-                        best[idx] = (value, example)
+                    if owner not in best or value > best[owner][0]:
+                        best[owner] = (value, example_text)
             hits = []
             for idx, scenario in enumerate(self.scenarios):
                 pattern = self._patterns[idx]
