@@ -54,7 +54,8 @@ def _texts(n: int, shared: Path) -> tuple[list[str], str]:
         lines = [t.strip() for t in tweets.read_text(encoding="utf-8").splitlines() if t.strip()]
         return lines[:n], f"TweetEval test texts ({min(n, len(lines))})"
     rng = random.Random(7)
-    words = "coffee morning game music love hate team city news today new show watch great bad time".split()
+    words = ["coffee", "morning", "game", "music", "love", "hate", "team", "city", "news", "today", "new",
+             "show", "watch", "great", "bad", "time"]
     return [" ".join(rng.choices(words, k=12)) for _ in range(n)], f"synthetic sentences ({n})"
 
 
@@ -105,7 +106,8 @@ def main() -> None:
         by_keyword = {a.message_id for a in alerts if a.detail["matched_by"] != "similarity"}
         timings.sort()
         print(f"scenario matching on {source}, batches of {args.batch}, 8 scenarios:")
-        print(f"  median {timings[len(timings) // 2] * 1000:.0f} ms per batch, max {timings[-1] * 1000:.0f} ms")
+        median_ms, max_ms = timings[len(timings) // 2] * 1000, timings[-1] * 1000
+        print(f"  median {median_ms:.0f} ms per batch, max {max_ms:.0f} ms")
         print(f"  matched by similarity only: {len(by_similarity)} of {len(texts)} "
               f"({len(by_similarity) / len(texts):.2%}); by keyword: {len(by_keyword)}")
 
