@@ -7,6 +7,7 @@ from campaign_world import T0, Brand
 from sqlalchemy import select
 
 from tending.audit.models import AuditEntry
+from tending.auth.models import Role, User
 from tending.campaign.launch import LaunchRefused, launch_campaign
 from tending.campaign.models import CampaignStatus
 from tending.campaign.service import add_draft_post
@@ -109,3 +110,20 @@ def test_high_backlash_draft_needs_scenarios_even_when_not_disputable(brand: Bra
         brand.scenario(campaign, n)
     launched = launch_campaign(brand.session, campaign_id=campaign.id, actor=brand.owner, now=T0)
     assert launched.launched_at == T0
+
+
+def test_owner_and_responders_must_belong_to_the_workspace(brand: Brand) -> None:
+    outsider = User(email="x@elsewhere.test", name="Xavier", password_hash="x", role=Role.member.value)
+    brand.session.add(outsider)
+    brand.session.flush()
+    campaign = brand.campaign(owner_id=outsider.id, disputable=True)
+    brand.kpi(campaign)
+    for n in range(4):
+        brand.scenario(campaign, n)
+    away = brand.scenario(campaign, 4, responder_id=outsider.id)
+    with pytest.raises(LaunchRefused) as refused:
+        launch_campaign(brand.session, campaign_id=campaign.id, actor=brand.owner, now=T0)
+    text = " | ".join(refused.value.missing)
+    assert "owner: Xavier is not a member" in text
+    assert f"scenario {away.id}" in text and "(Xavier is not)" in text
+    assert "has 4 complete of 5" in text

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from tending.audit.service import record
 from tending.auth.models import User
-from tending.campaign.models import Campaign, CampaignStatus
+from tending.auth.service import can_access
+from tending.campaign.models import Campaign, CampaignStatus, Scenario
 from tending.campaign.service import get_campaign, list_kpis, list_scenarios, refresh_draft_risks
 
 MIN_SCENARIOS = 5
@@ -28,6 +29,16 @@ class LaunchRefused(ValueError):
         self.campaign_id = campaign_id
         self.missing = missing
         super().__init__(f"campaign {campaign_id} cannot launch: " + "; ".join(missing))
+
+
+def _scenario_gaps(session: Session, scenario: Scenario, *, workspace_id: int) -> list[str]:
+    gaps = scenario.missing()
+    responder = session.get(User, scenario.responder_id) if scenario.responder_id is not None else None
+    if responder is not None and not (
+        responder.active and can_access(session, user=responder, workspace_id=workspace_id)
+    ):
+        gaps.append(f"a responder who is an active member here ({responder.name} is not)")
+    return gaps
 
 
 def launch_requirements(session: Session, *, campaign: Campaign, now: datetime | None = None) -> list[str]:
@@ -47,6 +58,8 @@ def launch_requirements(session: Session, *, campaign: Campaign, now: datetime |
     owner = session.get(User, campaign.owner_id) if campaign.owner_id is not None else None
     if owner is None or not owner.active:
         missing.append("owner: an active team member who answers for the campaign")
+    elif not can_access(session, user=owner, workspace_id=campaign.workspace_id):
+        missing.append(f"owner: {owner.name} is not a member of this workspace")
 
     drafts = refresh_draft_risks(session, campaign=campaign, now=now)
     risky = [d for d in drafts if d.risk_level == "high"]
@@ -54,16 +67,15 @@ def launch_requirements(session: Session, *, campaign: Campaign, now: datetime |
         why = "marked disputable" if campaign.disputable else (
             f"draft post(s) {', '.join(str(d.id) for d in risky)} carry high backlash risk")
         scenarios = list_scenarios(session, campaign_id=campaign.id)
-        complete = [s for s in scenarios if not s.missing()]
+        gaps = {s.id: _scenario_gaps(session, s, workspace_id=campaign.workspace_id) for s in scenarios}
+        complete = [s for s in scenarios if not gaps[s.id]]
         if len(complete) < MIN_SCENARIOS:
             missing.append(
                 f"scenarios: {why}, so at least {MIN_SCENARIOS} complete worst-case scenarios are needed "
                 f"(has {len(complete)} complete of {len(scenarios)})"
             )
-        for s in scenarios:
-            gaps = s.missing()
-            if gaps:
-                missing.append(f"scenario {s.id} '{s.title}': missing {', '.join(gaps)}")
+        missing.extend(f"scenario {s.id} '{s.title}': missing {', '.join(gaps[s.id])}"
+                       for s in scenarios if gaps[s.id])
     return missing
 
 
