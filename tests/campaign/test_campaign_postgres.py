@@ -47,13 +47,14 @@ __all__ = [
 
 @pytest.fixture()
 def db() -> Iterator[Session]:
-    """Overrides the SQLite database of the conftest for the tests imported above."""
+    """Overrides the SQLite database of the conftest for the tests imported above; tables are created if
+    absent and emptied, as the suite's shared PostgreSQL fixture does, so both can use one database."""
     assert PG_URL
     engine = make_engine(Settings(database_url=PG_URL))
-    Base.metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     Base.metadata.create_all(engine)
+    names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     with Session(engine, expire_on_commit=False) as session:
         yield session
         session.rollback()
