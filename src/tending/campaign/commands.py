@@ -1,0 +1,136 @@
+"""`tending campaign ...`: list, inspect and launch campaigns, and estimate a draft's backlash risk."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from tending.auth.models import User
+from tending.auth.service import get_by_email
+from tending.campaign.launch import LaunchRefused, launch_campaign, launch_requirements
+from tending.campaign.models import Campaign, CampaignStatus
+from tending.campaign.risk import backlash_risk
+from tending.campaign.service import (
+    CampaignNotFound,
+    get_campaign,
+    list_campaigns,
+    list_drafts,
+    list_kpis,
+    list_scenarios,
+)
+from tending.config import get_settings
+from tending.database.core import make_engine, make_session_factory, utcnow
+from tending.workspace.models import Workspace
+from tending.workspace.service import get_by_slug
+
+
+def _factory() -> sessionmaker[Session]:
+    return make_session_factory(make_engine(get_settings()))
+
+
+def _workspace(session: Session, slug: str) -> Workspace:
+    ws = get_by_slug(session, slug=slug)
+    if ws is None:
+        typer.echo(f"no workspace {slug!r}", err=True)
+        raise typer.Exit(1)
+    return ws
+
+
+def _campaign(session: Session, campaign_id: int) -> Campaign:
+    try:
+        return get_campaign(session, campaign_id=campaign_id)
+    except CampaignNotFound as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+def _when(value: object) -> str:
+    return value.isoformat(timespec="minutes") if value is not None else "-"  # type: ignore[attr-defined]
+
+
+def register(app: typer.Typer) -> None:
+    campaigns = typer.Typer(help="Campaigns: plans with goals, worst cases and alerts.", no_args_is_help=True)
+
+    @campaigns.command("list")
+    def list_cmd(
+        workspace: str | None = typer.Option(None, help="Only this workspace (slug)."),
+        status: CampaignStatus | None = typer.Option(None, help="draft, launched or ended."),
+    ) -> None:
+        """List campaigns, newest first."""
+        with _factory()() as session:
+            ws_id = _workspace(session, workspace).id if workspace else None
+            rows = [c for c in list_campaigns(session, workspace_id=ws_id)
+                    if status is None or c.status == status]
+            if not rows:
+                typer.echo("no campaigns")
+            for c in rows:
+                typer.echo(f"{c.id:>5}  {c.status:<9} {_when(c.launched_at):<17} {c.name}")
+
+    @campaigns.command("show")
+    def show_cmd(campaign_id: int = typer.Argument(..., metavar="ID")) -> None:
+        """Show a campaign's plan, and what it still lacks if it is a draft."""
+        with _factory()() as session:
+            c = _campaign(session, campaign_id)
+            owner = session.get(User, c.owner_id) if c.owner_id else None
+            typer.echo(f"#{c.id} {c.name} [{c.status}]{' (disputable)' if c.disputable else ''}")
+            typer.echo(f"objective: {c.objective or '-'}")
+            typer.echo(f"owner: {owner.name if owner else '-'}")
+            typer.echo(f"period: {_when(c.starts_at or c.launched_at)} .. {_when(c.ends_at)}")
+            typer.echo(f"channels: {', '.join(ch.name for ch in c.channels) or '-'}")
+            typer.echo(f"identifiers: {', '.join(c.identifiers) or '-'}")
+            for k in list_kpis(session, campaign_id=c.id):
+                typer.echo(f"KPI {k.name}: {k.metric} {k.direction} to {k.target} in {k.horizon_days} days")
+            for s in list_scenarios(session, campaign_id=c.id):
+                gaps = s.missing()
+                state = f"missing {', '.join(gaps)}" if gaps else "ready"
+                typer.echo(f"scenario {s.id} {s.title}: {state}")
+            for d in list_drafts(session, campaign_id=c.id):
+                typer.echo(f"draft {d.id} risk {d.risk_level or '?'} ({d.risk_score}): {d.text[:80]}")
+            if c.status == CampaignStatus.draft:
+                missing = launch_requirements(session, campaign=c, now=utcnow())
+                typer.echo("ready to launch" if not missing else "missing before launch:")
+                for m in missing:
+                    typer.echo(f"  - {m}")
+            session.rollback()
+
+    @campaigns.command("launch")
+    def launch_cmd(
+        campaign_id: int = typer.Argument(..., metavar="ID"),
+        actor: str | None = typer.Option(None, help="E-mail of the person launching (for the audit log)."),
+    ) -> None:
+        """Launch a campaign; refused, with every missing piece listed, unless the plan is complete."""
+        with _factory()() as session:
+            user = get_by_email(session, email=actor) if actor else None
+            if actor and user is None:
+                typer.echo(f"no account {actor!r}", err=True)
+                raise typer.Exit(1)
+            c = _campaign(session, campaign_id)
+            try:
+                launch_campaign(session, campaign_id=c.id, actor=user, now=utcnow())
+            except LaunchRefused as refused:
+                session.rollback()
+                typer.echo(f"campaign {c.id} cannot launch yet; missing:", err=True)
+                for m in refused.missing:
+                    typer.echo(f"  - {m}", err=True)
+                raise typer.Exit(1) from None
+            session.commit()
+            typer.echo(f"launched campaign {c.id} {c.name!r} at {_when(c.launched_at)}")
+
+    @campaigns.command("risk")
+    def risk_cmd(
+        workspace: str = typer.Option(..., help="Workspace (slug) whose history is read."),
+        text: str = typer.Option(..., help="Text of the draft post."),
+        k: int = typer.Option(10, min=1, max=100, help="How many similar past posts to weigh."),
+    ) -> None:
+        """Estimate a draft post's backlash risk from the brand's past posts, showing those posts."""
+        with _factory()() as session:
+            ws = _workspace(session, workspace)
+            risk = backlash_risk(session, workspace_id=ws.id, text=text, k=k)
+            base = f"{risk.baseline_negative_share:.0%}" if risk.baseline_negative_share is not None else "-"
+            typer.echo(f"backlash risk: {risk.level} (negative-reply share {risk.score:.0%} on similar "
+                       f"posts; brand average {base}; {risk.history_posts} past posts with replies)")
+            for ex in risk.examples:
+                typer.echo(f"  {ex.similarity:.2f}  {ex.negative_replies}/{ex.replies} negative  "
+                           f"{_when(ex.created_at)}  {ex.text[:90]}")
+
+    app.add_typer(campaigns, name="campaign")
