@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: 58447ddda46f
+Revision ID: 717765e21157
 Revises:
-Create Date: 2026-11-22 15:51:32.495224
+Create Date: 2026-11-22 15:52:27.776327
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "58447ddda46f"
+revision = "717765e21157"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -146,6 +146,39 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "campaign",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("objective", sa.Text(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("disputable", sa.Boolean(), nullable=False),
+        sa.Column("starts_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("launched_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ends_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("hashtags", sa.JSON(), nullable=False),
+        sa.Column("links", sa.JSON(), nullable=False),
+        sa.Column("keywords", sa.JSON(), nullable=False),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["user_account.id"],
+            name=op.f("fk_campaign_owner_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_campaign_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign")),
+    )
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.create_index("ix_campaign_ws_status", ["workspace_id", "status"], unique=False)
+
+    op.create_table(
         "channel",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -218,6 +251,102 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cadence_target")),
         sa.UniqueConstraint("channel_id", name=op.f("uq_cadence_target_channel_id")),
     )
+    op.create_table(
+        "campaign_channel",
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_campaign_channel_campaign_id_campaign"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel.id"],
+            name=op.f("fk_campaign_channel_channel_id_channel"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("campaign_id", "channel_id", name=op.f("pk_campaign_channel")),
+    )
+    op.create_table(
+        "campaign_draft_post",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("risk_score", sa.Float(), nullable=True),
+        sa.Column("risk_level", sa.String(length=10), nullable=True),
+        sa.Column("risk_examples", sa.JSON(), nullable=False),
+        sa.Column("risk_computed_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_campaign_draft_post_campaign_id_campaign"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel.id"],
+            name=op.f("fk_campaign_draft_post_channel_id_channel"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_draft_post")),
+    )
+    with op.batch_alter_table("campaign_draft_post", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_campaign_draft_post_campaign_id"), ["campaign_id"], unique=False)
+
+    op.create_table(
+        "campaign_kpi",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("metric", sa.String(length=30), nullable=False),
+        sa.Column("target", sa.Float(), nullable=True),
+        sa.Column("direction", sa.String(length=4), nullable=False),
+        sa.Column("horizon_days", sa.Integer(), nullable=True),
+        sa.Column("baseline", sa.Float(), nullable=True),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_campaign_kpi_campaign_id_campaign"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_kpi")),
+    )
+    with op.batch_alter_table("campaign_kpi", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_campaign_kpi_campaign_id"), ["campaign_id"], unique=False)
+
+    op.create_table(
+        "campaign_scenario",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("what_happens", sa.Text(), nullable=False),
+        sa.Column("trigger_keywords", sa.JSON(), nullable=False),
+        sa.Column("example_messages", sa.JSON(), nullable=False),
+        sa.Column("responder_id", sa.Integer(), nullable=True),
+        sa.Column("reaction", sa.Text(), nullable=False),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_campaign_scenario_campaign_id_campaign"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["responder_id"],
+            ["user_account.id"],
+            name=op.f("fk_campaign_scenario_responder_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_scenario")),
+    )
+    with op.batch_alter_table("campaign_scenario", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_campaign_scenario_campaign_id"), ["campaign_id"], unique=False)
+
     op.create_table(
         "channel_alert",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -385,6 +514,23 @@ def upgrade() -> None:
         batch_op.create_index("ix_post_ws_scheduled", ["workspace_id", "scheduled_at"], unique=False)
 
     op.create_table(
+        "campaign_kpi_measurement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kpi_id", sa.Integer(), nullable=False),
+        sa.Column("at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("recorded_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["kpi_id"],
+            ["campaign_kpi.id"],
+            name=op.f("fk_campaign_kpi_measurement_kpi_id_campaign_kpi"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_kpi_measurement")),
+        sa.UniqueConstraint("kpi_id", "at", name=op.f("uq_campaign_kpi_measurement_kpi_id_at")),
+    )
+    op.create_table(
         "message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -442,6 +588,57 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_message_ws_created", ["workspace_id", "created_at"], unique=False)
 
+    op.create_table(
+        "campaign_alert",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("scenario_id", sa.Integer(), nullable=True),
+        sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("metric", sa.String(length=30), nullable=True),
+        sa.Column("at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("acknowledged_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_campaign_alert_campaign_id_campaign"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["message_id"],
+            ["message.id"],
+            name=op.f("fk_campaign_alert_message_id_message"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["scenario_id"],
+            ["campaign_scenario.id"],
+            name=op.f("fk_campaign_alert_scenario_id_campaign_scenario"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_campaign_alert_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_alert")),
+        sa.UniqueConstraint(
+            "message_id", "scenario_id", name=op.f("uq_campaign_alert_message_id_scenario_id")
+        ),
+    )
+    with op.batch_alter_table("campaign_alert", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_campaign_alert_campaign_created", ["campaign_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_campaign_alert_campaign_kind_at", ["campaign_id", "kind", "at"], unique=False
+        )
+
     # ### end Alembic commands ###
     create_search_index(op.get_bind())
 
@@ -453,11 +650,17 @@ def downgrade() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_message_text_fts")
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("campaign_alert", schema=None) as batch_op:
+        batch_op.drop_index("ix_campaign_alert_campaign_kind_at")
+        batch_op.drop_index("ix_campaign_alert_campaign_created")
+
+    op.drop_table("campaign_alert")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_ws_created")
         batch_op.drop_index("ix_message_conversation_created")
 
     op.drop_table("message")
+    op.drop_table("campaign_kpi_measurement")
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.drop_index("ix_post_ws_scheduled")
         batch_op.drop_index("ix_post_status_due")
@@ -479,6 +682,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_channel_alert_workspace_id"))
 
     op.drop_table("channel_alert")
+    with op.batch_alter_table("campaign_scenario", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_campaign_scenario_campaign_id"))
+
+    op.drop_table("campaign_scenario")
+    with op.batch_alter_table("campaign_kpi", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_campaign_kpi_campaign_id"))
+
+    op.drop_table("campaign_kpi")
+    with op.batch_alter_table("campaign_draft_post", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_campaign_draft_post_campaign_id"))
+
+    op.drop_table("campaign_draft_post")
+    op.drop_table("campaign_channel")
     op.drop_table("cadence_target")
     with op.batch_alter_table("workspace_membership", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_workspace_membership_workspace_id"))
@@ -489,6 +705,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_channel_workspace_id"))
 
     op.drop_table("channel")
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.drop_index("ix_campaign_ws_status")
+
+    op.drop_table("campaign")
     op.drop_table("author")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_entry_ws_at")
