@@ -41,7 +41,11 @@ def test_work_a_conversation_end_to_end(page, live_server: str) -> None:  # type
     page.click("#close-btn")
     page.wait_for_selector("[data-testid=conversation-status] >> text=closed")
     history = page.locator(".audit").inner_text()
-    assert "conversation.reply" in history and "conversation.assign" in history and "conversation.closed" in history
+    assert (
+        "conversation.reply" in history
+        and "conversation.assign" in history
+        and "conversation.closed" in history
+    )
 
 
 def test_keyboard_moves_through_the_inbox(page, live_server: str) -> None:  # type: ignore[no-untyped-def]

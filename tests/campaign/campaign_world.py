@@ -39,15 +39,28 @@ class Brand:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def author(self, handle: str, followers: int = 10) -> Author:
-        a = Author(workspace_id=self.workspace.id, network="fake", external_id=handle, handle=handle,
-                   name=handle.title(), followers=followers)
+        a = Author(
+            workspace_id=self.workspace.id,
+            network="fake",
+            external_id=handle,
+            handle=handle,
+            name=handle.title(),
+            followers=followers,
+        )
         self.session.add(a)
         self.session.flush()
         return a
 
     def message(
-        self, text: str, *, at: datetime = T0, direction: str = "inbound", kind: str = "comment",
-        channel: Channel | None = None, thread: str | None = None, sentiment: str | None = None,
+        self,
+        text: str,
+        *,
+        at: datetime = T0,
+        direction: str = "inbound",
+        kind: str = "comment",
+        channel: Channel | None = None,
+        thread: str | None = None,
+        sentiment: str | None = None,
         author: Author | None = None,
     ) -> Message:
         n = next(self._ids)
@@ -58,9 +71,18 @@ class Brand:
             conv = Conversation(workspace_id=self.workspace.id, channel_id=ch.id, thread_key=key, kind=kind)
             self.session.add(conv)
             self.session.flush()
-        msg = Message(workspace_id=self.workspace.id, channel_id=ch.id, conversation_id=conv.id, kind=kind,
-                      direction=direction, external_id=f"m{n}", text=text, created_at=at, sentiment=sentiment,
-                      author_id=author.id if author else None)
+        msg = Message(
+            workspace_id=self.workspace.id,
+            channel_id=ch.id,
+            conversation_id=conv.id,
+            kind=kind,
+            direction=direction,
+            external_id=f"m{n}",
+            text=text,
+            created_at=at,
+            sentiment=sentiment,
+            author_id=author.id if author else None,
+        )
         self.session.add(msg)
         self.session.flush()
         return msg
@@ -68,30 +90,38 @@ class Brand:
     def campaign(self, **overrides: object) -> Campaign:
         """A campaign complete enough to launch unless a field is overridden."""
         fields: dict[str, object] = {
-            "name": "Spring blend", "objective": "Make the spring blend known to regulars",
-            "owner_id": self.owner.id, "channel_ids": [self.channel.id], "hashtags": ["#SpringBlend"],
+            "name": "Spring blend",
+            "objective": "Make the spring blend known to regulars",
+            "owner_id": self.owner.id,
+            "channel_ids": [self.channel.id],
+            "hashtags": ["#SpringBlend"],
             "keywords": ["spring blend"],
         }
         fields.update(overrides)
-        campaign = create_campaign(self.session, workspace_id=self.workspace.id,
-                                   campaign_in=CampaignCreate.model_validate(fields))
+        campaign = create_campaign(
+            self.session, workspace_id=self.workspace.id, campaign_in=CampaignCreate.model_validate(fields)
+        )
         return campaign
 
     def kpi(self, campaign: Campaign, **overrides: object) -> None:
-        fields: dict[str, object] = {"name": "Mentions", "metric": MetricKind.mentions, "target": 100,
-                                     "horizon_days": 28}
+        fields: dict[str, object] = {
+            "name": "Mentions",
+            "metric": MetricKind.mentions,
+            "target": 100,
+            "horizon_days": 28,
+        }
         fields.update(overrides)
         add_kpi(self.session, campaign_id=campaign.id, kpi_in=KpiCreate.model_validate(fields))
 
     def scenario(self, campaign: Campaign, n: int, **overrides: object) -> Scenario:
         fields: dict[str, object] = {
-            "title": f"Worst case {n}", "what_happens": f"People are angry about thing {n}",
-            "trigger_keywords": [f"trigger{n}"], "example_messages": [f"example complaint number {n}"],
+            "title": f"Worst case {n}",
+            "what_happens": f"People are angry about thing {n}",
+            "trigger_keywords": [f"trigger{n}"],
+            "example_messages": [f"example complaint number {n}"],
             "responder_id": self.responder.id,
             "reaction": f"We hear you about thing {n}; here is what we do.",
         }
         fields.update(overrides)
         scenario_in = ScenarioCreate.model_validate(fields)
         return add_scenario(self.session, campaign_id=campaign.id, scenario_in=scenario_in)
-
-

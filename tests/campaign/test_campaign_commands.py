@@ -72,8 +72,9 @@ def test_list_show_and_launch(cli_brand: Brand) -> None:
 
 def test_risk_prints_level_and_examples(cli_brand: Brand) -> None:
     for i in range(3):
-        cli_brand.message(f"Price of coffee goes up, note {i}", direction="outbound", kind="post",
-                          thread=f"p{i}")
+        cli_brand.message(
+            f"Price of coffee goes up, note {i}", direction="outbound", kind="post", thread=f"p{i}"
+        )
         cli_brand.message("Awful greedy decision, I hate it", thread=f"p{i}")
     cli_brand.session.commit()
     result = runner.invoke(app, ["campaign", "risk", "--workspace", "acme", "--text", "coffee price goes up"])

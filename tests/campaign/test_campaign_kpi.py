@@ -32,8 +32,9 @@ def test_mentions_against_a_linear_trajectory(brand: Brand, per_day: int, status
     campaign = _launched(brand)  # 100 mentions in 28 days: 50 expected after 14
     _mentions(brand, per_day, 14)
     brand.message("unrelated chatter", at=T0 + timedelta(days=1))
-    brand.message("#springblend but on another channel", at=T0 + timedelta(days=1),
-                  channel=brand.other_channel)
+    brand.message(
+        "#springblend but on another channel", at=T0 + timedelta(days=1), channel=brand.other_channel
+    )
     (progress,) = kpi_progress(brand.session, campaign_id=campaign.id, now=T0 + timedelta(days=14))
     assert progress.source == "computed"
     # One point per UTC day; launch at 09:00 makes the 15th a partial day ending now.
@@ -49,8 +50,9 @@ def test_mentions_against_a_linear_trajectory(brand: Brand, per_day: int, status
 
 
 def test_positive_share_uses_triage_then_vader(brand: Brand) -> None:
-    campaign = _launched(brand, name="Warmth", metric="positive_share", target=0.6, horizon_days=14,
-                         baseline=0.3)
+    campaign = _launched(
+        brand, name="Warmth", metric="positive_share", target=0.6, horizon_days=14, baseline=0.3
+    )
     brand.message("#springblend is wonderful, I love it", at=T0 + timedelta(hours=1))  # VADER positive
     brand.message("#springblend meh", at=T0 + timedelta(hours=2), sentiment="negative")
     brand.message("#springblend ok", at=T0 + timedelta(hours=3), sentiment="positive")
@@ -62,8 +64,13 @@ def test_positive_share_uses_triage_then_vader(brand: Brand) -> None:
 
 def test_replies_count_answers_to_campaign_posts(brand: Brand) -> None:
     campaign = _launched(brand, name="Replies", metric="replies", target=10, horizon_days=10)
-    brand.message("Meet the #SpringBlend", at=T0 + timedelta(hours=1), direction="outbound", kind="post",
-                  thread="launch-post")
+    brand.message(
+        "Meet the #SpringBlend",
+        at=T0 + timedelta(hours=1),
+        direction="outbound",
+        kind="post",
+        thread="launch-post",
+    )
     for i in range(3):
         brand.message(f"looks tasty {i}", at=T0 + timedelta(hours=2 + i), thread="launch-post")
     brand.message("unrelated thread", at=T0 + timedelta(hours=2))
@@ -73,8 +80,9 @@ def test_replies_count_answers_to_campaign_posts(brand: Brand) -> None:
 
 
 def test_imported_sales_follow_a_late_trajectory(brand: Brand) -> None:
-    campaign = _launched(brand, name="Weekly sales", metric="sales", target=1200, horizon_days=90,
-                         baseline=1000)
+    campaign = _launched(
+        brand, name="Weekly sales", metric="sales", target=1200, horizon_days=90, baseline=1000
+    )
     (kpi,) = list_kpis(brand.session, campaign_id=campaign.id)
     for week, value in enumerate([1000, 1004, 1010, 1018]):
         record_kpi_value(brand.session, kpi_id=kpi.id, at=T0 + timedelta(weeks=week), value=value)

@@ -61,8 +61,10 @@ def test_disputable_campaign_needs_five_complete_scenarios(brand: Brand) -> None
     incomplete = brand.scenario(campaign, 4, responder_id=None, reaction="  ")
     with pytest.raises(LaunchRefused) as refused:
         launch_campaign(brand.session, campaign_id=campaign.id, actor=brand.owner, now=T0)
-    assert any(f"scenario {incomplete.id}" in m and "responder" in m and "prepared reaction" in m
-               for m in refused.value.missing)
+    assert any(
+        f"scenario {incomplete.id}" in m and "responder" in m and "prepared reaction" in m
+        for m in refused.value.missing
+    )
 
     incomplete.responder_id = brand.responder.id
     incomplete.reaction = "We paused the ad and will explain why tomorrow."
@@ -86,12 +88,20 @@ def test_scenario_without_triggers_or_story_is_incomplete(brand: Brand) -> None:
 def _negative_history(brand: Brand) -> None:
     for i in range(6):
         at = T0 - timedelta(days=60 - i)
-        post = brand.message(f"Our stance on the plastic cup ban and packaging policy, part {i}",
-                             at=at, direction="outbound", kind="post", thread=f"hist{i}")
+        post = brand.message(
+            f"Our stance on the plastic cup ban and packaging policy, part {i}",
+            at=at,
+            direction="outbound",
+            kind="post",
+            thread=f"hist{i}",
+        )
         for j in range(4):
-            brand.message("This is terrible, you should be ashamed, awful decision",
-                          at=at + timedelta(hours=j + 1), thread=f"hist{i}",
-                          sentiment="negative" if j % 2 else None)
+            brand.message(
+                "This is terrible, you should be ashamed, awful decision",
+                at=at + timedelta(hours=j + 1),
+                thread=f"hist{i}",
+                sentiment="negative" if j % 2 else None,
+            )
         assert post.id
 
 
@@ -99,8 +109,12 @@ def test_high_backlash_draft_needs_scenarios_even_when_not_disputable(brand: Bra
     _negative_history(brand)
     campaign = brand.campaign(disputable=False)
     brand.kpi(campaign)
-    draft = add_draft_post(brand.session, campaign_id=campaign.id,
-                           text="New packaging policy: the plastic cup ban starts Monday", now=T0)
+    draft = add_draft_post(
+        brand.session,
+        campaign_id=campaign.id,
+        text="New packaging policy: the plastic cup ban starts Monday",
+        now=T0,
+    )
     assert draft.risk_level == "high"
     with pytest.raises(LaunchRefused) as refused:
         launch_campaign(brand.session, campaign_id=campaign.id, actor=brand.owner, now=T0)

@@ -29,8 +29,10 @@ from tending.config import Settings
 from tending.database.core import Base, make_engine
 
 PG_URL = os.environ.get("TENDING_TEST_DATABASE_URL")
-pytestmark = [pytest.mark.postgres,
-              pytest.mark.skipif(not PG_URL, reason="TENDING_TEST_DATABASE_URL is not set (no PostgreSQL)")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not PG_URL, reason="TENDING_TEST_DATABASE_URL is not set (no PostgreSQL)"),
+]
 
 __all__ = [
     "test_alerts_are_deduplicated_and_limited_to_the_campaign",

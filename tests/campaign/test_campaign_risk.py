@@ -20,8 +20,11 @@ TOPIC_B = [  # latte art and events: the audience answered warmly
     "Our barista won the regional latte art throwdown",
     "Latte art night is back on Thursday, come and try pouring a heart",
 ]
-ANGRY = ["This is a disgrace, I am done with you", "Terrible greedy decision, shame on you",
-         "Awful, you are ripping off loyal customers"]
+ANGRY = [
+    "This is a disgrace, I am done with you",
+    "Terrible greedy decision, shame on you",
+    "Awful, you are ripping off loyal customers",
+]
 HAPPY = ["Love this, great idea!", "Wonderful, thank you so much", "Amazing team, so happy for you"]
 
 
@@ -34,14 +37,18 @@ def _history(brand: Brand) -> None:
             label = None if j % 2 else ("negative" if replies is ANGRY else "positive")
             brand.message(reply, at=at + timedelta(minutes=5 + j), thread=f"p{i}", sentiment=label)
     # Brand replies inside threads are not posts and must not count as history.
-    brand.message("Thanks for the feedback", at=T0 - timedelta(days=1), direction="outbound", kind="reply",
-                  thread="p0")
+    brand.message(
+        "Thanks for the feedback", at=T0 - timedelta(days=1), direction="outbound", kind="reply", thread="p0"
+    )
 
 
 def test_draft_like_past_angry_posts_is_high_risk_with_its_examples(brand: Brand) -> None:
     _history(brand)
-    risk = backlash_risk(brand.session, workspace_id=brand.workspace.id,
-                         text="Heads up: the price of our coffee goes up next month")
+    risk = backlash_risk(
+        brand.session,
+        workspace_id=brand.workspace.id,
+        text="Heads up: the price of our coffee goes up next month",
+    )
     assert risk.level == "high"
     assert risk.score >= HIGH_AT
     assert risk.history_posts == 10
@@ -56,8 +63,9 @@ def test_draft_like_past_angry_posts_is_high_risk_with_its_examples(brand: Brand
 
 def test_draft_like_past_warm_posts_is_low_risk(brand: Brand) -> None:
     _history(brand)
-    risk = backlash_risk(brand.session, workspace_id=brand.workspace.id,
-                         text="Latte art workshop for beginners next Saturday")
+    risk = backlash_risk(
+        brand.session, workspace_id=brand.workspace.id, text="Latte art workshop for beginners next Saturday"
+    )
     assert risk.level == "low"
     assert risk.score < 0.2
     assert {e.text for e in risk.examples} <= set(TOPIC_B)
@@ -75,7 +83,8 @@ def test_no_history_or_nothing_similar_says_unknown(brand: Brand) -> None:
     empty = backlash_risk(brand.session, workspace_id=brand.workspace.id, text="price of coffee")
     assert (empty.level, empty.examples, empty.history_posts) == ("unknown", [], 0)
     _history(brand)
-    unrelated = backlash_risk(brand.session, workspace_id=brand.workspace.id,
-                              text="Volcanic geology field trip in Iceland")
+    unrelated = backlash_risk(
+        brand.session, workspace_id=brand.workspace.id, text="Volcanic geology field trip in Iceland"
+    )
     assert unrelated.level == "unknown"
     assert unrelated.examples == []

@@ -14,14 +14,18 @@ def _launched(brand: Brand) -> Campaign:
     campaign = brand.campaign(disputable=True, ends_at=T0 + timedelta(days=30))
     brand.kpi(campaign)
     brand.scenario(
-        campaign, 0, title="Accused of greenwashing",
+        campaign,
+        0,
+        title="Accused of greenwashing",
         what_happens="People say the 'sustainable' claim is fake",
         trigger_keywords=["greenwashing", "green washing"],
         example_messages=["Calling these cups sustainable is a lie, they still end up in landfill"],
         reaction="Share the supplier audit and the composting numbers; no marketing words.",
     )
     brand.scenario(
-        campaign, 1, title="Price hike anger",
+        campaign,
+        1,
+        title="Price hike anger",
         what_happens="Regulars feel the new blend is a hidden price increase",
         trigger_keywords=["rip-off", "ripoff"],
         example_messages=["Why does the spring blend cost two euros more than last year"],
@@ -48,8 +52,9 @@ def test_keyword_trigger_raises_an_alert_naming_scenario_reaction_and_responder(
 
 def test_paraphrase_matches_by_similarity(brand: Brand) -> None:
     _launched(brand)
-    msg = brand.message("why does the new spring blend cost 2 euros more than last year??",
-                        at=T0 + timedelta(hours=3))
+    msg = brand.message(
+        "why does the new spring blend cost 2 euros more than last year??", at=T0 + timedelta(hours=3)
+    )
     (alert,) = match_scenarios(brand.session, message=msg)
     assert alert.detail["scenario"] == "Price hike anger"
     assert alert.detail["matched_by"] == "similarity"
@@ -58,10 +63,12 @@ def test_paraphrase_matches_by_similarity(brand: Brand) -> None:
 
 def test_unrelated_messages_do_not_match(brand: Brand) -> None:
     _launched(brand)
-    texts = ["Loved my flat white this morning, thanks team!",
-             "What time do you open on Sundays?",
-             "The spring blend tastes amazing with oat milk",
-             "Is the Main Street shop wheelchair accessible?"]
+    texts = [
+        "Loved my flat white this morning, thanks team!",
+        "What time do you open on Sundays?",
+        "The spring blend tastes amazing with oat milk",
+        "Is the Main Street shop wheelchair accessible?",
+    ]
     ids = [brand.message(t, at=T0 + timedelta(hours=1 + i)).id for i, t in enumerate(texts)]
     assert match_scenarios_batch(brand.session, message_ids=ids) == []
 
@@ -88,8 +95,12 @@ def test_draft_campaign_raises_nothing(brand: Brand) -> None:
 
 def test_matcher_scores_the_best_example_per_scenario(brand: Brand) -> None:
     campaign = brand.campaign()
-    s = brand.scenario(campaign, 0, trigger_keywords=[], example_messages=[
-        "the barista was rude to me", "your staff treated me badly"])
+    s = brand.scenario(
+        campaign,
+        0,
+        trigger_keywords=[],
+        example_messages=["the barista was rude to me", "your staff treated me badly"],
+    )
     (hits,) = ScenarioMatcher([s]).match(["The barista was so rude to me today"])
     assert hits[0].example == "the barista was rude to me"
     assert hits[0].similarity > 0.6

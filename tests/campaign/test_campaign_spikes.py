@@ -36,8 +36,9 @@ def test_series_buckets_at_five_minutes_and_one_hour(brand: Brand) -> None:
     brand.message("#springblend from us", at=T0 + timedelta(minutes=4), direction="outbound")
     brand.message("no tag", at=T0 + timedelta(minutes=4))
 
-    five = campaign_volume_series(brand.session, campaign_id=campaign.id, resolution="5min",
-                                  since=T0, until=T0 + timedelta(minutes=70))
+    five = campaign_volume_series(
+        brand.session, campaign_id=campaign.id, resolution="5min", since=T0, until=T0 + timedelta(minutes=70)
+    )
     assert len(five) == 14
     assert five[0].at == T0 and five[1].at == T0 + timedelta(minutes=5)
     assert [b.volume for b in five] == [2, 1] + [0] * 11 + [2]
@@ -45,8 +46,13 @@ def test_series_buckets_at_five_minutes_and_one_hour(brand: Brand) -> None:
     assert five[1].negative_share == 0.0
     assert five[2].negative_share is None
 
-    hourly = campaign_volume_series(brand.session, campaign_id=campaign.id, resolution="1h",
-                                    since=T0 + timedelta(minutes=30), until=T0 + timedelta(hours=2))
+    hourly = campaign_volume_series(
+        brand.session,
+        campaign_id=campaign.id,
+        resolution="1h",
+        since=T0 + timedelta(minutes=30),
+        until=T0 + timedelta(hours=2),
+    )
     assert [(b.at, b.volume, b.negative) for b in hourly] == [(T0, 3, 1), (T0 + timedelta(hours=1), 2, 2)]
 
     with pytest.raises(ValueError, match="resolution"):
@@ -60,18 +66,30 @@ def test_postgresql_bucket_expression_uses_epoch() -> None:
 
 
 def _burst(brand: Brand, campaign: Campaign) -> datetime:
-    brand.scenario(campaign, 0, title="Bitter taste backlash", trigger_keywords=["bitter", "burnt"],
-                   example_messages=[], reaction="Offer a free swap to the classic blend.")
+    brand.scenario(
+        campaign,
+        0,
+        title="Bitter taste backlash",
+        trigger_keywords=["bitter", "burnt"],
+        example_messages=[],
+        reaction="Offer a free swap to the classic blend.",
+    )
     brand.scenario(campaign, 1, title="Allergy scare", trigger_keywords=["allergy"], example_messages=[])
     loud = brand.author("bigvoice", followers=90_000)
     small = brand.author("regular", followers=12)
     at = T0 + timedelta(hours=5)
-    brand.message("#springblend is so bitter, burnt beans", at=at + timedelta(minutes=1), author=small,
-                  sentiment="negative")
-    brand.message("#springblend tastes burnt, avoid", at=at + timedelta(minutes=2), author=loud,
-                  sentiment="negative")
-    brand.message("#springblend bitter again", at=at + timedelta(minutes=3), author=small,
-                  sentiment="negative")
+    brand.message(
+        "#springblend is so bitter, burnt beans",
+        at=at + timedelta(minutes=1),
+        author=small,
+        sentiment="negative",
+    )
+    brand.message(
+        "#springblend tastes burnt, avoid", at=at + timedelta(minutes=2), author=loud, sentiment="negative"
+    )
+    brand.message(
+        "#springblend bitter again", at=at + timedelta(minutes=3), author=small, sentiment="negative"
+    )
     brand.message("#springblend gave me an allergy?", at=at + timedelta(minutes=3), author=small)
     brand.message("#springblend love it", at=at + timedelta(minutes=4), author=loud, sentiment="positive")
     return at
@@ -80,9 +98,17 @@ def _burst(brand: Brand, campaign: Campaign) -> datetime:
 def test_spike_alert_says_what_rose_who_drove_it_and_which_scenario(brand: Brand) -> None:
     campaign = _launched(brand)
     at = _burst(brand, campaign)
-    alert = raise_spike_alert(brand.session, campaign_id=campaign.id, metric="negative_volume",
-                              at=at + timedelta(minutes=2), value=3, expected=0.5, lower=0, upper=1.5,
-                              now=at + timedelta(minutes=6))
+    alert = raise_spike_alert(
+        brand.session,
+        campaign_id=campaign.id,
+        metric="negative_volume",
+        at=at + timedelta(minutes=2),
+        value=3,
+        expected=0.5,
+        lower=0,
+        upper=1.5,
+        now=at + timedelta(minutes=6),
+    )
     assert alert.kind == AlertKind.spike
     assert alert.at == at
     d = alert.detail
@@ -97,8 +123,17 @@ def test_spike_alert_says_what_rose_who_drove_it_and_which_scenario(brand: Brand
     assert d["scenario"]["matching_messages"] == 3
     assert d["scenario"]["reaction"] == "Offer a free swap to the classic blend."
     assert alert.scenario_id == d["scenario"]["scenario_id"]
-    again = raise_spike_alert(brand.session, campaign_id=campaign.id, metric="negative_volume", at=at,
-                              value=4, expected=0.5, lower=0, upper=1.5, now=at + timedelta(minutes=9))
+    again = raise_spike_alert(
+        brand.session,
+        campaign_id=campaign.id,
+        metric="negative_volume",
+        at=at,
+        value=4,
+        expected=0.5,
+        lower=0,
+        upper=1.5,
+        now=at + timedelta(minutes=9),
+    )
     assert again.id == alert.id
 
 
@@ -107,13 +142,31 @@ def test_share_alert_reads_as_percent_and_quiet_bucket_has_no_scenario(brand: Br
     brand.scenario(campaign, 0, trigger_keywords=["bitter"], example_messages=[])
     at = T0 + timedelta(hours=1)
     brand.message("#springblend fine", at=at, sentiment="negative")
-    alert = raise_spike_alert(brand.session, campaign_id=campaign.id, metric="negative_share", at=at,
-                              value=1.0, expected=0.1, lower=0.0, upper=0.25, now=at)
+    alert = raise_spike_alert(
+        brand.session,
+        campaign_id=campaign.id,
+        metric="negative_share",
+        at=at,
+        value=1.0,
+        expected=0.1,
+        lower=0.0,
+        upper=0.25,
+        now=at,
+    )
     assert "rose to 100%" in alert.detail["summary"] and "band 0%-25%" in alert.detail["summary"]
     assert alert.detail["scenario"] is None
     with pytest.raises(ValueError, match="metric"):
-        raise_spike_alert(brand.session, campaign_id=campaign.id, metric="likes", at=at, value=1, expected=0,
-                          lower=0, upper=0, now=at)
+        raise_spike_alert(
+            brand.session,
+            campaign_id=campaign.id,
+            metric="likes",
+            at=at,
+            value=1,
+            expected=0,
+            lower=0,
+            upper=0,
+            now=at,
+        )
 
 
 def _median_band(timestamps: Sequence[datetime], values: Sequence[float]) -> list[Band | None]:
@@ -136,10 +189,24 @@ def test_detector_plugs_in_and_alerts_once_per_spiking_bucket(brand: Brand) -> N
         brand.message("#springblend hi", at=T0 + timedelta(minutes=5 * k + 1))
     at = _burst(brand, campaign)
     since, until = T0, at + timedelta(minutes=5)
-    alerts = detect_campaign_spikes(brand.session, campaign_id=campaign.id, scorer=_median_band, since=since,
-                                    until=until, now=until, metrics=["volume"])
+    alerts = detect_campaign_spikes(
+        brand.session,
+        campaign_id=campaign.id,
+        scorer=_median_band,
+        since=since,
+        until=until,
+        now=until,
+        metrics=["volume"],
+    )
     assert [(a.metric, a.at) for a in alerts] == [("volume", at)]
     assert alerts[0].detail["value"] == 5
-    again = detect_campaign_spikes(brand.session, campaign_id=campaign.id, scorer=_median_band, since=since,
-                                   until=until, now=until, metrics=["volume"])
+    again = detect_campaign_spikes(
+        brand.session,
+        campaign_id=campaign.id,
+        scorer=_median_band,
+        since=since,
+        until=until,
+        now=until,
+        metrics=["volume"],
+    )
     assert [a.id for a in again] == [alerts[0].id]

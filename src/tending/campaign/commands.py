@@ -59,8 +59,9 @@ def register(app: typer.Typer) -> None:
         """List campaigns, newest first."""
         with _factory()() as session:
             ws_id = _workspace(session, workspace).id if workspace else None
-            rows = [c for c in list_campaigns(session, workspace_id=ws_id)
-                    if status is None or c.status == status]
+            rows = [
+                c for c in list_campaigns(session, workspace_id=ws_id) if status is None or c.status == status
+            ]
             if not rows:
                 typer.echo("no campaigns")
             for c in rows:
@@ -127,10 +128,14 @@ def register(app: typer.Typer) -> None:
             ws = _workspace(session, workspace)
             risk = backlash_risk(session, workspace_id=ws.id, text=text, k=k)
             base = f"{risk.baseline_negative_share:.0%}" if risk.baseline_negative_share is not None else "-"
-            typer.echo(f"backlash risk: {risk.level} (negative-reply share {risk.score:.0%} on similar "
-                       f"posts; brand average {base}; {risk.history_posts} past posts with replies)")
+            typer.echo(
+                f"backlash risk: {risk.level} (negative-reply share {risk.score:.0%} on similar "
+                f"posts; brand average {base}; {risk.history_posts} past posts with replies)"
+            )
             for ex in risk.examples:
-                typer.echo(f"  {ex.similarity:.2f}  {ex.negative_replies}/{ex.replies} negative  "
-                           f"{_when(ex.created_at)}  {ex.text[:90]}")
+                typer.echo(
+                    f"  {ex.similarity:.2f}  {ex.negative_replies}/{ex.replies} negative  "
+                    f"{_when(ex.created_at)}  {ex.text[:90]}"
+                )
 
     app.add_typer(campaigns, name="campaign")

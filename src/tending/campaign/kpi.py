@@ -84,25 +84,31 @@ def _cumulative(daily: list[tuple[datetime, float]]) -> list[tuple[datetime, flo
     return out
 
 
-def _computed_series(session: Session, campaign: Campaign, metric: str, *, start: datetime,
-                     until: datetime) -> list[tuple[datetime, float]]:
+def _computed_series(
+    session: Session, campaign: Campaign, metric: str, *, start: datetime, until: datetime
+) -> list[tuple[datetime, float]]:
     if until <= start:
         return []
     if metric == MetricKind.replies:
         posts = select(Message.conversation_id).where(
-            *traffic_conditions(campaign, until=until), Message.direction == Direction.outbound.value)
-        rows = session.execute(select(Message.created_at).where(
-            *traffic_conditions(campaign, until=until, with_identifiers=False),
-            Message.direction == Direction.inbound.value,
-            Message.conversation_id.in_(posts),
-        )).all()
+            *traffic_conditions(campaign, until=until), Message.direction == Direction.outbound.value
+        )
+        rows = session.execute(
+            select(Message.created_at).where(
+                *traffic_conditions(campaign, until=until, with_identifiers=False),
+                Message.direction == Direction.inbound.value,
+                Message.conversation_id.in_(posts),
+            )
+        ).all()
         return _cumulative(_daily([(r[0], 1.0) for r in rows], start=start, until=until))
     inbound = campaign_messages(session, campaign=campaign, direction=Direction.inbound.value, until=until)
     if metric == MetricKind.mentions:
         return _cumulative(_daily([(m.created_at, 1.0) for m in inbound], start=start, until=until))
     reader = PolarityReader()
-    positive = [(m.created_at, 1.0 if reader.label(sentiment=m.sentiment, text=m.text) == "positive" else 0.0)
-                for m in inbound]
+    positive = [
+        (m.created_at, 1.0 if reader.label(sentiment=m.sentiment, text=m.text) == "positive" else 0.0)
+        for m in inbound
+    ]
     pos_cum = _cumulative(_daily(positive, start=start, until=until))
     all_cum = _cumulative(_daily([(m.created_at, 1.0) for m in inbound], start=start, until=until))
     return [(at, p / n) for (at, p), (_, n) in zip(pos_cum, all_cum, strict=True) if n > 0]
@@ -138,8 +144,11 @@ def _progress(session: Session, campaign: Campaign, kpi: Kpi, *, now: datetime) 
         until = min(now, end) if end is not None else now
         series = _computed_series(session, campaign, kpi.metric, start=start, until=until) if start else []
     else:
-        rows = session.scalars(select(KpiMeasurement).where(
-            KpiMeasurement.kpi_id == kpi.id, KpiMeasurement.at <= now).order_by(KpiMeasurement.at))
+        rows = session.scalars(
+            select(KpiMeasurement)
+            .where(KpiMeasurement.kpi_id == kpi.id, KpiMeasurement.at <= now)
+            .order_by(KpiMeasurement.at)
+        )
         series = [(m.at, m.value) for m in rows]
     if kpi.baseline is not None:
         baseline = kpi.baseline
@@ -162,16 +171,26 @@ def _progress(session: Session, campaign: Campaign, kpi: Kpi, *, now: datetime) 
                 trajectory.append((at, exp))
             at += DAY
     latest = points[-1] if points else None
-    expected_now = expected_value(kpi, baseline=baseline, start=origin, at=latest.at) if (
-        origin and latest) else None
+    expected_now = (
+        expected_value(kpi, baseline=baseline, start=origin, at=latest.at) if (origin and latest) else None
+    )
     return KpiProgress(
-        kpi_id=kpi.id, name=kpi.name, metric=kpi.metric, source="computed" if computed else "imported",
-        target=kpi.target, direction=kpi.direction, baseline=baseline, starts_at=origin,
+        kpi_id=kpi.id,
+        name=kpi.name,
+        metric=kpi.metric,
+        source="computed" if computed else "imported",
+        target=kpi.target,
+        direction=kpi.direction,
+        baseline=baseline,
+        starts_at=origin,
         horizon_at=horizon_at,
-        points=points, trajectory=trajectory, latest=latest.value if latest else None,
+        points=points,
+        trajectory=trajectory,
+        latest=latest.value if latest else None,
         expected_now=expected_now,
-        status=_status(kpi, latest=latest.value if latest else None, expected=expected_now,
-                       baseline=baseline),
+        status=_status(
+            kpi, latest=latest.value if latest else None, expected=expected_now, baseline=baseline
+        ),
     )
 
 

@@ -64,8 +64,11 @@ def launch_requirements(session: Session, *, campaign: Campaign, now: datetime |
     drafts = refresh_draft_risks(session, campaign=campaign, now=now)
     risky = [d for d in drafts if d.risk_level == "high"]
     if campaign.disputable or risky:
-        why = "marked disputable" if campaign.disputable else (
-            f"draft post(s) {', '.join(str(d.id) for d in risky)} carry high backlash risk")
+        why = (
+            "marked disputable"
+            if campaign.disputable
+            else (f"draft post(s) {', '.join(str(d.id) for d in risky)} carry high backlash risk")
+        )
         scenarios = list_scenarios(session, campaign_id=campaign.id)
         gaps = {s.id: _scenario_gaps(session, s, workspace_id=campaign.workspace_id) for s in scenarios}
         complete = [s for s in scenarios if not gaps[s.id]]
@@ -74,8 +77,9 @@ def launch_requirements(session: Session, *, campaign: Campaign, now: datetime |
                 f"scenarios: {why}, so at least {MIN_SCENARIOS} complete worst-case scenarios are needed "
                 f"(has {len(complete)} complete of {len(scenarios)})"
             )
-        missing.extend(f"scenario {s.id} '{s.title}': missing {', '.join(gaps[s.id])}"
-                       for s in scenarios if gaps[s.id])
+        missing.extend(
+            f"scenario {s.id} '{s.title}': missing {', '.join(gaps[s.id])}" for s in scenarios if gaps[s.id]
+        )
     return missing
 
 
@@ -94,8 +98,11 @@ def launch_campaign(session: Session, *, campaign_id: int, actor: User | None, n
         action="campaign.launch",
         target_type="campaign",
         target_id=campaign.id,
-        detail={"name": campaign.name, "launched_at": now.isoformat(),
-                "ends_at": campaign.ends_at.isoformat() if campaign.ends_at else None},
+        detail={
+            "name": campaign.name,
+            "launched_at": now.isoformat(),
+            "ends_at": campaign.ends_at.isoformat() if campaign.ends_at else None,
+        },
     )
     entry.at = now
     session.flush()

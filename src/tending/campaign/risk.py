@@ -124,11 +124,13 @@ class RiskModel:
 def load_risk_model(session: Session, *, workspace_id: int) -> RiskModel:
     """Read the brand's outbound posts and the polarity of the inbound replies in their threads."""
     post_rows = session.execute(
-        select(Message.id, Message.text, Message.created_at, Message.conversation_id).where(
+        select(Message.id, Message.text, Message.created_at, Message.conversation_id)
+        .where(
             Message.workspace_id == workspace_id,
             Message.direction == Direction.outbound.value,
             Message.kind == MessageKind.post.value,
-        ).order_by(Message.created_at, Message.id)
+        )
+        .order_by(Message.created_at, Message.id)
     ).all()
     if not post_rows:
         return RiskModel([])
@@ -151,10 +153,12 @@ def load_risk_model(session: Session, *, workspace_id: int) -> RiskModel:
         replies[conv_id] += 1
         if reader.label(sentiment=sentiment, text=text) == "negative":
             negative[conv_id] += 1
-    return RiskModel([
-        _Post(pid, text or "", created, replies[conv], negative[conv])
-        for pid, text, created, conv in post_rows
-    ])
+    return RiskModel(
+        [
+            _Post(pid, text or "", created, replies[conv], negative[conv])
+            for pid, text, created, conv in post_rows
+        ]
+    )
 
 
 def backlash_risks(

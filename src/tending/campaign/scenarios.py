@@ -62,7 +62,10 @@ class ScenarioMatcher:
     """The scenarios of one campaign, made ready to score many texts at once."""
 
     def __init__(
-        self, scenarios: Sequence[Scenario], *, ignore_terms: Sequence[str] = (),
+        self,
+        scenarios: Sequence[Scenario],
+        *,
+        ignore_terms: Sequence[str] = (),
         threshold: float = SIMILARITY_THRESHOLD,
     ) -> None:
         self.scenarios = list(scenarios)
@@ -140,19 +143,35 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
     """
     messages: list[Message] = []
     for part in chunks(sorted(set(message_ids))):
-        messages.extend(session.scalars(select(Message).where(
-            Message.id.in_(part), Message.direction == Direction.inbound.value, Message.hidden.is_(False))))
+        messages.extend(
+            session.scalars(
+                select(Message).where(
+                    Message.id.in_(part),
+                    Message.direction == Direction.inbound.value,
+                    Message.hidden.is_(False),
+                )
+            )
+        )
     if not messages:
         return []
-    campaigns = list(session.scalars(select(Campaign).where(
-        Campaign.workspace_id.in_({m.workspace_id for m in messages}),
-        Campaign.status == CampaignStatus.launched.value,
-    )))
+    campaigns = list(
+        session.scalars(
+            select(Campaign).where(
+                Campaign.workspace_id.in_({m.workspace_id for m in messages}),
+                Campaign.status == CampaignStatus.launched.value,
+            )
+        )
+    )
     alerts: list[CampaignAlert] = []
     for campaign in campaigns:
         channel_ids = {c.id for c in campaign.channels}
-        batch = [m for m in messages if m.workspace_id == campaign.workspace_id
-                 and m.channel_id in channel_ids and _in_period(campaign, m)]
+        batch = [
+            m
+            for m in messages
+            if m.workspace_id == campaign.workspace_id
+            and m.channel_id in channel_ids
+            and _in_period(campaign, m)
+        ]
         if not batch:
             continue
         scenarios = list(session.scalars(select(Scenario).where(Scenario.campaign_id == campaign.id)))
@@ -164,9 +183,12 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
         seen: set[tuple[int, int]] = set()
         for part_pairs in chunks(wanted, 400):
             seen.update(
-                (int(a), int(b)) for a, b in session.execute(
+                (int(a), int(b))
+                for a, b in session.execute(
                     select(CampaignAlert.message_id, CampaignAlert.scenario_id).where(
-                        tuple_(CampaignAlert.message_id, CampaignAlert.scenario_id).in_(part_pairs)))
+                        tuple_(CampaignAlert.message_id, CampaignAlert.scenario_id).in_(part_pairs)
+                    )
+                )
                 if a is not None and b is not None
             )
         for message, hits in zip(batch, results, strict=True):
@@ -177,9 +199,14 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
                 detail = scenario_detail(session, hit)
                 detail["message_excerpt"] = (message.text or "")[:280]
                 alert = CampaignAlert(
-                    workspace_id=campaign.workspace_id, campaign_id=campaign.id, scenario_id=hit.scenario.id,
-                    message_id=message.id, kind=AlertKind.scenario_match.value, at=message.created_at,
-                    score=hit.score, detail=detail,
+                    workspace_id=campaign.workspace_id,
+                    campaign_id=campaign.id,
+                    scenario_id=hit.scenario.id,
+                    message_id=message.id,
+                    kind=AlertKind.scenario_match.value,
+                    at=message.created_at,
+                    score=hit.score,
+                    detail=detail,
                 )
                 session.add(alert)
                 alerts.append(alert)

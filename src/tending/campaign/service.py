@@ -43,9 +43,15 @@ def list_campaigns(session: Session, *, workspace_id: int | None = None) -> list
 
 
 def _channels(session: Session, *, workspace_id: int, channel_ids: list[int]) -> list[Channel]:
-    found = list(session.scalars(
-        select(Channel).where(Channel.id.in_(channel_ids), Channel.workspace_id == workspace_id)
-    )) if channel_ids else []
+    found = (
+        list(
+            session.scalars(
+                select(Channel).where(Channel.id.in_(channel_ids), Channel.workspace_id == workspace_id)
+            )
+        )
+        if channel_ids
+        else []
+    )
     unknown = sorted(set(channel_ids) - {c.id for c in found})
     if unknown:
         raise ValueError(f"channel_ids: {unknown} are not channels of workspace {workspace_id}")
@@ -78,8 +84,15 @@ def set_channels(session: Session, *, campaign: Campaign, channel_ids: list[int]
 
 def add_kpi(session: Session, *, campaign_id: int, kpi_in: KpiCreate) -> Kpi:
     get_campaign(session, campaign_id=campaign_id)
-    kpi = Kpi(campaign_id=campaign_id, name=kpi_in.name, metric=kpi_in.metric.value, target=kpi_in.target,
-              direction=kpi_in.direction.value, horizon_days=kpi_in.horizon_days, baseline=kpi_in.baseline)
+    kpi = Kpi(
+        campaign_id=campaign_id,
+        name=kpi_in.name,
+        metric=kpi_in.metric.value,
+        target=kpi_in.target,
+        direction=kpi_in.direction.value,
+        horizon_days=kpi_in.horizon_days,
+        baseline=kpi_in.baseline,
+    )
     session.add(kpi)
     session.flush()
     return kpi
@@ -96,8 +109,9 @@ def record_kpi_value(
     the first, so re-importing a spreadsheet does not double count."""
     if session.get(Kpi, kpi_id) is None:
         raise LookupError(f"no KPI {kpi_id}")
-    existing = session.scalar(select(KpiMeasurement).where(KpiMeasurement.kpi_id == kpi_id,
-                                                           KpiMeasurement.at == at))
+    existing = session.scalar(
+        select(KpiMeasurement).where(KpiMeasurement.kpi_id == kpi_id, KpiMeasurement.at == at)
+    )
     if existing is not None:
         existing.value = float(value)
         existing.note = note
@@ -147,7 +161,11 @@ def refresh_draft_risks(
 
 
 def add_draft_post(
-    session: Session, *, campaign_id: int, text: str, channel_id: int | None = None,
+    session: Session,
+    *,
+    campaign_id: int,
+    text: str,
+    channel_id: int | None = None,
     now: datetime | None = None,
 ) -> DraftPost:
     """A planned post, with its backlash risk estimated right away."""
@@ -167,6 +185,10 @@ def add_draft_post(
 
 
 def list_alerts(session: Session, *, campaign_id: int, limit: int = 100) -> list[CampaignAlert]:
-    stmt = (select(CampaignAlert).where(CampaignAlert.campaign_id == campaign_id)
-            .order_by(CampaignAlert.created_at.desc(), CampaignAlert.id.desc()).limit(limit))
+    stmt = (
+        select(CampaignAlert)
+        .where(CampaignAlert.campaign_id == campaign_id)
+        .order_by(CampaignAlert.created_at.desc(), CampaignAlert.id.desc())
+        .limit(limit)
+    )
     return list(session.scalars(stmt))

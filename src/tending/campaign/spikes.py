@@ -92,8 +92,10 @@ def campaign_volume_series(
             func.sum(case((Message.sentiment == "negative", 1), else_=0)),
             func.sum(case((Message.sentiment.is_not(None), 1), else_=0)),
         )
-        .where(*traffic_conditions(campaign, since=since, until=until),
-               Message.direction == Direction.inbound.value)
+        .where(
+            *traffic_conditions(campaign, since=since, until=until),
+            Message.direction == Direction.inbound.value,
+        )
         .group_by(bucket)
     ).all()
     found = {int(b): (int(n), int(neg or 0), int(tri or 0)) for b, n, neg, tri in rows}
@@ -125,8 +127,17 @@ def _label(metric: str, v: float) -> str:
 
 
 def raise_spike_alert(
-    session: Session, *, campaign_id: int, metric: str, at: datetime, value: float, expected: float,
-    lower: float, upper: float, now: datetime, resolution: str = "5min",
+    session: Session,
+    *,
+    campaign_id: int,
+    metric: str,
+    at: datetime,
+    value: float,
+    expected: float,
+    lower: float,
+    upper: float,
+    now: datetime,
+    resolution: str = "5min",
 ) -> CampaignAlert:
     """Record what rose, by how much against the expected band, who and what drove it, and the prepared
     scenario that fits the bucket best. One alert per campaign, metric and bucket."""
@@ -135,32 +146,58 @@ def raise_spike_alert(
     campaign = get_campaign(session, campaign_id=campaign_id)
     width = bucket_seconds(resolution)
     start = _floor(at, width)
-    existing = session.scalar(select(CampaignAlert).where(
-        CampaignAlert.campaign_id == campaign_id, CampaignAlert.kind == AlertKind.spike.value,
-        CampaignAlert.metric == metric, CampaignAlert.at == start))
+    existing = session.scalar(
+        select(CampaignAlert).where(
+            CampaignAlert.campaign_id == campaign_id,
+            CampaignAlert.kind == AlertKind.spike.value,
+            CampaignAlert.metric == metric,
+            CampaignAlert.at == start,
+        )
+    )
     if existing is not None:
         return existing
 
     rows = session.execute(
         select(Message, Author)
         .outerjoin(Author, Author.id == Message.author_id)
-        .where(*traffic_conditions(campaign, since=start, until=start + timedelta(seconds=width)),
-               Message.direction == Direction.inbound.value)
+        .where(
+            *traffic_conditions(campaign, since=start, until=start + timedelta(seconds=width)),
+            Message.direction == Direction.inbound.value,
+        )
     ).all()
     negative_first = metric != "volume"
-    ranked = sorted(rows, key=lambda r: (
-        -(negative_first and r[0].sentiment == "negative"), -((r[1].followers or 0) if r[1] else 0),
-        r[0].created_at, r[0].id))
-    top_messages = [{
-        "message_id": m.id, "text": (m.text or "")[:280], "sentiment": m.sentiment,
-        "author": (a.handle or a.name) if a else None, "followers": a.followers if a else None,
-        "created_at": m.created_at.isoformat(),
-    } for m, a in ranked[:TOP_N]]
+    ranked = sorted(
+        rows,
+        key=lambda r: (
+            -(negative_first and r[0].sentiment == "negative"),
+            -((r[1].followers or 0) if r[1] else 0),
+            r[0].created_at,
+            r[0].id,
+        ),
+    )
+    top_messages = [
+        {
+            "message_id": m.id,
+            "text": (m.text or "")[:280],
+            "sentiment": m.sentiment,
+            "author": (a.handle or a.name) if a else None,
+            "followers": a.followers if a else None,
+            "created_at": m.created_at.isoformat(),
+        }
+        for m, a in ranked[:TOP_N]
+    ]
     per_author = Counter(a.id for _, a in rows if a is not None)
     authors = {a.id: a for _, a in rows if a is not None}
-    top_authors = [{"author_id": aid, "handle": authors[aid].handle, "name": authors[aid].name,
-                    "messages": n, "followers": authors[aid].followers}
-                   for aid, n in sorted(per_author.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]]
+    top_authors = [
+        {
+            "author_id": aid,
+            "handle": authors[aid].handle,
+            "name": authors[aid].name,
+            "messages": n,
+            "followers": authors[aid].followers,
+        }
+        for aid, n in sorted(per_author.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
+    ]
 
     scenario_info: dict[str, Any] | None = None
     scenarios = list(session.scalars(select(Scenario).where(Scenario.campaign_id == campaign_id)))
@@ -177,22 +214,36 @@ def raise_spike_alert(
             scenario_info = scenario_detail(session, first_hit[best_id]) | {"matching_messages": n}
 
     rise = value - expected
-    summary = (f"{metric.replace('_', ' ')} rose to {_label(metric, value)} at {start.isoformat()} "
-               f"(expected {_label(metric, expected)}, band {_label(metric, lower)}-{_label(metric, upper)})")
+    summary = (
+        f"{metric.replace('_', ' ')} rose to {_label(metric, value)} at {start.isoformat()} "
+        f"(expected {_label(metric, expected)}, band {_label(metric, lower)}-{_label(metric, upper)})"
+    )
     if expected > 0:
         summary += f": {value / expected:.1f}x expected"
     spread = upper - expected
     alert = CampaignAlert(
-        workspace_id=campaign.workspace_id, campaign_id=campaign_id,
+        workspace_id=campaign.workspace_id,
+        campaign_id=campaign_id,
         scenario_id=scenario_info["scenario_id"] if scenario_info else None,
-        kind=AlertKind.spike.value, metric=metric, at=start,
+        kind=AlertKind.spike.value,
+        metric=metric,
+        at=start,
         score=round(rise / spread, 4) if spread > 0 else round(rise, 4),
         detail={
-            "summary": summary, "metric": metric, "resolution": resolution, "bucket_start": start.isoformat(),
-            "value": value, "expected": expected, "lower": lower, "upper": upper,
-            "above_expected": rise, "above_upper": value - upper,
+            "summary": summary,
+            "metric": metric,
+            "resolution": resolution,
+            "bucket_start": start.isoformat(),
+            "value": value,
+            "expected": expected,
+            "lower": lower,
+            "upper": upper,
+            "above_expected": rise,
+            "above_upper": value - upper,
             "ratio_to_expected": (value / expected) if expected > 0 else None,
-            "messages_in_bucket": len(rows), "top_messages": top_messages, "top_authors": top_authors,
+            "messages_in_bucket": len(rows),
+            "top_messages": top_messages,
+            "top_authors": top_authors,
             "scenario": scenario_info,
         },
         created_at=now,
@@ -203,13 +254,20 @@ def raise_spike_alert(
 
 
 def detect_campaign_spikes(
-    session: Session, *, campaign_id: int, scorer: SeriesScorer, since: datetime, until: datetime,
+    session: Session,
+    *,
+    campaign_id: int,
+    scorer: SeriesScorer,
+    since: datetime,
+    until: datetime,
     now: datetime,
-    resolution: str = "5min", metrics: Sequence[str] = ("volume", "negative_share"),
+    resolution: str = "5min",
+    metrics: Sequence[str] = ("volume", "negative_share"),
 ) -> list[CampaignAlert]:
     """Run a detector over the campaign's series and raise an alert for every point above its band."""
-    series = campaign_volume_series(session, campaign_id=campaign_id, resolution=resolution,
-                                    since=since, until=until)
+    series = campaign_volume_series(
+        session, campaign_id=campaign_id, resolution=resolution, since=since, until=until
+    )
     stamps = [b.at for b in series]
     alerts = []
     for metric in metrics:
@@ -217,7 +275,18 @@ def detect_campaign_spikes(
         for at, v, band in zip(stamps, values, scorer(stamps, values), strict=True):
             if band is None or math.isnan(v) or v <= band.upper:
                 continue
-            alerts.append(raise_spike_alert(
-                session, campaign_id=campaign_id, metric=metric, at=at, value=v, expected=band.expected,
-                lower=band.lower, upper=band.upper, now=now, resolution=resolution))
+            alerts.append(
+                raise_spike_alert(
+                    session,
+                    campaign_id=campaign_id,
+                    metric=metric,
+                    at=at,
+                    value=v,
+                    expected=band.expected,
+                    lower=band.lower,
+                    upper=band.upper,
+                    now=now,
+                    resolution=resolution,
+                )
+            )
     return alerts

@@ -28,7 +28,10 @@ def identifier_condition(terms: list[str]) -> ColumnElement[bool]:
 
 
 def traffic_conditions(
-    campaign: Campaign, *, since: datetime | None = None, until: datetime | None = None,
+    campaign: Campaign,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
     with_identifiers: bool = True,
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses selecting the campaign's messages; reused by counts and time series."""
@@ -51,8 +54,12 @@ def traffic_conditions(
 
 
 def campaign_messages(
-    session: Session, *, campaign: Campaign, direction: str | None = None,
-    since: datetime | None = None, until: datetime | None = None,
+    session: Session,
+    *,
+    campaign: Campaign,
+    direction: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[Message]:
     """The campaign's traffic in time order (optionally one direction, optionally a sub-window)."""
     stmt = select(Message).where(*traffic_conditions(campaign, since=since, until=until))

@@ -28,6 +28,20 @@
         }
       });
     }
+    var kpis = data("kpi-data");
+    if (kpis && window.Chart) {
+      document.querySelectorAll("canvas[data-chart]").forEach(function (c) {
+        var k = kpis[c.dataset.chart];
+        if (!k) { return; }
+        var sets = [
+          { label: "measured", data: k.value, borderColor: css("--accent"), backgroundColor: css("--accent"), tension: 0.2 },
+          { label: "expected path to target", data: k.expected, borderColor: css("--muted"), borderDash: [6, 4], pointRadius: 0 }
+        ];
+        new window.Chart(c, { type: "line", data: { labels: k.labels, datasets: sets },
+          options: { animation: false, plugins: { legend: { labels: { color: css("--fg") } } },
+            scales: { x: { ticks: { color: css("--fg"), maxTicksLimit: 10 } }, y: { ticks: { color: css("--fg") } } } } });
+      });
+    }
     var table = document.getElementById("volume-table");
     if (d && table) {
       d.labels.forEach(function (label, i) {
