@@ -38,11 +38,18 @@ def _load(name: str) -> Any:
 def bsky() -> Any:
     with respx.mock(assert_all_called=False) as router:
         router.post(f"{XRPC}/com.atproto.server.createSession").mock(
-            return_value=httpx.Response(200, json={
-                "did": BRAND, "handle": "lumen.bsky.social", "email": "social@lumen.example",
-                "emailConfirmed": True, "active": True,
-                "accessJwt": _jwt("com.atproto.appPass"), "refreshJwt": _jwt("com.atproto.refresh"),
-            })
+            return_value=httpx.Response(
+                200,
+                json={
+                    "did": BRAND,
+                    "handle": "lumen.bsky.social",
+                    "email": "social@lumen.example",
+                    "emailConfirmed": True,
+                    "active": True,
+                    "accessJwt": _jwt("com.atproto.appPass"),
+                    "refreshJwt": _jwt("com.atproto.refresh"),
+                },
+            )
         )
         router.get(f"{XRPC}/app.bsky.actor.getProfiles").mock(
             return_value=httpx.Response(200, json=_load("get_profiles.json"))
@@ -119,7 +126,10 @@ def test_walks_history_across_pages_and_resumes_without_repeats(bsky: respx.Mock
     delivered = [it.external_id for r in (one, two) for it in r.items]
     assert len(delivered) == len(set(delivered)) == 4
     assert [c.request.url.params.get("cursor") for c in route.calls] == [
-        None, "2024-03-05T12:00:00.500Z", "2024-03-05T10:00:00.500Z", None,
+        None,
+        "2024-03-05T12:00:00.500Z",
+        "2024-03-05T10:00:00.500Z",
+        None,
     ]
 
 
@@ -131,8 +141,9 @@ def test_expired_token_and_wrong_password_are_auth_expired(bsky: respx.MockRoute
     with pytest.raises(AuthExpired, match="ExpiredToken"):
         conn.fetch_since({})
     bsky.routes[0].mock(
-        return_value=httpx.Response(401, json={"error": "AuthenticationRequired",
-                                               "message": "Invalid identifier or password"})
+        return_value=httpx.Response(
+            401, json={"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+        )
     )
     with pytest.raises(AuthExpired) as err:
         _connector().fetch_since({})
@@ -143,7 +154,8 @@ def test_rate_limit_uses_the_reset_header(bsky: respx.MockRouter) -> None:
     reset = int((datetime.now(UTC) + timedelta(seconds=600)).timestamp())
     bsky.get(f"{XRPC}/app.bsky.notification.listNotifications").mock(
         return_value=httpx.Response(
-            429, json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+            429,
+            json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
             headers={"ratelimit-limit": "3000", "ratelimit-remaining": "0", "ratelimit-reset": str(reset)},
         )
     )
@@ -158,8 +170,11 @@ def test_server_errors_and_malformed_answers(bsky: respx.MockRouter) -> None:
         route.mock(return_value=httpx.Response(status, json={"error": "InternalServerError"}))
         with pytest.raises(UpstreamError):
             _connector().fetch_since({})
-    route.mock(return_value=httpx.Response(200, content=b'{"notifications": [', headers={
-        "Content-Type": "application/json"}))
+    route.mock(
+        return_value=httpx.Response(
+            200, content=b'{"notifications": [', headers={"Content-Type": "application/json"}
+        )
+    )
     with pytest.raises(MalformedResponse):
         _connector().fetch_since({})
     route.mock(return_value=httpx.Response(200, json={"feed": []}))
@@ -175,8 +190,9 @@ def test_reply_sends_parent_and_root_refs(bsky: respx.MockRouter) -> None:
         return_value=httpx.Response(200, json=_load("create_record.json"))
     )
     conn = _connector(post_language="en")
-    sent = conn.reply(parent_external_id="at://did:plc:bob222/app.bsky.feed.post/3kaaa0000002",
-                      text="Sorry! We are on it.")
+    sent = conn.reply(
+        parent_external_id="at://did:plc:bob222/app.bsky.feed.post/3kaaa0000002", text="Sorry! We are on it."
+    )
     assert sent.external_id == f"at://{BRAND}/app.bsky.feed.post/3kzzz0000009"
     assert sent.url == "https://bsky.app/profile/lumen.bsky.social/post/3kzzz0000009"
     body = json.loads(create.calls[0].request.content)
@@ -186,9 +202,16 @@ def test_reply_sends_parent_and_root_refs(bsky: respx.MockRouter) -> None:
     strong = "com.atproto.repo.strongRef"
     assert record["reply"] == {
         "$type": "app.bsky.feed.post#replyRef",
-        "parent": {"$type": strong, "uri": "at://did:plc:bob222/app.bsky.feed.post/3kaaa0000002",
-                   "cid": "bafyrei3kaaa0000002"},
-        "root": {"$type": strong, "uri": f"at://{BRAND}/app.bsky.feed.post/3kroot0000001", "cid": "bafyreiroot"},
+        "parent": {
+            "$type": strong,
+            "uri": "at://did:plc:bob222/app.bsky.feed.post/3kaaa0000002",
+            "cid": "bafyrei3kaaa0000002",
+        },
+        "root": {
+            "$type": strong,
+            "uri": f"at://{BRAND}/app.bsky.feed.post/3kroot0000001",
+            "cid": "bafyreiroot",
+        },
     }
 
 

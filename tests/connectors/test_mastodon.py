@@ -22,9 +22,7 @@ def _load(name: str) -> object:
 
 
 def _connector(**config: object) -> MastodonConnector:
-    return MastodonConnector(
-        config={"api_base_url": BASE, **config}, credentials={"access_token": TOKEN}
-    )
+    return MastodonConnector(config={"api_base_url": BASE, **config}, credentials={"access_token": TOKEN})
 
 
 def _query(call: responses.Call) -> dict[str, list[str]]:
@@ -47,7 +45,10 @@ def test_mentions_are_read_oldest_first_with_full_profiles() -> None:
     first, second = result.items
     assert first.kind == "mention" and first.direction == "inbound"
     assert first.text == "@lumen do you ship to Lyon?"
-    assert first.language == "en" and first.url == "https://social.example/@alice@fedi.example/111000000000000101"
+    assert (
+        first.language == "en"
+        and first.url == "https://social.example/@alice@fedi.example/111000000000000101"
+    )
     assert first.created_at == datetime(2024, 3, 5, 10, tzinfo=UTC)
     author = first.author
     assert author is not None
@@ -68,12 +69,24 @@ def test_mentions_are_read_oldest_first_with_full_profiles() -> None:
 
 @responses.activate
 def test_pages_forward_with_min_id_and_resumes_without_repeats() -> None:
-    responses.add(responses.GET, f"{BASE}/api/v1/notifications", json=_load("notifications_page1.json"),
-                      match=[matchers.query_param_matcher({"min_id": "0", "limit": "2", "types[]": "mention"})])
-    responses.add(responses.GET, f"{BASE}/api/v1/notifications", json=_load("notifications_page2.json"),
-                  match=[matchers.query_param_matcher({"min_id": "501", "limit": "2", "types[]": "mention"})])
-    responses.add(responses.GET, f"{BASE}/api/v1/notifications", json=[],
-                  match=[matchers.query_param_matcher({"min_id": "503", "limit": "2", "types[]": "mention"})])
+    responses.add(
+        responses.GET,
+        f"{BASE}/api/v1/notifications",
+        json=_load("notifications_page1.json"),
+        match=[matchers.query_param_matcher({"min_id": "0", "limit": "2", "types[]": "mention"})],
+    )
+    responses.add(
+        responses.GET,
+        f"{BASE}/api/v1/notifications",
+        json=_load("notifications_page2.json"),
+        match=[matchers.query_param_matcher({"min_id": "501", "limit": "2", "types[]": "mention"})],
+    )
+    responses.add(
+        responses.GET,
+        f"{BASE}/api/v1/notifications",
+        json=[],
+        match=[matchers.query_param_matcher({"min_id": "503", "limit": "2", "types[]": "mention"})],
+    )
     conn = _connector(listen_direct=False, page_size=2, start="beginning")
     one = conn.fetch_since({})
     assert one.has_more is True and one.cursor == {"notifications_min_id": "501"}
@@ -89,10 +102,18 @@ def test_pages_forward_with_min_id_and_resumes_without_repeats() -> None:
 @responses.activate
 def test_conversations_recover_messages_between_polls() -> None:
     conv = f"{BASE}/api/v1/conversations/"
-    responses.add(responses.GET, conv, json=_load("conversations_first.json"),
-                  match=[matchers.query_param_matcher({"limit": "40"})])
-    responses.add(responses.GET, conv, json=_load("conversations_later.json"),
-                  match=[matchers.query_param_matcher({"min_id": "111000000000000201", "limit": "40"})])
+    responses.add(
+        responses.GET,
+        conv,
+        json=_load("conversations_first.json"),
+        match=[matchers.query_param_matcher({"limit": "40"})],
+    )
+    responses.add(
+        responses.GET,
+        conv,
+        json=_load("conversations_later.json"),
+        match=[matchers.query_param_matcher({"min_id": "111000000000000201", "limit": "40"})],
+    )
     responses.get(f"{BASE}/api/v1/statuses/111000000000000203/context", json=_load("context_dm3.json"))
     conn = _connector(listen_mentions=False)
     first = conn.fetch_since({})
@@ -129,7 +150,9 @@ def test_expired_token_is_auth_expired_without_the_token() -> None:
 def test_rate_limit_reports_the_reset_time() -> None:
     reset = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     responses.get(
-        f"{BASE}/api/v1/notifications", status=429, json={"error": "Too many requests"},
+        f"{BASE}/api/v1/notifications",
+        status=429,
+        json={"error": "Too many requests"},
         headers={"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
     )
     with pytest.raises(RateLimited) as err:
@@ -143,8 +166,13 @@ def test_server_error_and_malformed_json() -> None:
     with pytest.raises(UpstreamError) as err:
         _connector(listen_direct=False).fetch_since({})
     assert err.value.status == 503
-    responses.replace(responses.GET, f"{BASE}/api/v1/notifications", status=200, body="{not json",
-                      content_type="application/json")
+    responses.replace(
+        responses.GET,
+        f"{BASE}/api/v1/notifications",
+        status=200,
+        body="{not json",
+        content_type="application/json",
+    )
     with pytest.raises(MalformedResponse):
         _connector(listen_direct=False).fetch_since({})
 

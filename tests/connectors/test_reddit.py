@@ -34,8 +34,10 @@ def _no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture()
 def reddit() -> Any:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(TOKEN_URL, json={"access_token": "tok-abc", "token_type": "bearer", "expires_in": 86400,
-                                   "scope": "*"})
+        mock.post(
+            TOKEN_URL,
+            json={"access_token": "tok-abc", "token_type": "bearer", "expires_in": 86400, "scope": "*"},
+        )
         mock.get(f"{API}/api/user_data_by_account_ids", json=_load("user_data.json"))
         yield mock
 
@@ -62,13 +64,21 @@ def test_subreddit_posts_comments_and_mentions(reddit: responses.RequestsMock) -
     _listing(reddit, "message/selfreply", "empty.json")
     result = _connector(user=True).fetch_since({})
     assert [it.external_id for it in result.items] == [
-        "t3_1b7post", "t3_1b7q2x", "t1_kq1aaa1", "t1_kq1aaa2", "t1_kq2bbb1",
+        "t3_1b7post",
+        "t3_1b7q2x",
+        "t1_kq1aaa1",
+        "t1_kq1aaa2",
+        "t1_kq2bbb1",
     ]
     own_post, other_post, first, answer, mention = result.items
     assert (own_post.kind, own_post.direction) == ("post", "outbound")
     assert other_post.text == "Grinder advice?\n\nWhich grinder for pour-over?"
     assert other_post.direction == "inbound"
-    assert (first.kind, first.thread_external_id, first.parent_external_id) == ("comment", "t3_1b7post", "t3_1b7post")
+    assert (first.kind, first.thread_external_id, first.parent_external_id) == (
+        "comment",
+        "t3_1b7post",
+        "t3_1b7post",
+    )
     assert first.url == "https://www.reddit.com/r/LumenCoffee/comments/1b7post/spring_roast_is_here/kq1aaa1/"
     assert first.created_at == datetime.fromtimestamp(1709640000, UTC)
     assert first.author is not None
@@ -79,9 +89,13 @@ def test_subreddit_posts_comments_and_mentions(reddit: responses.RequestsMock) -
     assert (mention.kind, mention.thread_external_id) == ("mention", "t3_1b8other")
     assert mention.author is not None and mention.author.avatar_is_default is True
     assert json.loads(mention.raw or "{}")["type"] == "username_mention"
-    assert result.cursor == {"before": {
-        "posts": "t3_1b7q2x", "comments": "t1_kq1aaa2", "mentions": "t1_kq2bbb1",
-    }}
+    assert result.cursor == {
+        "before": {
+            "posts": "t3_1b7q2x",
+            "comments": "t1_kq1aaa2",
+            "mentions": "t1_kq2bbb1",
+        }
+    }
     assert result.has_more is False
     token_call = reddit.calls[0]
     assert token_call.request.url == TOKEN_URL
@@ -107,8 +121,12 @@ def test_pages_forward_with_before_and_resumes_without_repeats(reddit: responses
 
 
 def test_refused_token_is_auth_expired_without_secrets(reddit: responses.RequestsMock) -> None:
-    reddit.get(f"{API}/r/LumenCoffee/new", status=401, json={"message": "Unauthorized", "error": 401},
-               headers={"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'})
+    reddit.get(
+        f"{API}/r/LumenCoffee/new",
+        status=401,
+        json={"message": "Unauthorized", "error": 401},
+        headers={"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'},
+    )
     conn = _connector(user=True)
     with pytest.raises(AuthExpired) as err:
         conn.fetch_since({})
@@ -123,20 +141,35 @@ def test_bad_password_at_the_token_endpoint_is_auth_expired() -> None:
 
 
 def test_too_many_requests_carries_retry_after(reddit: responses.RequestsMock) -> None:
-    reddit.get(f"{API}/r/LumenCoffee/new", status=429, body="Too Many Requests",
-               headers={"Retry-After": "42", "x-ratelimit-remaining": "0", "x-ratelimit-used": "600", "x-ratelimit-reset": "42"})
+    reddit.get(
+        f"{API}/r/LumenCoffee/new",
+        status=429,
+        body="Too Many Requests",
+        headers={
+            "Retry-After": "42",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-used": "600",
+            "x-ratelimit-reset": "42",
+        },
+    )
     with pytest.raises(RateLimited) as err:
         _connector().fetch_since({})
     assert err.value.retry_after == 42
 
 
 def test_server_error_after_retries_and_malformed_json(reddit: responses.RequestsMock) -> None:
-    route = reddit.get(f"{API}/r/LumenCoffee/new", status=503, body="<html>Our CDN was unable to reach us</html>")
+    route = reddit.get(
+        f"{API}/r/LumenCoffee/new", status=503, body="<html>Our CDN was unable to reach us</html>"
+    )
     with pytest.raises(UpstreamError) as err:
         _connector().fetch_since({})
     assert err.value.status == 503 and route.call_count == 3
-    reddit.replace(responses.GET, f"{API}/r/LumenCoffee/new", body="{\"kind\": \"Listing\", ",
-                   content_type="application/json")
+    reddit.replace(
+        responses.GET,
+        f"{API}/r/LumenCoffee/new",
+        body='{"kind": "Listing", ',
+        content_type="application/json",
+    )
     with pytest.raises(MalformedResponse):
         _connector().fetch_since({})
     reddit.replace(responses.GET, f"{API}/r/LumenCoffee/new", json={"kind": "t5", "data": {}})

@@ -28,7 +28,9 @@ def _connector(**extra: object) -> RssConnector:
 @respx.mock
 def test_reads_posts_as_outbound_and_comments_threaded_on_their_post() -> None:
     respx.get(POSTS).mock(return_value=_xml("posts.xml", ETag='"p1"'))
-    respx.get(COMMENTS).mock(return_value=_xml("comments.xml", **{"Last-Modified": "Wed, 06 Mar 2024 12:10:00 GMT"}))
+    respx.get(COMMENTS).mock(
+        return_value=_xml("comments.xml", **{"Last-Modified": "Wed, 06 Mar 2024 12:10:00 GMT"})
+    )
     result = _connector().fetch_since({})
     ids = [it.external_id for it in result.items]
     assert ids == [
@@ -84,7 +86,7 @@ def test_resume_sends_conditional_get_and_yields_only_new_entries() -> None:
 @respx.mock
 def test_broken_xml_is_malformed_and_names_the_url() -> None:
     respx.get(POSTS).mock(return_value=_xml("broken.xml"))
-    with pytest.raises(MalformedResponse, match="blog.lumen.example/feed/ is not a readable feed"):
+    with pytest.raises(MalformedResponse, match=r"blog\.lumen\.example/feed/ is not a readable feed"):
         _connector(comments_feed_url=None).fetch_since({})
 
 

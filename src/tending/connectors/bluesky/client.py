@@ -63,10 +63,16 @@ def call(fn: Callable[[], T], *, what: str) -> T:
         status = exc.response.status_code if exc.response is not None else 401
         if status == 403:
             raise NotPermitted(f"{what}: forbidden (403)", network=NETWORK, status=403) from None
-        raise AuthExpired(f"{what}: the session or app password was refused ({_error_name(exc) or status}); "
-                          "reconnect the account", network=NETWORK, status=status) from None
+        raise AuthExpired(
+            f"{what}: the session or app password was refused ({_error_name(exc) or status}); "
+            "reconnect the account",
+            network=NETWORK,
+            status=status,
+        ) from None
     except xrpc.RateLimitExceededError as exc:
-        raise RateLimited(f"{what}: rate limit reached", retry_after=_retry_after(exc), network=NETWORK) from None
+        raise RateLimited(
+            f"{what}: rate limit reached", retry_after=_retry_after(exc), network=NETWORK
+        ) from None
     except xrpc.BadRequestError as exc:
         name = _error_name(exc)
         if name in _AUTH_ERRORS:
@@ -74,16 +80,20 @@ def call(fn: Callable[[], T], *, what: str) -> T:
         raise ConnectorError(f"{what}: refused ({name or 400})", network=NETWORK, status=400) from None
     except xrpc.NetworkError as exc:
         status = exc.response.status_code if exc.response is not None else None
-        raise UpstreamError(f"{what}: network failure ({status or type(exc).__name__})",
-                            network=NETWORK, status=status) from None
+        raise UpstreamError(
+            f"{what}: network failure ({status or type(exc).__name__})", network=NETWORK, status=status
+        ) from None
     except xrpc.RequestException as exc:
         status = exc.response.status_code if exc.response is not None else None
         if status is not None and status >= 500:
             raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
-        raise ConnectorError(f"{what}: refused ({_error_name(exc) or status})", network=NETWORK,
-                             status=status) from None
+        raise ConnectorError(
+            f"{what}: refused ({_error_name(exc) or status})", network=NETWORK, status=status
+        ) from None
     except (xrpc.ModelError, ValidationError, ValueError, KeyError, TypeError) as exc:
-        raise MalformedResponse(f"{what}: unreadable answer ({type(exc).__name__})", network=NETWORK) from None
+        raise MalformedResponse(
+            f"{what}: unreadable answer ({type(exc).__name__})", network=NETWORK
+        ) from None
 
 
 def json_content(response: Any, *, what: str) -> dict[str, Any]:

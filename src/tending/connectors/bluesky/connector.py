@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from atproto import Client, models
@@ -114,12 +115,16 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
 
         def is_new(note: dict[str, Any]) -> bool:
             at = _time(note.get("indexedAt"), what="notification indexedAt")
-            return newest_at is None or at > newest_at or (at == newest_at and note.get("uri") not in boundary)
+            return (
+                newest_at is None or at > newest_at or (at == newest_at and note.get("uri") not in boundary)
+            )
 
         fresh = [n for n in notes if is_new(n)]
         next_page = content.get("cursor")
         reached = (
-            len(fresh) < len(notes) or not next_page or not notes
+            len(fresh) < len(notes)
+            or not next_page
+            or not notes
             or (newest_at is None and not walking and self.config.start == "latest")
         )
         if walking:
@@ -130,15 +135,20 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
             new_cursor: dict[str, Any] = {"newest": top, "boundary": top_uris}
         else:
             new_cursor = {
-                "newest": newest, "boundary": sorted(boundary),
-                "walk": next_page, "walk_newest": top, "walk_boundary": top_uris,
+                "newest": newest,
+                "boundary": sorted(boundary),
+                "walk": next_page,
+                "walk_newest": top,
+                "walk_boundary": top_uris,
             }
         relevant = [n for n in fresh if n.get("reason") in _KINDS and n.get("reason") in self.config.reasons]
         items = self._items(relevant)
         return FetchResult(items=items, cursor=new_cursor, has_more=not reached)
 
     @staticmethod
-    def _top(notes: list[dict[str, Any]], newest: str | None, boundary: set[str]) -> tuple[str | None, list[str]]:
+    def _top(
+        notes: list[dict[str, Any]], newest: str | None, boundary: set[str]
+    ) -> tuple[str | None, list[str]]:
         """The newest instant on this page and the uris at it (merged with the old boundary on a tie)."""
         if not notes:
             return newest, sorted(boundary)
@@ -180,7 +190,7 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
         for start in range(0, len(dids), _PROFILE_BATCH):
             params = models.AppBskyActorGetProfiles.Params(actors=dids[start : start + _PROFILE_BATCH])
             response = call(
-                lambda p=params: self.client.invoke_query("app.bsky.actor.getProfiles", params=p),
+                partial(self.client.invoke_query, "app.bsky.actor.getProfiles", params=params),
                 what="getProfiles",
             )
             for view in json_content(response, what="getProfiles").get("profiles") or []:
@@ -201,7 +211,9 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
         parent = posts[0]
         parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent["uri"], cid=parent["cid"])
         root = ((parent.get("record") or {}).get("reply") or {}).get("root")
-        root_ref = models.ComAtprotoRepoStrongRef.Main(uri=root["uri"], cid=root["cid"]) if root else parent_ref
+        root_ref = (
+            models.ComAtprotoRepoStrongRef.Main(uri=root["uri"], cid=root["cid"]) if root else parent_ref
+        )
         reply_to = models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
         return self._send(text, reply_to=reply_to)
 
@@ -230,12 +242,17 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
         """Bluesky only tells today's figures, so one point per figure, dated now."""
         client = self.client
         params = models.AppBskyActorGetProfile.Params(actor=self._did)
-        response = call(lambda: client.invoke_query("app.bsky.actor.getProfile", params=params), what="getProfile")
+        response = call(
+            lambda: client.invoke_query("app.bsky.actor.getProfile", params=params), what="getProfile"
+        )
         view = json_content(response, what="getProfile")
         now = datetime.now(UTC)
         return [
             MetricPoint(name=name, at=now, value=float(view[field]))
-            for name, field in (("followers", "followersCount"), ("following", "followsCount"),
-                                ("posts", "postsCount"))
+            for name, field in (
+                ("followers", "followersCount"),
+                ("following", "followsCount"),
+                ("posts", "postsCount"),
+            )
             if isinstance(view.get(field), int)
         ]

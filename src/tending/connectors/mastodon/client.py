@@ -55,8 +55,9 @@ def call(api: Mastodon, fn: Callable[[], T], *, what: str) -> T:
     try:
         return fn()
     except MastodonUnauthorizedError:
-        raise AuthExpired(f"{what}: the access token was refused (401); reconnect the account",
-                          network=NETWORK, status=401) from None
+        raise AuthExpired(
+            f"{what}: the access token was refused (401); reconnect the account", network=NETWORK, status=401
+        ) from None
     except MastodonRatelimitError:
         reset = getattr(api, "ratelimit_reset", None)
         wait = max(float(reset) - time.time(), 1.0) if reset else 300.0
@@ -74,11 +75,14 @@ def call(api: Mastodon, fn: Callable[[], T], *, what: str) -> T:
             raise MalformedResponse(f"{what}: the server's answer is not JSON", network=NETWORK) from None
         status = _status_of(exc)
         if status == 403:
-            raise NotPermitted(f"{what}: forbidden (403); check the token's scopes",
-                               network=NETWORK, status=403) from None
+            raise NotPermitted(
+                f"{what}: forbidden (403); check the token's scopes", network=NETWORK, status=403
+            ) from None
         if status == 429:
             raise RateLimited(f"{what}: rate limit reached", network=NETWORK) from None
         detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else status
         raise ConnectorError(f"{what}: refused ({detail})", network=NETWORK, status=status) from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise MalformedResponse(f"{what}: unexpected answer ({type(exc).__name__})", network=NETWORK) from None
+        raise MalformedResponse(
+            f"{what}: unexpected answer ({type(exc).__name__})", network=NETWORK
+        ) from None

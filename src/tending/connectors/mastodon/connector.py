@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from mastodon import Mastodon
@@ -187,9 +188,10 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
             thread = f"conversation:{conversation['id']}"
             chain = [last]
             if stored is not None and last.get("in_reply_to_id"):
-                context = call(self.api, lambda s=last: self.api.status_context(s["id"]), what="status context")
+                context = call(self.api, partial(self.api.status_context, last["id"]), what="status context")
                 chain = [
-                    s for s in context.get("ancestors") or []
+                    s
+                    for s in context.get("ancestors") or []
                     if _id_key(s["id"]) > _id_key(stored) and s.get("visibility") == "direct"
                 ] + chain
             for status in chain:
@@ -199,7 +201,9 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         has_more = min_id is not None and len(page) >= self.config.page_size
         return has_more, _max_id(last_ids, stored)
 
-    def _item(self, status: Any, *, kind: str, thread: str | None = None, outbound: bool = False) -> InboundItem:
+    def _item(
+        self, status: Any, *, kind: str, thread: str | None = None, outbound: bool = False
+    ) -> InboundItem:
         parent = status.get("in_reply_to_id")
         return InboundItem(
             external_id=str(status["id"]),
@@ -261,7 +265,10 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         now = datetime.now(UTC)
         return [
             MetricPoint(name=name, at=now, value=float(me[field]))
-            for name, field in (("followers", "followers_count"), ("following", "following_count"),
-                                ("posts", "statuses_count"))
+            for name, field in (
+                ("followers", "followers_count"),
+                ("following", "following_count"),
+                ("posts", "statuses_count"),
+            )
             if me.get(field) is not None
         ]

@@ -7,7 +7,7 @@ only what they know), while praw still handles OAuth, token refresh and its own 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import praw
 import prawcore
@@ -32,7 +32,7 @@ def make_reddit(*, credentials: dict[str, str], user_agent: str) -> praw.Reddit:
     client_id = credentials.get("client_id", "")
     if not client_id:
         raise AuthExpired("credentials need the app's client_id", network=NETWORK)
-    settings: dict[str, str | bool | None] = {
+    settings: dict[str, Any] = {
         "client_id": client_id,
         "client_secret": credentials.get("client_secret") or None,
         "user_agent": user_agent,
@@ -63,18 +63,24 @@ def call(fn: Callable[[], T], *, what: str) -> T:
     try:
         return fn()
     except (prawcore.exceptions.InvalidToken, prawcore.exceptions.OAuthException):
-        raise AuthExpired(f"{what}: Reddit refused the token or app credentials; reconnect the account",
-                          network=NETWORK, status=401) from None
+        raise AuthExpired(
+            f"{what}: Reddit refused the token or app credentials; reconnect the account",
+            network=NETWORK,
+            status=401,
+        ) from None
     except prawcore.exceptions.TooManyRequests as exc:
-        raise RateLimited(f"{what}: rate limit reached", retry_after=_rate_wait(exc), network=NETWORK) from None
+        raise RateLimited(
+            f"{what}: rate limit reached", retry_after=_rate_wait(exc), network=NETWORK
+        ) from None
     except prawcore.exceptions.ServerError as exc:
         status = exc.response.status_code
         raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
     except prawcore.exceptions.BadJSON:
         raise MalformedResponse(f"{what}: the answer is not JSON", network=NETWORK) from None
     except (prawcore.exceptions.Forbidden, prawcore.exceptions.InsufficientScope):
-        raise NotPermitted(f"{what}: forbidden (private, banned or missing scope)", network=NETWORK,
-                           status=403) from None
+        raise NotPermitted(
+            f"{what}: forbidden (private, banned or missing scope)", network=NETWORK, status=403
+        ) from None
     except prawcore.exceptions.Redirect:
         raise ConnectorError(f"{what}: no such subreddit", network=NETWORK, status=302) from None
     except prawcore.exceptions.ResponseException as exc:
@@ -82,13 +88,16 @@ def call(fn: Callable[[], T], *, what: str) -> T:
         if status == 401:
             raise AuthExpired(f"{what}: token refused (401)", network=NETWORK, status=401) from None
         if status == 429:
-            raise RateLimited(f"{what}: rate limit reached", retry_after=_rate_wait(exc), network=NETWORK) from None
+            raise RateLimited(
+                f"{what}: rate limit reached", retry_after=_rate_wait(exc), network=NETWORK
+            ) from None
         if status >= 500:
             raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
         raise ConnectorError(f"{what}: refused ({status})", network=NETWORK, status=status) from None
     except prawcore.exceptions.RequestException as exc:
-        raise UpstreamError(f"{what}: network failure ({type(exc.original_exception).__name__})",
-                            network=NETWORK) from None
+        raise UpstreamError(
+            f"{what}: network failure ({type(exc.original_exception).__name__})", network=NETWORK
+        ) from None
     except RedditAPIException as exc:
         kinds = {item.error_type for item in exc.items}
         if "RATELIMIT" in kinds:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import praw
@@ -47,7 +48,11 @@ def _time(value: Any) -> datetime:
 
 
 def _children(listing: Any, *, what: str) -> tuple[list[dict[str, Any]], str | None]:
-    if not isinstance(listing, dict) or listing.get("kind") != "Listing" or not isinstance(listing.get("data"), dict):
+    if (
+        not isinstance(listing, dict)
+        or listing.get("kind") != "Listing"
+        or not isinstance(listing.get("data"), dict)
+    ):
         raise MalformedResponse(f"{what}: not a Reddit listing", network=NETWORK)
     children = listing["data"].get("children")
     if not isinstance(children, list):
@@ -111,7 +116,7 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
             params: dict[str, str | int] = {"limit": self.config.page_size}
             if before:
                 params["before"] = before
-            listing = call(lambda p=path, q=params: self.reddit.request(method="GET", path=p, params=q), what=path)
+            listing = call(partial(self.reddit.request, method="GET", path=path, params=params), what=path)
             children, _after = _children(listing, what=path)
             for child in children:
                 data = child.get("data") if isinstance(child, dict) else None
@@ -124,7 +129,9 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
             if children:
                 before_by_stream[key] = str(children[0]["data"]["name"])
                 has_more |= bool(before) and len(children) >= self.config.page_size
-        profiles = self._profiles({str(d["author_fullname"]) for d, _, _ in found.values() if d.get("author_fullname")})
+        profiles = self._profiles(
+            {str(d["author_fullname"]) for d, _, _ in found.values() if d.get("author_fullname")}
+        )
         items = [self._item(data, kind, forced, profiles) for data, kind, forced in found.values()]
         items.sort(key=lambda it: (it.created_at, it.external_id))
         return FetchResult(items=items, cursor={"before": before_by_stream}, has_more=has_more)
@@ -158,26 +165,41 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
             avatar_is_default=("avatar_default" in image) if image else None,
         )
 
-    def _item(self, data: dict[str, Any], kind: str, forced: str | None,
-              profiles: dict[str, dict[str, Any]]) -> InboundItem:
-        ours = bool(self.config.username) and str(data.get("author", "")).lower() == str(self.config.username).lower()
+    def _item(
+        self, data: dict[str, Any], kind: str, forced: str | None, profiles: dict[str, dict[str, Any]]
+    ) -> InboundItem:
+        ours = (
+            bool(self.config.username)
+            and str(data.get("author", "")).lower() == str(self.config.username).lower()
+        )
         permalink = data.get("permalink") or data.get("context")
         url = f"https://www.reddit.com{permalink}" if permalink else None
         if kind == "t3":
             title, body = str(data.get("title") or ""), str(data.get("selftext") or "")
             return InboundItem(
-                external_id=str(data["name"]), kind="post", text=f"{title}\n\n{body}".strip(),
-                created_at=_time(data.get("created_utc")), author=self._author(data, profiles),
-                direction="outbound" if ours else "inbound", url=url, raw=json.dumps(data, ensure_ascii=False),
+                external_id=str(data["name"]),
+                kind="post",
+                text=f"{title}\n\n{body}".strip(),
+                created_at=_time(data.get("created_utc")),
+                author=self._author(data, profiles),
+                direction="outbound" if ours else "inbound",
+                url=url,
+                raw=json.dumps(data, ensure_ascii=False),
             )
         parent = data.get("parent_id")
         thread = _thread_of(data)
         item_kind = forced or ("comment" if parent and parent == thread else "reply")
         return InboundItem(
-            external_id=str(data["name"]), kind=item_kind, text=str(data.get("body") or ""),
-            created_at=_time(data.get("created_utc")), author=self._author(data, profiles),
-            direction="outbound" if ours else "inbound", parent_external_id=str(parent) if parent else None,
-            thread_external_id=thread, url=url, raw=json.dumps(data, ensure_ascii=False),
+            external_id=str(data["name"]),
+            kind=item_kind,
+            text=str(data.get("body") or ""),
+            created_at=_time(data.get("created_utc")),
+            author=self._author(data, profiles),
+            direction="outbound" if ours else "inbound",
+            parent_external_id=str(parent) if parent else None,
+            thread_external_id=thread,
+            url=url,
+            raw=json.dumps(data, ensure_ascii=False),
         )
 
     # -- writing ----------------------------------------------------------------------------------
@@ -189,13 +211,17 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
         elif prefix == "t3":
             target = self.reddit.submission(id=base36)
         else:
-            raise MalformedResponse(f"cannot reply to {parent_external_id!r}: not a t1_/t3_ fullname",
-                                    network=NETWORK)
+            raise MalformedResponse(
+                f"cannot reply to {parent_external_id!r}: not a t1_/t3_ fullname", network=NETWORK
+            )
         comment = call(lambda: target.reply(text), what="comment")
         if comment is None:
             raise MalformedResponse("comment: Reddit returned no comment", network=NETWORK)
-        data = {k: v for k, v in vars(comment).items() if not k.startswith("_") and isinstance(
-            v, str | int | float | bool | type(None))}
+        data = {
+            k: v
+            for k, v in vars(comment).items()
+            if not k.startswith("_") and isinstance(v, str | int | float | bool | type(None))
+        }
         created = data.get("created_utc")
         permalink = data.get("permalink")
         return SentItem(

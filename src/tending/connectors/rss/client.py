@@ -57,7 +57,10 @@ class FeedClient:
         self._http = httpx.Client(
             timeout=timeout_s,
             follow_redirects=True,
-            headers={"User-Agent": user_agent, "Accept": "application/rss+xml, application/atom+xml, */*;q=0.5"},
+            headers={
+                "User-Agent": user_agent,
+                "Accept": "application/rss+xml, application/atom+xml, */*;q=0.5",
+            },
             auth=auth,
         )
 
@@ -87,7 +90,9 @@ class FeedClient:
         if status >= 500:
             raise UpstreamError(f"{url} failed with {status}", network=NETWORK, status=status)
         if status in (404, 410):
-            raise ConnectorError(f"{url} is gone ({status}); check the feed address", network=NETWORK, status=status)
+            raise ConnectorError(
+                f"{url} is gone ({status}); check the feed address", network=NETWORK, status=status
+            )
         if status != 304 and not 200 <= status < 300:
             raise UpstreamError(f"{url} answered {status}", network=NETWORK, status=status)
         return FeedResponse(

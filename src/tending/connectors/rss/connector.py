@@ -37,7 +37,8 @@ _HTML_STARTS = (b"<!doctype html", b"<html")
 def _entry_time(entry: Any) -> datetime:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
-        return datetime(*parsed[:6], tzinfo=UTC)  # feedparser normalises to UTC
+        year, month, day, hour, minute, second = parsed[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)  # feedparser gives UTC
     return datetime.now(UTC)
 
 
@@ -149,9 +150,9 @@ class RssConnector(Connector, ListenCapability):
 
     def _parse(self, resp: FeedResponse) -> Any:
         head = resp.content.lstrip()[:200].lower()
-        if "html" in resp.content_type.lower() and "xml" not in resp.content_type.lower() or head.startswith(
-            _HTML_STARTS
-        ):
+        if (
+            "html" in resp.content_type.lower() and "xml" not in resp.content_type.lower()
+        ) or head.startswith(_HTML_STARTS):
             raise MalformedResponse(
                 f"{resp.url} returned an HTML page, not an RSS/Atom feed; check the feed address",
                 network=NETWORK,
