@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tending.ingest.exports import EXPORT_READERS
+from tending.ingest.fileimport import import_file
 from tending.ingest.formats import Parsed, readers
 
 FIX = Path(__file__).parent / "fixtures" / "exports"
@@ -170,3 +171,12 @@ def test_broken_json_file_is_one_error_not_a_crash(tmp_path: Path) -> None:
         broken.write_text('{"comments_v2": [')
         (only,) = EXPORT_READERS[fmt](broken)
         assert only.item is None and "not valid JSON" in (only.error or "")
+
+
+def test_an_export_imports_into_a_channel_once(factory, world) -> None:  # type: ignore[no-untyped-def]
+    path = FIX / "reddit_comments.csv"
+    first = import_file(factory, channel_id=world.channel.id, path=path, fmt="reddit-export")
+    assert (first.new, first.error_count) == (2, 2)
+    assert any("line 4" in e and "id" in e for e in first.errors)
+    second = import_file(factory, channel_id=world.channel.id, path=path, fmt="reddit-export")
+    assert second.new == 0
