@@ -120,3 +120,29 @@ def test_http_errors_map_to_connector_errors() -> None:
     route.mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(UpstreamError):
         conn.fetch_since({})
+
+
+@respx.mock
+def test_a_feed_served_as_text_html_is_still_read() -> None:
+    respx.get(POSTS).mock(
+        return_value=httpx.Response(
+            200,
+            content=(FIX / "posts.xml").read_bytes(),
+            headers={"Content-Type": "text/html; charset=UTF-8"},
+        )
+    )
+    result = RssConnector(config={"feed_url": POSTS}).fetch_since({})
+    assert len(result.items) == 2
+
+
+@respx.mock
+def test_valid_xml_that_is_not_a_feed_is_malformed() -> None:
+    respx.get(POSTS).mock(
+        return_value=httpx.Response(
+            200,
+            content=b"<?xml version='1.0'?><sitemap><url/></sitemap>",
+            headers={"Content-Type": "application/xml"},
+        )
+    )
+    with pytest.raises(MalformedResponse, match="not an RSS or Atom document"):
+        RssConnector(config={"feed_url": POSTS}).fetch_since({})

@@ -149,23 +149,22 @@ class RssConnector(Connector, ListenCapability):
         return FetchResult(items=items, cursor={"feeds": states}, has_more=False)
 
     def _parse(self, resp: FeedResponse) -> Any:
+        """The parsed feed. Servers often label feeds text/html, so the body decides, not the header."""
+        parsed = feedparser.parse(resp.content)
+        if parsed.get("version") and (parsed.entries or not parsed.bozo):
+            if parsed.bozo:
+                log.warning("feed %s has XML errors; read %d entries anyway", resp.url, len(parsed.entries))
+            return parsed
         head = resp.content.lstrip()[:200].lower()
-        if (
-            "html" in resp.content_type.lower() and "xml" not in resp.content_type.lower()
-        ) or head.startswith(_HTML_STARTS):
+        if head.startswith(_HTML_STARTS) or "html" in resp.content_type.lower():
             raise MalformedResponse(
                 f"{resp.url} returned an HTML page, not an RSS/Atom feed; check the feed address",
                 network=NETWORK,
             )
-        parsed = feedparser.parse(resp.content)
-        if parsed.bozo and not parsed.entries:
+        if parsed.bozo:
             reason = str(parsed.get("bozo_exception", "unreadable XML"))[:120]
             raise MalformedResponse(f"{resp.url} is not a readable feed ({reason})", network=NETWORK)
-        if parsed.bozo:
-            log.warning("feed %s has XML errors; read %d entries anyway", resp.url, len(parsed.entries))
-        if not parsed.get("version") and not parsed.entries:
-            raise MalformedResponse(f"{resp.url} is not an RSS or Atom document", network=NETWORK)
-        return parsed
+        raise MalformedResponse(f"{resp.url} is not an RSS or Atom document", network=NETWORK)
 
     def _item(self, entry: Any, ext: str, *, role: str, feed_language: str | None) -> InboundItem:
         contents = entry.get("content") or []
