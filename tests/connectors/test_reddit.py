@@ -11,7 +11,7 @@ import pytest
 import responses
 from responses import matchers
 
-from tending.connectors.bases import AuthExpired, MalformedResponse, RateLimited, UpstreamError
+from tending.connectors.bases import AuthExpired, MalformedResponse, NotPermitted, RateLimited, UpstreamError
 from tending.connectors.reddit import RedditConnector
 
 FIX = Path(__file__).parent / "fixtures" / "reddit"
@@ -201,3 +201,9 @@ def test_metrics_read_subscribers_and_active_users(reddit: responses.RequestsMoc
     now = datetime.now(UTC)
     points = {p.name: p.value for p in _connector().metrics(since=now - timedelta(days=1), until=now)}
     assert points == {"subscribers": 15234.0, "active_users": 87.0}
+
+
+def test_writing_with_app_keys_only_is_not_permitted(reddit: responses.RequestsMock) -> None:
+    with pytest.raises(NotPermitted, match="user token"):
+        _connector().reply(parent_external_id="t1_kq1aaa1", text="hi")
+    assert not [c for c in reddit.calls if "/api/comment" in c.request.url]

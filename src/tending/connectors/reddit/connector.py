@@ -29,6 +29,7 @@ from tending.connectors.bases import (
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
+    NotPermitted,
     PublishCapability,
     ReplyCapability,
     SentItem,
@@ -204,7 +205,16 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
 
     # -- writing ----------------------------------------------------------------------------------
 
+    def _require_user(self, what: str) -> None:
+        if not self._user_auth:
+            raise NotPermitted(
+                f"{what}: the channel has only app keys; writing needs a user token "
+                "(refresh token or password)",
+                network=NETWORK,
+            )
+
     def reply(self, *, parent_external_id: str, text: str) -> SentItem:
+        self._require_user("comment")
         prefix, _, base36 = parent_external_id.partition("_")
         if prefix == "t1":
             target: Any = self.reddit.comment(id=base36)
@@ -233,6 +243,7 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
         """A self post: the first line is the title, the rest the body; media are linked in the body."""
+        self._require_user("submit")
         first, _, rest = text.strip().partition("\n")
         title = first.strip()[:_TITLE_MAX] or "(untitled)"
         body = "\n".join([rest.strip(), *(media_urls or [])]).strip()
