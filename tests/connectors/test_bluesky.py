@@ -233,3 +233,10 @@ def test_metrics_read_the_brand_profile(bsky: respx.MockRouter) -> None:
     now = datetime.now(UTC)
     points = {p.name: p.value for p in _connector().metrics(since=now - timedelta(days=1), until=now)}
     assert points == {"followers": 8120.0, "following": 150.0, "posts": 930.0}
+
+
+def test_secrets_stay_out_of_debug_logs(bsky: respx.MockRouter, caplog: pytest.LogCaptureFixture) -> None:
+    _pages(bsky)
+    with caplog.at_level("DEBUG"):
+        _connector().fetch_since({})
+    assert PASSWORD not in caplog.text and "accessJwt" not in caplog.text

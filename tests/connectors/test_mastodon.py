@@ -211,3 +211,11 @@ def test_metrics_read_the_account_counts() -> None:
     now = datetime.now(UTC)
     points = {p.name: p.value for p in _connector().metrics(since=now - timedelta(days=1), until=now)}
     assert points == {"followers": 5230.0, "following": 310.0, "posts": 1432.0}
+
+
+@responses.activate
+def test_token_stays_out_of_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
+    responses.get(f"{BASE}/api/v1/notifications", json=_load("notifications_page1.json"))
+    with caplog.at_level("DEBUG"):
+        _connector(listen_direct=False).fetch_since({})
+    assert TOKEN not in caplog.text

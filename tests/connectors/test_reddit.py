@@ -207,3 +207,16 @@ def test_writing_with_app_keys_only_is_not_permitted(reddit: responses.RequestsM
     with pytest.raises(NotPermitted, match="user token"):
         _connector().reply(parent_external_id="t1_kq1aaa1", text="hi")
     assert not [c for c in reddit.calls if "/api/comment" in c.request.url]
+
+
+def test_secrets_stay_out_of_debug_logs(
+    reddit: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    _listing(reddit, "r/LumenCoffee/new", "empty.json")
+    _listing(reddit, "r/LumenCoffee/comments", "empty.json")
+    for path in ("message/mentions", "message/comments", "message/selfreply"):
+        _listing(reddit, path, "empty.json")
+    with caplog.at_level("DEBUG"):
+        _connector(user=True).fetch_since({})
+    assert caplog.records  # praw does log at debug level
+    assert SECRET not in caplog.text and PASSWORD not in caplog.text and "tok-abc" not in caplog.text
