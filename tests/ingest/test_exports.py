@@ -46,6 +46,24 @@ def test_x_archive_from_folder_or_file(path: Path) -> None:
     assert bad[0].error is not None and "record 3" in bad[0].error and "tweet.created_at" in bad[0].error
 
 
+def test_older_x_archive_names_and_parts(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    source = (FIX / "x_archive" / "data" / "tweets.js").read_text()
+    (data / "tweet.js").write_text(source.replace("window.YTD.tweets.", "window.YTD.tweet."))
+    (data / "tweet-part1.js").write_text(
+        source.replace("part0", "part1").replace("17650000000000000", "17650000000000001")
+    )
+    good, bad = _read("x-archive", tmp_path)
+    assert len(good) == 6 and [p.position for p in bad] == [3, 7]
+    assert good[0].item is not None and good[0].item.url == "https://x.com/i/web/status/1765000000000000001"
+
+
+def test_x_archive_folder_without_tweets(tmp_path: Path) -> None:
+    (only,) = EXPORT_READERS["x-archive"](tmp_path)
+    assert only.error is not None and "no data/tweets.js" in only.error
+
+
 def test_x_archive_that_is_not_javascript_assignment(tmp_path: Path) -> None:
     broken = tmp_path / "tweets.js"
     broken.write_text('[{"tweet": {}}]')

@@ -1,4 +1,4 @@
-"""The X (Twitter) archive: `data/tweets.js` and its `tweets-partN.js` siblings.
+"""The X (Twitter) archive: `data/tweets.js` and its `tweets-partN.js` siblings (`tweet.js` in older ones).
 
 Each file is JavaScript, `window.YTD.tweets.part0 = [ {"tweet": {...}}, ... ]`. The archive holds the
 account's own tweets, so every item is outbound: a post, or a reply when it answers another tweet.
@@ -54,12 +54,16 @@ def _account(folder: Path) -> AuthorProfile | None:
 
 
 def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        data = path / "data" if (path / "data").is_dir() else path
-        parts = sorted(data.glob("tweets-part*.js"))
-        main = data / "tweets.js"
-        return ([main] if main.is_file() else []) + parts
-    return [path]
+    """tweets.js and its parts; archives made before 2022 name them tweet.js / tweet-partN.js."""
+    if not path.is_dir():
+        return [path]
+    data = path / "data" if (path / "data").is_dir() else path
+    for stem in ("tweets", "tweet"):
+        main = data / f"{stem}.js"
+        parts = sorted(data.glob(f"{stem}-part*.js"))
+        if main.is_file() or parts:
+            return ([main] if main.is_file() else []) + parts
+    return []
 
 
 def _builder(author: AuthorProfile | None) -> Any:
