@@ -1,0 +1,122 @@
+"""The atproto SDK client, logged in lazily, and the mapping of XRPC failures to connector errors.
+
+Reads go through `invoke_query` so the connector keeps the network's JSON exactly as sent (the typed
+models drop unknown fields); writes use the SDK's `send_post`, which builds the record and reply refs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from atproto import Client
+from atproto_client import exceptions as xrpc
+from pydantic import ValidationError
+
+from tending.connectors.bases import (
+    AuthExpired,
+    ConnectorError,
+    MalformedResponse,
+    NotPermitted,
+    RateLimited,
+    UpstreamError,
+)
+
+NETWORK = "bluesky"
+T = TypeVar("T")
+_AUTH_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"})
+
+
+def _error_name(exc: xrpc.RequestErrorBase) -> str:
+    content = exc.response.content if exc.response is not None else None
+    name = getattr(content, "error", None)
+    if name is None and isinstance(content, dict):
+        name = content.get("error")
+    return str(name or "")
+
+
+def _header(exc: xrpc.RequestErrorBase, name: str) -> str | None:
+    if exc.response is None:
+        return None
+    for key, value in exc.response.headers.items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def _retry_after(exc: xrpc.RequestErrorBase) -> float:
+    reset = _header(exc, "ratelimit-reset")
+    if reset and reset.isdigit():
+        return max(float(reset) - time.time(), 1.0)
+    after = _header(exc, "retry-after")
+    if after and after.isdigit():
+        return float(after)
+    return 300.0
+
+
+def call(fn: Callable[[], T], *, what: str) -> T:
+    """Run one XRPC call; errors leave as connector errors that never carry the session tokens."""
+    try:
+        return fn()
+    except xrpc.UnauthorizedError as exc:
+        status = exc.response.status_code if exc.response is not None else 401
+        if status == 403:
+            raise NotPermitted(f"{what}: forbidden (403)", network=NETWORK, status=403) from None
+        raise AuthExpired(
+            f"{what}: the session or app password was refused ({_error_name(exc) or status}); "
+            "reconnect the account",
+            network=NETWORK,
+            status=status,
+        ) from None
+    except xrpc.RateLimitExceededError as exc:
+        raise RateLimited(
+            f"{what}: rate limit reached", retry_after=_retry_after(exc), network=NETWORK
+        ) from None
+    except xrpc.BadRequestError as exc:
+        name = _error_name(exc)
+        if name in _AUTH_ERRORS:
+            raise AuthExpired(f"{what}: {name}; reconnect the account", network=NETWORK, status=400) from None
+        raise ConnectorError(f"{what}: refused ({name or 400})", network=NETWORK, status=400) from None
+    except xrpc.NetworkError as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        raise UpstreamError(
+            f"{what}: network failure ({status or type(exc).__name__})", network=NETWORK, status=status
+        ) from None
+    except xrpc.RequestException as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        if status is not None and status >= 500:
+            raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
+        raise ConnectorError(
+            f"{what}: refused ({_error_name(exc) or status})", network=NETWORK, status=status
+        ) from None
+    except (xrpc.ModelError, ValidationError, ValueError, KeyError, TypeError) as exc:
+        raise MalformedResponse(
+            f"{what}: unreadable answer ({type(exc).__name__})", network=NETWORK
+        ) from None
+
+
+def json_content(response: Any, *, what: str) -> dict[str, Any]:
+    """The JSON object of an XRPC answer; anything else (HTML, bytes, a list) is malformed."""
+    content = getattr(response, "content", None)
+    if not isinstance(content, dict):
+        raise MalformedResponse(f"{what}: the answer is not a JSON object", network=NETWORK)
+    return content
+
+
+def login(*, service_url: str, credentials: dict[str, str]) -> tuple[Client, str]:
+    """A logged-in client and the account's DID. Each login is a createSession call, which Bluesky
+    limits (30 per 5 minutes, 300 a day per account): give a `session_string` to reuse a session."""
+    client = Client(base_url=service_url.rstrip("/") + "/xrpc")
+    session_string = credentials.get("session_string")
+    if session_string:
+        call(lambda: client.login(session_string=session_string, fetch_bsky_profile=False), what="session")
+    else:
+        handle, password = credentials.get("handle", ""), credentials.get("app_password", "")
+        if not handle or not password:
+            raise AuthExpired("credentials need a handle and an app password", network=NETWORK)
+        call(lambda: client.login(handle, password, fetch_bsky_profile=False), what="login")
+    session = client._session  # the SDK keeps the DID only there when the profile is not fetched
+    if session is None:
+        raise AuthExpired("login gave no session", network=NETWORK)
+    return client, str(session.did)

@@ -1,0 +1,5 @@
+"""Reddit through praw."""
+
+from tending.connectors.reddit.connector import RedditConnector
+
+__all__ = ["RedditConnector"]

@@ -1,0 +1,105 @@
+"""A praw `Reddit` instance per connector and the mapping of prawcore failures to connector errors.
+
+Listings are read with `Reddit.request`, which returns Reddit's JSON as sent (praw's models would keep
+only what they know), while praw still handles OAuth, token refresh and its own rate-limit pacing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import praw
+import prawcore
+from praw.exceptions import RedditAPIException
+
+from tending.connectors.bases import (
+    AuthExpired,
+    ConnectorError,
+    MalformedResponse,
+    NotPermitted,
+    RateLimited,
+    UpstreamError,
+)
+from tending.connectors.rss.client import retry_after_seconds
+
+NETWORK = "reddit"
+T = TypeVar("T")
+
+
+def make_reddit(*, credentials: dict[str, str], user_agent: str) -> praw.Reddit:
+    """Script or installed app with a user (password or refresh token), else read-only app access."""
+    client_id = credentials.get("client_id", "")
+    if not client_id:
+        raise AuthExpired("credentials need the app's client_id", network=NETWORK)
+    settings: dict[str, Any] = {
+        "client_id": client_id,
+        "client_secret": credentials.get("client_secret") or None,
+        "user_agent": user_agent,
+        "check_for_updates": False,
+        "check_for_async": False,
+    }
+    if credentials.get("refresh_token"):
+        settings["refresh_token"] = credentials["refresh_token"]
+    elif credentials.get("username") and credentials.get("password"):
+        settings["username"] = credentials["username"]
+        settings["password"] = credentials["password"]
+    return praw.Reddit(**settings)
+
+
+def _rate_wait(exc: prawcore.exceptions.ResponseException) -> float:
+    headers = exc.response.headers
+    if headers.get("retry-after"):
+        return retry_after_seconds(headers.get("retry-after"))
+    reset = headers.get("x-ratelimit-reset")
+    try:
+        return max(float(reset), 1.0) if reset else 60.0
+    except ValueError:
+        return 60.0
+
+
+def call(fn: Callable[[], T], *, what: str) -> T:
+    """Run one Reddit call; errors leave as connector errors that never carry secrets."""
+    try:
+        return fn()
+    except (prawcore.exceptions.InvalidToken, prawcore.exceptions.OAuthException):
+        raise AuthExpired(
+            f"{what}: Reddit refused the token or app credentials; reconnect the account",
+            network=NETWORK,
+            status=401,
+        ) from None
+    except prawcore.exceptions.TooManyRequests as exc:
+        raise RateLimited(
+            f"{what}: rate limit reached", retry_after=_rate_wait(exc), network=NETWORK
+        ) from None
+    except prawcore.exceptions.ServerError as exc:
+        status = exc.response.status_code
+        raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
+    except prawcore.exceptions.BadJSON:
+        raise MalformedResponse(f"{what}: the answer is not JSON", network=NETWORK) from None
+    except (prawcore.exceptions.Forbidden, prawcore.exceptions.InsufficientScope):
+        raise NotPermitted(
+            f"{what}: forbidden (private, banned or missing scope)", network=NETWORK, status=403
+        ) from None
+    except prawcore.exceptions.Redirect:
+        raise ConnectorError(f"{what}: no such subreddit", network=NETWORK, status=302) from None
+    except prawcore.exceptions.ResponseException as exc:
+        status = exc.response.status_code
+        if status == 401:
+            raise AuthExpired(f"{what}: token refused (401)", network=NETWORK, status=401) from None
+        if status == 429:
+            raise RateLimited(
+                f"{what}: rate limit reached", retry_after=_rate_wait(exc), network=NETWORK
+            ) from None
+        if status >= 500:
+            raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
+        raise ConnectorError(f"{what}: refused ({status})", network=NETWORK, status=status) from None
+    except prawcore.exceptions.RequestException as exc:
+        raise UpstreamError(
+            f"{what}: network failure ({type(exc.original_exception).__name__})", network=NETWORK
+        ) from None
+    except RedditAPIException as exc:
+        kinds = {item.error_type for item in exc.items}
+        if "RATELIMIT" in kinds:
+            raise RateLimited(f"{what}: Reddit says to wait before posting again", network=NETWORK) from None
+        raise ConnectorError(f"{what}: refused ({', '.join(sorted(kinds))})", network=NETWORK) from None

@@ -1,0 +1,274 @@
+"""Reddit: the brand's subreddit (new posts and comments) and its inbox (mentions, replies anywhere).
+
+Each stream is a listing read newest-first; paging forward uses `before=<newest fullname delivered>`,
+which returns the items immediately newer than it, so the cursor (one fullname per stream) resumes
+exactly. A stream's first poll reads its newest page only. Items are keyed by fullname (`t1_` comments,
+`t3_` posts) so the same comment seen in the subreddit and in the inbox is one item.
+
+Authors are completed in one call per page with `/api/user_data_by_account_ids` (creation time, avatar).
+Known limit: when the newest delivered item is deleted, `before` on it returns nothing; the stream then
+stays quiet until a person resets the channel's cursor. Reddit has no idempotency key for submissions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import praw
+
+from tending.connectors.bases import (
+    AuthorProfile,
+    Connector,
+    FetchResult,
+    InboundItem,
+    ListenCapability,
+    MalformedResponse,
+    MetricPoint,
+    MetricsCapability,
+    NotPermitted,
+    PublishCapability,
+    ReplyCapability,
+    SentItem,
+)
+from tending.connectors.reddit.client import NETWORK, call, make_reddit
+from tending.connectors.reddit.config import RedditConfig
+
+_THREAD_IN_CONTEXT = re.compile(r"/comments/([a-z0-9]+)/")
+_TITLE_MAX = 300
+
+
+def _time(value: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (TypeError, ValueError):
+        raise MalformedResponse(f"created_utc is not a time: {str(value)[:30]!r}", network=NETWORK) from None
+
+
+def _children(listing: Any, *, what: str) -> tuple[list[dict[str, Any]], str | None]:
+    if (
+        not isinstance(listing, dict)
+        or listing.get("kind") != "Listing"
+        or not isinstance(listing.get("data"), dict)
+    ):
+        raise MalformedResponse(f"{what}: not a Reddit listing", network=NETWORK)
+    children = listing["data"].get("children")
+    if not isinstance(children, list):
+        raise MalformedResponse(f"{what}: listing has no children", network=NETWORK)
+    return children, listing["data"].get("after")
+
+
+def _thread_of(data: dict[str, Any]) -> str | None:
+    if data.get("link_id"):
+        return str(data["link_id"])
+    match = _THREAD_IN_CONTEXT.search(str(data.get("context") or ""))
+    return f"t3_{match.group(1)}" if match else None
+
+
+class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+    slug = "reddit"
+    title = "Reddit"
+    description = "A brand's subreddit and inbox on Reddit; replies, submissions and subscriber counts."
+    config_model = RedditConfig
+    config: RedditConfig
+
+    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
+        super().__init__(config=config, credentials=credentials)
+        self._reddit: praw.Reddit | None = None
+
+    @property
+    def reddit(self) -> praw.Reddit:
+        if self._reddit is None:
+            self._reddit = make_reddit(credentials=self.credentials, user_agent=self.config.user_agent)
+        return self._reddit
+
+    def close(self) -> None:
+        self._reddit = None
+
+    @property
+    def _user_auth(self) -> bool:
+        return bool(self.credentials.get("refresh_token") or self.credentials.get("password"))
+
+    def _streams(self) -> list[tuple[str, str, str | None]]:
+        """(cursor key, listing path, kind forced on its comments)."""
+        sub = self.config.subreddit
+        streams: list[tuple[str, str, str | None]] = []
+        if self.config.listen_subreddit:
+            streams += [("posts", f"r/{sub}/new", None), ("comments", f"r/{sub}/comments", None)]
+        if self.config.listen_inbox and self._user_auth:
+            streams += [
+                ("mentions", "message/mentions", "mention"),
+                ("comment_replies", "message/comments", None),
+                ("post_replies", "message/selfreply", None),
+            ]
+        return streams
+
+    # -- listening --------------------------------------------------------------------------------
+
+    def fetch_since(self, cursor: dict[str, Any]) -> FetchResult:
+        before_by_stream: dict[str, str] = dict(cursor.get("before") or {})
+        found: dict[str, tuple[dict[str, Any], str, str | None]] = {}
+        has_more = False
+        for key, path, forced_kind in self._streams():
+            before = before_by_stream.get(key)
+            params: dict[str, str | int] = {"limit": self.config.page_size}
+            if before:
+                params["before"] = before
+            listing = call(partial(self.reddit.request, method="GET", path=path, params=params), what=path)
+            children, _after = _children(listing, what=path)
+            for child in children:
+                data = child.get("data") if isinstance(child, dict) else None
+                if not isinstance(data, dict) or not data.get("name"):
+                    raise MalformedResponse(f"{path}: a listing child has no data.name", network=NETWORK)
+                kind = str(child.get("kind"))
+                name = str(data["name"])
+                if kind in {"t1", "t3"} and (name not in found or forced_kind):
+                    found[name] = (data, kind, forced_kind)
+            if children:
+                before_by_stream[key] = str(children[0]["data"]["name"])
+                has_more |= bool(before) and len(children) >= self.config.page_size
+        profiles = self._profiles(
+            {str(d["author_fullname"]) for d, _, _ in found.values() if d.get("author_fullname")}
+        )
+        items = [self._item(data, kind, forced, profiles) for data, kind, forced in found.values()]
+        items.sort(key=lambda it: (it.created_at, it.external_id))
+        return FetchResult(items=items, cursor={"before": before_by_stream}, has_more=has_more)
+
+    def _profiles(self, fullnames: set[str]) -> dict[str, dict[str, Any]]:
+        if not fullnames:
+            return {}
+        answer = call(
+            lambda: self.reddit.request(
+                method="GET", path="api/user_data_by_account_ids", params={"ids": ",".join(sorted(fullnames))}
+            ),
+            what="user_data_by_account_ids",
+        )
+        if not isinstance(answer, dict):
+            raise MalformedResponse("user_data_by_account_ids: not an object", network=NETWORK)
+        return {k: v for k, v in answer.items() if isinstance(v, dict)}
+
+    def _author(self, data: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> AuthorProfile | None:
+        name = data.get("author")
+        if not name or name == "[deleted]":
+            return None
+        fullname = data.get("author_fullname")
+        about = profiles.get(str(fullname), {}) if fullname else {}
+        image = str(about.get("profile_img") or "")
+        created = about.get("created_utc")
+        return AuthorProfile(
+            external_id=str(fullname or f"name:{name}"),
+            handle=str(name),
+            name=str(name),
+            account_created_at=_time(created) if created is not None else None,
+            avatar_is_default=("avatar_default" in image) if image else None,
+        )
+
+    def _item(
+        self, data: dict[str, Any], kind: str, forced: str | None, profiles: dict[str, dict[str, Any]]
+    ) -> InboundItem:
+        ours = (
+            bool(self.config.username)
+            and str(data.get("author", "")).lower() == str(self.config.username).lower()
+        )
+        permalink = data.get("permalink") or data.get("context")
+        url = f"https://www.reddit.com{permalink}" if permalink else None
+        if kind == "t3":
+            title, body = str(data.get("title") or ""), str(data.get("selftext") or "")
+            return InboundItem(
+                external_id=str(data["name"]),
+                kind="post",
+                text=f"{title}\n\n{body}".strip(),
+                created_at=_time(data.get("created_utc")),
+                author=self._author(data, profiles),
+                direction="outbound" if ours else "inbound",
+                url=url,
+                raw=json.dumps(data, ensure_ascii=False),
+            )
+        parent = data.get("parent_id")
+        thread = _thread_of(data)
+        item_kind = forced or ("comment" if parent and parent == thread else "reply")
+        return InboundItem(
+            external_id=str(data["name"]),
+            kind=item_kind,
+            text=str(data.get("body") or ""),
+            created_at=_time(data.get("created_utc")),
+            author=self._author(data, profiles),
+            direction="outbound" if ours else "inbound",
+            parent_external_id=str(parent) if parent else None,
+            thread_external_id=thread,
+            url=url,
+            raw=json.dumps(data, ensure_ascii=False),
+        )
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def _require_user(self, what: str) -> None:
+        if not self._user_auth:
+            raise NotPermitted(
+                f"{what}: the channel has only app keys; writing needs a user token "
+                "(refresh token or password)",
+                network=NETWORK,
+            )
+
+    def reply(self, *, parent_external_id: str, text: str) -> SentItem:
+        self._require_user("comment")
+        prefix, _, base36 = parent_external_id.partition("_")
+        if prefix == "t1":
+            target: Any = self.reddit.comment(id=base36)
+        elif prefix == "t3":
+            target = self.reddit.submission(id=base36)
+        else:
+            raise MalformedResponse(
+                f"cannot reply to {parent_external_id!r}: not a t1_/t3_ fullname", network=NETWORK
+            )
+        comment = call(lambda: target.reply(text), what="comment")
+        if comment is None:
+            raise MalformedResponse("comment: Reddit returned no comment", network=NETWORK)
+        data = {
+            k: v
+            for k, v in vars(comment).items()
+            if not k.startswith("_") and isinstance(v, str | int | float | bool | type(None))
+        }
+        created = data.get("created_utc")
+        permalink = data.get("permalink")
+        return SentItem(
+            external_id=f"t1_{comment.id}",
+            created_at=_time(created) if created is not None else datetime.now(UTC),
+            url=f"https://www.reddit.com{permalink}" if permalink else None,
+            raw=data,
+        )
+
+    def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
+        """A self post: the first line is the title, the rest the body; media are linked in the body."""
+        self._require_user("submit")
+        first, _, rest = text.strip().partition("\n")
+        title = first.strip()[:_TITLE_MAX] or "(untitled)"
+        body = "\n".join([rest.strip(), *(media_urls or [])]).strip()
+        subreddit = self.reddit.subreddit(self.config.subreddit)
+        submission = call(lambda: subreddit.submit(title, selftext=body), what="submit")
+        return SentItem(
+            external_id=f"t3_{submission.id}",
+            created_at=datetime.now(UTC),
+            url=f"https://www.reddit.com/comments/{submission.id}/",
+            raw={"id": submission.id, "title": title},
+        )
+
+    # -- metrics ----------------------------------------------------------------------------------
+
+    def metrics(self, *, since: datetime, until: datetime) -> list[MetricPoint]:
+        """Reddit only tells the current subscribers and users online, so one point each, dated now."""
+        path = f"r/{self.config.subreddit}/about"
+        about = call(lambda: self.reddit.request(method="GET", path=path, params={}), what=path)
+        data = about.get("data") if isinstance(about, dict) else None
+        if not isinstance(data, dict):
+            raise MalformedResponse(f"{path}: not a subreddit", network=NETWORK)
+        now = datetime.now(UTC)
+        points = []
+        for name, field in (("subscribers", "subscribers"), ("active_users", "active_user_count")):
+            value = data.get(field, data.get("accounts_active") if field == "active_user_count" else None)
+            if isinstance(value, int | float):
+                points.append(MetricPoint(name=name, at=now, value=float(value)))
+        return points

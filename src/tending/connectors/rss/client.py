@@ -1,0 +1,105 @@
+"""HTTP for feeds: conditional GETs and the mapping of HTTP failures to connector errors.
+
+Bytes are fetched here rather than by feedparser so that a 401, a 429 or a 503 becomes the right
+connector error instead of a silently empty feed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from tending.connectors.bases import (
+    AuthExpired,
+    ConnectorError,
+    NotPermitted,
+    RateLimited,
+    UpstreamError,
+)
+
+NETWORK = "rss"
+
+
+@dataclass(slots=True)
+class FeedResponse:
+    url: str
+    status: int
+    content: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+
+
+def retry_after_seconds(value: str | None, *, default: float = 60.0, now: float | None = None) -> float:
+    """Seconds to wait from a Retry-After header, given as seconds or as an HTTP date."""
+    if not value:
+        return default
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+class FeedClient:
+    """One httpx client per connector; basic-auth credentials are optional (private feeds)."""
+
+    def __init__(self, *, timeout_s: float, user_agent: str, username: str = "", password: str = "") -> None:
+        auth = httpx.BasicAuth(username, password) if username else None
+        self._http = httpx.Client(
+            timeout=timeout_s,
+            follow_redirects=True,
+            headers={
+                "User-Agent": user_agent,
+                "Accept": "application/rss+xml, application/atom+xml, */*;q=0.5",
+            },
+            auth=auth,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FeedResponse:
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            resp = self._http.get(url, headers=headers)
+        except httpx.TimeoutException:
+            raise UpstreamError(f"timed out fetching {url}", network=NETWORK) from None
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"could not fetch {url}: {type(exc).__name__}", network=NETWORK) from None
+        status = resp.status_code
+        if status == 401:
+            raise AuthExpired(f"{url} refused the credentials (401)", network=NETWORK, status=401)
+        if status == 403:
+            raise NotPermitted(f"{url} is forbidden (403)", network=NETWORK, status=403)
+        if status == 429:
+            wait = retry_after_seconds(resp.headers.get("Retry-After"))
+            raise RateLimited(f"{url} asked to slow down (429)", retry_after=wait, network=NETWORK)
+        if status >= 500:
+            raise UpstreamError(f"{url} failed with {status}", network=NETWORK, status=status)
+        if status in (404, 410):
+            raise ConnectorError(
+                f"{url} is gone ({status}); check the feed address", network=NETWORK, status=status
+            )
+        if status != 304 and not 200 <= status < 300:
+            raise UpstreamError(f"{url} answered {status}", network=NETWORK, status=status)
+        return FeedResponse(
+            url=url,
+            status=status,
+            content=resp.content if status != 304 else b"",
+            content_type=resp.headers.get("Content-Type", ""),
+            etag=resp.headers.get("ETag"),
+            last_modified=resp.headers.get("Last-Modified"),
+        )
