@@ -198,3 +198,14 @@ def test_an_export_imports_into_a_channel_once(factory, world) -> None:  # type:
     assert any("line 4" in e and "id" in e for e in first.errors)
     second = import_file(factory, channel_id=world.channel.id, path=path, fmt="reddit-export")
     assert second.new == 0
+
+
+def test_import_of_an_archive_folder_is_idempotent(factory, world) -> None:
+    from pathlib import Path
+
+    from tending.ingest.fileimport import import_file
+
+    folder = Path(__file__).parent / "fixtures" / "exports" / "x_archive"
+    first = import_file(factory, channel_id=world.channel.id, path=folder, fmt="x-archive")
+    again = import_file(factory, channel_id=world.channel.id, path=folder, fmt="x-archive")
+    assert first.new > 0 and again.already_done

@@ -39,10 +39,15 @@ class ImportOutcome:
 
 
 def file_digest(path: Path) -> str:
+    """SHA-256 of a file, or of every file of an export folder (names and contents, in order)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        if path.is_dir():
+            h.update(str(f.relative_to(path)).encode() + b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
     return h.hexdigest()
 
 
@@ -61,8 +66,8 @@ def import_file(
     A crash loses at most the batch in flight: the job's position is committed with each batch and the
     next run of the same file resumes after it. Re-importing a finished file stores nothing twice.
     """
-    if not path.is_file():
-        raise ImportFailed(f"{path}: no such file")
+    if not path.exists():
+        raise ImportFailed(f"{path}: no such file or folder")
     fmt = fmt or guess_format(path)
     reader = readers().get(fmt)
     if reader is None:
