@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tending.auth.models import Role, UserCreate
 from tending.auth.service import create_user
+from tending.cadence.service import set_target
 from tending.channel.models import ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
@@ -119,6 +120,14 @@ def build_demo(
                 ),
             )
             channel_ids.append((plan.name, ch.id))
+            # The team's promise per channel: roughly the cadence the plan intends, two days' grace.
+            set_target(
+                session,
+                channel=ch,
+                posts_per_week=max(round(plan.posts_per_week), 1),
+                max_days_silent=14 if plan.posts_per_week < 1 else 5,
+                reply_within_hours=24,
+            )
         session.commit()
         workspace_id = ws.id
     total = 0
