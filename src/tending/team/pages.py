@@ -38,6 +38,7 @@ def team_page(
         request,
         "team/list.html",
         principal=principal,
+        format_hours=format_hours,
         rows=rows,
         can_manage=principal.user.role == Role.admin.value,
         **page_context(db, principal, workspace, "team"),
