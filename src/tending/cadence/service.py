@@ -55,6 +55,7 @@ def set_target(
 
 
 def channel_health(session: Session, *, workspace_id: int, now: datetime) -> list[ChannelHealth]:
+    """Each channel against its target, with index-only reads per channel (fast at millions of messages)."""
     channels = list(
         session.scalars(select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.id))
     )
@@ -64,28 +65,21 @@ def channel_health(session: Session, *, workspace_id: int, now: datetime) -> lis
             select(CadenceTarget).where(CadenceTarget.channel_id.in_([c.id for c in channels]))
         )
     }
-    posts = Message.direction == "outbound", Message.kind == "post"
-    recent = dict(
-        session.execute(
-            select(Message.channel_id, func.count(Message.id))
-            .where(
-                Message.workspace_id == workspace_id,
-                *posts,
-                Message.created_at >= now - timedelta(days=7),
-                Message.created_at <= now,
-            )
-            .group_by(Message.channel_id)
-        ).all()
-    )
-    last = dict(
-        session.execute(
-            select(Message.channel_id, func.max(Message.created_at))
-            .where(Message.workspace_id == workspace_id, *posts, Message.created_at <= now)
-            .group_by(Message.channel_id)
-        ).all()
-    )
     out = []
     for ch in channels:
+        posts = (
+            Message.channel_id == ch.id,
+            Message.kind == "post",
+            Message.direction == "outbound",
+            Message.created_at <= now,
+        )
+        recent = (
+            session.scalar(
+                select(func.count(Message.id)).where(*posts, Message.created_at >= now - timedelta(days=7))
+            )
+            or 0
+        )
+        last_at = session.scalar(select(func.max(Message.created_at)).where(*posts))
         target = targets.get(ch.id)
         reply_h = target.reply_within_hours if target else 24.0
         overdue = (
@@ -98,11 +92,8 @@ def channel_health(session: Session, *, workspace_id: int, now: datetime) -> lis
             )
             or 0
         )
-        last_at = last.get(ch.id)
         silent = (now - last_at).total_seconds() / 86400 if last_at else None
-        health = ChannelHealth(
-            ch.id, ch.name, ch.network, target, recent.get(ch.id, 0), last_at, silent, overdue
-        )
+        health = ChannelHealth(ch.id, ch.name, ch.network, target, recent, last_at, silent, overdue)
         if target is not None:
             if health.posts_last_7_days < target.posts_per_week:
                 health.problems.append(
@@ -138,8 +129,8 @@ def check_cadence(session: Session, *, workspace_id: int, now: datetime) -> list
             stmt = upsert_insert(session, ChannelAlert.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
                 index_elements=["channel_id", "kind", "period_key"]
             )
-            result = session.execute(
-                stmt.values(
+            inserted = session.scalar(
+                stmt.returning(ChannelAlert.id).values(
                     workspace_id=workspace_id,
                     channel_id=h.channel_id,
                     kind=kind,
@@ -153,14 +144,8 @@ def check_cadence(session: Session, *, workspace_id: int, now: datetime) -> list
                     created_at=now,
                 )
             )
-            if getattr(result, "rowcount", 0) == 1:
-                alert = session.scalar(
-                    select(ChannelAlert).where(
-                        ChannelAlert.channel_id == h.channel_id,
-                        ChannelAlert.kind == kind,
-                        ChannelAlert.period_key == period,
-                    )
-                )
+            if inserted is not None:  # None: this week's alert of this kind exists already
+                alert = session.get(ChannelAlert, inserted)
                 if alert is not None:
                     new.append(alert)
     session.flush()

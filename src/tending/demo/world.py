@@ -391,7 +391,8 @@ def _maybe_answer(plan, rng, add, rec, mid, at, now, kind):
 
 def _negative_wave(plan, rng, add, people, day_start, posts):
     """A recall story breaks at 01:00: four hours of angry, worried messages while the desk sleeps."""
-    parent = [p for p in posts if p[1] < day_start][-1][0]
+    earlier = [p for p in posts if p[1] < day_start] or posts
+    parent = earlier[-1][0]
     for i in range(70 if plan.key == "instagram" else 45):
         at = day_start + timedelta(hours=1, minutes=int(i * 240 / 70) + rng.randint(0, 3))
         add(

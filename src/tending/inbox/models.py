@@ -41,6 +41,8 @@ class Conversation(Base):
         Index("ix_conversation_ws_status_last", "workspace_id", "status", "last_message_at"),
         Index("ix_conversation_ws_assignee_last", "workspace_id", "assignee_id", "last_message_at"),
         Index("ix_conversation_ws_channel_last", "workspace_id", "channel_id", "last_message_at"),
+        Index("ix_conversation_ws_waiting", "workspace_id", "needs_reply", "last_inbound_at"),
+        Index("ix_conversation_channel_waiting", "channel_id", "needs_reply", "last_inbound_at"),
     )
 
     id: Mapped[PrimaryKey]
@@ -70,6 +72,7 @@ class Message(Base):
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_message_conversation_created", "conversation_id", "created_at"),
         Index("ix_message_ws_created", "workspace_id", "created_at"),
+        Index("ix_message_channel_kind_created", "channel_id", "kind", "direction", "created_at"),
     )
 
     id: Mapped[PrimaryKey]

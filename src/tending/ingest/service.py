@@ -20,6 +20,7 @@ from tending.connectors.bases.items import AuthorProfile, InboundItem
 from tending.database.dialect import chunks, upsert_insert
 from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.inbox.search import index_messages
+from tending.stats.service import count_new_messages
 
 PREVIEW_CHARS = 280
 
@@ -324,6 +325,11 @@ def ingest_items(
     """Store the new items of one channel; returns what was new. The caller commits."""
     cache = cache or IngestCache()
     stats = IngestStats(received=len(items))
+    if not items:
+        return stats
+    # One writer per channel at a time (a row lock on PostgreSQL, the write lock on SQLite): what is
+    # found missing below is exactly what this call stores, even with many workers on one channel.
+    session.execute(update(Channel).where(Channel.id == channel.id).values(id=Channel.id))
     unique: dict[str, InboundItem] = {}
     for it in items:
         unique.setdefault(it.external_id, it)
@@ -367,5 +373,11 @@ def ingest_items(
     stats.new_message_ids = sorted(new_ids)
     stats.conversation_ids = set(conversations.values())
     index_messages(session, message_ids=stats.new_message_ids)
+    count_new_messages(
+        session,
+        workspace_id=channel.workspace_id,
+        channel_id=channel.id,
+        items=((it.created_at, it.direction) for it in fresh),
+    )
     refresh_conversations(session, sorted(stats.conversation_ids))
     return stats

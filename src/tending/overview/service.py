@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, cast, func, select, text
 from sqlalchemy.orm import Session
 
-from tending.inbox.models import Conversation, Message
+from tending.inbox.models import Conversation
+from tending.stats.service import daily
 
 AGE_BUCKETS = [
     ("under 1 h", 0, 1),
@@ -33,26 +35,42 @@ def is_off_hours(at: datetime, tz: ZoneInfo) -> bool:
     return local.weekday() >= 5 or not 9 <= local.hour < 18
 
 
+def _quarter_hour(session: Session, column: Any) -> Any:
+    """The UTC quarter-hour a time falls in, as text: every real time-zone offset is a multiple of 15 min,
+    so each slot is wholly on- or off-hours in local time."""
+    if session.get_bind().dialect.name == "sqlite":
+        minute = (cast(func.strftime("%M", column), Integer) / 15) * 15
+        return func.printf("%s%02d", func.strftime("%Y-%m-%d %H:", column), minute)
+    slot = func.date_trunc("hour", column) + func.floor(func.extract("minute", column) / 15) * text(
+        "interval '15 minutes'"
+    )
+    return func.to_char(slot, "YYYY-MM-DD HH24:MI")
+
+
 def waiting_by_age(
     session: Session, *, workspace_id: int, timezone: str, now: datetime
 ) -> list[WaitingBucket]:
+    """Conversations waiting for a reply by age; counted in SQL by quarter-hour of arrival."""
+    slot = _quarter_hour(session, Conversation.last_inbound_at).label("slot")
     rows = session.execute(
-        select(Conversation.last_inbound_at).where(
+        select(slot, func.count(Conversation.id))
+        .where(
             Conversation.workspace_id == workspace_id,
             Conversation.needs_reply.is_(True),
             Conversation.status != "closed",
+            Conversation.last_inbound_at.is_not(None),
         )
+        .group_by(slot)
     ).all()
     tz = ZoneInfo(timezone)
     buckets = {label: WaitingBucket(label, 0, 0) for label, _lo, _hi in AGE_BUCKETS}
-    for (at,) in rows:
-        if at is None:
-            continue
-        age_h = (now - at).total_seconds() / 3600
+    for slot_text, n in rows:
+        at = datetime.strptime(str(slot_text), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        age_h = max((now - at).total_seconds() / 3600, 0.0)
         for label, lo, hi in AGE_BUCKETS:
             if age_h >= lo and (hi is None or age_h < hi):
-                buckets[label].count += 1
-                buckets[label].off_hours += is_off_hours(at, tz)
+                buckets[label].count += n
+                buckets[label].off_hours += n if is_off_hours(at, tz) else 0
                 break
     return list(buckets.values())
 
@@ -69,24 +87,15 @@ class DailyTone:
 
 
 def daily_volume(session: Session, *, workspace_id: int, since: datetime, until: datetime) -> list[DailyTone]:
-    day = func.date(Message.created_at)
-    rows = session.execute(
-        select(day, func.count(Message.id), func.sum(case((Message.sentiment == "negative", 1), else_=0)))
-        .where(
-            Message.workspace_id == workspace_id,
-            Message.direction == "inbound",
-            Message.created_at >= since,
-            Message.created_at < until,
-        )
-        .group_by(day)
-        .order_by(day)
-    ).all()
-    by_day = {str(d): DailyTone(str(d), int(n), int(neg or 0)) for d, n, neg in rows}
+    """Inbound messages and negative ones per day, from the daily counts kept by ingestion and triage."""
+    counts = daily(session, workspace_id=workspace_id, since=since, until=until)
     out = []
-    cursor = since.date()
-    while cursor < until.date() + timedelta(days=1) and cursor <= until.date():
+    cursor = since.astimezone(UTC).date()
+    last = until.astimezone(UTC).date()
+    while cursor <= last:
         key = cursor.isoformat()
-        out.append(by_day.get(key, DailyTone(key, 0, 0)))
+        day = counts.get(key, {})
+        out.append(DailyTone(key, day.get("inbound", 0), day.get("negative", 0)))
         cursor += timedelta(days=1)
     return out
 

@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: 717765e21157
+Revision ID: 7197d31ecbea
 Revises:
-Create Date: 2026-11-22 15:52:27.776327
+Create Date: 2026-11-22 16:04:14.371218
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "717765e21157"
+revision = "7197d31ecbea"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -378,6 +378,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_channel_alert_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
+        "channel_day",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("inbound", sa.Integer(), nullable=False),
+        sa.Column("outbound", sa.Integer(), nullable=False),
+        sa.Column("negative", sa.Integer(), nullable=False),
+        sa.Column("positive", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"], ["channel.id"], name=op.f("fk_channel_day_channel_id_channel"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_channel_day_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_channel_day")),
+        sa.UniqueConstraint("channel_id", "day", name=op.f("uq_channel_day_channel_id_day")),
+    )
+    with op.batch_alter_table("channel_day", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_channel_day_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
         "conversation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -421,6 +446,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_conversation_channel_waiting", ["channel_id", "needs_reply", "last_inbound_at"], unique=False
+        )
+        batch_op.create_index(
             "ix_conversation_ws_assignee_last",
             ["workspace_id", "assignee_id", "last_message_at"],
             unique=False,
@@ -431,6 +459,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_conversation_ws_last", ["workspace_id", "last_message_at"], unique=False)
         batch_op.create_index(
             "ix_conversation_ws_status_last", ["workspace_id", "status", "last_message_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_conversation_ws_waiting", ["workspace_id", "needs_reply", "last_inbound_at"], unique=False
         )
 
     op.create_table(
@@ -584,6 +615,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_message_channel_kind_created", ["channel_id", "kind", "direction", "created_at"], unique=False
+        )
+        batch_op.create_index(
             "ix_message_conversation_created", ["conversation_id", "created_at"], unique=False
         )
         batch_op.create_index("ix_message_ws_created", ["workspace_id", "created_at"], unique=False)
@@ -658,6 +692,7 @@ def downgrade() -> None:
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_ws_created")
         batch_op.drop_index("ix_message_conversation_created")
+        batch_op.drop_index("ix_message_channel_kind_created")
 
     op.drop_table("message")
     op.drop_table("campaign_kpi_measurement")
@@ -672,12 +707,18 @@ def downgrade() -> None:
 
     op.drop_table("import_job")
     with op.batch_alter_table("conversation", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversation_ws_waiting")
         batch_op.drop_index("ix_conversation_ws_status_last")
         batch_op.drop_index("ix_conversation_ws_last")
         batch_op.drop_index("ix_conversation_ws_channel_last")
         batch_op.drop_index("ix_conversation_ws_assignee_last")
+        batch_op.drop_index("ix_conversation_channel_waiting")
 
     op.drop_table("conversation")
+    with op.batch_alter_table("channel_day", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_channel_day_workspace_id"))
+
+    op.drop_table("channel_day")
     with op.batch_alter_table("channel_alert", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_channel_alert_workspace_id"))
 

@@ -1,0 +1,138 @@
+"""Server time of every dashboard page at 1,000,000 messages (target: each under 300 ms).
+
+    .venv/bin/python bench/pages.py --items 1000000 [--workdir DIR]
+
+Builds (or reuses, with --workdir) a SQLite database of N generated messages through the real import
+path, adds a campaign, posts and cadence targets, then requests every page in-process (ASGI, no network)
+as a logged-in admin and prints p50/p95 per page. In-process request time is the server's time: routing,
+queries and template rendering, without a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from ingest import generate, percentile  # noqa: E402
+from tending.app import create_app  # noqa: E402
+from tending.auth.models import Role, UserCreate  # noqa: E402
+from tending.auth.service import create_user  # noqa: E402
+from tending.cadence.service import set_target  # noqa: E402
+from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind  # noqa: E402
+from tending.campaign.service import add_kpi, create_campaign  # noqa: E402
+from tending.channel.models import Channel, ChannelCreate  # noqa: E402
+from tending.channel.service import create as create_channel  # noqa: E402
+from tending.config import Settings  # noqa: E402
+from tending.database.core import make_engine, make_session_factory, utcnow  # noqa: E402
+from tending.database.migrate import upgrade  # noqa: E402
+from tending.inbox.models import Conversation, Message  # noqa: E402
+from tending.ingest.fileimport import import_file  # noqa: E402
+from tending.publishing.models import PostCreate  # noqa: E402
+from tending.publishing.service import approve, create_draft  # noqa: E402
+from tending.workspace.models import Workspace, WorkspaceCreate  # noqa: E402
+from tending.workspace.service import create as create_workspace  # noqa: E402
+
+EMAIL, PASSWORD = "bench@bench.local", "benchmark-password"
+
+
+def build(work: Path, items: int) -> Settings:
+    settings = Settings(data_dir=work / "data", queue_immediate=True)
+    engine = make_engine(settings)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with factory() as s:
+        if s.scalar(select(Workspace).where(Workspace.slug == "bench")) is not None:
+            return settings
+    src = work / "pages.jsonl"
+    generate(src, items)
+    with factory() as s:
+        ws = create_workspace(s, workspace_in=WorkspaceCreate(name="Bench", slug="bench"))
+        ch = create_channel(s, settings=settings, workspace_id=ws.id,
+                            channel_in=ChannelCreate(network="fake", name="bench", external_id="bench"))
+        user = create_user(s, user_in=UserCreate(email=EMAIL, name="Bench", password=PASSWORD, role=Role.admin))
+        s.commit()
+        ws_id, ch_id = ws.id, ch.id
+    t0 = time.perf_counter()
+    import_file(factory, channel_id=ch_id, path=src, keep_new_ids=False)
+    print(f"imported {items:,} items in {time.perf_counter() - t0:.0f}s")
+    with factory() as s:
+        ch = s.get(Channel, ch_id)
+        set_target(s, channel=ch, posts_per_week=3, max_days_silent=5, reply_within_hours=24)
+        camp = create_campaign(s, workspace_id=ws_id, campaign_in=CampaignCreate(
+            name="Spring", objective="Sales", owner_id=user.id, channel_ids=[ch_id], keywords=["refund"],
+            starts_at=utcnow() - timedelta(days=30)))
+        add_kpi(s, campaign_id=camp.id, kpi_in=KpiCreate(name="Mentions", metric=MetricKind.mentions, target=5000,
+                                                          horizon_days=60))
+        for i in range(40):
+            post = create_draft(s, workspace_id=ws_id, author=user, post_in=PostCreate(
+                channel_id=ch_id, text=f"post {i}", scheduled_at=utcnow() + timedelta(hours=6 * i)))
+            if i % 2:
+                approve(s, post=post, approver=user)
+        s.commit()
+    return settings
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--items", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--workdir", type=Path, default=None)
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="tending-pages-"))
+    work.mkdir(parents=True, exist_ok=True)
+    settings = build(work, args.items)
+    factory = make_session_factory(make_engine(settings))
+    with factory() as s:
+        n = s.scalar(select(func.count(Message.id)))
+        conv = s.scalar(select(Conversation.id).order_by(Conversation.last_message_at.desc()).limit(1))
+        big = s.scalar(select(Conversation.id).order_by(Conversation.message_count.desc()).limit(1))
+        camp_id = s.scalar(select(func.min(__import__("tending.campaign.models", fromlist=["Campaign"]).Campaign.id)))
+    print(f"database: {n:,} messages")
+    client = TestClient(create_app(settings))
+    token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    pages = {
+        "overview": "/w/bench/overview",
+        "inbox": "/w/bench/inbox",
+        "inbox: open + search": "/w/bench/inbox/rows?status=open&q=refund",
+        "thread (newest)": f"/w/bench/inbox/{conv}",
+        "thread (largest)": f"/w/bench/inbox/{big}",
+        "campaigns": "/w/bench/campaigns",
+        "campaign detail": f"/w/bench/campaigns/{camp_id}",
+        "calendar (week)": "/w/bench/calendar",
+        "calendar (month)": "/w/bench/calendar?view=month",
+        "channels": "/w/bench/channels",
+        "team": "/w/bench/team",
+        "audit log": "/w/bench/audit",
+    }
+    extra = {"reports": "/w/bench/reports"}
+    for name, path in extra.items():
+        if client.get(path).status_code == 200:
+            pages[name] = path
+    print(f"\n{'page':24s} {'p50 ms':>8s} {'p95 ms':>8s}  status")
+    worst = 0.0
+    for name, path in pages.items():
+        times, code = [], 0
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            code = client.get(path).status_code
+            times.append((time.perf_counter() - t) * 1000)
+        p50, p95 = statistics.median(times), percentile(times, 95)
+        worst = max(worst, p95)
+        print(f"{name:24s} {p50:8.1f} {p95:8.1f}  {code}")
+    print(f"\nslowest page p95: {worst:.1f} ms (target < 300 ms)")
+
+
+if __name__ == "__main__":
+    main()

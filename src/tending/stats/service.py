@@ -1,0 +1,85 @@
+"""Maintaining and reading the daily counts. Increments are atomic upserts, so concurrent workers add up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tending.database.dialect import chunks, upsert_insert
+from tending.inbox.models import Message
+from tending.stats.models import ChannelDay
+
+FIELDS = ("inbound", "outbound", "negative", "positive")
+
+
+def _bump(session: Session, workspace_id: int, counts: Counter[tuple[int, str, str]]) -> None:
+    if not counts:
+        return
+    rows: dict[tuple[int, str], dict[str, int]] = {}
+    for (channel_id, day, field), n in counts.items():
+        rows.setdefault((channel_id, day), dict.fromkeys(FIELDS, 0))[field] += n
+    table = ChannelDay.__table__
+    stmt = upsert_insert(session, table)  # type: ignore[arg-type]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["channel_id", "day"],
+        set_={f: getattr(table.c, f) + getattr(stmt.excluded, f) for f in FIELDS},
+    )
+    session.execute(
+        stmt,
+        [
+            {"workspace_id": workspace_id, "channel_id": ch, "day": day, **values}
+            for (ch, day), values in sorted(rows.items())
+        ],
+    )
+
+
+def _day(at: datetime) -> str:
+    return at.astimezone(UTC).date().isoformat()
+
+
+def count_new_messages(
+    session: Session, *, workspace_id: int, channel_id: int, items: Iterable[tuple[datetime, str]]
+) -> None:
+    """Add newly stored messages (created_at, direction) to the daily counts."""
+    counts: Counter[tuple[int, str, str]] = Counter(
+        (channel_id, _day(at), "inbound" if direction == "inbound" else "outbound") for at, direction in items
+    )
+    _bump(session, workspace_id, counts)
+
+
+def count_sentiment(session: Session, *, message_ids: list[int]) -> None:
+    """Add the sentiment of freshly triaged inbound messages (call once per message, when first triaged)."""
+    by_ws: dict[int, Counter[tuple[int, str, str]]] = {}
+    for part in chunks(message_ids):
+        rows = session.execute(
+            select(Message.workspace_id, Message.channel_id, Message.created_at, Message.sentiment).where(
+                Message.id.in_(part),
+                Message.direction == "inbound",
+                Message.sentiment.in_(["negative", "positive"]),
+            )
+        )
+        for ws, ch, at, sentiment in rows:
+            by_ws.setdefault(ws, Counter())[(ch, _day(at), str(sentiment))] += 1
+    for ws, counts in by_ws.items():
+        _bump(session, ws, counts)
+
+
+def daily(
+    session: Session, *, workspace_id: int, since: datetime, until: datetime, channel_id: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Counts per UTC day between two times (days with nothing are absent)."""
+    stmt = select(ChannelDay).where(
+        ChannelDay.workspace_id == workspace_id, ChannelDay.day >= _day(since), ChannelDay.day <= _day(until)
+    )
+    if channel_id is not None:
+        stmt = stmt.where(ChannelDay.channel_id == channel_id)
+    out: dict[str, dict[str, int]] = {}
+    for row in session.scalars(stmt):
+        day = out.setdefault(row.day, dict.fromkeys(FIELDS, 0))
+        for f in FIELDS:
+            day[f] += getattr(row, f)
+    return out
