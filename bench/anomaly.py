@@ -39,7 +39,9 @@ def _read_output(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".." / "shared" / "data" / "nab-realtweets")
     parser.add_argument("--repeat", type=int, default=3, help="Timing repeats (best is reported).")
     args = parser.parse_args()
@@ -79,8 +81,10 @@ def main() -> int:
             f"{result.profile:<22}{result.score:>8.1f}{result.raw:>9.2f}{result.null:>8.1f}"
             f"{result.perfect:>9.1f}{result.threshold:>11.4f}"
         )
-    print(f"throughput: {total_rows / best_elapsed:,.0f} points/s (CSV parse + detect + CSV write, best of "
-          f"{max(1, args.repeat)})")
+    print(
+        f"throughput: {total_rows / best_elapsed:,.0f} points/s (CSV parse + detect + CSV write, best of "
+        f"{max(1, args.repeat)})"
+    )
     return 0
 
 

@@ -17,7 +17,10 @@ def register(app: typer.Typer) -> None:
             ..., "--input", exists=True, dir_okay=False, help="CSV with a header row 'timestamp,value'."
         ),
         output: Path | None = typer.Option(
-            None, "--output", dir_okay=False, help="Where to write 'timestamp,value,anomaly_score' (default stdout)."
+            None,
+            "--output",
+            dir_okay=False,
+            help="Output CSV 'timestamp,value,anomaly_score' (default: stdout).",
         ),
     ) -> None:
         """Score every row for spikes (0 calm … 1 alarming), using only the rows before it."""

@@ -7,6 +7,7 @@ memory stays flat on any file size and the scores equal a row-by-row run.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import statistics
 from collections.abc import Iterable, Iterator
@@ -69,7 +70,7 @@ def read_rows(lines: Iterable[str], *, source: str = "input") -> Iterator[Row]:
 
 def infer_step_seconds(epochs: list[int], default: float = 300.0) -> float:
     """The bucket size, as the median gap between the first rows (gaps from missing buckets ignored)."""
-    gaps = [b - a for a, b in zip(epochs, epochs[1:], strict=False) if b > a]
+    gaps = [b - a for a, b in itertools.pairwise(epochs) if b > a]
     return float(statistics.median(gaps)) if gaps else default
 
 
@@ -89,11 +90,11 @@ def detect_stream(lines: Iterable[str], out: TextIO, *, source: str = "input") -
     exhausted = False
     while True:
         while not exhausted and len(pending) < CHUNK_ROWS:
-            row = next(rows, None)
-            if row is None:
+            following = next(rows, None)
+            if following is None:
                 exhausted = True
             else:
-                pending.append(row)
+                pending.append(following)
         if not pending:
             break
         result, state = score_batch(
@@ -102,8 +103,9 @@ def detect_stream(lines: Iterable[str], out: TextIO, *, source: str = "input") -
             config=config,
             state=state,
         )
+        scores = result.score.tolist()
         writer.writerows(
-            (r.timestamp_text, r.value_text, f"{s:.6f}") for r, s in zip(pending, result.score.tolist(), strict=True)
+            (r.timestamp_text, r.value_text, f"{s:.6f}") for r, s in zip(pending, scores, strict=True)
         )
         total += len(pending)
         pending = []

@@ -49,10 +49,13 @@ class DetectorConfig:
     week_halflife_weeks: float = 3.0
     week_shrink_weeks: float = 1.0
     scale_halflife_hours: float = 24.0
+    counts: bool = True
+    count_noise_floor: float = 1e-3
     variance_prior: float = 0.1
     variance_floor: float = 1e-4
     clip_sigmas: float = 3.0
     gate_decay_per_hour: float = 1.0
+    gate_margin: float = 4.0
     z_half: float = 4.0
     band_sigmas: float = 3.0
     warmup_hours: float = 24.0
@@ -116,7 +119,8 @@ class DetectorState:
 
     @classmethod
     def fresh(cls, config: DetectorConfig) -> DetectorState:
-        return cls(variance_raw=config.variance_prior, variance=config.variance_prior)
+        prior = 1.0 if config.counts and config.transform == "log" else config.variance_prior
+        return cls(variance_raw=prior, variance=prior)
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -220,6 +224,19 @@ def _epoch(moment: datetime | float | int) -> int:
     return math.floor(float(moment))
 
 
+def _noise_unit(predicted: FloatArray, config: DetectorConfig) -> FloatArray:
+    """Expected counting noise of a row on the transformed scale (1 when the series is not counts).
+
+    For Poisson counts with mean mu, log1p(count) has variance about mu / (1 + mu)^2, so quiet night
+    buckets are far noisier on the log scale than busy afternoons; dividing by this unit first lets one
+    learned over-dispersion factor serve the whole day.
+    """
+    if not config.counts or config.transform != "log":
+        return np.ones_like(predicted)
+    mu = np.maximum(np.expm1(predicted), 0.0)
+    return np.asarray(np.sqrt(mu / ((1.0 + mu) * (1.0 + mu)) + config.count_noise_floor), dtype=np.float64)
+
+
 def _score(z_eff: FloatArray, z_half: float) -> FloatArray:
     pos = np.maximum(z_eff, 0.0)
     return np.asarray(pos / (pos + z_half), dtype=np.float64)
@@ -261,21 +278,24 @@ class SpikeDetector:
         week_season = _seasonal(st.week_mean[how], st.week_weight[how], st.week_count[how], rates.week_shrink)
         predicted = level_prev + day_season + week_season
         residual = x - predicted
-        sigma = math.sqrt(st.variance + cfg.variance_floor)
-        z = residual / sigma
+        unit = float(_noise_unit(np.array([predicted]), cfg)[0])
+        scaled = residual / unit
+        spread = math.sqrt(st.variance + cfg.variance_floor)
+        z = scaled / spread
+        sigma = unit * spread
         z_dir = z if cfg.direction == "up" else abs(z)
         if st.rows == 0:
             z_eff = z_dir
         else:
             recent = st.peak - rates.gate_decay * float(st.rows)
-            z_eff = min(z_dir, z_dir - recent + cfg.z_half)
+            z_eff = min(z_dir, z_dir - recent + cfg.gate_margin)
         score = float(_score(np.array([z_eff]), cfg.z_half)[0]) if st.rows >= rates.warmup_rows else 0.0
         band = _inverse(
             np.array([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
             cfg.transform,
         )
 
-        square = residual * residual
+        square = scaled * scaled
         clip = cfg.clip_sigmas * cfg.clip_sigmas * (st.variance_raw + cfg.variance_floor)
         st.level = rates.level * x + (1.0 - rates.level) * level_prev
         st.day_mean[hod] = rates.day * deviation + (1.0 - rates.day) * st.day_mean[hod]
@@ -288,7 +308,9 @@ class SpikeDetector:
         st.variance_raw = rates.scale * square + (1.0 - rates.scale) * st.variance_raw
         st.peak = max(st.peak, z_dir + rates.gate_decay * float(st.rows))
         st.rows += 1
-        return Point(score=score, expected=float(band[0]), lower=float(band[1]), upper=float(band[2]), zscore=z)
+        return Point(
+            score=score, expected=float(band[0]), lower=float(band[1]), upper=float(band[2]), zscore=z
+        )
 
 
 def _seasonal(mean: float, weight: float, count: int, shrink: float) -> float:
@@ -386,16 +408,20 @@ def score_batch(
     level_prev = np.r_[first_level, level_after[:-1]]
     deviation = x - level_prev
 
-    day_season = _grouped_season(hod, deviation, st.day_mean, st.day_weight, st.day_count, rates.day,
-                                 rates.day_shrink)
+    day_season = _grouped_season(
+        hod, deviation, st.day_mean, st.day_weight, st.day_count, rates.day, rates.day_shrink
+    )
     week_dev = deviation - day_season
-    week_season = _grouped_season(how, week_dev, st.week_mean, st.week_weight, st.week_count, rates.week,
-                                  rates.week_shrink)
+    week_season = _grouped_season(
+        how, week_dev, st.week_mean, st.week_weight, st.week_count, rates.week, rates.week_shrink
+    )
     predicted = level_prev + day_season + week_season
     residual = x - predicted
-    z, sigma, st.variance_raw, st.variance = _standardise(
-        residual, rates.scale, st.variance_raw, st.variance, cfg.clip_sigmas, cfg.variance_floor
+    unit = _noise_unit(predicted, cfg)
+    z, spread, st.variance_raw, st.variance = _standardise(
+        residual / unit, rates.scale, st.variance_raw, st.variance, cfg.clip_sigmas, cfg.variance_floor
     )
+    sigma = unit * spread
     z_dir = z if cfg.direction == "up" else np.abs(z)
 
     row_index = st.rows + np.arange(n, dtype=np.float64)
@@ -404,7 +430,7 @@ def score_batch(
     peak_prev = peak_after[:-1]
     recent = peak_prev - rates.gate_decay * row_index
     with np.errstate(invalid="ignore"):
-        gated = np.minimum(z_dir, z_dir - recent + cfg.z_half)
+        gated = np.minimum(z_dir, z_dir - recent + cfg.gate_margin)
     z_eff = np.where(row_index == 0, z_dir, gated)
     score = np.where(row_index >= rates.warmup_rows, _score(z_eff, cfg.z_half), 0.0)
 
@@ -416,4 +442,3 @@ def score_batch(
     st.peak = float(peak_after[-1])
     st.rows += n
     return BatchResult(score=score, expected=band[0], lower=band[1], upper=band[2], zscore=z), st
-

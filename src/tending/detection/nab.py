@@ -72,7 +72,9 @@ def probation_length(n_rows: int) -> int:
     return int(min(math.floor(PROBATION_PERCENT * n_rows), PROBATION_PERCENT * 5000))
 
 
-def layout_file(timestamps: NDArray[np.datetime64], windows: Sequence[tuple[np.datetime64, np.datetime64]]) -> FileLayout:
+def layout_file(
+    timestamps: NDArray[np.datetime64], windows: Sequence[tuple[np.datetime64, np.datetime64]]
+) -> FileLayout:
     """Place the windows on the rows of a file (windows given by their first and last timestamps)."""
     ts = np.asarray(timestamps, dtype="datetime64[us]")
     n = ts.shape[0]
@@ -83,8 +85,9 @@ def layout_file(timestamps: NDArray[np.datetime64], windows: Sequence[tuple[np.d
     prev_width = 0.0
     bounds = []
     for k, (start, end) in enumerate(sorted(windows)):
-        left = int(np.searchsorted(ts, np.datetime64(start, "us"), side="left"))
-        right = int(np.searchsorted(ts, np.datetime64(end, "us"), side="right")) - 1
+        edges = np.array([start, end], dtype="datetime64[us]")
+        left = int(np.searchsorted(ts, edges[:1], side="left")[0])
+        right = int(np.searchsorted(ts, edges[1:], side="right")[0]) - 1
         if right < left:
             continue
         bounds.append((k, left, right))
@@ -103,7 +106,9 @@ def layout_file(timestamps: NDArray[np.datetime64], windows: Sequence[tuple[np.d
     return FileLayout(window_of_row, tp_value, fp_value, scored, n_windows)
 
 
-def _fill_after(fp_value: NDArray[np.float64], lo: int, hi: int, prev_right: int | None, prev_width: float) -> None:
+def _fill_after(
+    fp_value: NDArray[np.float64], lo: int, hi: int, prev_right: int | None, prev_width: float
+) -> None:
     if prev_right is None or hi <= lo:
         return  # before any window: keep −1
     rows = np.arange(lo, hi)
