@@ -233,7 +233,9 @@ def _noise_unit(predicted: FloatArray, config: DetectorConfig) -> FloatArray:
     """
     if not config.counts or config.transform != "log":
         return np.ones_like(predicted)
-    mu = np.maximum(np.expm1(predicted), 0.0)
+    # Below one expected message the Poisson formula would shrink to zero and make a single stray message
+    # at night look like a crisis; the uncertainty of such a small rate is held at its mu = 1 value.
+    mu = np.maximum(np.expm1(predicted), 1.0)
     return np.asarray(np.sqrt(mu / ((1.0 + mu) * (1.0 + mu)) + config.count_noise_floor), dtype=np.float64)
 
 
