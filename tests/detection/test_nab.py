@@ -17,6 +17,7 @@ from tending.detection.nab import (
     layout_file,
     load_windows,
     probation_length,
+    raw_at,
     score_corpus,
     sweep_file,
 )
@@ -150,3 +151,13 @@ def test_load_windows_keys_by_file_name(tmp_path: Path) -> None:
     windows = load_windows(path)
     layout = layout_file(TS, windows["x.csv"])
     assert np.flatnonzero(layout.window_of_row >= 0).tolist() == list(range(40, 50))
+
+
+def test_raw_at_reads_a_files_score_at_a_threshold() -> None:
+    scores = np.zeros(N)
+    scores[40], scores[20] = 0.9, 0.5
+    sweep = sweep_file(scores, layout_file(TS, [WINDOW]), STANDARD)
+    assert raw_at(sweep, 0.95) == pytest.approx(-1.0)  # nothing detected: the window is missed
+    assert raw_at(sweep, 0.9) == pytest.approx(1.0)
+    assert raw_at(sweep, 0.6) == pytest.approx(1.0)
+    assert raw_at(sweep, 0.5) == pytest.approx(1.0 - 0.11)

@@ -153,6 +153,13 @@ def sweep_file(scores: NDArray[np.float64], layout: FileLayout, profile: Profile
     return Sweep(thresholds, raw)
 
 
+def raw_at(sweep: Sweep, threshold: float) -> float:
+    """A file's raw score when detecting every row scoring >= `threshold`."""
+    asc = sweep.thresholds[::-1]
+    pos = int(np.searchsorted(asc, threshold, side="left"))
+    return float(sweep.raw[::-1][pos])
+
+
 @dataclass(frozen=True)
 class ProfileResult:
     profile: str
