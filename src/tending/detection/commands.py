@@ -1,0 +1,42 @@
+"""`tending detect-anomalies`: score a volume series for spikes, in NAB's file formats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from tending.detection.csvstream import RowError, detect_stream
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("detect-anomalies")
+    def detect_anomalies(
+        input: Path = typer.Option(
+            ..., "--input", exists=True, dir_okay=False, help="CSV with a header row 'timestamp,value'."
+        ),
+        output: Path | None = typer.Option(
+            None,
+            "--output",
+            dir_okay=False,
+            help="Output CSV 'timestamp,value,anomaly_score' (default: stdout).",
+        ),
+    ) -> None:
+        """Score every row for spikes (0 calm … 1 alarming), using only the rows before it."""
+        try:
+            with input.open(encoding="utf-8", newline="") as src:
+                if output is None:
+                    detect_stream(src, sys.stdout, source=str(input))
+                else:
+                    tmp = output.with_name(output.name + ".partial")
+                    try:
+                        with tmp.open("w", encoding="utf-8", newline="") as out:
+                            detect_stream(src, out, source=str(input))
+                    except BaseException:
+                        tmp.unlink(missing_ok=True)
+                        raise
+                    tmp.replace(output)
+        except RowError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from None

@@ -1,0 +1,446 @@
+"""Streaming spike detector for message volumes (counts, negative counts, negative share per bucket).
+
+Model, per row, computed only from the rows before it (so appending rows never changes a past score):
+
+* the value is put on a log scale (`transform="log"`, a signed log1p) so that a doubling weighs the same
+  at 20 and at 2,000 messages per bucket;
+* expected = slow level (EWMA over about a day) + hour-of-day profile + hour-of-week correction; the two
+  profiles are per-bucket EWMAs of the deviation from the level, shrunk towards zero until a bucket has
+  enough history, so weekly seasonality only kicks in once a few weeks have been seen;
+* the residual is scaled by a robust running spread (an EWMA of squared residuals, each clipped at a few
+  times an unclipped running variance, so one crisis does not blind the detector for days);
+* a deviation only scores high when it is *new*: it must exceed the recent peak deviation (a peak that
+  decays by `gate_decay_per_hour` sigmas an hour) once that peak is alert-sized. One crisis therefore
+  raises one alert at its start instead of a run of them.
+
+Every recurrence is linear in a precomputed input, so the batch path runs as a handful of `lfilter`
+passes and `maximum.accumulate` calls; the incremental `SpikeDetector.update` performs the same float
+operations one row at a time, and the two agree exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.signal import lfilter
+
+HOURS_PER_DAY = 24
+HOURS_PER_WEEK = 168
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Tuning knobs, in wall-clock units so the same defaults suit 5-minute and hourly buckets."""
+
+    step_seconds: float = 300.0
+    transform: Literal["log", "sqrt", "identity"] = "log"
+    direction: Literal["up", "both"] = "up"
+    level_halflife_hours: float = 24.0
+    day_halflife_days: float = 7.0
+    day_shrink_days: float = 0.5
+    week_halflife_weeks: float = 3.0
+    week_shrink_weeks: float = 1.0
+    scale_halflife_hours: float = 24.0
+    counts: bool = True
+    count_noise_floor: float = 1e-3
+    variance_prior: float = 0.1
+    variance_floor: float = 1e-4
+    clip_sigmas: float = 3.0
+    gate_decay_per_hour: float = 1.0
+    gate_margin: float = 4.0
+    z_half: float = 4.0
+    band_sigmas: float = 3.0
+    warmup_hours: float = 24.0
+
+    def __post_init__(self) -> None:
+        if self.step_seconds <= 0:
+            raise ValueError("step_seconds must be positive")
+        if self.transform not in ("log", "sqrt", "identity"):
+            raise ValueError("transform must be 'log', 'sqrt' or 'identity'")
+        if self.direction not in ("up", "both"):
+            raise ValueError("direction must be 'up' or 'both'")
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """Per-row constants derived once from a config, shared by both code paths so their floats match."""
+
+    level: float
+    day: float
+    week: float
+    scale: float
+    day_shrink: float
+    week_shrink: float
+    gate_decay: float
+    warmup_rows: int
+
+
+def _alpha(halflife_obs: float) -> float:
+    return 1.0 - 0.5 ** (1.0 / max(halflife_obs, 1e-9))
+
+
+def _rates(config: DetectorConfig) -> _Rates:
+    per_hour = 3600.0 / config.step_seconds
+    return _Rates(
+        level=_alpha(config.level_halflife_hours * per_hour),
+        day=_alpha(config.day_halflife_days * per_hour),
+        week=_alpha(config.week_halflife_weeks * per_hour),
+        scale=_alpha(config.scale_halflife_hours * per_hour),
+        day_shrink=config.day_shrink_days * per_hour,
+        week_shrink=config.week_shrink_weeks * per_hour,
+        gate_decay=config.gate_decay_per_hour / per_hour,
+        warmup_rows=math.ceil(config.warmup_hours * per_hour),
+    )
+
+
+@dataclass
+class DetectorState:
+    """Everything the detector remembers: a few hundred floats, JSON-friendly via `to_dict`."""
+
+    rows: int = 0
+    level: float = 0.0
+    variance_raw: float = 0.0
+    variance: float = 0.0
+    peak: float = -math.inf
+    day_mean: list[float] = field(default_factory=lambda: [0.0] * HOURS_PER_DAY)
+    day_weight: list[float] = field(default_factory=lambda: [0.0] * HOURS_PER_DAY)
+    day_count: list[int] = field(default_factory=lambda: [0] * HOURS_PER_DAY)
+    week_mean: list[float] = field(default_factory=lambda: [0.0] * HOURS_PER_WEEK)
+    week_weight: list[float] = field(default_factory=lambda: [0.0] * HOURS_PER_WEEK)
+    week_count: list[int] = field(default_factory=lambda: [0] * HOURS_PER_WEEK)
+
+    @classmethod
+    def fresh(cls, config: DetectorConfig) -> DetectorState:
+        prior = 1.0 if config.counts and config.transform == "log" else config.variance_prior
+        return cls(variance_raw=prior, variance=prior)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "rows": self.rows,
+            "level": self.level,
+            "variance_raw": self.variance_raw,
+            "variance": self.variance,
+            "peak": None if self.peak == -math.inf else self.peak,
+            "day_mean": list(self.day_mean),
+            "day_weight": list(self.day_weight),
+            "day_count": list(self.day_count),
+            "week_mean": list(self.week_mean),
+            "week_weight": list(self.week_weight),
+            "week_count": list(self.week_count),
+        }
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DetectorState:
+        peak = data.get("peak")
+        state = cls(
+            rows=int(data["rows"]),
+            level=float(data["level"]),
+            variance_raw=float(data["variance_raw"]),
+            variance=float(data["variance"]),
+            peak=-math.inf if peak is None else float(peak),
+            day_mean=[float(v) for v in data["day_mean"]],
+            day_weight=[float(v) for v in data["day_weight"]],
+            day_count=[int(v) for v in data["day_count"]],
+            week_mean=[float(v) for v in data["week_mean"]],
+            week_weight=[float(v) for v in data["week_weight"]],
+            week_count=[int(v) for v in data["week_count"]],
+        )
+        if len(state.day_mean) != HOURS_PER_DAY or len(state.week_mean) != HOURS_PER_WEEK:
+            raise ValueError("detector state has the wrong number of seasonal buckets")
+        return state
+
+
+@dataclass(frozen=True)
+class Point:
+    """One scored row: the score and the band an alert can quote ("412 against an expected 60–110")."""
+
+    score: float
+    expected: float
+    lower: float
+    upper: float
+    zscore: float
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    score: FloatArray
+    expected: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    zscore: FloatArray
+
+
+# --- shared scalar helpers -------------------------------------------------------------------------------
+
+
+def _forward(values: FloatArray, transform: str) -> FloatArray:
+    if transform == "identity":
+        return values.astype(np.float64, copy=True)
+    if transform == "sqrt":
+        return np.asarray(np.sign(values) * np.sqrt(np.abs(values)), dtype=np.float64)
+    return np.asarray(np.sign(values) * np.log1p(np.abs(values)), dtype=np.float64)
+
+
+def _inverse(values: FloatArray, transform: str) -> FloatArray:
+    if transform == "identity":
+        return values
+    if transform == "sqrt":
+        return np.asarray(np.sign(values) * values * values, dtype=np.float64)
+    return np.asarray(np.sign(values) * np.expm1(np.abs(values)), dtype=np.float64)
+
+
+def _hours(epoch_seconds: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Hour of day and hour of week (Monday 00:00 UTC = 0) for epoch seconds."""
+    hour = epoch_seconds // 3600
+    hour_of_day = hour % HOURS_PER_DAY
+    # 1970-01-01 was a Thursday (weekday 3 with Monday = 0).
+    hour_of_week = (hour + 3 * HOURS_PER_DAY) % HOURS_PER_WEEK
+    return hour_of_day, hour_of_week
+
+
+def to_epoch_seconds(timestamps: ArrayLike) -> NDArray[np.int64]:
+    """Epoch seconds from datetime64 values, datetimes (naive = UTC) or numbers."""
+    arr = np.asarray(timestamps)
+    if np.issubdtype(arr.dtype, np.datetime64):
+        return arr.astype("datetime64[s]").astype(np.int64)
+    if arr.dtype == object:
+        return np.array([_epoch(t) for t in arr.ravel()], dtype=np.int64)
+    return np.floor(arr.astype(np.float64)).astype(np.int64)
+
+
+def _epoch(moment: datetime | float | int) -> int:
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return math.floor((aware - EPOCH).total_seconds())
+    return math.floor(float(moment))
+
+
+def _noise_unit(predicted: FloatArray, config: DetectorConfig) -> FloatArray:
+    """Expected counting noise of a row on the transformed scale (1 when the series is not counts).
+
+    For Poisson counts with mean mu, log1p(count) has variance about mu / (1 + mu)^2, so quiet night
+    buckets are far noisier on the log scale than busy afternoons; dividing by this unit first lets one
+    learned over-dispersion factor serve the whole day.
+    """
+    if not config.counts or config.transform != "log":
+        return np.ones_like(predicted)
+    # Below one expected message the Poisson formula would shrink to zero and make a single stray message
+    # at night look like a crisis; the uncertainty of such a small rate is held at its mu = 1 value.
+    mu = np.maximum(np.expm1(predicted), 1.0)
+    return np.asarray(np.sqrt(mu / ((1.0 + mu) * (1.0 + mu)) + config.count_noise_floor), dtype=np.float64)
+
+
+def _score(z_eff: FloatArray, z_half: float) -> FloatArray:
+    pos = np.maximum(z_eff, 0.0)
+    return np.asarray(pos / (pos + z_half), dtype=np.float64)
+
+
+# --- incremental ------------------------------------------------------------------------------------------
+
+
+class SpikeDetector:
+    """Row-at-a-time detector whose state can be saved between runs (`state_dict` / `from_state_dict`)."""
+
+    def __init__(self, config: DetectorConfig | None = None, state: DetectorState | None = None) -> None:
+        self.config = config or DetectorConfig()
+        self._rates = _rates(self.config)
+        self.state = state if state is not None else DetectorState.fresh(self.config)
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.state.to_dict()
+
+    @classmethod
+    def from_state_dict(cls, data: dict[str, Any], config: DetectorConfig | None = None) -> SpikeDetector:
+        return cls(config, DetectorState.from_dict(data))
+
+    def update(self, timestamp: datetime | float | int, value: float) -> float:
+        """Score one row (in [0, 1]) and learn from it."""
+        return self.update_point(timestamp, value).score
+
+    def update_point(self, timestamp: datetime | float | int, value: float) -> Point:
+        cfg, rates, st = self.config, self._rates, self.state
+        seconds = np.array([_epoch(timestamp)], dtype=np.int64)
+        hod_arr, how_arr = _hours(seconds)
+        hod, how = int(hod_arr[0]), int(how_arr[0])
+        x = float(_forward(np.array([float(value)]), cfg.transform)[0])
+
+        level_prev = x if st.rows == 0 else st.level
+        deviation = x - level_prev
+        day_season = _seasonal(st.day_mean[hod], st.day_weight[hod], st.day_count[hod], rates.day_shrink)
+        week_dev = deviation - day_season
+        week_season = _seasonal(st.week_mean[how], st.week_weight[how], st.week_count[how], rates.week_shrink)
+        predicted = level_prev + day_season + week_season
+        residual = x - predicted
+        unit = float(_noise_unit(np.array([predicted]), cfg)[0])
+        scaled = residual / unit
+        spread = math.sqrt(st.variance + cfg.variance_floor)
+        z = scaled / spread
+        sigma = unit * spread
+        z_dir = z if cfg.direction == "up" else abs(z)
+        if st.rows == 0:
+            z_eff = z_dir
+        else:
+            recent = st.peak - rates.gate_decay * float(st.rows)
+            z_eff = min(z_dir, z_dir - recent + cfg.gate_margin)
+        score = float(_score(np.array([z_eff]), cfg.z_half)[0]) if st.rows >= rates.warmup_rows else 0.0
+        band = _inverse(
+            np.array([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
+            cfg.transform,
+        )
+
+        square = scaled * scaled
+        clip = cfg.clip_sigmas * cfg.clip_sigmas * (st.variance_raw + cfg.variance_floor)
+        st.level = rates.level * x + (1.0 - rates.level) * level_prev
+        st.day_mean[hod] = rates.day * deviation + (1.0 - rates.day) * st.day_mean[hod]
+        st.day_weight[hod] = rates.day * 1.0 + (1.0 - rates.day) * st.day_weight[hod]
+        st.day_count[hod] += 1
+        st.week_mean[how] = rates.week * week_dev + (1.0 - rates.week) * st.week_mean[how]
+        st.week_weight[how] = rates.week * 1.0 + (1.0 - rates.week) * st.week_weight[how]
+        st.week_count[how] += 1
+        st.variance = rates.scale * min(square, clip) + (1.0 - rates.scale) * st.variance
+        st.variance_raw = rates.scale * square + (1.0 - rates.scale) * st.variance_raw
+        st.peak = max(st.peak, z_dir + rates.gate_decay * float(st.rows))
+        st.rows += 1
+        return Point(
+            score=score, expected=float(band[0]), lower=float(band[1]), upper=float(band[2]), zscore=z
+        )
+
+
+def _seasonal(mean: float, weight: float, count: int, shrink: float) -> float:
+    """Bias-corrected bucket EWMA, shrunk towards zero while the bucket has little history."""
+    if count == 0:
+        return 0.0
+    return mean / weight * (float(count) / (float(count) + shrink))
+
+
+# --- batch ------------------------------------------------------------------------------------------------
+
+
+def _ewma(inputs: FloatArray, alpha: float, initial: float) -> FloatArray:
+    """y[i] = alpha * inputs[i] + (1 - alpha) * y[i-1], starting from `initial`."""
+    decay = 1.0 - alpha
+    out, _ = lfilter([alpha], [1.0, -decay], inputs, zi=[decay * initial])
+    return np.asarray(out, dtype=np.float64)
+
+
+def _grouped_season(
+    buckets: NDArray[np.int64],
+    inputs: FloatArray,
+    means: list[float],
+    weights: list[float],
+    counts: list[int],
+    alpha: float,
+    shrink: float,
+) -> FloatArray:
+    """Seasonal estimate each row sees before its own update; updates the bucket lists in place."""
+    n = buckets.shape[0]
+    prior = np.zeros(n, dtype=np.float64)
+    order = np.argsort(buckets, kind="stable")
+    sorted_buckets = buckets[order]
+    starts = np.flatnonzero(np.r_[True, sorted_buckets[1:] != sorted_buckets[:-1]])
+    ends = np.r_[starts[1:], n]
+    for start, end in zip(starts, ends, strict=True):
+        idx = order[start:end]
+        b = int(sorted_buckets[start])
+        size = int(end - start)
+        mean_after = _ewma(inputs[idx], alpha, means[b])
+        weight_after = _ewma(np.ones(size), alpha, weights[b])
+        mean_before = np.r_[means[b], mean_after[:-1]]
+        weight_before = np.r_[weights[b], weight_after[:-1]]
+        count_before = counts[b] + np.arange(size, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est = mean_before / weight_before * (count_before / (count_before + shrink))
+        prior[idx] = np.where(count_before > 0, est, 0.0)
+        means[b] = float(mean_after[-1])
+        weights[b] = float(weight_after[-1])
+        counts[b] += size
+    return prior
+
+
+def _standardise(
+    residual: FloatArray, rate: float, var_raw: float, var: float, clip_sigmas: float, floor: float
+) -> tuple[FloatArray, FloatArray, float, float]:
+    """z-scores against the spread known before each row; returns the updated variances too."""
+    square = residual * residual
+    var_raw_after = _ewma(square, rate, var_raw)
+    var_raw_prev = np.r_[var_raw, var_raw_after[:-1]]
+    clip = clip_sigmas * clip_sigmas * (var_raw_prev + floor)
+    var_after = _ewma(np.minimum(square, clip), rate, var)
+    var_prev = np.r_[var, var_after[:-1]]
+    sigma = np.sqrt(var_prev + floor)
+    return residual / sigma, sigma, float(var_raw_after[-1]), float(var_after[-1])
+
+
+def score_batch(
+    timestamps: ArrayLike,
+    values: ArrayLike,
+    *,
+    config: DetectorConfig | None = None,
+    state: DetectorState | None = None,
+) -> tuple[BatchResult, DetectorState]:
+    """Score a run of rows at once; pass the returned state to continue with the next chunk.
+
+    Gives exactly the scores `SpikeDetector.update` gives row by row from the same starting state.
+    """
+    cfg = config or DetectorConfig()
+    rates = _rates(cfg)
+    st = DetectorState.from_dict(state.to_dict()) if state is not None else DetectorState.fresh(cfg)
+    vals = np.asarray(values, dtype=np.float64)
+    seconds = to_epoch_seconds(timestamps)
+    if vals.ndim != 1 or seconds.shape != vals.shape:
+        raise ValueError("timestamps and values must be 1-D arrays of the same length")
+    n = vals.shape[0]
+    if n == 0:
+        empty = np.zeros(0, dtype=np.float64)
+        return BatchResult(empty, empty, empty, empty, empty), st
+    hod, how = _hours(seconds)
+    x = _forward(vals, cfg.transform)
+
+    first_level = x[0] if st.rows == 0 else st.level
+    level_after = _ewma(x, rates.level, first_level)
+    level_prev = np.r_[first_level, level_after[:-1]]
+    deviation = x - level_prev
+
+    day_season = _grouped_season(
+        hod, deviation, st.day_mean, st.day_weight, st.day_count, rates.day, rates.day_shrink
+    )
+    week_dev = deviation - day_season
+    week_season = _grouped_season(
+        how, week_dev, st.week_mean, st.week_weight, st.week_count, rates.week, rates.week_shrink
+    )
+    predicted = level_prev + day_season + week_season
+    residual = x - predicted
+    unit = _noise_unit(predicted, cfg)
+    z, spread, st.variance_raw, st.variance = _standardise(
+        residual / unit, rates.scale, st.variance_raw, st.variance, cfg.clip_sigmas, cfg.variance_floor
+    )
+    sigma = unit * spread
+    z_dir = z if cfg.direction == "up" else np.abs(z)
+
+    row_index = st.rows + np.arange(n, dtype=np.float64)
+    shifted = z_dir + rates.gate_decay * row_index
+    peak_after = np.maximum.accumulate(np.r_[st.peak, shifted])
+    peak_prev = peak_after[:-1]
+    recent = peak_prev - rates.gate_decay * row_index
+    with np.errstate(invalid="ignore"):
+        gated = np.minimum(z_dir, z_dir - recent + cfg.gate_margin)
+    z_eff = np.where(row_index == 0, z_dir, gated)
+    score = np.where(row_index >= rates.warmup_rows, _score(z_eff, cfg.z_half), 0.0)
+
+    band = _inverse(
+        np.stack([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
+        cfg.transform,
+    )
+    st.level = float(level_after[-1])
+    st.peak = float(peak_after[-1])
+    st.rows += n
+    return BatchResult(score=score, expected=band[0], lower=band[1], upper=band[2], zscore=z), st
