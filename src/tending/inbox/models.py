@@ -41,7 +41,8 @@ class Conversation(Base):
         Index("ix_conversation_ws_status_last", "workspace_id", "status", "last_message_at"),
         Index("ix_conversation_ws_assignee_last", "workspace_id", "assignee_id", "last_message_at"),
         Index("ix_conversation_ws_channel_last", "workspace_id", "channel_id", "last_message_at"),
-        Index("ix_conversation_ws_waiting", "workspace_id", "needs_reply", "last_inbound_at"),
+        Index("ix_conversation_ws_waiting", "workspace_id", "needs_reply", "last_inbound_at", "status"),
+        Index("ix_conversation_ws_opened", "workspace_id", "first_inbound_at", "first_response_at"),
         Index("ix_conversation_channel_waiting", "channel_id", "needs_reply", "last_inbound_at"),
     )
 

@@ -39,8 +39,9 @@ def _quarter_hour(session: Session, column: Any) -> Any:
     """The UTC quarter-hour a time falls in, as text: every real time-zone offset is a multiple of 15 min,
     so each slot is wholly on- or off-hours in local time."""
     if session.get_bind().dialect.name == "sqlite":
-        minute = (cast(func.strftime("%M", column), Integer) / 15) * 15
-        return func.printf("%s%02d", func.strftime("%Y-%m-%d %H:", column), minute)
+        # Times are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text: slicing it is far cheaper than strftime.
+        minute = (cast(func.substr(column, 15, 2), Integer) / 15) * 15
+        return func.printf("%s:%02d", func.substr(column, 1, 13), minute)
     slot = func.date_trunc("hour", column) + func.floor(func.extract("minute", column) / 15) * text(
         "interval '15 minutes'"
     )
