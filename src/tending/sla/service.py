@@ -105,7 +105,9 @@ def _metric(
     target_s = target_hours * 3600
     warn_at = add_business_seconds(start, target_s * warn_fraction, schedule)
     due_at = add_business_seconds(start, target_s, schedule)
-    if spent > target_s:
+    # A running clock is breached once the deadline is reached (even if the business closed right then);
+    # a finished one only if it took longer than the target.
+    if spent > target_s or (end is None and spent >= target_s):
         level = SlaLevel.breached
     elif end is None and spent >= target_s * warn_fraction:
         level = SlaLevel.warning
