@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.orm import Session
-
 from tests.desk_fixtures import new_session
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
+from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace
 from typer.testing import CliRunner
 
 from tending.cli import app
 from tending.config import get_settings
 from tending.database.core import Base
 from tending.sla.figures import ResponseFigures, response_figures
-from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # Wednesday noon
 SINCE = datetime(2026, 2, 27, tzinfo=UTC)
@@ -116,13 +116,25 @@ def test_cli_json_csv_html(cli_db: Session, tmp_path: Path) -> None:
     # The CLI measures waiting time against the real clock, so only the totals are stable here.
     assert sum(b["count"] for b in data["unanswered"]) == 5
 
-    rows = list(csv.DictReader(io.StringIO(_run("--since", "2026-02-27", "--until", "2026-03-04", "--format", "csv"))))
+    rows = list(
+        csv.DictReader(io.StringIO(_run("--since", "2026-02-27", "--until", "2026-03-04", "--format", "csv")))
+    )
     overall = {r["figure"]: r["value"] for r in rows if r["section"] == "overall"}
     assert overall["answered"] == "5" and float(overall["median_wall_hours"]) == pytest.approx(2.0)
 
     out = tmp_path / "report.html"
-    _run("--since", "2026-02-27", "--until", "2026-03-04", "--format", "html", "--workspace", "acme", "--output",
-         str(out))
+    _run(
+        "--since",
+        "2026-02-27",
+        "--until",
+        "2026-03-04",
+        "--format",
+        "html",
+        "--workspace",
+        "acme",
+        "--output",
+        str(out),
+    )
     html = out.read_text()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

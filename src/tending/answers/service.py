@@ -79,7 +79,8 @@ def create_answer(
 
 
 def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower())
+    """Case, spacing and punctuation do not make a reply personal; they are ignored when comparing."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
 
 
 def _text_vectorizer() -> FeatureUnion:
@@ -94,7 +95,8 @@ def _text_vectorizer() -> FeatureUnion:
 def _char_similarity(text: str, others: list[str]) -> np.ndarray:
     if not others:
         return np.zeros(0)
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5))
+    # Raw n-gram counts, not IDF: on a handful of texts IDF would blow up one changed word.
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), use_idf=False)
     matrix = vec.fit_transform([_normalise(text)] + [_normalise(o) for o in others])
     return np.asarray(cosine_similarity(matrix[0], matrix[1:])).ravel()
 
