@@ -60,6 +60,13 @@ def test_dst_local_hours_follow_the_offset_change() -> None:
     assert after - before == timedelta(hours=71)
 
 
+def test_dst_fall_back_night_has_an_extra_hour() -> None:
+    # Paris goes from 03:00 back to 02:00 on Sunday 2026-10-25: a 00:00-06:00 shift lasts 7 real hours.
+    night = parse_schedule({"sun": [["00:00", "06:00"]]}, "Europe/Paris")
+    start = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
+    assert business_seconds(start, start + timedelta(days=2), night) == 7 * 3600
+
+
 def test_deadline_skips_the_weekend() -> None:
     friday_4pm = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
     due = add_business_seconds(friday_4pm, 2 * 3600, UTC_WEEK)

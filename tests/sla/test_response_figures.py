@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace
@@ -110,11 +111,18 @@ def _run(*args: str) -> str:
 def test_cli_json_csv_html(cli_db: Session, tmp_path: Path) -> None:
     _known_set(cli_db, channel_a_name="<script>alert(1)</script>")
     cli_db.commit()
-    data = json.loads(_run("--since", "2026-02-27", "--until", "2026-03-04", "--format", "json"))
+    with time_machine.travel(NOW, tick=False):
+        data = json.loads(_run("--since", "2026-02-27", "--until", "2026-03-04", "--format", "json"))
     assert data["overall"]["conversations"] == 9
     assert data["since"] == "2026-02-27T00:00:00+00:00" and data["until"] == "2026-03-05T00:00:00+00:00"
-    # The CLI measures waiting time against the real clock, so only the totals are stable here.
-    assert sum(b["count"] for b in data["unanswered"]) == 5
+    assert data["now"] == NOW.isoformat()
+    assert [(b["label"], b["count"], b["off_hours"]) for b in data["unanswered"]] == [
+        ("<1h", 1, 0),
+        ("1-4h", 1, 0),
+        ("4-24h", 2, 2),
+        ("1-3d", 1, 1),
+        (">3d", 0, 0),
+    ]
 
     rows = list(
         csv.DictReader(io.StringIO(_run("--since", "2026-02-27", "--until", "2026-03-04", "--format", "csv")))
@@ -149,6 +157,17 @@ def test_cli_bad_input_names_the_option(cli_db: Session) -> None:
         app, ["report", "responses", "--since", "2026-03-01", "--until", "2026-03-04", "--workspace", "nope"]
     )
     assert result.exit_code != 0 and "no workspace 'nope'" in result.output
+
+
+def test_off_hours_follow_the_policy_time_zone(db: Session) -> None:
+    ws = make_workspace(db, timezone="Europe/Paris")
+    ch = make_channel(db, ws)
+    make_conversation(db, ws, ch, [Msg("inbound", d(4, 8, 30))])  # 09:30 in Paris: inside business hours
+    make_conversation(db, ws, ch, [Msg("inbound", d(4, 7, 30))])  # 08:30 in Paris: before opening
+    f = response_figures(db, workspace_id=ws.id, since=SINCE, until=UNTIL, now=NOW)
+    assert (f.unanswered_total, f.unanswered_off_hours) == (2, 1)
+    assert f.timezone == "Europe/Paris"
+    assert f.heatmap[2][9] == 1 and f.heatmap[2][8] == 1  # Wednesday, local hours
 
 
 def test_figures_dataclass_serialises(db: Session) -> None:

@@ -192,6 +192,19 @@ def test_late_check_raises_only_the_breach_and_answered_conversations_stop(db: S
     assert conv.assignee_id == lead.id
 
 
+def test_answered_in_time_raises_nothing(db: Session) -> None:
+    ws, _ann, _lead, conv, _ = _world(db)
+    reply = make_conversation(
+        db,
+        ws,
+        make_channel(db, ws, name="Quick"),
+        [Msg("inbound", MONDAY_9), Msg("outbound", MONDAY_9 + timedelta(hours=2))],
+    )
+    raised = check_sla(db, workspace_id=ws.id, now=MONDAY_9 + timedelta(days=2), settings=SETTINGS)
+    assert {a.conversation_id for a in raised} == {conv.id}  # only the unanswered one
+    assert reply.id not in {a.conversation_id for a in raised}
+
+
 def test_failed_destination_is_recorded_and_others_still_sent(db: Session) -> None:
     ws, *_ = _world(db)
     db.add_all(
