@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,12 @@ _ids = count(1)
 
 
 def new_session() -> Iterator[Session]:
-    engine = create_engine("sqlite://")
+    """In-memory SQLite; `TENDING_DESK_TEST_PG_URL` runs the same tests on a PostgreSQL database of their own
+    (its tables are dropped and re-created for each test, so never point it at a shared database)."""
+    url = os.environ.get("TENDING_DESK_TEST_PG_URL") or "sqlite://"
+    engine = create_engine(url)
+    if not url.startswith("sqlite"):
+        Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         yield session
