@@ -76,6 +76,16 @@ def send_email(settings: Settings, to: str, notice: Notice) -> None:
         smtp.send_message(msg)
 
 
+def active_destinations(session: Session, *, workspace_id: int) -> list[AlertDestination]:
+    return list(
+        session.scalars(
+            select(AlertDestination)
+            .where(AlertDestination.workspace_id == workspace_id, AlertDestination.active.is_(True))
+            .order_by(AlertDestination.id)
+        )
+    )
+
+
 def deliver(
     session: Session,
     *,
@@ -83,15 +93,12 @@ def deliver(
     notice: Notice,
     settings: Settings,
     http_client: httpx.Client | None = None,
+    destinations: list[AlertDestination] | None = None,
 ) -> list[Delivery]:
-    """Send to every active destination of the workspace; returns one result per destination."""
-    destinations = list(
-        session.scalars(
-            select(AlertDestination)
-            .where(AlertDestination.workspace_id == workspace_id, AlertDestination.active.is_(True))
-            .order_by(AlertDestination.id)
-        )
-    )
+    """Send to every active destination of the workspace (or those given, already loaded); returns one
+    result per destination."""
+    if destinations is None:
+        destinations = active_destinations(session, workspace_id=workspace_id)
     if not destinations:
         return []
     own_client = http_client is None

@@ -24,7 +24,7 @@ from tending.config import Settings, get_settings
 from tending.inbox.models import Conversation, ConversationStatus
 from tending.sla.business_hours import Schedule, add_business_seconds, business_seconds, parse_schedule
 from tending.sla.models import SlaAlert, SlaLevel, SlaMetric, SlaPolicy, SlaPolicyCreate
-from tending.sla.notify import Notice, deliver
+from tending.sla.notify import Notice, active_destinations, deliver
 
 
 @dataclass(frozen=True)
@@ -208,6 +208,17 @@ def _open_conversations(session: Session, *, workspace_id: int) -> list[Conversa
     )
 
 
+def _nothing_left_to_raise(conv: Conversation, policy: SlaPolicy, raised: set[tuple[int, str, str]]) -> bool:
+    """True when every running clock of the conversation has had its breach alert: the check can skip the
+    business-hours arithmetic, which keeps the periodic run cheap on a long backlog."""
+    running = []
+    if conv.first_response_at is None:
+        running.append(SlaMetric.first_response.value)
+    if policy.resolution_hours is not None and conv.resolved_at is None:
+        running.append(SlaMetric.resolution.value)
+    return all((conv.id, metric, SlaLevel.breached.value) in raised for metric in running)
+
+
 def check_sla(
     session: Session,
     *,
@@ -237,10 +248,11 @@ def check_sla(
             )
         )
     }
+    destinations = active_destinations(session, workspace_id=workspace_id)
     out: list[RaisedAlert] = []
     for conv in conversations:
         policy = policy_for(policies, conv)
-        if policy is None:
+        if policy is None or _nothing_left_to_raise(conv, policy, raised_before):
             continue
         for status in sla_status(conversation=conv, policy=policy, now=now).metrics:
             if status.done or status.level is SlaLevel.ok:
@@ -293,7 +305,12 @@ def check_sla(
             raised_before.add(key)
             notice = _notice(conv, status, previous_owner, escalated_to)
             results = deliver(
-                session, workspace_id=workspace_id, notice=notice, settings=settings, http_client=http_client
+                session,
+                workspace_id=workspace_id,
+                notice=notice,
+                settings=settings,
+                http_client=http_client,
+                destinations=destinations,
             )
             alert.deliveries = [r.as_dict() for r in results]
             record(
