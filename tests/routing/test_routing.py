@@ -49,6 +49,21 @@ def test_round_robin_is_fair_and_kept_in_the_database(db: Session) -> None:
     assert states == {u.id: 3 for u in team}
 
 
+def test_round_robin_stays_fair_when_a_batch_shares_one_clock(db: Session) -> None:
+    ws = make_workspace(db)
+    team = [make_user(db, ws, n, expertise=["billing"]) for n in ("Ann", "Bob", "Cid")]
+    ch = make_channel(db, ws)
+    create_rule(
+        db,
+        workspace_id=ws.id,
+        rule_in=RoutingRuleCreate(name="Billing", match_topics=["billing"], target_expertise="billing"),
+    )
+    for _ in range(7):
+        _ask(db, ws, ch, topics=["billing"])
+    decisions = route_unassigned(db, workspace_id=ws.id, now=MONDAY)
+    assert Counter(d.assignee_id for d in decisions) == {team[0].id: 3, team[1].id: 2, team[2].id: 2}
+
+
 def test_availability_follows_each_members_time_zone(db: Session) -> None:
     ws = make_workspace(db)
     tokyo = make_user(

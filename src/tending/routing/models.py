@@ -35,7 +35,7 @@ class RoutingRule(Base):
 
 
 class MemberRoutingState(Base):
-    """When each member last received a routed conversation; the oldest goes next (round-robin)."""
+    """When each member last received a routed conversation; the longest-waiting goes next (round-robin)."""
 
     __tablename__ = "member_routing_state"
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
@@ -44,6 +44,9 @@ class MemberRoutingState(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     last_assigned_at: Mapped[datetime | None]
+    # Increasing number of the member's last turn in the workspace; a counter, unlike a time, never ties
+    # when many conversations are routed in one run.
+    last_turn: Mapped[int] = mapped_column(Integer, default=0)
     assigned_count: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -6,12 +6,12 @@ Order of decision, first that yields candidates wins:
 2. a question goes to members whose expertise shares a topic with the message;
 3. otherwise, the workspace's fallback owner, else its first admin, else its first member.
 
-Among candidates, those available now (inside their own working hours, in their own time zone; no hours
-set means always available) are served round-robin: the one who received a routed conversation longest
-ago goes next, with that time kept in the database so several workers stay fair. When no candidate is
-available the least-loaded one (fewest open or waiting conversations) still gets it: the person with the
-right skills answers when back, and the SLA check escalates if that is too late. A conversation is never
-left with nobody.
+Among candidates, those available now (inside their own working hours, in their own time zone; no
+hours set means always available) are served round-robin: the one whose last routed conversation came
+longest ago goes next (a per-workspace turn counter kept in the database, so several workers stay fair).
+When no candidate is available the least-loaded one (fewest open or waiting conversations) still gets
+it: the person with the right skills answers when back, and the SLA check escalates if that is too
+late. A conversation is never left with nobody.
 """
 
 from __future__ import annotations
@@ -144,9 +144,8 @@ def _pick(session: Session, workspace_id: int, candidates: list[User], now: date
     ids = [u.id for u in candidates]
     states = _states(session, workspace_id, ids)
 
-    def turn(u: User) -> tuple[int, datetime | None, int]:
-        last = states[u.id].last_assigned_at if u.id in states else None
-        return (0 if last is None else 1, last, u.id)
+    def turn(u: User) -> tuple[int, int]:
+        return (states[u.id].last_turn if u.id in states else 0, u.id)
 
     available = [u for u in candidates if is_available(u, now)]
     if available:
@@ -174,9 +173,13 @@ def _mark(session: Session, workspace_id: int, user_id: int, now: datetime) -> N
             MemberRoutingState.workspace_id == workspace_id, MemberRoutingState.user_id == user_id
         )
     )
+    last = session.scalar(
+        select(func.max(MemberRoutingState.last_turn)).where(MemberRoutingState.workspace_id == workspace_id)
+    )
     if state is None:
         state = MemberRoutingState(workspace_id=workspace_id, user_id=user_id, assigned_count=0)
         session.add(state)
+    state.last_turn = (last or 0) + 1
     state.last_assigned_at = now
     state.assigned_count = (state.assigned_count or 0) + 1
 
