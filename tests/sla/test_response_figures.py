@@ -11,12 +11,13 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
-from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace
+from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace, message_of
 from typer.testing import CliRunner
 
 from tending.cli import app
 from tending.config import get_settings
 from tending.database.core import Base
+from tending.moderation.service import hide_message
 from tending.sla.figures import ResponseFigures, response_figures
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # Wednesday noon
@@ -29,7 +30,8 @@ def d(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
 
 
 def _known_set(db: Session, *, channel_a_name: str = "Main") -> int:
-    """Nine conversations in the period, one before it. No SLA policy: Mon-Fri 09:00-17:00 UTC applies."""
+    """Nine conversations in the period, one before it, one of hidden spam (not counted).
+    No SLA policy: Mon-Fri 09:00-17:00 UTC applies."""
     ws = make_workspace(db)
     ann, bob = make_user(db, ws, "Ann"), make_user(db, ws, "Bob")
     a, b = make_channel(db, ws, name=channel_a_name), make_channel(db, ws, name="Shop", network="mastodon")
@@ -48,6 +50,8 @@ def _known_set(db: Session, *, channel_a_name: str = "Main") -> int:
     # Answered in 0.5 h, then the customer wrote again at 02:00 Wednesday: waiting 10 h, off-hours.
     conv(a, [Msg("inbound", d(2, 14)), Msg("outbound", d(2, 14, 30)), Msg("inbound", d(4, 2))])
     conv(a, [Msg("inbound", d(20, 10, month=2))])  # before the period
+    spam = make_conversation(db, ws, b, [Msg("inbound", d(3, 10), "buy followers")])
+    hide_message(db, message_id=message_of(db, spam).id, actor=ann, reason="link farm", category="spam")
     return ws.id
 
 

@@ -11,10 +11,11 @@ import pytest
 import respx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace
+from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace, message_of
 
 from tending.audit.models import AuditEntry
 from tending.config import Settings
+from tending.moderation.service import hide_message
 from tending.sla.business_hours import MON_FRI_9_17
 from tending.sla.models import AlertDestination, AlertDestinationCreate, SlaAlert, SlaLevel, SlaPolicyCreate
 from tending.sla.service import check_sla, create_policy, sla_status
@@ -203,6 +204,14 @@ def test_answered_in_time_raises_nothing(db: Session) -> None:
     raised = check_sla(db, workspace_id=ws.id, now=MONDAY_9 + timedelta(days=2), settings=SETTINGS)
     assert {a.conversation_id for a in raised} == {conv.id}  # only the unanswered one
     assert reply.id not in {a.conversation_id for a in raised}
+
+
+def test_hidden_spam_raises_nothing(db: Session) -> None:
+    ws, ann, _lead, conv, _ = _world(db)
+    spam = make_conversation(db, ws, make_channel(db, ws, name="Spam"), [Msg("inbound", MONDAY_9, "buy now")])
+    hide_message(db, message_id=message_of(db, spam).id, actor=ann, reason="bot", category="spam")
+    raised = check_sla(db, workspace_id=ws.id, now=MONDAY_9 + timedelta(days=2), settings=SETTINGS)
+    assert [a.conversation_id for a in raised] == [conv.id]
 
 
 def test_failed_destination_is_recorded_and_others_still_sent(db: Session) -> None:

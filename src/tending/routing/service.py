@@ -90,8 +90,12 @@ def rule_matches(rule: RoutingRule, signals: _Signals) -> bool:
         return False
     if rule.match_channel_ids and signals.channel_id not in rule.match_channel_ids:
         return False
-    if rule.match_languages and (signals.language or "").split("-")[0] not in rule.match_languages:
-        return False
+    if rule.match_languages:
+        # "pt-BR" matches a rule for "pt-BR" or for "pt"; a rule for "pt-BR" does not take plain "pt".
+        wanted = {lang.lower() for lang in rule.match_languages}
+        lang = (signals.language or "").lower()
+        if lang not in wanted and lang.split("-")[0] not in wanted:
+            return False
     return not (rule.match_sentiments and signals.sentiment not in rule.match_sentiments)
 
 

@@ -4,6 +4,7 @@ The period selects conversations by the arrival of their first inbound message. 
 first: they are what customers experience. Business-hour figures use the workspace's default policy
 (the active policy with no priority, else the first active one); without any policy the workspace is
 assumed open Monday to Friday 09:00-17:00 in its own time zone, and the report says so.
+Conversations made only of messages hidden as spam or abuse are left out (see `tending.sla.visible`).
 
 SQL does the filtering and joins; numpy does the percentiles.
 """
@@ -31,6 +32,7 @@ from tending.sla.business_hours import (
     parse_schedule,
 )
 from tending.sla.models import SlaPolicy
+from tending.sla.visible import has_visible_inbound
 from tending.workspace.models import Workspace
 
 # (label, upper bound in hours, exclusive); the last bucket is open-ended.
@@ -178,6 +180,7 @@ def response_figures(
         .where(
             Conversation.workspace_id == workspace_id,
             Conversation.first_inbound_at.is_not(None),
+            has_visible_inbound(),
             and_(Conversation.first_inbound_at >= since, Conversation.first_inbound_at < until),
         )
     )

@@ -25,6 +25,7 @@ from tending.inbox.models import Conversation, ConversationStatus
 from tending.sla.business_hours import Schedule, add_business_seconds, business_seconds, parse_schedule
 from tending.sla.models import SlaAlert, SlaLevel, SlaMetric, SlaPolicy, SlaPolicyCreate
 from tending.sla.notify import Notice, active_destinations, deliver
+from tending.sla.visible import has_visible_inbound
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ def _open_conversations(session: Session, *, workspace_id: int) -> list[Conversa
             .where(
                 Conversation.workspace_id == workspace_id,
                 Conversation.first_inbound_at.is_not(None),
+                has_visible_inbound(),
                 or_(
                     Conversation.first_response_at.is_(None),
                     Conversation.resolved_at.is_(None),
