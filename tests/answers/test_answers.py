@@ -97,6 +97,22 @@ def test_past_good_replies_lift_the_answer_that_resembles_them(db: Session) -> N
             Msg("inbound", T0 + timedelta(minutes=40), "that page is useless", sentiment="negative"),
         ],
     )
+    # A resolved thread where the carrier text answered something else does not count for this message.
+    other = make_conversation(
+        db,
+        ws,
+        ch,
+        [
+            Msg("inbound", T0, "how do I change my password"),
+            Msg(
+                "outbound",
+                T0 + timedelta(minutes=9),
+                "Sorry your order is late, please check the carrier page.",
+            ),
+        ],
+    )
+    other.status, other.resolved_at = "closed", T0 + timedelta(hours=1)
+    db.flush()
     incoming = make_conversation(db, ws, ch, [Msg("inbound", T0 + timedelta(hours=2), "my order is late")])
     found = {s.answer_id: s for s in suggest_answers(db, message=message_of(db, incoming))}
     assert found[resend].good_reply_similarity > 0.3

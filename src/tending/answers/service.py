@@ -7,7 +7,8 @@ fitted on the workspace's answers and its recent outbound replies, so rare brand
 - text: cosine between the message and the answer;
 - good replies: the answer's resemblance to a past reply that worked (the customer then wrote back
   positively, or the conversation was resolved) on a message like this one, as the geometric mean of
-  reply-to-message and answer-to-reply cosines, so both must be high;
+  two cosines (this message to the message that reply answered, the answer to the reply), so both must
+  be high;
 - topics: whether the answer is tagged with one of the message's triage topics.
 
 score = 0.6 * text + 0.3 * good replies + 0.1 * topics.
@@ -115,8 +116,9 @@ def record_use(
     return answer
 
 
-def _past_replies(session: Session, workspace_id: int) -> list[tuple[int, str, bool]]:
-    """(id, text, good) of recent outbound replies; good = resolved, or answered back positively."""
+def _past_replies(session: Session, workspace_id: int) -> list[tuple[int, str, bool, str]]:
+    """(id, text, good, question) of recent outbound replies. good = the conversation was resolved, or the
+    customer then wrote back positively; question = the inbound message the reply followed."""
     later = aliased(Message)
     positive_after = exists().where(
         later.conversation_id == Message.conversation_id,
@@ -127,8 +129,21 @@ def _past_replies(session: Session, workspace_id: int) -> list[tuple[int, str, b
     resolved = or_(
         Conversation.resolved_at.is_not(None), Conversation.status == ConversationStatus.closed.value
     )
+    before = aliased(Message)
+    question = (
+        select(before.text)
+        .where(
+            before.conversation_id == Message.conversation_id,
+            before.direction == Direction.inbound.value,
+            before.created_at <= Message.created_at,
+        )
+        .order_by(before.created_at.desc(), before.id.desc())
+        .limit(1)
+        .correlate(Message)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(Message.id, Message.text, or_(positive_after, resolved))
+        select(Message.id, Message.text, or_(positive_after, resolved), question)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
             Message.workspace_id == workspace_id,
@@ -138,7 +153,7 @@ def _past_replies(session: Session, workspace_id: int) -> list[tuple[int, str, b
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(MAX_PAST_REPLIES)
     ).all()
-    return [(rid, text, bool(good)) for rid, text, good in rows]
+    return [(rid, text, bool(good), asked or "") for rid, text, good, asked in rows]
 
 
 def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> list[Suggestion]:
@@ -155,18 +170,19 @@ def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> li
     replies = [r for r in _past_replies(session, message.workspace_id) if r[0] != message.id]
     answer_docs = [f"{a.title}\n{a.body}" for a in answers]
     vectorizer = _text_vectorizer()
-    vectorizer.fit(answer_docs + [text for _, text, _ in replies])
+    vectorizer.fit(answer_docs + [text for _, text, _, _ in replies])
     answer_m = vectorizer.transform(answer_docs)
     msg_v = vectorizer.transform([message.text])
     text_sim = np.asarray(cosine_similarity(msg_v, answer_m)).ravel()
 
-    good = [(rid, text) for rid, text, ok in replies if ok]
+    good = [(rid, text, asked) for rid, text, ok, asked in replies if ok]
     good_sim = np.zeros(len(answers))
     good_ref: list[int | None] = [None] * len(answers)
     if good:
-        good_m = vectorizer.transform([text for _, text in good])
-        to_msg = np.asarray(cosine_similarity(msg_v, good_m)).ravel()  # (g,)
-        to_answer = np.asarray(cosine_similarity(answer_m, good_m))  # (a, g)
+        good_m = vectorizer.transform([text for _, text, _ in good])
+        # How alike the message is to what each good reply answered, and each answer to each good reply.
+        to_msg = np.asarray(cosine_similarity(msg_v, vectorizer.transform([q for _, _, q in good]))).ravel()
+        to_answer = np.asarray(cosine_similarity(answer_m, good_m))  # (answers, good replies)
         joint = np.sqrt(np.clip(to_answer, 0, None) * np.clip(to_msg, 0, None)[None, :])
         best = joint.argmax(axis=1)
         good_sim = joint[np.arange(len(answers)), best]
