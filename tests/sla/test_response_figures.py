@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+import typer
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace, message_of
@@ -18,6 +19,7 @@ from tending.cli import app
 from tending.config import get_settings
 from tending.database.core import Base
 from tending.moderation.service import hide_message
+from tending.report.cli import attach, report_app
 from tending.sla.figures import ResponseFigures, response_figures
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # Wednesday noon
@@ -179,3 +181,12 @@ def test_figures_dataclass_serialises(db: Session) -> None:
     f: ResponseFigures = response_figures(db, workspace_id=ws_id, since=SINCE, until=UNTIL, now=NOW)
     data = json.loads(json.dumps(f.as_dict()))
     assert data["unanswered_total"] == 5 and len(data["heatmap"]) == 7 and len(data["heatmap"][0]) == 24
+
+
+def test_report_group_is_attached_once() -> None:
+    root = typer.Typer()
+    attach(root)
+    attach(root)
+    assert [g.typer_instance for g in root.registered_groups] == [report_app()]
+    assert sum(g.typer_instance is report_app() for g in app.registered_groups) == 1
+    assert "responses" in {c.name for c in report_app().registered_commands}

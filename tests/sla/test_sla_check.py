@@ -18,7 +18,7 @@ from tending.config import Settings
 from tending.moderation.service import hide_message
 from tending.sla.business_hours import MON_FRI_9_17
 from tending.sla.models import AlertDestination, AlertDestinationCreate, SlaAlert, SlaLevel, SlaPolicyCreate
-from tending.sla.service import check_sla, create_policy, sla_status
+from tending.sla.service import check_sla, create_policy, sla_for_conversation, sla_status
 
 MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOOK = "https://hooks.example.com/desk"
@@ -260,3 +260,14 @@ def test_destination_targets_are_validated() -> None:
         AlertDestinationCreate(kind="email", target="https://example.com")
     with pytest.raises(ValueError, match=r"business_hours\.mon"):
         SlaPolicyCreate(name="x", first_response_hours=1, business_hours={"mon": [["10:00", "09:00"]]})
+
+
+def test_status_for_a_conversation_finds_its_policy(db: Session) -> None:
+    _ws, _ann, _lead, conv, policy = _world(db)
+    status = sla_for_conversation(db, conversation=conv, now=MONDAY_9 + timedelta(hours=3, minutes=30))
+    assert status is not None and status.policy_id == policy.id and status.level is SlaLevel.warning
+    assert status.metrics[0].due_at == MONDAY_9 + timedelta(hours=4)
+    assert status.metrics[0].warn_at == MONDAY_9 + timedelta(hours=3)
+    policy.active = False
+    db.flush()
+    assert sla_for_conversation(db, conversation=conv, now=MONDAY_9) is None

@@ -159,6 +159,12 @@ def sla_status(*, conversation: Conversation, policy: SlaPolicy, now: datetime) 
     return SlaStatus(conversation_id=conversation.id, policy_id=policy.id, metrics=tuple(metrics))
 
 
+def sla_for_conversation(session: Session, *, conversation: Conversation, now: datetime) -> SlaStatus | None:
+    """The status against the policy that covers this conversation; None when no policy covers it."""
+    policy = policy_for(policies_by_priority(session, workspace_id=conversation.workspace_id), conversation)
+    return None if policy is None else sla_status(conversation=conversation, policy=policy, now=now)
+
+
 def _notice(
     conversation: Conversation, status: MetricStatus, previous_owner: int | None, escalated_to: int | None
 ) -> Notice:
