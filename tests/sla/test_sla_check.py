@@ -18,7 +18,13 @@ from tending.config import Settings
 from tending.moderation.service import hide_message
 from tending.sla.business_hours import MON_FRI_9_17
 from tending.sla.models import AlertDestination, AlertDestinationCreate, SlaAlert, SlaLevel, SlaPolicyCreate
-from tending.sla.service import check_sla, create_policy, sla_for_conversation, sla_status
+from tending.sla.service import (
+    MAX_NOTICES_PER_RUN,
+    check_sla,
+    create_policy,
+    sla_for_conversation,
+    sla_status,
+)
 
 MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOOK = "https://hooks.example.com/desk"
@@ -271,3 +277,25 @@ def test_status_for_a_conversation_finds_its_policy(db: Session) -> None:
     policy.active = False
     db.flush()
     assert sla_for_conversation(db, conversation=conv, now=MONDAY_9) is None
+
+
+def test_a_backlog_is_notified_with_a_summary_not_a_flood(db: Session) -> None:
+    ws, *_ = _world(db)
+    ch = make_channel(db, ws, name="Backlog")
+    for i in range(MAX_NOTICES_PER_RUN + 2):
+        make_conversation(db, ws, ch, [Msg("inbound", MONDAY_9 + timedelta(minutes=i))])
+    db.add(AlertDestination(workspace_id=ws.id, kind="webhook", target=HOOK))
+    db.flush()
+    with respx.mock() as mock, httpx.Client() as client:
+        hook = mock.post(HOOK).mock(return_value=httpx.Response(200))
+        raised = check_sla(
+            db, workspace_id=ws.id, now=MONDAY_9 + timedelta(days=1), settings=SETTINGS, http_client=client
+        )
+    assert len(raised) == MAX_NOTICES_PER_RUN + 3  # every alert is recorded
+    assert hook.call_count == MAX_NOTICES_PER_RUN + 1
+    summary = json.loads(hook.calls[-1].request.content)
+    assert summary["event"] == "sla.summary" and summary["count"] == 3 and summary["breached"] == 3
+    alerts = list(db.scalars(select(SlaAlert).order_by(SlaAlert.id)))
+    assert sorted(summary["conversation_ids"]) == sorted(a.conversation_id for a in alerts[-3:])
+    assert all(d.get("summary") for a in alerts[-3:] for d in a.deliveries)
+    assert not any(d.get("summary") for a in alerts[:-3] for d in a.deliveries)

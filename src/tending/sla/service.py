@@ -23,9 +23,12 @@ from tending.audit.service import record
 from tending.config import Settings, get_settings
 from tending.inbox.models import Conversation, ConversationStatus
 from tending.sla.business_hours import Schedule, add_business_seconds, business_seconds, parse_schedule
-from tending.sla.models import SlaAlert, SlaLevel, SlaMetric, SlaPolicy, SlaPolicyCreate
+from tending.sla.models import AlertDestination, SlaAlert, SlaLevel, SlaMetric, SlaPolicy, SlaPolicyCreate
 from tending.sla.notify import Notice, active_destinations, deliver
 from tending.sla.visible import has_visible_inbound
+
+# Alerts notified one by one in a single check; beyond this, one summary notice covers the rest.
+MAX_NOTICES_PER_RUN = 20
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,58 @@ def _nothing_left_to_raise(conv: Conversation, policy: SlaPolicy, raised: set[tu
     return all((conv.id, metric, SlaLevel.breached.value) in raised for metric in running)
 
 
+def _notify(
+    session: Session,
+    workspace_id: int,
+    pending: list[tuple[SlaAlert, Notice]],
+    settings: Settings,
+    http_client: httpx.Client | None,
+    destinations: list[AlertDestination],
+) -> None:
+    """One notice per alert up to MAX_NOTICES_PER_RUN, then one summary for the rest, so that enabling a
+    policy on an old backlog (or an outage of the desk) does not flood the team's channels."""
+    if not destinations:
+        return
+    for alert, notice in pending[:MAX_NOTICES_PER_RUN]:
+        results = deliver(
+            session,
+            workspace_id=workspace_id,
+            notice=notice,
+            settings=settings,
+            http_client=http_client,
+            destinations=destinations,
+        )
+        alert.deliveries = [r.as_dict() for r in results]
+    rest = pending[MAX_NOTICES_PER_RUN:]
+    if not rest:
+        return
+    breached = sum(a.level == SlaLevel.breached.value for a, _ in rest)
+    summary = Notice(
+        subject=f"SLA: {len(rest)} more alerts",
+        text=(
+            f"{len(rest)} more conversations need attention ({breached} breached, "
+            f"{len(rest) - breached} due soon). Open the inbox sorted by waiting time."
+        ),
+        payload={
+            "event": "sla.summary",
+            "workspace_id": workspace_id,
+            "count": len(rest),
+            "breached": breached,
+            "conversation_ids": [a.conversation_id for a, _ in rest][:500],
+        },
+    )
+    results = deliver(
+        session,
+        workspace_id=workspace_id,
+        notice=summary,
+        settings=settings,
+        http_client=http_client,
+        destinations=destinations,
+    )
+    for alert, _ in rest:
+        alert.deliveries = [{**r.as_dict(), "summary": True} for r in results]
+
+
 def check_sla(
     session: Session,
     *,
@@ -258,6 +313,7 @@ def check_sla(
     }
     destinations = active_destinations(session, workspace_id=workspace_id)
     out: list[RaisedAlert] = []
+    pending: list[tuple[SlaAlert, Notice]] = []
     for conv in conversations:
         policy = policy_for(policies, conv)
         if policy is None or _nothing_left_to_raise(conv, policy, raised_before):
@@ -311,16 +367,6 @@ def check_sla(
             session.add(alert)
             session.flush()
             raised_before.add(key)
-            notice = _notice(conv, status, previous_owner, escalated_to)
-            results = deliver(
-                session,
-                workspace_id=workspace_id,
-                notice=notice,
-                settings=settings,
-                http_client=http_client,
-                destinations=destinations,
-            )
-            alert.deliveries = [r.as_dict() for r in results]
             record(
                 session,
                 workspace_id=workspace_id,
@@ -328,13 +374,10 @@ def check_sla(
                 action=f"sla.{status.level.value}",
                 target_type="conversation",
                 target_id=conv.id,
-                detail={
-                    "alert_id": alert.id,
-                    "metric": status.metric.value,
-                    "delivered": sum(r.ok for r in results),
-                    "failed": sum(not r.ok for r in results),
-                },
+                detail={"alert_id": alert.id, "metric": status.metric.value},
             )
+            pending.append((alert, _notice(conv, status, previous_owner, escalated_to)))
             out.append(RaisedAlert(alert.id, conv.id, status.metric, status.level, escalated_to))
+    _notify(session, workspace_id, pending, settings, http_client, destinations)
     session.flush()
     return out
