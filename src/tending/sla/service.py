@@ -305,9 +305,12 @@ def check_sla(
     raised_before = {
         (cid, metric, level)
         for cid, metric, level in session.execute(
-            select(SlaAlert.conversation_id, SlaAlert.metric, SlaAlert.level).where(
+            # A join rather than a list of ids: the backlog can exceed a database's bound-parameter limit.
+            select(SlaAlert.conversation_id, SlaAlert.metric, SlaAlert.level)
+            .join(Conversation, Conversation.id == SlaAlert.conversation_id)
+            .where(
                 SlaAlert.workspace_id == workspace_id,
-                SlaAlert.conversation_id.in_([c.id for c in conversations]),
+                Conversation.status != ConversationStatus.closed.value,
             )
         )
     }
