@@ -19,7 +19,7 @@ import httpx
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tending.audit.service import record
+from tending.audit.models import AuditEntry
 from tending.config import Settings, get_settings
 from tending.inbox.models import Conversation, ConversationStatus
 from tending.sla.business_hours import Schedule, add_business_seconds, business_seconds, parse_schedule
@@ -315,7 +315,6 @@ def check_sla(
         )
     }
     destinations = active_destinations(session, workspace_id=workspace_id)
-    out: list[RaisedAlert] = []
     pending: list[tuple[SlaAlert, Notice]] = []
     for conv in conversations:
         policy = policy_for(policies, conv)
@@ -341,19 +340,21 @@ def check_sla(
             ):
                 escalated_to = policy.escalation_member_id
                 conv.assignee_id = escalated_to
-                record(
-                    session,
-                    workspace_id=workspace_id,
-                    actor_id=None,
-                    action="conversation.escalate",
-                    target_type="conversation",
-                    target_id=conv.id,
-                    detail={
-                        "from": previous_owner,
-                        "to": escalated_to,
-                        "policy_id": policy.id,
-                        "metric": status.metric.value,
-                    },
+                # Added, not flushed one by one: a backlog can escalate thousands at once.
+                session.add(
+                    AuditEntry(
+                        workspace_id=workspace_id,
+                        actor_id=None,
+                        action="conversation.escalate",
+                        target_type="conversation",
+                        target_id=conv.id,
+                        detail={
+                            "from": previous_owner,
+                            "to": escalated_to,
+                            "policy_id": policy.id,
+                            "metric": status.metric.value,
+                        },
+                    )
                 )
             alert = SlaAlert(
                 workspace_id=workspace_id,
@@ -368,19 +369,24 @@ def check_sla(
                 escalated_to_id=escalated_to,
             )
             session.add(alert)
-            session.flush()
             raised_before.add(key)
-            record(
-                session,
-                workspace_id=workspace_id,
-                actor_id=None,
-                action=f"sla.{status.level.value}",
-                target_type="conversation",
-                target_id=conv.id,
-                detail={"alert_id": alert.id, "metric": status.metric.value},
-            )
             pending.append((alert, _notice(conv, status, previous_owner, escalated_to)))
-            out.append(RaisedAlert(alert.id, conv.id, status.metric, status.level, escalated_to))
+    session.flush()  # one batched insert gives every alert its id
+    session.add_all(
+        AuditEntry(
+            workspace_id=workspace_id,
+            actor_id=None,
+            action=f"sla.{alert.level}",
+            target_type="conversation",
+            target_id=alert.conversation_id,
+            detail={"alert_id": alert.id, "metric": alert.metric},
+        )
+        for alert, _ in pending
+    )
+    out = [
+        RaisedAlert(a.id, a.conversation_id, SlaMetric(a.metric), SlaLevel(a.level), a.escalated_to_id)
+        for a, _ in pending
+    ]
     _notify(session, workspace_id, pending, settings, http_client, destinations)
     session.flush()
     return out
