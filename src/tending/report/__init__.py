@@ -1,0 +1,1 @@
+"""Reports shared across domains."""

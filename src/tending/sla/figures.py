@@ -1,0 +1,238 @@
+"""Headline response figures for a period: backlog by age, response rate, first-response percentiles.
+
+The period selects conversations by the arrival of their first inbound message. Wall-clock figures come
+first: they are what customers experience. Business-hour figures use the workspace's default policy
+(the active policy with no priority, else the first active one); without any policy the workspace is
+assumed open Monday to Friday 09:00-17:00 in its own time zone, and the report says so.
+Conversations made only of messages hidden as spam or abuse are left out (see `tending.sla.visible`).
+
+SQL does the filtering and joins; numpy does the percentiles.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from tending.auth.models import User
+from tending.channel.models import Channel
+from tending.inbox.models import Conversation, ConversationStatus, Direction, Message
+from tending.sla.business_hours import (
+    MON_FRI_9_17,
+    Schedule,
+    business_seconds,
+    is_open,
+    local_weekday_hour,
+    parse_schedule,
+)
+from tending.sla.models import SlaPolicy
+from tending.sla.visible import has_visible_inbound
+from tending.workspace.models import Workspace
+
+# (label, upper bound in hours, exclusive); the last bucket is open-ended.
+AGE_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("<1h", 1.0),
+    ("1-4h", 4.0),
+    ("4-24h", 24.0),
+    ("1-3d", 72.0),
+    (">3d", float("inf")),
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass
+class TimeStats:
+    conversations: int = 0
+    answered: int = 0
+    response_rate: float | None = None
+    median_wall_hours: float | None = None
+    p90_wall_hours: float | None = None
+    median_business_hours: float | None = None
+    p90_business_hours: float | None = None
+
+
+@dataclass
+class AgeBucket:
+    label: str
+    count: int = 0
+    off_hours: int = 0  # arrived while the business was closed
+
+
+@dataclass
+class ResponseFigures:
+    workspace_id: int
+    since: datetime
+    until: datetime
+    now: datetime
+    timezone: str
+    business_hours: dict[str, Any]
+    business_hours_source: str
+    overall: TimeStats
+    unanswered: list[AgeBucket]
+    unanswered_total: int
+    unanswered_off_hours: int
+    per_channel: dict[str, TimeStats] = field(default_factory=dict)
+    per_member: dict[str, TimeStats] = field(default_factory=dict)
+    # heatmap[weekday][hour] = conversations that arrived then (workspace time zone, Monday first).
+    heatmap: list[list[int]] = field(default_factory=list)
+    heatmap_median_wall_hours: list[list[float | None]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("since", "until", "now"):
+            data[key] = getattr(self, key).isoformat()
+        return data
+
+
+def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    arr = np.asarray(values, dtype=float)
+    med, p90 = np.percentile(arr, [50, 90])
+    return float(med), float(p90)
+
+
+def _stats(rows: list[tuple[float | None, float | None]]) -> TimeStats:
+    wall = [w for w, _ in rows if w is not None]
+    biz = [b for _, b in rows if b is not None]
+    med_w, p90_w = _percentiles(wall)
+    med_b, p90_b = _percentiles(biz)
+    return TimeStats(
+        conversations=len(rows),
+        answered=len(wall),
+        response_rate=(len(wall) / len(rows)) if rows else None,
+        median_wall_hours=med_w,
+        p90_wall_hours=p90_w,
+        median_business_hours=med_b,
+        p90_business_hours=p90_b,
+    )
+
+
+def workspace_schedule(
+    session: Session, *, workspace: Workspace
+) -> tuple[Schedule, dict[str, Any], str, str]:
+    """The schedule used for business-hour figures, its hours, time zone and where it came from."""
+    policies = list(
+        session.scalars(
+            select(SlaPolicy)
+            .where(SlaPolicy.workspace_id == workspace.id, SlaPolicy.active.is_(True))
+            .order_by(SlaPolicy.priority.is_not(None), SlaPolicy.id)
+        )
+    )
+    if policies:
+        p = policies[0]
+        return (
+            parse_schedule(p.business_hours, p.timezone),
+            dict(p.business_hours),
+            p.timezone,
+            f"policy {p.name}",
+        )
+    hours: dict[str, Any] = dict(MON_FRI_9_17)
+    return (
+        parse_schedule(hours, workspace.timezone),
+        hours,
+        workspace.timezone,
+        "default Mon-Fri 09:00-17:00 (no SLA policy)",
+    )
+
+
+def response_figures(
+    session: Session, *, workspace_id: int, since: datetime, until: datetime, now: datetime
+) -> ResponseFigures:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise LookupError(f"no workspace with id {workspace_id}")
+    schedule, hours, tz, source = workspace_schedule(session, workspace=workspace)
+
+    # The oldest inbound message not yet followed by a brand answer: what the customer waits on.
+    m = Message.__table__.alias("m")
+    waiting_since = (
+        select(func.min(m.c.created_at))
+        .where(
+            m.c.conversation_id == Conversation.id,
+            m.c.direction == Direction.inbound.value,
+            m.c.hidden.is_(False),
+            or_(Conversation.last_outbound_at.is_(None), m.c.created_at > Conversation.last_outbound_at),
+        )
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Conversation.id,
+            Conversation.first_inbound_at,
+            Conversation.first_response_at,
+            Conversation.needs_reply,
+            Conversation.status,
+            Channel.name,
+            Channel.network,
+            User.name,
+            waiting_since,
+        )
+        .join(Channel, Channel.id == Conversation.channel_id)
+        .outerjoin(User, User.id == Conversation.assignee_id)
+        .where(
+            Conversation.workspace_id == workspace_id,
+            Conversation.first_inbound_at.is_not(None),
+            has_visible_inbound(),
+            and_(Conversation.first_inbound_at >= since, Conversation.first_inbound_at < until),
+        )
+    )
+    rows = session.execute(stmt).all()
+
+    overall: list[tuple[float | None, float | None]] = []
+    per_channel: dict[str, list[tuple[float | None, float | None]]] = defaultdict(list)
+    per_member: dict[str, list[tuple[float | None, float | None]]] = defaultdict(list)
+    heat = [[0] * 24 for _ in range(7)]
+    heat_times: list[list[list[float]]] = [[[] for _ in range(24)] for _ in range(7)]
+    buckets = [AgeBucket(label) for label, _ in AGE_BUCKETS]
+
+    for _cid, first_in, first_out, needs_reply, status, ch_name, ch_network, member, waiting in rows:
+        wall: float | None = None
+        biz: float | None = None
+        if first_out is not None:
+            wall = (first_out - first_in).total_seconds() / 3600
+            biz = business_seconds(first_in, first_out, schedule) / 3600
+        pair = (wall, biz)
+        overall.append(pair)
+        per_channel[f"{ch_name} ({ch_network})"].append(pair)
+        per_member[member or "unassigned"].append(pair)
+        day, hour = local_weekday_hour(first_in, schedule.zone)
+        heat[day][hour] += 1
+        if wall is not None:
+            heat_times[day][hour].append(wall)
+        if needs_reply and status != ConversationStatus.closed.value and waiting is not None:
+            if waiting.tzinfo is None:  # a raw subquery value bypasses the UTC column type on SQLite
+                waiting = waiting.replace(tzinfo=first_in.tzinfo)
+            age_h = max((now - waiting).total_seconds() / 3600, 0.0)
+            bucket = next(b for b, (_, upper) in zip(buckets, AGE_BUCKETS, strict=True) if age_h < upper)
+            bucket.count += 1
+            if not is_open(waiting, schedule):
+                bucket.off_hours += 1
+
+    heat_median: list[list[float | None]] = [
+        [float(np.median(cell)) if cell else None for cell in day_cells] for day_cells in heat_times
+    ]
+    return ResponseFigures(
+        workspace_id=workspace_id,
+        since=since,
+        until=until,
+        now=now,
+        timezone=tz,
+        business_hours=hours,
+        business_hours_source=source,
+        overall=_stats(overall),
+        unanswered=buckets,
+        unanswered_total=sum(b.count for b in buckets),
+        unanswered_off_hours=sum(b.off_hours for b in buckets),
+        per_channel={k: _stats(v) for k, v in sorted(per_channel.items())},
+        per_member={k: _stats(v) for k, v in sorted(per_member.items())},
+        heatmap=heat,
+        heatmap_median_wall_hours=heat_median,
+    )

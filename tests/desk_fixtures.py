@@ -1,0 +1,139 @@
+"""Small factories for the response desk tests: an in-memory database and a brand with a few people."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import count
+from typing import Any
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from tending.auth.models import User, WorkspaceMembership
+from tending.channel.models import Channel
+from tending.database.core import Base
+from tending.inbox.models import Conversation, Message
+from tending.ingest.service import refresh_conversations
+from tending.models import import_all_models
+from tending.workspace.models import Workspace
+
+import_all_models()
+_ids = count(1)
+
+
+def new_session() -> Iterator[Session]:
+    """In-memory SQLite; `TENDING_DESK_TEST_PG_URL` runs the same tests on a PostgreSQL database of their own
+    (its tables are dropped and re-created for each test, so never point it at a shared database)."""
+    url = os.environ.get("TENDING_DESK_TEST_PG_URL") or "sqlite://"
+    engine = create_engine(url)
+    if not url.startswith("sqlite"):
+        Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+def make_workspace(session: Session, *, slug: str = "acme", timezone: str = "UTC") -> Workspace:
+    ws = Workspace(name=slug.title(), slug=slug, timezone=timezone)
+    session.add(ws)
+    session.flush()
+    return ws
+
+
+def make_user(
+    session: Session,
+    ws: Workspace,
+    name: str,
+    *,
+    role: str = "member",
+    expertise: list[str] | None = None,
+    timezone: str = "UTC",
+    working_hours: dict[str, Any] | None = None,
+    active: bool = True,
+) -> User:
+    user = User(
+        email=f"{name.lower()}@example.com",
+        name=name,
+        password_hash="x",
+        role=role,
+        expertise=expertise or [],
+        timezone=timezone,
+        working_hours=working_hours or {},
+        active=active,
+    )
+    session.add(user)
+    session.flush()
+    session.add(WorkspaceMembership(workspace_id=ws.id, user_id=user.id))
+    session.flush()
+    return user
+
+
+def make_channel(session: Session, ws: Workspace, *, name: str = "Main", network: str = "fake") -> Channel:
+    ch = Channel(workspace_id=ws.id, network=network, name=name, external_id=f"{name}-{next(_ids)}")
+    session.add(ch)
+    session.flush()
+    return ch
+
+
+@dataclass(frozen=True)
+class Msg:
+    direction: str
+    at: datetime
+    text: str = "hello"
+    sentiment: str | None = None
+    intent: str | None = None
+    topics: list[str] | None = None
+    language: str | None = None
+
+
+def make_conversation(
+    session: Session,
+    ws: Workspace,
+    channel: Channel,
+    messages: list[Msg],
+    *,
+    priority: str = "normal",
+    assignee: User | None = None,
+) -> Conversation:
+    """A conversation whose summary fields (first response, needs reply...) come from the ingestion code."""
+    conv = Conversation(
+        workspace_id=ws.id,
+        channel_id=channel.id,
+        thread_key=f"t{next(_ids)}",
+        priority=priority,
+        assignee_id=assignee.id if assignee else None,
+    )
+    session.add(conv)
+    session.flush()
+    for m in messages:
+        session.add(
+            Message(
+                workspace_id=ws.id,
+                channel_id=channel.id,
+                conversation_id=conv.id,
+                kind="comment" if m.direction == "inbound" else "reply",
+                direction=m.direction,
+                external_id=f"m{next(_ids)}",
+                text=m.text,
+                created_at=m.at,
+                sentiment=m.sentiment,
+                intent=m.intent,
+                topics=m.topics,
+                language=m.language,
+            )
+        )
+    session.flush()
+    refresh_conversations(session, [conv.id])
+    session.refresh(conv)
+    return conv
+
+
+def message_of(session: Session, conv: Conversation, index: int = 0) -> Message:
+    msgs = sorted(
+        session.query(Message).filter(Message.conversation_id == conv.id), key=lambda m: (m.created_at, m.id)
+    )
+    return msgs[index]
