@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: 7197d31ecbea
+Revision ID: db50a240adef
 Revises:
-Create Date: 2026-11-22 16:04:14.371218
+Create Date: 2026-11-22 16:12:09.223573
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "7197d31ecbea"
+revision = "db50a240adef"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -63,6 +63,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspace")),
         sa.UniqueConstraint("slug", name=op.f("uq_workspace_slug")),
     )
+    op.create_table(
+        "alert_destination",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.String(length=1000), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_alert_destination_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_destination")),
+    )
+    with op.batch_alter_table("alert_destination", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_destination_workspace_id"), ["workspace_id"], unique=False)
+
     op.create_table(
         "api_token",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -206,6 +225,128 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("channel", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_channel_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
+        "member_routing_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("last_assigned_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_turn", sa.Integer(), nullable=False),
+        sa.Column("assigned_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_member_routing_state_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_member_routing_state_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_member_routing_state")),
+        sa.UniqueConstraint(
+            "workspace_id", "user_id", name=op.f("uq_member_routing_state_workspace_id_user_id")
+        ),
+    )
+    op.create_table(
+        "prepared_answer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("topics", sa.JSON(), nullable=False),
+        sa.Column("links", sa.JSON(), nullable=False),
+        sa.Column("attachments", sa.JSON(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("use_count", sa.Integer(), nullable=False),
+        sa.Column("unchanged_count", sa.Integer(), nullable=False),
+        sa.Column("last_used_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["user_account.id"],
+            name=op.f("fk_prepared_answer_author_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_prepared_answer_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_prepared_answer")),
+    )
+    with op.batch_alter_table("prepared_answer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_prepared_answer_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
+        "routing_rule",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("match_topics", sa.JSON(), nullable=False),
+        sa.Column("match_intents", sa.JSON(), nullable=False),
+        sa.Column("match_channel_ids", sa.JSON(), nullable=False),
+        sa.Column("match_languages", sa.JSON(), nullable=False),
+        sa.Column("match_sentiments", sa.JSON(), nullable=False),
+        sa.Column("target_member_id", sa.Integer(), nullable=True),
+        sa.Column("target_expertise", sa.String(length=80), nullable=True),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["target_member_id"],
+            ["user_account.id"],
+            name=op.f("fk_routing_rule_target_member_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_routing_rule_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_routing_rule")),
+    )
+    with op.batch_alter_table("routing_rule", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_routing_rule_ws_order", ["workspace_id", "active", "position"], unique=False
+        )
+
+    op.create_table(
+        "sla_policy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("priority", sa.String(length=20), nullable=True),
+        sa.Column("first_response_hours", sa.Float(), nullable=False),
+        sa.Column("resolution_hours", sa.Float(), nullable=True),
+        sa.Column("business_hours", sa.JSON(), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("warn_fraction", sa.Float(), nullable=False),
+        sa.Column("escalation_member_id", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["escalation_member_id"],
+            ["user_account.id"],
+            name=op.f("fk_sla_policy_escalation_member_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_sla_policy_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_policy")),
+    )
+    with op.batch_alter_table("sla_policy", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sla_policy_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
         "workspace_membership",
@@ -458,10 +599,17 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_conversation_ws_last", ["workspace_id", "last_message_at"], unique=False)
         batch_op.create_index(
+            "ix_conversation_ws_opened",
+            ["workspace_id", "first_inbound_at", "first_response_at"],
+            unique=False,
+        )
+        batch_op.create_index(
             "ix_conversation_ws_status_last", ["workspace_id", "status", "last_message_at"], unique=False
         )
         batch_op.create_index(
-            "ix_conversation_ws_waiting", ["workspace_id", "needs_reply", "last_inbound_at"], unique=False
+            "ix_conversation_ws_waiting",
+            ["workspace_id", "needs_reply", "last_inbound_at", "status"],
+            unique=False,
         )
 
     op.create_table(
@@ -623,6 +771,52 @@ def upgrade() -> None:
         batch_op.create_index("ix_message_ws_created", ["workspace_id", "created_at"], unique=False)
 
     op.create_table(
+        "sla_alert",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.Integer(), nullable=True),
+        sa.Column("metric", sa.String(length=20), nullable=False),
+        sa.Column("level", sa.String(length=10), nullable=False),
+        sa.Column("elapsed_business_hours", sa.Float(), nullable=False),
+        sa.Column("target_hours", sa.Float(), nullable=False),
+        sa.Column("due_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("raised_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("escalated_to_id", sa.Integer(), nullable=True),
+        sa.Column("deliveries", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["conversation.id"],
+            name=op.f("fk_sla_alert_conversation_id_conversation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["escalated_to_id"],
+            ["user_account.id"],
+            name=op.f("fk_sla_alert_escalated_to_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["sla_policy.id"],
+            name=op.f("fk_sla_alert_policy_id_sla_policy"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_sla_alert_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_alert")),
+        sa.UniqueConstraint(
+            "conversation_id", "metric", "level", name=op.f("uq_sla_alert_conversation_id_metric_level")
+        ),
+    )
+    with op.batch_alter_table("sla_alert", schema=None) as batch_op:
+        batch_op.create_index("ix_sla_alert_ws_raised", ["workspace_id", "raised_at"], unique=False)
+
+    op.create_table(
         "campaign_alert",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -689,6 +883,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_campaign_alert_campaign_created")
 
     op.drop_table("campaign_alert")
+    with op.batch_alter_table("sla_alert", schema=None) as batch_op:
+        batch_op.drop_index("ix_sla_alert_ws_raised")
+
+    op.drop_table("sla_alert")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_ws_created")
         batch_op.drop_index("ix_message_conversation_created")
@@ -709,6 +907,7 @@ def downgrade() -> None:
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.drop_index("ix_conversation_ws_waiting")
         batch_op.drop_index("ix_conversation_ws_status_last")
+        batch_op.drop_index("ix_conversation_ws_opened")
         batch_op.drop_index("ix_conversation_ws_last")
         batch_op.drop_index("ix_conversation_ws_channel_last")
         batch_op.drop_index("ix_conversation_ws_assignee_last")
@@ -742,6 +941,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_workspace_membership_user_id"))
 
     op.drop_table("workspace_membership")
+    with op.batch_alter_table("sla_policy", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sla_policy_workspace_id"))
+
+    op.drop_table("sla_policy")
+    with op.batch_alter_table("routing_rule", schema=None) as batch_op:
+        batch_op.drop_index("ix_routing_rule_ws_order")
+
+    op.drop_table("routing_rule")
+    with op.batch_alter_table("prepared_answer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_prepared_answer_workspace_id"))
+
+    op.drop_table("prepared_answer")
+    op.drop_table("member_routing_state")
     with op.batch_alter_table("channel", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_channel_workspace_id"))
 
@@ -759,6 +971,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_api_token_workspace_id"))
 
     op.drop_table("api_token")
+    with op.batch_alter_table("alert_destination", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_destination_workspace_id"))
+
+    op.drop_table("alert_destination")
     op.drop_table("workspace")
     op.drop_table("user_account")
     with op.batch_alter_table("login_attempt", schema=None) as batch_op:
