@@ -12,7 +12,7 @@ from tending.audit.service import record
 from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.auth.models import Role, User
 from tending.database.core import DbSession, utcnow
-from tending.team.service import available_now
+from tending.routing.service import is_available
 from tending.templating import render
 from tending.workspace.pages import PageWorkspace, members_of, page_context
 
@@ -29,7 +29,7 @@ def team_page(
     rows = [
         {
             "user": m,
-            "available": available_now(m, now),
+            "available": is_available(m, now),
             "local_time": now.astimezone(ZoneInfo(m.timezone)).strftime("%a %H:%M"),
         }
         for m in members
