@@ -7,8 +7,8 @@ import pytest
 from tests.conftest import PASSWORD
 
 from tending.auth.models import User
-from tending.team.pages import format_hours, parse_hours
 from tending.routing.service import is_available as available_now
+from tending.team.pages import format_hours, parse_hours
 
 
 def test_hours_round_trip_and_errors() -> None:

@@ -16,7 +16,7 @@ from tending.channel.service import list_for_workspace
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession
 from tending.inbox import service
-from tending.inbox.models import Conversation, ConversationStatus
+from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, members_of, page_context
@@ -135,13 +135,25 @@ def _thread_page(
     )
 
 
-def _suggestions(db: DbSession, conv: Conversation) -> list[Any]:
-    """Prepared answers for the thread's last inbound message, when the answers library is installed."""
-    try:
-        from tending.answers.service import suggest_for_conversation
-    except ImportError:
+def _suggestions(db: DbSession, conv: Conversation) -> list[dict[str, Any]]:
+    """Prepared answers ranked for the thread's last inbound message, each with its text to insert."""
+    from tending.answers.models import PreparedAnswer
+    from tending.answers.service import suggest_answers
+
+    last = db.scalar(
+        select(Message)
+        .where(Message.conversation_id == conv.id, Message.direction == "inbound")
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    )
+    if last is None:
         return []
-    return list(suggest_for_conversation(db, conversation=conv))
+    out = []
+    for s in suggest_answers(db, message=last, limit=4):
+        answer = db.get(PreparedAnswer, s.answer_id)
+        if answer is not None:
+            out.append({"title": s.title, "body": answer.body, "score": s.score, "reasons": s.reasons})
+    return out
 
 
 @router.get("/w/{slug}/inbox/{conversation_id}")
