@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from tending.cadence.models import CadenceTarget, ChannelAlert
@@ -86,7 +86,7 @@ def channel_health(session: Session, *, workspace_id: int, now: datetime) -> lis
             session.scalar(
                 select(func.count(Conversation.id)).where(
                     Conversation.channel_id == ch.id,
-                    Conversation.needs_reply.is_(True),
+                    Conversation.needs_reply == true(),
                     Conversation.last_inbound_at < now - timedelta(hours=reply_h),
                 )
             )

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from tending.audit.service import list_entries
 from tending.auth.deps import CsrfChecked, PagePrincipal
@@ -73,7 +73,7 @@ def overview_redirect(workspace: PageWorkspace) -> Response:
 def inbox(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
     needs = db.scalar(
         select(func.count(Conversation.id)).where(
-            Conversation.workspace_id == workspace.id, Conversation.needs_reply.is_(True)
+            Conversation.workspace_id == workspace.id, Conversation.needs_reply == true()
         )
     )
     return render(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from tending.audit.service import record
@@ -68,7 +68,7 @@ def list_conversations(
     if unassigned:
         stmt = stmt.where(Conversation.assignee_id.is_(None))
     if needs_reply is not None:
-        stmt = stmt.where(Conversation.needs_reply.is_(needs_reply))
+        stmt = stmt.where(Conversation.needs_reply == (true() if needs_reply else false()))
     if q and q.strip():
         ids = matching_message_ids(session, workspace_id=workspace_id, q=q)
         if ids is not None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, cast, func, select, text
+from sqlalchemy import Integer, cast, func, select, text, true
 from sqlalchemy.orm import Session
 
 from tending.inbox.models import Conversation
@@ -40,7 +40,7 @@ def _quarter_hour(session: Session, column: Any) -> Any:
     so each slot is wholly on- or off-hours in local time."""
     if session.get_bind().dialect.name == "sqlite":
         # Times are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text: slicing it is far cheaper than strftime.
-        minute = (cast(func.substr(column, 15, 2), Integer) / 15) * 15
+        minute = (cast(func.substr(column, 15, 2), Integer) // 15) * 15
         return func.printf("%s:%02d", func.substr(column, 1, 13), minute)
     slot = func.date_trunc("hour", column) + func.floor(func.extract("minute", column) / 15) * text(
         "interval '15 minutes'"
@@ -57,7 +57,7 @@ def waiting_by_age(
         select(slot, func.count(Conversation.id))
         .where(
             Conversation.workspace_id == workspace_id,
-            Conversation.needs_reply.is_(True),
+            Conversation.needs_reply == true(),
             Conversation.status != "closed",
             Conversation.last_inbound_at.is_not(None),
         )
@@ -66,7 +66,7 @@ def waiting_by_age(
     tz = ZoneInfo(timezone)
     buckets = {label: WaitingBucket(label, 0, 0) for label, _lo, _hi in AGE_BUCKETS}
     for slot_text, n in rows:
-        at = datetime.strptime(str(slot_text), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        at = datetime.fromisoformat(f"{slot_text}:00+00:00")
         age_h = max((now - at).total_seconds() / 3600, 0.0)
         for label, lo, hi in AGE_BUCKETS:
             if age_h >= lo and (hi is None or age_h < hi):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from tending.audit.service import record
@@ -249,7 +249,7 @@ def route_unassigned(session: Session, *, workspace_id: int, now: datetime) -> l
         .where(
             Conversation.workspace_id == workspace_id,
             Conversation.assignee_id.is_(None),
-            Conversation.needs_reply.is_(True),
+            Conversation.needs_reply == true(),
             Conversation.status != ConversationStatus.closed.value,
         )
         .order_by(Conversation.first_inbound_at, Conversation.id)

@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: db50a240adef
+Revision ID: a8ef6e49149c
 Revises:
-Create Date: 2026-11-22 16:12:09.223573
+Create Date: 2026-11-22 16:15:05.998740
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "db50a240adef"
+revision = "a8ef6e49149c"
 down_revision = None
 branch_labels = None
 depends_on = None
