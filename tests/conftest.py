@@ -50,14 +50,25 @@ def pg_engine() -> Iterator[Engine | None]:
 
 
 @pytest.fixture()
-def settings(tmp_path: Path, pg_engine: Engine | None) -> Settings:
-    return Settings(
+def settings(tmp_path: Path, pg_engine: Engine | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """The test's settings; background tasks (run inline) read the same database through them."""
+    from tending.config import get_settings
+    from tending.worker import runtime
+
+    monkeypatch.setenv("TENDING_DATA_DIR", str(tmp_path / "data"))
+    if PG_URL:
+        monkeypatch.setenv("TENDING_DATABASE_URL", PG_URL)
+    get_settings.cache_clear()
+    runtime.cache_clear()
+    yield Settings(
         data_dir=tmp_path / "data",
         database_url=PG_URL,
         queue_immediate=True,
         secret_key="test-secret-key-with-enough-length!",
         login_rate_limit=5,
     )
+    get_settings.cache_clear()
+    runtime.cache_clear()
 
 
 @pytest.fixture()

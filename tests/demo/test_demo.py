@@ -50,3 +50,15 @@ def test_build_demo_uses_ingestion_and_is_idempotent(factory, settings, client) 
     r = client.post("/api/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
     assert r.status_code == 200
     assert "Northwind" in client.get("/w/northwind/inbox").text
+
+
+def test_demo_campaign_catches_the_recall_wave(factory, settings) -> None:
+    from tending.campaign.models import Campaign, CampaignAlert
+
+    build_demo(factory, settings=settings, days=60, now=NOW)
+    with factory() as s:
+        campaign = s.scalar(select(Campaign))
+        assert campaign.status == "launched"
+        alerts = s.scalars(select(CampaignAlert).where(CampaignAlert.campaign_id == campaign.id)).all()
+        titles = {a.detail.get("scenario") for a in alerts}
+        assert "Product safety scare" in titles

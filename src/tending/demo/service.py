@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tending.auth.models import Role, UserCreate
+from tending.auth.models import Role, User, UserCreate
 from tending.auth.service import create_user
 from tending.cadence.service import set_target
+from tending.campaign.launch import launch_campaign
+from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind, ScenarioCreate
+from tending.campaign.service import add_kpi, add_scenario, create_campaign
 from tending.channel.models import ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
+from tending.database.core import utcnow
 from tending.demo.world import generate
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
@@ -48,6 +52,99 @@ TEAM = [
     ("Sam Product", "sam@northwind.example", Role.member, ["product"], "America/New_York", WEEKDAYS_9_TO_6),
     ("Agnes Agency", "agnes@brightagency.example", Role.agency, [], "Europe/London", WEEKDAYS_9_TO_6),
 ]
+
+
+SCENARIOS = [
+    (
+        "Product safety scare",
+        "A batch is questioned or recalled; people fear for their health.",
+        ["recall", "contaminated", "safe to drink", "sick"],
+        ["Is it safe to drink the coffee I have at home?"],
+        "Link the official notice and lab results, offer a refund, move the thread to DM for order details.",
+    ),
+    (
+        "Price backlash",
+        "The new blend's price is called greedy.",
+        ["too expensive", "price", "greedy"],
+        ["Why is the spring blend twice the price?"],
+        "Explain the farm-gate price we pay and point to the lower-priced house blend.",
+    ),
+    (
+        "Delivery delays",
+        "The launch week overwhelms shipping.",
+        ["late", "still waiting", "where is my order"],
+        ["Ordered the spring blend a week ago and nothing"],
+        "Apologise, give the real shipping date, offer free shipping on the next order.",
+    ),
+    (
+        "Sustainability claim challenged",
+        "Someone questions the 'fully recyclable' claim.",
+        ["greenwashing", "not recyclable", "plastic"],
+        ["Your bag is not recyclable where I live"],
+        "Share the packaging certificate and the local collection map, thank them for asking.",
+    ),
+    (
+        "Staff reply goes viral",
+        "A curt answer from the brand is screenshotted and shared.",
+        ["rude", "disrespectful", "screenshot"],
+        ["Wow the reply I got from Northwind was so rude"],
+        "Apologise publicly without excuses, follow up in private, review the reply with the team.",
+    ),
+]
+
+
+def _demo_campaign(
+    session: Session,
+    *,
+    workspace_id: int,
+    owner: User,
+    responders: list[User],
+    channel_ids: list[int],
+    start: datetime,
+) -> None:
+    """A disputable launch planned with its worst cases, launched before the overnight recall wave, so
+    that the wave's messages match the safety scenario."""
+    campaign = create_campaign(
+        session,
+        workspace_id=workspace_id,
+        campaign_in=CampaignCreate(
+            name="Spring blend relaunch",
+            objective="Grow online sales of the spring blend by 20% in a quarter",
+            owner_id=owner.id,
+            disputable=True,
+            channel_ids=channel_ids,
+            hashtags=["#northwindspring"],
+            keywords=["spring blend"],
+            starts_at=start + timedelta(days=30),
+            ends_at=start + timedelta(days=120),
+        ),
+    )
+    add_kpi(
+        session,
+        campaign_id=campaign.id,
+        kpi_in=KpiCreate(
+            name="Mentions of the launch", metric=MetricKind.mentions, target=400, horizon_days=60
+        ),
+    )
+    add_kpi(
+        session,
+        campaign_id=campaign.id,
+        kpi_in=KpiCreate(name="Online sales", metric=MetricKind.sales, target=12000, horizon_days=90),
+    )
+    for i, (title, what, keys, examples, reaction) in enumerate(SCENARIOS):
+        add_scenario(
+            session,
+            campaign_id=campaign.id,
+            scenario_in=ScenarioCreate(
+                title=title,
+                what_happens=what,
+                trigger_keywords=keys,
+                example_messages=examples,
+                responder_id=responders[i % len(responders)].id,
+                reaction=reaction,
+            ),
+        )
+    launch_campaign(session, campaign_id=campaign.id, actor=owner, now=start + timedelta(days=30))
 
 
 @dataclass
@@ -128,6 +225,14 @@ def build_demo(
                 max_days_silent=14 if plan.posts_per_week < 1 else 5,
                 reply_within_hours=24,
             )
+        _demo_campaign(
+            session,
+            workspace_id=ws.id,
+            owner=users[0],
+            responders=users[1:4],
+            channel_ids=[cid for _n, cid in channel_ids[:3]],
+            start=(now or utcnow()) - timedelta(days=days),
+        )
         session.commit()
         workspace_id = ws.id
     total = 0
