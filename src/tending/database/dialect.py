@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Integer, String
 
 
 def upsert_insert(session: Session, table: Table) -> Any:
@@ -22,3 +24,17 @@ def upsert_insert(session: Session, table: Table) -> Any:
 def chunks(seq: list[Any], size: int = 5000) -> list[list[Any]]:
     """Split a parameter list so that IN (...) stays under every backend's limit (SQLite: 32,766)."""
     return [seq[i : i + size] for i in range(0, len(seq), size)]
+
+
+def in_values(session: Session, column: Any, values: list[str] | list[int]) -> ColumnElement[bool]:
+    """`column IN (values)` with one bound parameter whatever the length: a JSON array on SQLite, an array on
+    PostgreSQL. Thousands of separate parameters cost more to bind than the lookup itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        element = Integer() if values and isinstance(values[0], int) else String()
+        return column == func.any(bindparam("in_values", values, type_=ARRAY(element)))
+    import orjson
+
+    listed: Any = select(literal_column("value")).select_from(
+        func.json_each(bindparam("in_values", orjson.dumps(values).decode()))
+    )
+    return column.in_(listed)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tending.database.core import Base, utcnow
@@ -73,7 +73,14 @@ class Message(Base):
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_message_conversation_created", "conversation_id", "created_at"),
         Index("ix_message_ws_created", "workspace_id", "created_at"),
-        Index("ix_message_channel_kind_created", "channel_id", "kind", "direction", "created_at"),
+        # Only the brand's own posts: cadence checks read them; a full index would tax every insert.
+        Index(
+            "ix_message_channel_posts",
+            "channel_id",
+            "created_at",
+            sqlite_where=text("kind = 'post' AND direction = 'outbound'"),
+            postgresql_where=text("kind = 'post' AND direction = 'outbound'"),
+        ),
     )
 
     id: Mapped[PrimaryKey]

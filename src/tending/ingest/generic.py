@@ -44,6 +44,12 @@ class RecordError(ValueError):
 
 
 def parse_time(value: Any, *, field: str = "created_at") -> datetime:
+    if type(value) is str and value:  # the common case first: imports are mostly ISO text
+        try:
+            dt = datetime.fromisoformat(value)
+        except ValueError:
+            raise RecordError(f"{field}: not an ISO 8601 time: {value[:40]!r}") from None
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, int | float):
@@ -59,6 +65,8 @@ def parse_time(value: Any, *, field: str = "created_at") -> datetime:
 
 
 def _opt_int(value: Any, field: str) -> int | None:
+    if type(value) is int:
+        return value
     if value is None or value == "":
         return None
     try:
@@ -68,15 +76,17 @@ def _opt_int(value: Any, field: str) -> int | None:
 
 
 def _opt_bool(value: Any) -> bool | None:
+    if value is True or value is False:
+        return value
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        return value
     return str(value).strip().lower() in {"1", "true", "yes", "y", "t"}
 
 
 def _opt_str(value: Any) -> str | None:
-    if value is None or value == "":
+    if type(value) is str:
+        return value or None
+    if value is None:
         return None
     return str(value)
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, literal, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from tending.author.models import Author
 from tending.channel.models import Channel
 from tending.connectors.bases.items import AuthorProfile, InboundItem
-from tending.database.dialect import chunks, upsert_insert
+from tending.database.dialect import chunks, in_values, upsert_insert
 from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.inbox.search import index_messages
 from tending.stats.service import count_new_messages
@@ -51,13 +51,12 @@ class IngestCache:
 
 
 def _existing_external_ids(session: Session, channel_id: int, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for part in chunks(ids):
-        rows = session.execute(
-            select(Message.external_id).where(Message.channel_id == channel_id, Message.external_id.in_(part))
+    rows = session.execute(
+        select(Message.external_id).where(
+            Message.channel_id == channel_id, in_values(session, Message.external_id, ids)
         )
-        found.update(r[0] for r in rows)
-    return found
+    )
+    return {r[0] for r in rows}
 
 
 def _author_row(workspace_id: int, network: str, a: AuthorProfile) -> dict[str, object]:
@@ -124,12 +123,12 @@ def _resolve_authors(
     )
     session.execute(stmt, [_author_row(channel.workspace_id, channel.network, p) for p in changed.values()])
     missing = [k for k in profiles if k not in cache.authors]
-    for part in chunks(missing):
+    if missing:
         rows = session.execute(
             select(Author.external_id, Author.id).where(
                 Author.workspace_id == channel.workspace_id,
                 Author.network == channel.network,
-                Author.external_id.in_(part),
+                in_values(session, Author.external_id, missing),
             )
         )
         cache.authors.update({ext: aid for ext, aid in rows})
@@ -150,11 +149,12 @@ def _thread_keys(session: Session, *, channel_id: int, items: list[InboundItem])
     if unresolved:
         parents = [it.parent_external_id for it in unresolved if it.parent_external_id not in keys]
         stored: dict[str, str] = {}
-        for part in chunks(sorted({p for p in parents if p})):
+        wanted = sorted({p for p in parents if p})
+        if wanted:
             rows = session.execute(
                 select(Message.external_id, Conversation.thread_key)
                 .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(Message.channel_id == channel_id, Message.external_id.in_(part))
+                .where(Message.channel_id == channel_id, in_values(session, Message.external_id, wanted))
             )
             stored.update({ext: key for ext, key in rows})
         for it in unresolved:  # items arrive oldest first, so a parent in the batch is keyed already
@@ -169,6 +169,10 @@ def _resolve_conversations(
     first_kind: dict[str, str] = {}
     for it in items:
         first_kind.setdefault(keys[it.external_id], "direct" if it.kind == "direct" else "comment")
+    ids = _conversation_ids(session, channel_id=channel.id, keys=list(first_kind))
+    first_kind = {k: v for k, v in first_kind.items() if k not in ids}
+    if not first_kind:
+        return ids
     table = Conversation.__table__
     stmt = upsert_insert(session, table).on_conflict_do_nothing(  # type: ignore[arg-type]
         index_elements=["channel_id", "thread_key"]
@@ -193,15 +197,17 @@ def _resolve_conversations(
             for key, kind in first_kind.items()
         ],
     )
-    ids: dict[str, int] = {}
-    for part in chunks(list(first_kind)):
-        rows = session.execute(
-            select(Conversation.thread_key, Conversation.id).where(
-                Conversation.channel_id == channel.id, Conversation.thread_key.in_(part)
-            )
-        )
-        ids.update({k: cid for k, cid in rows})
+    ids.update(_conversation_ids(session, channel_id=channel.id, keys=list(first_kind)))
     return ids
+
+
+def _conversation_ids(session: Session, *, channel_id: int, keys: list[str]) -> dict[str, int]:
+    rows = session.execute(
+        select(Conversation.thread_key, Conversation.id).where(
+            Conversation.channel_id == channel_id, in_values(session, Conversation.thread_key, keys)
+        )
+    )
+    return {k: cid for k, cid in rows}
 
 
 def refresh_conversations(session: Session, conversation_ids: list[int]) -> None:
@@ -290,7 +296,9 @@ _MESSAGE_COLUMNS = (
 
 def _sqlite_time(value: datetime) -> str:
     """The text form SQLAlchemy gives a naive-UTC DATETIME on SQLite, so both paths read alike."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _insert_messages(session: Session, rows: list[tuple[Any, ...]]) -> None:
@@ -361,14 +369,15 @@ def ingest_items(
         )
         for it in fresh
     ]
+    before = session.scalar(select(func.max(Message.id))) or 0
     _insert_messages(session, rows)
-    new_ids: list[int] = []
-    for part in chunks([it.external_id for it in fresh]):
-        new_ids.extend(
-            session.scalars(
-                select(Message.id).where(Message.channel_id == channel.id, Message.external_id.in_(part))
-            )
-        )
+    # This call holds the channel's lock, so the channel's rows above the old maximum id are its own.
+    # A primary-key range read (an index on the channel would walk all of its rows).
+    new_ids = [
+        mid
+        for mid, ch in session.execute(select(Message.id, Message.channel_id).where(Message.id > before))
+        if ch == channel.id
+    ]
     stats.new = len(new_ids)
     stats.new_message_ids = sorted(new_ids)
     stats.conversation_ids = set(conversations.values())
@@ -379,5 +388,102 @@ def ingest_items(
         channel_id=channel.id,
         items=((it.created_at, it.direction) for it in fresh),
     )
-    refresh_conversations(session, sorted(stats.conversation_ids))
+    fold_into_conversations(
+        session,
+        items=fresh,
+        conversation_of={it.external_id: conversations[keys[it.external_id]] for it in fresh},
+    )
     return stats
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None or (b is not None and b > a) else a
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None or (b is not None and b < a) else a
+
+
+def fold_into_conversations(
+    session: Session, *, items: list[InboundItem], conversation_of: dict[str, int]
+) -> None:
+    """Update conversation figures from the new messages alone (the caller holds the channel's lock, so
+    the stored figures plus these messages are exact); falls back to a full recount only when a message
+    older than the thread's first question arrives, which can change its first response."""
+    by_conv: dict[int, list[InboundItem]] = {}
+    for it in items:
+        by_conv.setdefault(conversation_of[it.external_id], []).append(it)
+    c = Conversation
+    current = {
+        row.id: row
+        for row in session.execute(
+            select(
+                c.id,
+                c.message_count,
+                c.first_inbound_at,
+                c.first_response_at,
+                c.last_inbound_at,
+                c.last_outbound_at,
+                c.last_message_at,
+                c.status,
+                c.resolved_at,
+                c.preview,
+                c.last_author,
+            ).where(in_values(session, c.id, list(by_conv)))
+        )
+    }
+    updates, recount = [], []
+    for cid, new in by_conv.items():
+        old = current[cid]
+        inbound = [it.created_at for it in new if it.direction == "inbound"]
+        outbound = [it.created_at for it in new if it.direction != "inbound"]
+        first_in = _earlier(old.first_inbound_at, min(inbound, default=None))
+        if old.first_inbound_at is not None and first_in != old.first_inbound_at:
+            recount.append(cid)
+            continue
+        first_response = old.first_response_at
+        if first_in is not None:
+            answers = [t for t in outbound if t >= first_in]
+            first_response = _earlier(first_response, min(answers, default=None))
+        last_in = _later(old.last_inbound_at, max(inbound, default=None))
+        last_out = _later(old.last_outbound_at, max(outbound, default=None))
+        newest = max(new, key=lambda it: it.created_at)
+        if old.last_message_at is None or newest.created_at >= old.last_message_at:
+            preview = newest.text[:PREVIEW_CHARS]
+            last_author = newest.author.handle if newest.author else ""
+            last_at = newest.created_at
+        else:
+            preview, last_author, last_at = old.preview, old.last_author, old.last_message_at
+        needs = last_in is not None and (last_out is None or last_in > last_out)
+        if needs:
+            status, resolved = ConversationStatus.open.value, None
+        elif old.status == ConversationStatus.open.value:
+            status, resolved = ConversationStatus.answered.value, old.resolved_at
+        else:
+            status, resolved = old.status, old.resolved_at
+        updates.append(
+            {
+                "b_id": cid,
+                "message_count": old.message_count + len(new),
+                "first_inbound_at": first_in,
+                "first_response_at": first_response,
+                "last_inbound_at": last_in,
+                "last_outbound_at": last_out,
+                "last_message_at": last_at,
+                "preview": preview,
+                "last_author": last_author,
+                "needs_reply": needs,
+                "status": status,
+                "resolved_at": resolved,
+            }
+        )
+    if updates:
+        table = cast(Table, Conversation.__table__)
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({k: bindparam(k) for k in updates[0] if k != "b_id"})
+        )
+        session.connection().execute(stmt, updates)
+    if recount:
+        refresh_conversations(session, sorted(recount))

@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: a8ef6e49149c
+Revision ID: 90eba44dcc29
 Revises:
-Create Date: 2026-11-22 16:15:05.998740
+Create Date: 2026-11-22 16:29:12.429889
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "a8ef6e49149c"
+revision = "90eba44dcc29"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -763,7 +763,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_message_channel_kind_created", ["channel_id", "kind", "direction", "created_at"], unique=False
+            "ix_message_channel_posts",
+            ["channel_id", "created_at"],
+            unique=False,
+            sqlite_where=sa.text("kind = 'post' AND direction = 'outbound'"),
+            postgresql_where=sa.text("kind = 'post' AND direction = 'outbound'"),
         )
         batch_op.create_index(
             "ix_message_conversation_created", ["conversation_id", "created_at"], unique=False
@@ -890,7 +894,11 @@ def downgrade() -> None:
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_ws_created")
         batch_op.drop_index("ix_message_conversation_created")
-        batch_op.drop_index("ix_message_channel_kind_created")
+        batch_op.drop_index(
+            "ix_message_channel_posts",
+            sqlite_where=sa.text("kind = 'post' AND direction = 'outbound'"),
+            postgresql_where=sa.text("kind = 'post' AND direction = 'outbound'"),
+        )
 
     op.drop_table("message")
     op.drop_table("campaign_kpi_measurement")
