@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, case, func, literal, select, update
+from sqlalchemy import Table, and_, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from tending.author.models import Author
@@ -404,6 +404,39 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return b if a is None or (b is not None and b < a) else a
 
 
+_FIGURES = (
+    "message_count",
+    "first_inbound_at",
+    "first_response_at",
+    "last_inbound_at",
+    "last_outbound_at",
+    "last_message_at",
+    "preview",
+    "last_author",
+    "needs_reply",
+    "status",
+    "resolved_at",
+)
+
+
+def _write_conversation_figures(session: Session, updates: list[dict[str, Any]]) -> None:
+    """One driver-level executemany: the ORM's per-row binding would cost more than the updates."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+
+    def bind(v: Any) -> Any:
+        if isinstance(v, datetime):
+            return _sqlite_time(v) if sqlite else v
+        if isinstance(v, bool) and sqlite:
+            return int(v)
+        return v
+
+    sql = f"UPDATE conversation SET {', '.join(f'{k} = {mark}' for k in _FIGURES)} WHERE id = {mark}"
+    session.connection().exec_driver_sql(
+        sql, [tuple(bind(u[k]) for k in (*_FIGURES, "b_id")) for u in updates]
+    )
+
+
 def fold_into_conversations(
     session: Session, *, items: list[InboundItem], conversation_of: dict[str, int]
 ) -> None:
@@ -478,12 +511,6 @@ def fold_into_conversations(
             }
         )
     if updates:
-        table = cast(Table, Conversation.__table__)
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values({k: bindparam(k) for k in updates[0] if k != "b_id"})
-        )
-        session.connection().execute(stmt, updates)
+        _write_conversation_figures(session, updates)
     if recount:
         refresh_conversations(session, sorted(recount))
