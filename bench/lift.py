@@ -37,7 +37,8 @@ def main() -> int:
     ap.add_argument(
         "--level-sd", default="0.01", help="'prior' (mode under R's prior), 'free' (MLE) or an sd"
     )
-    ap.add_argument("--simulations", type=int, default=2000)
+    ap.add_argument("--simulations", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     if not args.data_dir.is_dir():
         print(f"skipped: no reference data at {args.data_dir}")
@@ -58,6 +59,7 @@ def main() -> int:
             post=post_rng,
             labels=table.labels,
             n_simulations=args.simulations,
+            seed=args.seed,
             level_sd=level_sd,
         )
         s = res.summary
