@@ -21,14 +21,19 @@ Setup, chosen to stay close to R CausalImpact's defaults without pretending to b
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from statsmodels.tsa.statespace.mlemodel import MLEResults
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 FloatArray = npt.NDArray[np.float64]
+
+# statsmodels 0.15 renamed `random_state` to `rng` (the old name warns); support both.
+_RNG_KEYWORD = "rng" if "rng" in inspect.signature(MLEResults.simulate).parameters else "random_state"
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ def simulate_counterfactual(
             repetitions=per_set,
             anchor="end",
             exog=exog_post,
-            rng=rng,
+            **{_RNG_KEYWORD: rng},
         )
         paths.append(np.asarray(sims, dtype=float).reshape(n_post, per_set).T)
     z_paths = np.vstack(paths)[:n_simulations]
