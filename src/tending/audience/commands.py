@@ -1,0 +1,110 @@
+"""`tending audit accounts --input FILE.csv`: authenticity scores with reasons, one JSON line per account."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+
+from tending.audience.authenticity import Profiles, score_accounts
+
+COLUMNS = (
+    "handle",
+    "id",
+    "name",
+    "created_at",
+    "followers",
+    "following",
+    "posts",
+    "default_avatar",
+    "bio",
+    "verified",
+    "engaged_at",
+    "text",
+)
+HELP = (
+    "Columns (header row; any may be missing, its features are then skipped): handle, id, name, created_at "
+    "(ISO time), followers, following, posts, default_avatar (true/false), bio, verified (true/false), "
+    "engaged_at (ISO time of the follow or comment), text (the comment)."
+)
+
+
+class AuditInputError(ValueError):
+    pass
+
+
+def _time(v: str, line: int, col: str) -> datetime | None:
+    if not v:
+        return None
+    try:
+        dt = datetime.fromisoformat(v)
+    except ValueError:
+        raise AuditInputError(f"line {line}: {col} is not an ISO time: {v[:40]!r}") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _int(v: str, line: int, col: str) -> int | None:
+    if not v:
+        return None
+    try:
+        return int(float(v))
+    except ValueError:
+        raise AuditInputError(f"line {line}: {col} is not a number: {v[:40]!r}") from None
+
+
+def _bool(v: str) -> bool | None:
+    return None if not v else v.strip().lower() in {"1", "true", "yes", "y", "t"}
+
+
+def read_profiles(path: Path) -> tuple[list[dict[str, str]], Profiles]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        present = set(reader.fieldnames or [])
+        if not present & {"handle", "id"}:
+            raise AuditInputError("the file needs a handle or an id column")
+        rows = list(reader)
+    cols: dict[str, Any] = {}
+    for col in ("created_at", "engaged_at"):
+        if col in present:
+            cols[col] = [_time(r.get(col) or "", i + 2, col) for i, r in enumerate(rows)]
+    for col in ("followers", "following", "posts"):
+        if col in present:
+            cols[col] = [_int(r.get(col) or "", i + 2, col) for i, r in enumerate(rows)]
+    for col in ("default_avatar", "verified"):
+        if col in present:
+            cols[col] = [_bool(r.get(col) or "") for r in rows]
+    for col in ("bio", "text"):
+        if col in present:
+            cols[col] = [r.get(col) or "" for r in rows]
+    handles = [r.get("handle") or r.get("id") or "" for r in rows]
+    return rows, Profiles(handle=handles, **cols)
+
+
+def register(app: typer.Typer) -> None:
+    audit = typer.Typer(help="Audits of audience authenticity and agency delivery.", no_args_is_help=True)
+
+    @audit.command("accounts", help=f"Score accounts for authenticity (1 = genuine). {HELP}")
+    def accounts(
+        input: Path = typer.Option(..., "--input", exists=True, help="CSV of profiles."),
+    ) -> None:
+        try:
+            rows, profiles = read_profiles(input)
+        except AuditInputError as exc:
+            typer.secho(f"{input.name}: {exc}", fg="red", err=True)
+            raise typer.Exit(2) from None
+        out = sys.stdout.buffer
+        for row, s in zip(rows, score_accounts(profiles), strict=True):
+            out.write(
+                orjson.dumps(
+                    {"handle": row.get("handle"), "id": row.get("id"), "score": s.score, "reasons": s.reasons}
+                )
+                + b"\n"
+            )
+        out.flush()
+
+    app.add_typer(audit, name="audit")

@@ -1,0 +1,163 @@
+"""Community vitality: members against the people actually talking.
+
+Classification (stated thresholds, per channel or community, over the last 90 days):
+- dead: fewer than 5 distinct people talked, or fewer than 1 talker per 100,000 members — a
+  16-million-member group with no conversation is dead;
+- dormant: fewer than 5 people talked in the last 30 days, or fewer than 10 per 100,000 members in 90 days;
+- alive: otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tending.channel.models import Channel
+from tending.inbox.models import Conversation, Message
+
+DEAD_MIN_TALKERS_90D = 5
+DEAD_PER_100K = 1.0
+DORMANT_MIN_TALKERS_30D = 5
+DORMANT_PER_100K = 10.0
+
+
+@dataclass
+class Vitality:
+    channel_id: int
+    name: str
+    members: int | None
+    talkers: dict[int, int]  # days → distinct people who commented or replied
+    replies_per_thread: float
+    threads_with_dialogue: int  # a brand reply and a customer answer back
+    answered_share: float
+    returning: int  # people who talked in two different weeks of the 90 days
+    status: str = "alive"
+    reasons: list[str] = field(default_factory=list)
+
+
+def classify(*, members: int | None, talkers_30: int, talkers_90: int) -> tuple[str, list[str]]:
+    per_100k = None if not members else talkers_90 / members * 100_000
+    if talkers_90 < DEAD_MIN_TALKERS_90D:
+        return "dead", [f"only {talkers_90} people talked in 90 days (dead below {DEAD_MIN_TALKERS_90D})"]
+    if per_100k is not None and per_100k < DEAD_PER_100K:
+        return "dead", [
+            f"{talkers_90} people talked among {members:,} members ({per_100k:.2f} per 100,000; "
+            f"dead below {DEAD_PER_100K:g})"
+        ]
+    if talkers_30 < DORMANT_MIN_TALKERS_30D:
+        return "dormant", [
+            f"only {talkers_30} people talked in 30 days (dormant below {DORMANT_MIN_TALKERS_30D})"
+        ]
+    if per_100k is not None and per_100k < DORMANT_PER_100K:
+        return "dormant", [
+            f"{per_100k:.1f} talkers per 100,000 members in 90 days (dormant below {DORMANT_PER_100K:g})"
+        ]
+    return "alive", [f"{talkers_30} people talked in 30 days"]
+
+
+def members_of(channel: Channel) -> int | None:
+    value = (channel.config or {}).get("members")
+    return int(value) if isinstance(value, int | float) else None
+
+
+def channel_vitality(session: Session, *, channel: Channel, now: datetime) -> Vitality:
+    inbound = (
+        Message.channel_id == channel.id,
+        Message.direction == "inbound",
+        Message.author_id.is_not(None),
+        Message.kind.in_(["comment", "reply", "mention", "direct"]),
+        Message.created_at <= now,
+    )
+    talkers = {
+        d: session.scalar(
+            select(func.count(func.distinct(Message.author_id))).where(
+                *inbound, Message.created_at >= now - timedelta(days=d)
+            )
+        )
+        or 0
+        for d in (7, 30, 90)
+    }
+    since = now - timedelta(days=90)
+    convs = session.execute(
+        select(func.count(Conversation.id), func.sum(Conversation.message_count)).where(
+            Conversation.channel_id == channel.id, Conversation.last_message_at >= since
+        )
+    ).one()
+    n_threads = int(convs[0] or 0)
+    replies = int(convs[1] or 0) - n_threads
+    answered = (
+        session.scalar(
+            select(func.count(Conversation.id)).where(
+                Conversation.channel_id == channel.id,
+                Conversation.last_message_at >= since,
+                Conversation.first_inbound_at.is_not(None),
+                Conversation.first_response_at.is_not(None),
+            )
+        )
+        or 0
+    )
+    asked = (
+        session.scalar(
+            select(func.count(Conversation.id)).where(
+                Conversation.channel_id == channel.id,
+                Conversation.last_message_at >= since,
+                Conversation.first_inbound_at.is_not(None),
+            )
+        )
+        or 0
+    )
+    dialogue = (
+        session.scalar(
+            select(func.count(Conversation.id)).where(
+                Conversation.channel_id == channel.id,
+                Conversation.last_message_at >= since,
+                Conversation.first_response_at.is_not(None),
+                Conversation.last_inbound_at > Conversation.first_response_at,
+            )
+        )
+        or 0
+    )
+    weeks = session.execute(
+        select(
+            Message.author_id,
+            func.count(
+                func.distinct(
+                    func.floor(
+                        (
+                            func.extract("epoch", Message.created_at)
+                            if session.get_bind().dialect.name == "postgresql"
+                            else func.strftime("%s", Message.created_at)
+                        )
+                        / 604800
+                    )
+                )
+            ),
+        )
+        .where(*inbound, Message.created_at >= since)
+        .group_by(Message.author_id)
+    ).all()
+    returning = sum(1 for _a, w in weeks if (w or 0) >= 2)
+    members = members_of(channel)
+    status, reasons = classify(members=members, talkers_30=talkers[30], talkers_90=talkers[90])
+    return Vitality(
+        channel.id,
+        channel.name,
+        members,
+        talkers,
+        round(replies / n_threads, 2) if n_threads else 0.0,
+        dialogue,
+        round(answered / asked, 3) if asked else 0.0,
+        returning,
+        status,
+        reasons,
+    )
+
+
+def workspace_vitality(session: Session, *, workspace_id: int, now: datetime) -> list[Vitality]:
+    channels = session.scalars(
+        select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.id)
+    )
+    return [channel_vitality(session, channel=c, now=now) for c in channels]

@@ -1,0 +1,108 @@
+"""The default sentiment model: a linear model over hashed word and character n-grams plus VADER scores.
+
+Trained by `scripts/train_triage.py` on the SemEval-2017 Task 4A training tweets (and VADER's rated
+tweets), never on TweetEval's test split; the coefficients ship in `data/sentiment_default.npz`
+(float16, a few MB) and load without network or pickle. Hashing keeps the file small and needs no
+vocabulary: any text maps to the same feature space at training and at inference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from tending.triage.text import normalise
+
+MODEL_PATH = Path(__file__).parent / "data" / "sentiment_default.npz"
+LABELS = ("negative", "neutral", "positive")
+N_FEATURES = 2**18
+
+
+def word_vectorizer() -> HashingVectorizer:
+    return HashingVectorizer(
+        n_features=N_FEATURES,
+        ngram_range=(1, 2),
+        alternate_sign=False,
+        norm="l2",
+        lowercase=True,
+        token_pattern=r"(?u)\b\w+\b|[!?]+|[:;=][-']?[()dpDP]",
+    )
+
+
+def char_vectorizer() -> HashingVectorizer:
+    return HashingVectorizer(
+        n_features=N_FEATURES,
+        analyzer="char_wb",
+        ngram_range=(2, 4),
+        alternate_sign=False,
+        norm="l2",
+        lowercase=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _vader() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+def vader_features(texts: list[str]) -> np.ndarray:
+    """neg, neu, pos and compound of VADER for each text."""
+    analyzer = _vader()
+    out = np.empty((len(texts), 4), dtype=np.float32)
+    for i, t in enumerate(texts):
+        s = analyzer.polarity_scores(t)
+        out[i] = (s["neg"], s["neu"], s["pos"], s["compound"])
+    return out
+
+
+def features(texts: list[str]) -> sparse.csr_matrix:
+    norm = [normalise(t) for t in texts]
+    return sparse.hstack(
+        [
+            word_vectorizer().transform(norm),
+            char_vectorizer().transform(norm),
+            sparse.csr_matrix(vader_features(norm)),
+        ],
+        format="csr",
+    )
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    coef: np.ndarray  # (3, n_features)
+    intercept: np.ndarray  # (3,)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 3))
+        scores = features(texts) @ self.coef.T + self.intercept
+        scores = scores - scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path, coef=self.coef.astype(np.float16), intercept=self.intercept.astype(np.float32)
+        )
+
+
+@lru_cache(maxsize=1)
+def load_default() -> SentimentModel:
+    if not MODEL_PATH.exists():
+        raise FileNotFoundError(f"{MODEL_PATH} is missing: run scripts/train_triage.py")
+    data = np.load(MODEL_PATH)
+    return SentimentModel(
+        coef=data["coef"].astype(np.float32), intercept=data["intercept"].astype(np.float32)
+    )
+
+
+def polarity(probs: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Label and a score in [-1, 1] (positive minus negative probability) per row."""
+    labels = [LABELS[i] for i in probs.argmax(axis=1)]
+    return labels, probs[:, 2] - probs[:, 0]

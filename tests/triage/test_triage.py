@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import io
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tending.cli import app
+from tending.triage.classify import ModelUnavailable, classify_texts
+from tending.triage.intent import classify_intent
+from tending.triage.language import detect
+
+PUBLIC_KEYS = ["sentiment", "sentiment_score", "intent", "language", "urgency", "topics"]
+
+
+def test_shipped_model_gives_clear_polarity() -> None:
+    out = classify_texts([
+        "I love this coffee, best purchase of the year!",
+        "This is the worst service ever, totally disappointed and angry",
+        "The store opens at 9 on Mondays.",
+    ])
+    assert [r.sentiment for r in out] == ["positive", "negative", "neutral"]
+    assert out[0].sentiment_score > 0.3 > -0.3 > out[1].sentiment_score
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment", "score", "intent"),
+    [
+        ("How do I pause my subscription?", "neutral", 0.0, "question"),
+        ("My order still hasn't arrived after 12 days, I want a refund", "negative", -0.6, "complaint"),
+        ("Thank you, the espresso blend is amazing", "positive", 0.8, "praise"),
+        ("Free followers!!! follow me and DM me now bit.ly/xyz", "neutral", 0.0, "spam"),
+        ("You are all idiots and losers", "negative", -0.9, "spam"),
+        ("Nice photo", "positive", 0.4, "other"),
+    ],
+)
+def test_intent_rules(text: str, sentiment: str, score: float, intent: str) -> None:
+    assert classify_intent(text, sentiment=sentiment, score=score).intent == intent
+
+
+def test_urgency_orders_messages() -> None:
+    calm = classify_intent("Do you sell gift cards?", sentiment="neutral", score=0.0).urgency
+    angry = classify_intent("Third time my box is late, refund me NOW or I cancel!!", sentiment="negative",
+                            score=-0.8).urgency
+    safety = classify_intent("My kid got sick after drinking it, is the recall about this batch?",
+                             sentiment="negative", score=-0.6).urgency
+    assert calm < angry and calm < safety and angry > 0.6
+
+
+def test_topics_and_language() -> None:
+    r = classify_intent("I was charged twice for order 123, where is my refund?", sentiment="negative", score=-0.5)
+    assert "billing" in r.topics and "delivery" in r.topics
+    assert detect("Bonjour, est-ce que vous livrez à Lyon demain ?") == "fr"
+    assert detect("¿Dónde está mi pedido? Lo compré hace una semana") == "es"
+    assert detect("ok") == "und"
+
+
+def test_classify_cli_stdin_and_csv(tmp_path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["classify"], input="I love it!\nWhere is my parcel?\n")
+    assert res.exit_code == 0, res.output
+    rows = [orjson.loads(line) for line in res.stdout.splitlines()]
+    assert len(rows) == 2 and list(rows[0]) == PUBLIC_KEYS
+    assert rows[1]["intent"] == "question" and 0 <= rows[1]["urgency"] <= 1
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text('id,body\n1,"Awful, broken on arrival"\n2,Thanks a lot\n')
+    res = runner.invoke(app, ["classify", "--input", str(csv_path), "--text-column", "body"])
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 2
+    bad = runner.invoke(app, ["classify", "--input", str(csv_path), "--text-column", "nope"])
+    assert bad.exit_code != 0
+
+
+
+def test_unknown_model_is_a_clear_error() -> None:
+    with pytest.raises(ModelUnavailable):
+        classify_texts(["hi"], model="gpt")
+
+
+def test_triage_runs_inside_ingestion(factory, world) -> None:
+    from sqlalchemy import select
+
+    from tending.channel.models import Channel
+    from tending.inbox.models import Message
+    from tending.ingest.generic import item_from_record
+    from tending.ingest.service import ingest_items
+    from tending.ingest.signals import after_ingest
+    from tending.stats.service import daily
+    from tending.database.core import utcnow
+    from datetime import timedelta
+
+    rec = {"id": "t1", "text": "Worst order ever, it arrived broken. I want a refund!",
+           "created_at": utcnow().isoformat(), "author": {"id": "a"}}
+    with factory() as s:
+        stats = ingest_items(s, channel=s.get(Channel, world.channel.id),
+                             items=[item_from_record(rec, raw=orjson.dumps(rec).decode())])
+        s.commit()
+    after_ingest(stats.new_message_ids)  # tasks run inline in tests
+    with factory() as s:
+        msg = s.scalar(select(Message))
+        assert (msg.sentiment, msg.intent) == ("negative", "complaint") and msg.urgency > 0.5
+        assert "delivery" in msg.topics and msg.language == "en"
+        counts = daily(s, workspace_id=world.workspace.id, since=utcnow() - timedelta(days=1), until=utcnow())
+        assert sum(d["negative"] for d in counts.values()) == 1
