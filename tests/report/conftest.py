@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from tests.desk_fixtures import Msg, make_conversation, message_of
 
 from tending.auth.models import User
 from tending.campaign.models import Campaign, CampaignAlert, Kpi, KpiMeasurement, Scenario
 from tending.channel.models import Channel
 from tending.publishing.models import Post
 from tending.workspace.models import Workspace
-from tests.desk_fixtures import Msg, make_conversation, message_of
 
 MON = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, office hours
 HOSTILE = "<script>alert('x')</script> your beans made me ill"
@@ -40,31 +40,71 @@ def seeded(factory: sessionmaker[Session], world) -> Seeded:
         )
         message_of(s, c1, 1).sent_by_id = agency.id
         c2 = make_conversation(
-            s, ws, ch,
-            [Msg("inbound", MON + timedelta(days=1, hours=1)), Msg("outbound", MON + timedelta(days=1, hours=1.5))],
+            s,
+            ws,
+            ch,
+            [
+                Msg("inbound", MON + timedelta(days=1, hours=1)),
+                Msg("outbound", MON + timedelta(days=1, hours=1.5)),
+            ],
             assignee=member,
         )
         message_of(s, c2, 1).sent_by_id = member.id
         saturday_night = datetime(2026, 3, 7, 2, 0, tzinfo=UTC)
         c3 = make_conversation(s, ws, ch, [Msg("inbound", saturday_night, text=HOSTILE)])
         hostile = message_of(s, c3, 0)
-        s.add(Post(workspace_id=ws.id, channel_id=ch.id, text="New roast", status="published",
-                   author_id=agency.id, published_at=MON + timedelta(hours=3)))
-        campaign = Campaign(workspace_id=ws.id, name="Spring roast", objective="Sell the spring roast",
-                            status="launched", starts_at=MON, launched_at=MON, ends_at=MON + timedelta(days=6),
-                            channels=[ch])
+        s.add(
+            Post(
+                workspace_id=ws.id,
+                channel_id=ch.id,
+                text="New roast",
+                status="published",
+                author_id=agency.id,
+                published_at=MON + timedelta(hours=3),
+            )
+        )
+        campaign = Campaign(
+            workspace_id=ws.id,
+            name="Spring roast",
+            objective="Sell the spring roast",
+            status="launched",
+            starts_at=MON,
+            launched_at=MON,
+            ends_at=MON + timedelta(days=6),
+            channels=[ch],
+        )
         s.add(campaign)
         s.flush()
-        kpi = Kpi(campaign_id=campaign.id, name="Bags sold", metric="sales", target=500.0, direction="up",
-                  horizon_days=30, baseline=0.0)
-        scenario = Scenario(campaign_id=campaign.id, title="Recall rumour", trigger_keywords=["ill"],
-                            reaction="Explain the lab results")
+        kpi = Kpi(
+            campaign_id=campaign.id,
+            name="Bags sold",
+            metric="sales",
+            target=500.0,
+            direction="up",
+            horizon_days=30,
+            baseline=0.0,
+        )
+        scenario = Scenario(
+            campaign_id=campaign.id,
+            title="Recall rumour",
+            trigger_keywords=["ill"],
+            reaction="Explain the lab results",
+        )
         s.add_all([kpi, scenario])
         s.flush()
         for day, value in enumerate((0, 40, 90, 150)):
             s.add(KpiMeasurement(kpi_id=kpi.id, at=MON + timedelta(days=day), value=float(value)))
-        s.add(CampaignAlert(workspace_id=ws.id, campaign_id=campaign.id, scenario_id=scenario.id,
-                            message_id=hostile.id, kind="scenario_match", at=saturday_night,
-                            created_at=saturday_night, detail={"scenario": "Recall rumour", "responder": "Mia"}))
+        s.add(
+            CampaignAlert(
+                workspace_id=ws.id,
+                campaign_id=campaign.id,
+                scenario_id=scenario.id,
+                message_id=hostile.id,
+                kind="scenario_match",
+                at=saturday_night,
+                created_at=saturday_night,
+                detail={"scenario": "Recall rumour", "responder": "Mia"},
+            )
+        )
         s.commit()
         return Seeded(campaign_id=campaign.id, hostile_message_id=hostile.id)

@@ -37,11 +37,15 @@ def test_every_export_answers_and_never_leaks_credentials(client, world, seeded)
     login(client, "admin@acme.test")
     for table in ("conversations", "messages", "posts", "campaigns", "audit", "channel-health"):
         for ext in ("csv", "json"):
-            r = client.get(_url(world, f"{table}.{ext}") + ("?since=2026-03-01" if table == "messages" else ""))
+            r = client.get(
+                _url(world, f"{table}.{ext}") + ("?since=2026-03-01" if table == "messages" else "")
+            )
             assert r.status_code == 200, (table, ext, r.text)
             assert SECRET not in r.text and "credentials" not in r.text.lower(), (table, ext)
     campaigns = client.get(_url(world, "campaigns.json")).json()
-    assert [(c["campaign"], c["kpi"], c["target"]) for c in campaigns] == [("Spring roast", "Bags sold", 500.0)]
+    assert [(c["campaign"], c["kpi"], c["target"]) for c in campaigns] == [
+        ("Spring roast", "Bags sold", 500.0)
+    ]
     health = client.get(_url(world, "channel-health.csv")).text
     assert "Acme on Fake" in health and "acme-fake" not in health  # no configuration either
     posts = client.get(_url(world, "posts.json")).json()
@@ -51,7 +55,9 @@ def test_every_export_answers_and_never_leaks_credentials(client, world, seeded)
 def test_audit_export_drops_secret_keys() -> None:
     from tending.report.exports import _without_secrets
 
-    assert _without_secrets({"name": "x", "credentials": {"token": "t"}, "items": [{"api_token": "y", "k": 1}]}) == {
+    assert _without_secrets(
+        {"name": "x", "credentials": {"token": "t"}, "items": [{"api_token": "y", "k": 1}]}
+    ) == {
         "name": "x",
         "items": [{"k": 1}],
     }

@@ -11,15 +11,29 @@ runner = CliRunner()
 
 def test_campaign_report_as_pdf(world, seeded, tmp_path) -> None:
     out = tmp_path / "campaign.pdf"
-    result = runner.invoke(app, ["report", "campaign", str(seeded.campaign_id), "--format", "pdf",
-                                 "--output", str(out)])
+    result = runner.invoke(
+        app, ["report", "campaign", str(seeded.campaign_id), "--format", "pdf", "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF")
 
 
 def test_audit_report_as_json(world, seeded) -> None:
-    result = runner.invoke(app, ["report", "audit", "--workspace", "acme", "--since", "2026-03-01",
-                                 "--until", "2026-03-09", "--format", "json"])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "audit",
+            "--workspace",
+            "acme",
+            "--since",
+            "2026-03-01",
+            "--until",
+            "2026-03-09",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     delivered = next(s for s in data["sections"] if s["title"] == "Delivered")

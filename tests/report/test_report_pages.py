@@ -79,9 +79,13 @@ def test_digest_page_and_index(client, world, seeded) -> None:
     login(client, "mia@acme.test")
     index = client.get("/w/acme/reports")
     assert index.status_code == 200
-    for href in ("/w/acme/reports/responses", "/w/acme/reports/audit", "/w/acme/reports/digest",
-                 f"/w/acme/reports/campaign?campaign={seeded.campaign_id}",
-                 f"/api/v1/workspaces/{world.workspace.id}/exports/messages.csv"):
+    for href in (
+        "/w/acme/reports/responses",
+        "/w/acme/reports/audit",
+        "/w/acme/reports/digest",
+        f"/w/acme/reports/campaign?campaign={seeded.campaign_id}",
+        f"/api/v1/workspaces/{world.workspace.id}/exports/messages.csv",
+    ):
         assert f'href="{href}"' in index.text
     assert 'href="/w/acme/reports"' in index.text  # in the navigation
     digest = client.get("/w/acme/reports/digest")

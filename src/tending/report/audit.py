@@ -63,10 +63,18 @@ def _delivery(session: Session, workspace: Workspace, since: datetime, until: da
             ("Replies sent by others (brand team, outside tending)", str(by_others)),
         ],
         tables=[
-            Table("posts-published", "Posts published per channel", ["channel", "author role", "posts"],
-                  [[c, role or "unknown", n] for c, role, n in posts]),
-            Table("replies-sent", "Replies sent per person", ["person", "role", "replies"],
-                  [[name or "outside tending", role or "—", n] for name, role, n in replies]),
+            Table(
+                "posts-published",
+                "Posts published per channel",
+                ["channel", "author role", "posts"],
+                [[c, role or "unknown", n] for c, role, n in posts],
+            ),
+            Table(
+                "replies-sent",
+                "Replies sent per person",
+                ["person", "role", "replies"],
+                [[name or "outside tending", role or "—", n] for name, role, n in replies],
+            ),
         ],
     )
 
@@ -95,26 +103,36 @@ def _spikes(session: Session, workspace: Workspace, since: datetime, until: date
     table_rows: list[list[Any]] = []
     for alert, campaign_name in rows:
         d = alert.detail or {}
-        table_rows.append([
-            (alert.at or alert.created_at).isoformat(timespec="minutes"),
-            campaign_name,
-            alert.metric or d.get("metric", ""),
-            d.get("value"),
-            d.get("expected"),
-            d.get("upper"),
-            d.get("messages_in_bucket"),
-            d.get("summary", ""),
-        ])
+        table_rows.append(
+            [
+                (alert.at or alert.created_at).isoformat(timespec="minutes"),
+                campaign_name,
+                alert.metric or d.get("metric", ""),
+                d.get("value"),
+                d.get("expected"),
+                d.get("upper"),
+                d.get("messages_in_bucket"),
+                d.get("summary", ""),
+            ]
+        )
     return Section(
         "Spikes and their evidence",
         notes=["A spike is a bucket above the seasonal band expected for that hour of the week."],
         figures=[("Spikes", str(len(table_rows)))],
-        tables=[Table("spikes", "Spikes", ["at", "campaign", "metric", "value", "expected", "band top",
-                                           "messages", "summary"], table_rows)],
+        tables=[
+            Table(
+                "spikes",
+                "Spikes",
+                ["at", "campaign", "metric", "value", "expected", "band top", "messages", "summary"],
+                table_rows,
+            )
+        ],
     )
 
 
-def build(session: Session, *, workspace: Workspace, since: datetime, until: datetime, now: datetime) -> ReportData:
+def build(
+    session: Session, *, workspace: Workspace, since: datetime, until: datetime, now: datetime
+) -> ReportData:
     responses = response_sections(session, workspace=workspace, since=since, until=until, now=now)
     return ReportData(
         kind="audit",

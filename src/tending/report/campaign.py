@@ -29,8 +29,10 @@ def _fmt(v: float | None) -> str:
 
 def _kpi_section(k: KpiProgress) -> Section:
     key = f"kpi-{k.kpi_id}-{slug(k.name)}"
-    rows = [[p.at.date().isoformat(), round(p.value, 4), None if p.expected is None else round(p.expected, 4)]
-            for p in k.points]
+    rows = [
+        [p.at.date().isoformat(), round(p.value, 4), None if p.expected is None else round(p.expected, 4)]
+        for p in k.points
+    ]
     table = Table(key, f"{k.name}: measured and expected", ["day", "measured", "expected"], rows)
     figures = [
         ("Metric", f"{k.metric} ({k.source})"),
@@ -45,13 +47,16 @@ def _kpi_section(k: KpiProgress) -> Section:
             Chart(
                 f"{k.name} against its target",
                 alt=(
-                    f"Line chart of {k.name}: latest {_fmt(k.latest)}, expected {_fmt(k.expected_now)} by now, "
+                    f"Line chart of {k.name}: latest {_fmt(k.latest)}, "
+                    f"expected {_fmt(k.expected_now)} by now, "
                     f"target {_fmt(k.target)}; status {k.status.replace('_', ' ')}."
                 ),
                 image=charts.line_chart(
                     x=[p.at for p in k.points],
-                    series=[("measured", [p.value for p in k.points], "solid"),
-                            ("expected path", [p.expected for p in k.points], "dashed")],
+                    series=[
+                        ("measured", [p.value for p in k.points], "solid"),
+                        ("expected path", [p.expected for p in k.points], "dashed"),
+                    ],
                     hline=(k.target, "target") if k.target is not None else None,
                 ),
                 table=table,
@@ -76,14 +81,16 @@ def _alert_rows(session: Session, campaign: Campaign, since: datetime, until: da
     for a, text in alerts:
         detail = a.detail or {}
         what = detail.get("scenario") or (f"{a.metric} spike" if a.metric else a.kind)
-        rows.append([
-            (a.at or a.created_at).isoformat(timespec="minutes"),
-            a.kind.replace("_", " "),
-            what,
-            detail.get("responder") or "",
-            (text or "")[:280],
-            "yes" if a.acknowledged_at else "no",
-        ])
+        rows.append(
+            [
+                (a.at or a.created_at).isoformat(timespec="minutes"),
+                a.kind.replace("_", " "),
+                what,
+                detail.get("responder") or "",
+                (text or "")[:280],
+                "yes" if a.acknowledged_at else "no",
+            ]
+        )
     return rows
 
 
@@ -91,7 +98,9 @@ def lift_section(session: Session, *, kpi: Kpi, launch: datetime | None, now: da
     """Observed against counterfactual for a sales/sign-ups KPI: pre period before launch, post after."""
     title = f"Sales lift: {kpi.name}"
     if launch is None:
-        return Section(title, notes=["the campaign has not launched, so there is no post period."], available=False)
+        return Section(
+            title, notes=["the campaign has not launched, so there is no post period."], available=False
+        )
     try:
         from tending.report.lift_adapter import lift_figures
     except ImportError:
@@ -107,8 +116,13 @@ def lift_section(session: Session, *, kpi: Kpi, launch: datetime | None, now: da
 
 
 def build(
-    session: Session, *, workspace: Workspace, campaign_id: int, since: datetime | None = None,
-    until: datetime | None = None, now: datetime
+    session: Session,
+    *,
+    workspace: Workspace,
+    campaign_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime,
 ) -> ReportData:
     campaign = get_campaign(session, campaign_id=campaign_id, workspace_id=workspace.id)
     starts = [t for t in (campaign.starts_at, campaign.launched_at) if t is not None]
@@ -138,11 +152,19 @@ def build(
         Section(
             "Scenarios that fired and spikes",
             figures=[("Alerts", str(len(alert_rows)))],
-            tables=[Table("alerts", "Campaign alerts",
-                          ["at", "kind", "scenario or metric", "responder", "message", "acknowledged"], alert_rows)],
+            tables=[
+                Table(
+                    "alerts",
+                    "Campaign alerts",
+                    ["at", "kind", "scenario or metric", "responder", "message", "acknowledged"],
+                    alert_rows,
+                )
+            ],
         )
     )
-    for s in response_sections(session, workspace=workspace, since=start, until=end, now=now, prefix="responses-"):
+    for s in response_sections(
+        session, workspace=workspace, since=start, until=end, now=now, prefix="responses-"
+    ):
         s.title = f"During the campaign — {s.title}"
         sections.append(s)
     return ReportData(

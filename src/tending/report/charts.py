@@ -14,10 +14,16 @@ from datetime import datetime
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 INK, MUTED, ACCENT, BAD, BAND = "#1c1d1f", "#5b5f66", "#0b5cad", "#a4161a", "#9cc3ea"
+
+
+def _num(times: Sequence[datetime]) -> list[float]:
+    """Dates as matplotlib day numbers (what its date axis plots)."""
+    return [float(mdates.date2num(t)) for t in times]
 
 
 def _figure(width: float = 7.0, height: float = 2.8) -> tuple[Figure, plt.Axes]:
@@ -51,13 +57,13 @@ def line_chart(
     fig, ax = _figure()
     if band is not None:
         bx, lo, hi, label = band
-        ax.fill_between(list(bx), list(lo), list(hi), color=BAND, alpha=0.6, label=label, linewidth=0)
+        ax.fill_between(_num(bx), list(lo), list(hi), color=BAND, alpha=0.6, label=label, linewidth=0)
     colours = [ACCENT, MUTED, BAD]
     for i, (label, values, style) in enumerate(series):
         pts = [(t, v) for t, v in zip(x, values, strict=True) if v is not None]
         if pts:
             ax.plot(
-                [p[0] for p in pts],
+                _num([p[0] for p in pts]),
                 [p[1] for p in pts],
                 label=label,
                 color=colours[i % len(colours)],
@@ -67,15 +73,23 @@ def line_chart(
     if hline is not None:
         ax.axhline(hline[0], color=BAD, linestyle=":", linewidth=1.2, label=hline[1])
     if vline is not None:
-        ax.axvline(vline[0], color=INK, linestyle=":", linewidth=1.0, label=vline[1])
+        ax.axvline(float(mdates.date2num(vline[0])), color=INK, linestyle=":", linewidth=1.0, label=vline[1])
     ax.set_ylabel(ylabel, color=INK, fontsize=8)
+    ax.xaxis_date()
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
     fig.autofmt_xdate()
     ax.legend(fontsize=7, frameon=False, labelcolor=INK)
     return _data_uri(fig)
 
 
-def bar_chart(*, labels: Sequence[str], values: Sequence[float], highlight: Sequence[float] | None = None,
-              label: str = "", highlight_label: str = "") -> str:
+def bar_chart(
+    *,
+    labels: Sequence[str],
+    values: Sequence[float],
+    highlight: Sequence[float] | None = None,
+    label: str = "",
+    highlight_label: str = "",
+) -> str:
     """Bars, with an optional overlaid part (e.g. the off-hours share of each bar) in the warning colour."""
     fig, ax = _figure(height=2.4)
     xs = range(len(labels))

@@ -47,8 +47,16 @@ def _write(report: ReportData, fmt: OutputFormat, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
-def _run(kind: str, *, slug: str | None, campaign_id: int | None, since: str | None, until: str | None,
-         fmt: OutputFormat, output: Path | None) -> None:
+def _run(
+    kind: str,
+    *,
+    slug: str | None,
+    campaign_id: int | None,
+    since: str | None,
+    until: str | None,
+    fmt: OutputFormat,
+    output: Path | None,
+) -> None:
     engine = make_engine(get_settings())
     try:
         with make_session_factory(engine)() as session:
@@ -65,10 +73,12 @@ def _run(kind: str, *, slug: str | None, campaign_id: int | None, since: str | N
                 if campaign_id is not None and not since and not until:
                     start = end = None
                 else:
-                    start, end = period(ws, since=since, until=until, default_days=REPORTS[kind].default_days,
-                                        now=now)
-                report = build_report(session, kind=kind, workspace=ws, since=start, until=end, now=now,
-                                      campaign_id=campaign_id)
+                    start, end = period(
+                        ws, since=since, until=until, default_days=REPORTS[kind].default_days, now=now
+                    )
+                report = build_report(
+                    session, kind=kind, workspace=ws, since=start, until=end, now=now, campaign_id=campaign_id
+                )
             except ReportInputError as exc:
                 raise typer.BadParameter(str(exc)) from exc
     finally:

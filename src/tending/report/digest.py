@@ -19,8 +19,12 @@ WEEK = timedelta(days=7)
 
 
 def build(
-    session: Session, *, workspace: Workspace, since: datetime | None = None, until: datetime | None = None,
-    now: datetime
+    session: Session,
+    *,
+    workspace: Workspace,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime,
 ) -> ReportData:
     end = until or now
     start = since or end - WEEK
@@ -42,39 +46,72 @@ def build(
     alert_rows: list[list[Any]] = []
     for a, campaign_name, text in alerts:
         d = a.detail or {}
-        alert_rows.append([
-            a.created_at.isoformat(timespec="minutes"),
-            campaign_name,
-            a.kind.replace("_", " "),
-            d.get("scenario") or d.get("summary") or a.metric or "",
-            (text or "")[:280],
-        ])
+        alert_rows.append(
+            [
+                a.created_at.isoformat(timespec="minutes"),
+                campaign_name,
+                a.kind.replace("_", " "),
+                d.get("scenario") or d.get("summary") or a.metric or "",
+                (text or "")[:280],
+            ]
+        )
     sections = [
         Section(
             "Channels at risk",
             figures=[("At risk", str(len(digest.at_risk))), ("Healthy", str(len(digest.healthy)))],
-            tables=[Table("at-risk", "Channels at risk", ["channel", "network", "days silent", "overdue replies",
-                                                         "problems"],
-                          [[h.name, h.network, None if h.days_silent is None else round(h.days_silent, 1),
-                            h.unanswered_overdue, "; ".join(h.problems)] for h in digest.at_risk])],
+            tables=[
+                Table(
+                    "at-risk",
+                    "Channels at risk",
+                    ["channel", "network", "days silent", "overdue replies", "problems"],
+                    [
+                        [
+                            h.name,
+                            h.network,
+                            None if h.days_silent is None else round(h.days_silent, 1),
+                            h.unanswered_overdue,
+                            "; ".join(h.problems),
+                        ]
+                        for h in digest.at_risk
+                    ],
+                )
+            ],
         ),
         Section(
             "Revive or retire",
             notes=["A channel nobody keeps alive hurts the brand more than no channel."],
-            tables=[Table("retire", "Retirement proposals", ["channel", "network", "why"],
-                          [[h.name, h.network, why] for h, why in digest.retire])],
+            tables=[
+                Table(
+                    "retire",
+                    "Retirement proposals",
+                    ["channel", "network", "why"],
+                    [[h.name, h.network, why] for h, why in digest.retire],
+                )
+            ],
         ),
         Section(
             "Waiting for an answer",
             figures=[("Waiting now", str(waiting_total)), ("Arrived off-hours", str(off_hours))],
-            tables=[Table("waiting", "Waiting by age", ["age", "waiting", "arrived off-hours"],
-                          [[b.label, b.count, b.off_hours] for b in waiting])],
+            tables=[
+                Table(
+                    "waiting",
+                    "Waiting by age",
+                    ["age", "waiting", "arrived off-hours"],
+                    [[b.label, b.count, b.off_hours] for b in waiting],
+                )
+            ],
         ),
         Section(
             "Campaign alerts of the week",
             figures=[("Alerts", str(len(alert_rows)))],
-            tables=[Table("campaign-alerts", "Campaign alerts", ["at", "campaign", "kind", "what", "message"],
-                          alert_rows)],
+            tables=[
+                Table(
+                    "campaign-alerts",
+                    "Campaign alerts",
+                    ["at", "campaign", "kind", "what", "message"],
+                    alert_rows,
+                )
+            ],
         ),
     ]
     subject = (

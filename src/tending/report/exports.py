@@ -45,24 +45,56 @@ class Export:
     rows: Callable[[Session, int, ExportFilters, datetime], Iterator[tuple[Any, ...]]]
 
 
-def _stream(session: Session, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
+def _stream(session: Session, stmt: Select[Any] | Any) -> Iterator[tuple[Any, ...]]:
     for row in session.execute(stmt.execution_options(yield_per=BATCH)):
         yield tuple(row)
 
 
 CONVERSATION_COLUMNS = (
-    "id", "channel_id", "channel", "thread_key", "kind", "status", "assignee_id", "assignee", "priority",
-    "preview", "last_author", "message_count", "needs_reply", "first_inbound_at", "first_response_at",
-    "resolved_at", "last_message_at", "created_at",
+    "id",
+    "channel_id",
+    "channel",
+    "thread_key",
+    "kind",
+    "status",
+    "assignee_id",
+    "assignee",
+    "priority",
+    "preview",
+    "last_author",
+    "message_count",
+    "needs_reply",
+    "first_inbound_at",
+    "first_response_at",
+    "resolved_at",
+    "last_message_at",
+    "created_at",
 )
 
 
 def _conversations(session: Session, ws: int, f: ExportFilters, _now: datetime) -> Iterator[tuple[Any, ...]]:
     c = Conversation
     stmt = (
-        select(c.id, c.channel_id, Channel.name, c.thread_key, c.kind, c.status, c.assignee_id, User.name,
-               c.priority, c.preview, c.last_author, c.message_count, c.needs_reply, c.first_inbound_at,
-               c.first_response_at, c.resolved_at, c.last_message_at, c.created_at)
+        select(
+            c.id,
+            c.channel_id,
+            Channel.name,
+            c.thread_key,
+            c.kind,
+            c.status,
+            c.assignee_id,
+            User.name,
+            c.priority,
+            c.preview,
+            c.last_author,
+            c.message_count,
+            c.needs_reply,
+            c.first_inbound_at,
+            c.first_response_at,
+            c.resolved_at,
+            c.last_message_at,
+            c.created_at,
+        )
         .join(Channel, Channel.id == c.channel_id)
         .outerjoin(User, User.id == c.assignee_id)
         .where(c.workspace_id == ws)
@@ -84,17 +116,48 @@ def _conversations(session: Session, ws: int, f: ExportFilters, _now: datetime) 
 
 
 MESSAGE_COLUMNS = (
-    "id", "conversation_id", "channel_id", "kind", "direction", "external_id", "parent_external_id", "text",
-    "language", "url", "created_at", "sent_by_id", "sentiment", "intent", "topics", "hidden", "hidden_reason",
+    "id",
+    "conversation_id",
+    "channel_id",
+    "kind",
+    "direction",
+    "external_id",
+    "parent_external_id",
+    "text",
+    "language",
+    "url",
+    "created_at",
+    "sent_by_id",
+    "sentiment",
+    "intent",
+    "topics",
+    "hidden",
+    "hidden_reason",
 )
 
 
 def _messages(session: Session, ws: int, f: ExportFilters, _now: datetime) -> Iterator[tuple[Any, ...]]:
     m = Message
     stmt = (
-        select(m.id, m.conversation_id, m.channel_id, m.kind, m.direction, m.external_id, m.parent_external_id,
-               m.text, m.language, m.url, m.created_at, m.sent_by_id, m.sentiment, m.intent, m.topics, m.hidden,
-               m.hidden_reason)
+        select(
+            m.id,
+            m.conversation_id,
+            m.channel_id,
+            m.kind,
+            m.direction,
+            m.external_id,
+            m.parent_external_id,
+            m.text,
+            m.language,
+            m.url,
+            m.created_at,
+            m.sent_by_id,
+            m.sentiment,
+            m.intent,
+            m.topics,
+            m.hidden,
+            m.hidden_reason,
+        )
         .where(m.workspace_id == ws)
         .order_by(m.created_at, m.id)
     )
@@ -108,16 +171,42 @@ def _messages(session: Session, ws: int, f: ExportFilters, _now: datetime) -> It
 
 
 POST_COLUMNS = (
-    "id", "channel_id", "campaign_id", "text", "status", "scheduled_at", "published_at", "author_id",
-    "approver_id", "external_id", "url", "attempts", "last_error", "created_at",
+    "id",
+    "channel_id",
+    "campaign_id",
+    "text",
+    "status",
+    "scheduled_at",
+    "published_at",
+    "author_id",
+    "approver_id",
+    "external_id",
+    "url",
+    "attempts",
+    "last_error",
+    "created_at",
 )
 
 
 def _posts(session: Session, ws: int, f: ExportFilters, _now: datetime) -> Iterator[tuple[Any, ...]]:
     p = Post
     stmt = (
-        select(p.id, p.channel_id, p.campaign_id, p.text, p.status, p.scheduled_at, p.published_at, p.author_id,
-               p.approver_id, p.external_id, p.url, p.attempts, p.last_error, p.created_at)
+        select(
+            p.id,
+            p.channel_id,
+            p.campaign_id,
+            p.text,
+            p.status,
+            p.scheduled_at,
+            p.published_at,
+            p.author_id,
+            p.approver_id,
+            p.external_id,
+            p.url,
+            p.attempts,
+            p.last_error,
+            p.created_at,
+        )
         .where(p.workspace_id == ws)
         .order_by(p.id)
     )
@@ -129,16 +218,44 @@ def _posts(session: Session, ws: int, f: ExportFilters, _now: datetime) -> Itera
 
 
 CAMPAIGN_COLUMNS = (
-    "campaign_id", "campaign", "status", "objective", "disputable", "starts_at", "launched_at", "ends_at",
-    "kpi_id", "kpi", "metric", "target", "direction", "horizon_days", "baseline",
+    "campaign_id",
+    "campaign",
+    "status",
+    "objective",
+    "disputable",
+    "starts_at",
+    "launched_at",
+    "ends_at",
+    "kpi_id",
+    "kpi",
+    "metric",
+    "target",
+    "direction",
+    "horizon_days",
+    "baseline",
 )
 
 
 def _campaigns(session: Session, ws: int, _f: ExportFilters, _now: datetime) -> Iterator[tuple[Any, ...]]:
     c = Campaign
     stmt = (
-        select(c.id, c.name, c.status, c.objective, c.disputable, c.starts_at, c.launched_at, c.ends_at,
-               Kpi.id, Kpi.name, Kpi.metric, Kpi.target, Kpi.direction, Kpi.horizon_days, Kpi.baseline)
+        select(
+            c.id,
+            c.name,
+            c.status,
+            c.objective,
+            c.disputable,
+            c.starts_at,
+            c.launched_at,
+            c.ends_at,
+            Kpi.id,
+            Kpi.name,
+            Kpi.metric,
+            Kpi.target,
+            Kpi.direction,
+            Kpi.horizon_days,
+            Kpi.baseline,
+        )
         .outerjoin(Kpi, Kpi.campaign_id == c.id)
         .where(c.workspace_id == ws)
         .order_by(c.id, Kpi.id)
@@ -171,15 +288,25 @@ SECRET_WORDS = ("credential", "token", "secret", "password")
 def _without_secrets(detail: Any) -> Any:
     """Audit details are written by many domains; keys that name a secret are dropped, whatever wrote them."""
     if isinstance(detail, dict):
-        return {k: _without_secrets(v) for k, v in detail.items() if not any(w in k.lower() for w in SECRET_WORDS)}
+        return {
+            k: _without_secrets(v) for k, v in detail.items() if not any(w in k.lower() for w in SECRET_WORDS)
+        }
     if isinstance(detail, list):
         return [_without_secrets(v) for v in detail]
     return detail
 
 
 HEALTH_COLUMNS = (
-    "channel_id", "channel", "network", "posts_per_week_target", "max_days_silent", "last_post_at",
-    "days_silent", "unanswered_overdue", "at_risk", "problems",
+    "channel_id",
+    "channel",
+    "network",
+    "posts_per_week_target",
+    "max_days_silent",
+    "last_post_at",
+    "days_silent",
+    "unanswered_overdue",
+    "at_risk",
+    "problems",
 )
 
 
@@ -187,9 +314,16 @@ def _health(session: Session, ws: int, _f: ExportFilters, now: datetime) -> Iter
     for h in channel_health(session, workspace_id=ws, now=now):
         t = h.target
         yield (
-            h.channel_id, h.name, h.network, t.posts_per_week if t else None, t.max_days_silent if t else None,
-            h.last_post_at, None if h.days_silent is None else round(h.days_silent, 2), h.unanswered_overdue,
-            h.at_risk, "; ".join(h.problems),
+            h.channel_id,
+            h.name,
+            h.network,
+            t.posts_per_week if t else None,
+            t.max_days_silent if t else None,
+            h.last_post_at,
+            None if h.days_silent is None else round(h.days_silent, 2),
+            h.unanswered_overdue,
+            h.at_risk,
+            "; ".join(h.problems),
         )
 
 

@@ -33,7 +33,9 @@ EXPORT_TABLES = (
 
 
 @router.get("/w/{slug}/reports")
-def reports_index(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
+def reports_index(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
     return render(
         request,
         "reports/index.html",
@@ -66,12 +68,15 @@ def _build(request: Request, db: DbSession, workspace: Workspace, kind: str) -> 
         if spec.needs_campaign and not since_q and not until_q:
             since = until = None
         else:
-            since, until = period(workspace, since=since_q, until=until_q, default_days=spec.default_days, now=now)
+            since, until = period(
+                workspace, since=since_q, until=until_q, default_days=spec.default_days, now=now
+            )
         campaign_id = _campaign_id(request)
         if spec.needs_campaign and campaign_id is None:
             raise HTTPException(422, "campaign: choose a campaign")
-        return build_report(db, kind=kind, workspace=workspace, since=since, until=until, now=now,
-                            campaign_id=campaign_id)
+        return build_report(
+            db, kind=kind, workspace=workspace, since=since, until=until, now=now, campaign_id=campaign_id
+        )
     except ReportInputError as exc:
         raise HTTPException(422, str(exc)) from exc
     except CampaignNotFound as exc:
@@ -90,11 +95,17 @@ def report_page(
     report = _build(request, db, workspace, kind)
     query = f"?{request.url.query}" if request.url.query else ""
     if ext == "pdf":
-        return Response(to_pdf(report), media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{_filename(report, ".pdf")}"'})
+        return Response(
+            to_pdf(report),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{_filename(report, ".pdf")}"'},
+        )
     if ext == "json":
-        return Response(report_json(report), media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{_filename(report, ".json")}"'})
+        return Response(
+            report_json(report),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{_filename(report, ".json")}"'},
+        )
     if ext:
         raise HTTPException(404, "no such format")
     base = f"/w/{workspace.slug}/reports/{kind}"

@@ -31,14 +31,35 @@ class ReportKind:
 REPORTS: dict[str, ReportKind] = {
     r.key: r
     for r in (
-        ReportKind("responses", "Responses", "Response rate, first-response times, what waits and when.", 30,
-                   responses.build),
-        ReportKind("campaign", "Campaign", "KPIs against target, scenarios that fired, lift.", 30,
-                   campaign.build, needs_campaign=True),
-        ReportKind("audit", "Agency audit", "What was delivered, and whether the audience growth is real.", 30,
-                   audit.build),
-        ReportKind("digest", "Weekly digest", "Channels at risk, retirements, waiting, campaign alerts.", 7,
-                   digest.build),
+        ReportKind(
+            "responses",
+            "Responses",
+            "Response rate, first-response times, what waits and when.",
+            30,
+            responses.build,
+        ),
+        ReportKind(
+            "campaign",
+            "Campaign",
+            "KPIs against target, scenarios that fired, lift.",
+            30,
+            campaign.build,
+            needs_campaign=True,
+        ),
+        ReportKind(
+            "audit",
+            "Agency audit",
+            "What was delivered, and whether the audience growth is real.",
+            30,
+            audit.build,
+        ),
+        ReportKind(
+            "digest",
+            "Weekly digest",
+            "Channels at risk, retirements, waiting, campaign alerts.",
+            7,
+            digest.build,
+        ),
     )
 }
 
@@ -81,7 +102,9 @@ def build_report(
     if spec.needs_campaign:
         if campaign_id is None:
             raise ReportInputError("campaign: a campaign id is required")
-        return spec.build(session, workspace=workspace, campaign_id=campaign_id, since=since, until=until, now=now)
+        return spec.build(
+            session, workspace=workspace, campaign_id=campaign_id, since=since, until=until, now=now
+        )
     if since is None or until is None:
         since, until = period(workspace, since=None, until=None, default_days=spec.default_days, now=now)
     return spec.build(session, workspace=workspace, since=since, until=until, now=now)

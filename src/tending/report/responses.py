@@ -37,7 +37,13 @@ def _stat_row(name: str, s: object) -> list[object]:
 
 
 def response_sections(
-    session: Session, *, workspace: Workspace, since: datetime, until: datetime, now: datetime, prefix: str = ""
+    session: Session,
+    *,
+    workspace: Workspace,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    prefix: str = "",
 ) -> list[Section]:
     """The response figures of a period as report sections (also used inside the campaign report)."""
     try:
@@ -71,7 +77,10 @@ def response_sections(
     )
     backlog = Section(
         "Unanswered",
-        figures=[("Waiting now", str(f.unanswered_total)), ("Arrived off-hours", str(f.unanswered_off_hours))],
+        figures=[
+            ("Waiting now", str(f.unanswered_total)),
+            ("Arrived off-hours", str(f.unanswered_off_hours)),
+        ],
         charts=[
             Chart(
                 "Waiting conversations by age (red: arrived off-hours)",
@@ -91,10 +100,18 @@ def response_sections(
     per = Section(
         "Per channel and per member",
         tables=[
-            Table(f"{key}per-channel", "Per channel", ["channel", *STAT_COLUMNS],
-                  [_stat_row(n, s) for n, s in f.per_channel.items()]),
-            Table(f"{key}per-member", "Per member (assignee)", ["member", *STAT_COLUMNS],
-                  [_stat_row(n, s) for n, s in f.per_member.items()]),
+            Table(
+                f"{key}per-channel",
+                "Per channel",
+                ["channel", *STAT_COLUMNS],
+                [_stat_row(n, s) for n, s in f.per_channel.items()],
+            ),
+            Table(
+                f"{key}per-member",
+                "Per member (assignee)",
+                ["member", *STAT_COLUMNS],
+                [_stat_row(n, s) for n, s in f.per_member.items()],
+            ),
         ],
     )
     heat_rows = [[WEEKDAYS[d], *row] for d, row in enumerate(f.heatmap)]
@@ -115,15 +132,21 @@ def response_sections(
                 "Conversations opened by weekday and hour",
                 alt=f"Heat map of conversations opened by weekday and hour; {busy_text}.",
                 image=charts.heatmap(rows=WEEKDAYS, grid=f.heatmap, label="conversations"),
-                table=Table(f"{key}heatmap", "Arrivals by weekday and hour",
-                            ["day", *[f"{h:02d}" for h in range(24)]], heat_rows),
+                table=Table(
+                    f"{key}heatmap",
+                    "Arrivals by weekday and hour",
+                    ["day", *[f"{h:02d}" for h in range(24)]],
+                    heat_rows,
+                ),
             )
         ],
     )
     return [headline, backlog, per, heat]
 
 
-def build(session: Session, *, workspace: Workspace, since: datetime, until: datetime, now: datetime) -> ReportData:
+def build(
+    session: Session, *, workspace: Workspace, since: datetime, until: datetime, now: datetime
+) -> ReportData:
     return ReportData(
         kind="responses",
         title="Responses",

@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 def digest_recipients(session: Session, *, workspace_id: int) -> list[str]:
     """Admins and brand members: the digest is the brand's own weekly look; agencies get the audit instead."""
-    return [u.email for u in members_of(session, workspace_id) if u.role in (Role.admin.value, Role.member.value)]
+    return [
+        u.email for u in members_of(session, workspace_id) if u.role in (Role.admin.value, Role.member.value)
+    ]
 
 
 def send_weekly_digests() -> int:

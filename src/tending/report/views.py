@@ -55,8 +55,14 @@ def export_table(
             raise HTTPException(422, f"since/until: at most {MESSAGES_MAX_DAYS} days of messages per export")
     if start is not None and end is not None and end <= start:
         raise HTTPException(422, "until: must be after since")
-    filters = ExportFilters(since=start, until=end, status=status, channel_id=channel_id,
-                            assignee_id=assignee_id, needs_reply=needs_reply)
+    filters = ExportFilters(
+        since=start,
+        until=end,
+        status=status,
+        channel_id=channel_id,
+        assignee_id=assignee_id,
+        needs_reply=needs_reply,
+    )
     factory = request.app.state.session_factory
     workspace_id = workspace.id
 
@@ -71,5 +77,6 @@ def export_table(
 
     filename = f"{workspace.slug}-{table}.{ext}"
     media = "text/csv; charset=utf-8" if ext == "csv" else "application/json"
-    return StreamingResponse(body(), media_type=media,
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return StreamingResponse(
+        body(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
