@@ -108,3 +108,12 @@ def test_bad_dates_are_named(client, world) -> None:
     login(client, "mia@acme.test")
     r = client.get("/w/acme/reports/responses?since=March")
     assert r.status_code == 422 and "since" in r.text
+
+
+def test_longest_waiting_is_escaped_and_flagged_off_hours(client, world, seeded) -> None:
+    login(client, "mia@acme.test")
+    page = client.get(f"/w/acme/reports/responses?{PERIOD}").text
+    assert '<tr class="offhours-row">' in page  # Saturday 02:00 arrival
+    assert "&lt;script&gt;alert(" in page and "<script>alert(" not in page
+    rows = client.get(f"/w/acme/reports/responses/tables/longest-waiting.json?{PERIOD}").json()
+    assert [r["arrived off-hours"] for r in rows] == [True]

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tending.channel.models import Channel
+from tending.inbox.models import Conversation
 from tending.report import charts
 from tending.report.framework import Chart, ReportData, Section, Table, hours, pct
 from tending.workspace.models import Workspace
@@ -34,6 +37,55 @@ def _stat_row(name: str, s: object) -> list[object]:
         hours(getattr(s, "median_business_hours", None)),
         hours(getattr(s, "p90_business_hours", None)),
     ]
+
+
+LONGEST_WAITING = 25
+
+
+def _longest_waiting(session: Session, *, workspace: Workspace, key: str, now: datetime) -> Table:
+    """The conversations waiting longest, in the customer's words; off-hours arrivals highlighted."""
+    from tending.sla.business_hours import is_open
+    from tending.sla.figures import workspace_schedule
+
+    schedule = workspace_schedule(session, workspace=workspace)[0]
+    rows = session.execute(
+        select(
+            Conversation.id,
+            Channel.name,
+            Conversation.last_inbound_at,
+            Conversation.last_author,
+            Conversation.preview,
+        )
+        .join(Channel, Channel.id == Conversation.channel_id)
+        .where(
+            Conversation.workspace_id == workspace.id,
+            Conversation.needs_reply.is_(True),
+            Conversation.status != "closed",
+            Conversation.last_inbound_at.is_not(None),
+        )
+        .order_by(Conversation.last_inbound_at, Conversation.id)
+        .limit(LONGEST_WAITING)
+    ).all()
+    return Table(
+        f"{key}longest-waiting",
+        "Waiting longest",
+        ["conversation", "channel", "waiting since", "waiting", "author", "message", "arrived off-hours"],
+        [
+            [
+                cid,
+                channel,
+                since.isoformat(timespec="minutes"),
+                hours((now - since).total_seconds() / 3600),
+                author,
+                preview,
+                not is_open(since, schedule),
+            ]
+            for cid, channel, since, author, preview in rows
+            if since is not None
+        ],
+        caption=f"the {LONGEST_WAITING} oldest, whatever the period",
+        highlight_column="arrived off-hours",
+    )
 
 
 def response_sections(
@@ -77,6 +129,7 @@ def response_sections(
     )
     backlog = Section(
         "Unanswered",
+        tables=[_longest_waiting(session, workspace=workspace, key=key, now=now)],
         figures=[
             ("Waiting now", str(f.unanswered_total)),
             ("Arrived off-hours", str(f.unanswered_off_hours)),
