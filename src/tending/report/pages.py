@@ -3,7 +3,7 @@ with `.pdf`), as JSON, and each of its tables as CSV or JSON."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -83,6 +83,14 @@ def _build(request: Request, db: DbSession, workspace: Workspace, kind: str) -> 
         raise HTTPException(404, "campaign not found") from exc
 
 
+def _day_after_if_partial(moment: datetime) -> str:
+    """The form's "up to (not included)" day: a period ending now includes today, so show tomorrow."""
+    day = moment.date()
+    if (moment.hour, moment.minute, moment.second, moment.microsecond) != (0, 0, 0, 0):
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
 def _filename(report: ReportData, suffix: str) -> str:
     return f"{report.workspace_slug}-{report.kind}-{report.since.date()}-{report.until.date()}{suffix}"
 
@@ -123,7 +131,7 @@ def report_page(
         json_url=f"{base}.json{query}",
         extra_params={"campaign": campaign} if campaign else {},
         since_value=report.since.date().isoformat(),
-        until_value=report.until.date().isoformat(),
+        until_value=_day_after_if_partial(report.until),
         **page_context(db, principal, workspace, "reports"),
     )
 
