@@ -93,7 +93,7 @@ def main() -> None:
         for label, until in (("a tenth", START + timedelta(seconds=2 * args.messages)), ("all", end)):
             elapsed, peak, size = run(factory, ws_id, until)
             print(
-                f"{label}: {size / 1e6:.1f} MB of CSV in {elapsed:.2f} s, peak Python memory {peak / 1e6:.1f} MB"
+                f"{label}: {size / 1e6:.1f} MB of CSV in {elapsed:.2f} s, peak memory {peak / 1e6:.1f} MB"
             )
         engine.dispose()
 
