@@ -106,9 +106,23 @@ def seeded(factory: sessionmaker[Session], world) -> Seeded:
                 detail={"scenario": "Recall rumour", "responder": "Mia"},
             )
         )
-        s.add(CampaignAlert(workspace_id=ws.id, campaign_id=campaign.id, kind="spike", metric="volume",
-                            at=MON + timedelta(days=2), created_at=MON + timedelta(days=2), score=4.2,
-                            detail={"summary": "volume 40 per hour against 6 expected", "value": 40.0,
-                                    "expected": 6.0, "upper": 12.0, "messages_in_bucket": 40}))
+        s.add(
+            CampaignAlert(
+                workspace_id=ws.id,
+                campaign_id=campaign.id,
+                kind="spike",
+                metric="volume",
+                at=MON + timedelta(days=2),
+                created_at=MON + timedelta(days=2),
+                score=4.2,
+                detail={
+                    "summary": "volume 40 per hour against 6 expected",
+                    "value": 40.0,
+                    "expected": 6.0,
+                    "upper": 12.0,
+                    "messages_in_bucket": 40,
+                },
+            )
+        )
         s.commit()
         return Seeded(campaign_id=campaign.id, hostile_message_id=hostile.id)
