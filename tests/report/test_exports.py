@@ -71,3 +71,16 @@ def test_outsider_and_unknown_table_get_404(client, world, seeded) -> None:
     login(client, "mia@acme.test")
     assert client.get(_url(world, "credentials.csv")).status_code == 404
     assert client.get(_url(world, "messages.xml")).status_code == 404
+
+
+def test_chunked_writers_cross_batch_boundaries() -> None:
+    import json
+
+    from tending.report.exports import BATCH, csv_chunks, json_chunks
+
+    rows = [(i, f'text "{i}", with comma') for i in range(2 * BATCH + 3)]
+    data = json.loads(b"".join(json_chunks(("id", "text"), iter(rows))))
+    assert [d["id"] for d in data] == list(range(2 * BATCH + 3))
+    parsed = list(csv.reader(io.StringIO("".join(csv_chunks(("id", "text"), iter(rows))))))
+    assert parsed[0] == ["id", "text"] and len(parsed) == 2 * BATCH + 4 and parsed[-1][1] == rows[-1][1]
+    assert json.loads(b"".join(json_chunks(("id",), iter([])))) == []

@@ -361,10 +361,15 @@ def csv_chunks(columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> Ite
 
 
 def json_chunks(columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> Iterator[bytes]:
+    """A JSON array written BATCH objects at a time."""
     yield b"["
+    parts: list[bytes] = []
     first = True
     for row in rows:
         item = orjson.dumps(dict(zip(columns, row, strict=True)), option=orjson.OPT_NAIVE_UTC)
-        yield item if first else b"," + item
+        parts.append(item if first else b"," + item)
         first = False
-    yield b"]\n"
+        if len(parts) == BATCH:
+            yield b"".join(parts)
+            parts = []
+    yield b"".join(parts) + b"]\n"
