@@ -84,3 +84,9 @@ def test_chunked_writers_cross_batch_boundaries() -> None:
     parsed = list(csv.reader(io.StringIO("".join(csv_chunks(("id", "text"), iter(rows))))))
     assert parsed[0] == ["id", "text"] and len(parsed) == 2 * BATCH + 4 and parsed[-1][1] == rows[-1][1]
     assert json.loads(b"".join(json_chunks(("id",), iter([])))) == []
+
+
+def test_durations_read_in_days_when_long() -> None:
+    from tending.report.framework import hours
+
+    assert (hours(1.25), hours(47.5), hours(6254.9), hours(None)) == ("1h 15m", "47h 30m", "260d 15h", "—")

@@ -123,6 +123,9 @@ def slug(text: str) -> str:
 def hours(value: float | None) -> str:
     if value is None:
         return "—"
+    if value >= 48:  # days read better than thousands of hours
+        whole = round(value)
+        return f"{whole // 24}d {whole % 24}h"
     minutes = round(value * 60)
     return f"{minutes // 60}h {minutes % 60:02d}m"
 
