@@ -74,7 +74,7 @@ def _longest_waiting(session: Session, *, workspace: Workspace, key: str, now: d
             [
                 cid,
                 channel,
-                since.isoformat(timespec="minutes"),
+                since.strftime("%Y-%m-%d %H:%M"),
                 hours((now - since).total_seconds() / 3600),
                 author,
                 preview,
