@@ -42,3 +42,26 @@ def test_unlaunched_campaign_has_no_lift(session) -> None:
 
     section = lift_section(session, kpi=Kpi(id=1, name="Bags sold", metric="sales"), launch=None, now=LAUNCH)
     assert not section.available
+
+
+def test_campaign_page_shows_the_lift_plot(client, factory, world, seeded) -> None:
+    from tests.conftest import login
+    from tests.report.conftest import MON
+
+    from tending.campaign.models import Kpi, KpiMeasurement
+
+    with factory() as s:
+        kpi = s.query(Kpi).filter_by(campaign_id=seeded.campaign_id).one()
+        for d in range(1, 13):
+            s.add(KpiMeasurement(kpi_id=kpi.id, at=MON - timedelta(days=d), value=20.0 + (d % 3)))
+        s.commit()
+    login(client, "mia@acme.test")
+    page = client.get(f"/w/acme/reports/campaign?campaign={seeded.campaign_id}")
+    assert page.status_code == 200
+    assert "Sales lift: Bags sold" in page.text and "Cumulative effect" in page.text
+    assert 'alt="Line chart of Bags sold per day, observed against the expected path' in page.text
+    table = client.get(
+        f"/w/acme/reports/campaign/tables/lift-bags-sold.csv?campaign={seeded.campaign_id}"
+    ).text
+    assert table.splitlines()[0] == "day,observed,counterfactual,band low,band high"
+    assert len(table.splitlines()) == 1 + 12 + 4
