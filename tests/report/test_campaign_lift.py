@@ -65,3 +65,17 @@ def test_campaign_page_shows_the_lift_plot(client, factory, world, seeded) -> No
     ).text
     assert table.splitlines()[0] == "day,observed,counterfactual,band low,band high"
     assert len(table.splitlines()) == 1 + 12 + 4
+
+
+def test_running_totals_are_read_as_daily_increments() -> None:
+    from tending.report.lift_adapter import lift_figures
+
+    days = [LAUNCH + timedelta(days=d) for d in range(-15, 6)]
+    daily = [50.0 + (i % 4) + (40.0 if d >= LAUNCH else 0.0) for i, d in enumerate(days)]
+    totals = [sum(daily[: i + 1]) for i in range(len(daily))]
+    section = lift_figures(
+        kpi_name="Bags sold", points=list(zip(days, totals, strict=True)), launch=LAUNCH, title="Sales lift"
+    )
+    assert section.available and "running total" in section.notes[0]
+    effect = float(dict(section.figures)["Cumulative effect"].replace(",", ""))
+    assert 6 * 40 * 0.6 < effect < 6 * 40 * 1.4

@@ -1,7 +1,8 @@
 """The sales-lift section of the campaign report, on `tending.lift` (imported here so that the report
 says "not available" instead of failing where that module is absent).
 
-The KPI's imported values, one per UTC day (the last one recorded that day), form the outcome series; the
+The KPI's imported values, one per UTC day (the last one recorded that day), form the outcome series (its
+daily increments when the values never fall: a running total, as KPI targets are usually set); the
 pre period is every day before launch and the post period every day from launch on. The band is the 95%
 interval of the counterfactual: what the series would have done without the campaign.
 """
@@ -9,6 +10,7 @@ interval of the counterfactual: what the series would have done without the camp
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import numpy as np
 
@@ -26,10 +28,24 @@ def _daily(points: list[tuple[datetime, float]]) -> list[tuple[date, float]]:
     return sorted(per_day.items())
 
 
+def _increments(days: list[tuple[date, float]]) -> list[tuple[date, float]]:
+    """Per-day change of a running total (spread evenly over days without a value)."""
+    return [(d, (v - pv) / max((d - pd).days, 1)) for (pd, pv), (d, v) in pairwise(days)]
+
+
+def is_running_total(days: list[tuple[date, float]]) -> bool:
+    """Sales imported as "total so far" never fall; daily figures do, now and then."""
+    diffs = [b - a for (_, a), (_, b) in pairwise(days)]
+    return bool(diffs) and all(x >= 0 for x in diffs) and any(x > 0 for x in diffs)
+
+
 def lift_figures(
     *, kpi_name: str, points: list[tuple[datetime, float]], launch: datetime, title: str
 ) -> Section:
     days = _daily(points)
+    running_total = is_running_total(days)
+    if running_total:
+        days = _increments(days)
     launch_day = launch.astimezone(UTC).date()
     n_pre = sum(1 for d, _ in days if d < launch_day)
     n_post = len(days) - n_pre
@@ -102,6 +118,12 @@ def lift_figures(
             rows,
         ),
     )
+    reading = (
+        " The values only ever rise, so they are read as a running total and the lift is estimated on the"
+        " daily increments."
+        if running_total
+        else ""
+    )
     verdict = (
         "the campaign most likely changed it" if s.significant else "no effect distinguishable from chance"
     )
@@ -109,7 +131,7 @@ def lift_figures(
         title,
         notes=[
             f"Pre period: {n_pre} days before launch; post period: {n_post} days from launch. "
-            f"Verdict: {verdict}."
+            f"Verdict: {verdict}.{reading}"
         ],
         figures=[
             ("Cumulative effect", f"{s.cumulative_effect.estimate:,.0f}"),
