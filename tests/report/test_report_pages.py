@@ -59,6 +59,7 @@ def test_audit_report_counts_delivery(client, world, seeded) -> None:
     data = client.get(f"/w/acme/reports/audit.json?{PERIOD}").json()
     delivered = next(s for s in data["sections"] if s["title"] == "Delivered")
     assert delivered["figures"]["Posts published"] == "1"
+    assert delivered["figures"]["Brand posts seen on the channels (any tool)"] == "0"
     assert delivered["figures"]["Replies sent by the agency"] == "1"
     assert delivered["figures"]["Replies sent by others (brand team, outside tending)"] == "1"
     page = client.get(f"/w/acme/reports/audit?{PERIOD}")

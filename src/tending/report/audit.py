@@ -50,6 +50,19 @@ def _delivery(session: Session, workspace: Workspace, since: datetime, until: da
         .group_by(User.name, User.role)
         .order_by(func.count(Message.id).desc())
     ).all()
+    seen = session.execute(
+        select(Channel.name, func.count(Message.id))
+        .join(Channel, Channel.id == Message.channel_id)
+        .where(
+            Message.workspace_id == workspace.id,
+            Message.direction == Direction.outbound.value,
+            Message.kind == "post",
+            Message.created_at >= since,
+            Message.created_at < until,
+        )
+        .group_by(Channel.name)
+        .order_by(Channel.name)
+    ).all()
     by_agency = sum(n for _name, role, n in replies if role == "agency")
     by_others = sum(n for _name, role, n in replies if role != "agency")
     posts_agency = sum(n for _c, role, n in posts if role == "agency")
@@ -59,6 +72,7 @@ def _delivery(session: Session, workspace: Workspace, since: datetime, until: da
         figures=[
             ("Posts published", str(sum(n for *_x, n in posts))),
             ("of which written by the agency", str(posts_agency)),
+            ("Brand posts seen on the channels (any tool)", str(sum(n for _c, n in seen))),
             ("Replies sent by the agency", str(by_agency)),
             ("Replies sent by others (brand team, outside tending)", str(by_others)),
         ],
@@ -68,6 +82,12 @@ def _delivery(session: Session, workspace: Workspace, since: datetime, until: da
                 "Posts published per channel",
                 ["channel", "author role", "posts"],
                 [[c, role or "unknown", n] for c, role, n in posts],
+            ),
+            Table(
+                "posts-seen",
+                "Brand posts seen on the channels, whoever published them",
+                ["channel", "posts"],
+                [[c, n] for c, n in seen],
             ),
             Table(
                 "replies-sent",

@@ -24,7 +24,9 @@ LIFT_METRICS = ("sales", "signups")
 def _fmt(v: float | None) -> str:
     if v is None:
         return "—"
-    return f"{v:.3f}" if abs(v) < 1 else f"{v:,.0f}"
+    if float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:.3f}" if abs(v) < 1 else f"{v:,.1f}"
 
 
 def _kpi_section(k: KpiProgress) -> Section:
