@@ -66,7 +66,7 @@ def seeded(factory: sessionmaker[Session], world) -> Seeded:
         campaign = Campaign(
             workspace_id=ws.id,
             name="Spring roast",
-            objective="Sell the spring roast",
+            objective="Sell the spring roast — Весна ☕",
             status="launched",
             starts_at=MON,
             launched_at=MON,

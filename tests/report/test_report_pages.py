@@ -52,6 +52,7 @@ def test_campaign_pdf_has_kpi_and_alert(client, world, seeded) -> None:
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     text = _pdf_text(r.content)
     assert "Bags sold" in text and "Recall rumour" in text
+    assert "Весна" in text  # an embedded font that draws more than Latin-1
 
 
 def test_audit_report_counts_delivery(client, world, seeded) -> None:
