@@ -10,7 +10,8 @@ PERIOD = "since=2026-03-01&until=2026-03-09"
 def _pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())  # table cells wrap wherever the column width says
 
 
 def test_responses_report_shows_the_figures(client, world, seeded) -> None:

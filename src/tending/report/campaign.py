@@ -160,6 +160,7 @@ def build(
                     "Campaign alerts",
                     ["at", "kind", "scenario or metric", "responder", "message", "acknowledged"],
                     alert_rows,
+                    wide_column="message",
                 )
             ],
         )

@@ -110,6 +110,7 @@ def build(
                     "Campaign alerts",
                     ["at", "campaign", "kind", "what", "message"],
                     alert_rows,
+                    wide_column="message",
                 )
             ],
         ),

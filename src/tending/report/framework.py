@@ -23,6 +23,7 @@ class Table:
     rows: list[list[Any]]
     caption: str = ""
     highlight_column: str | None = None  # a boolean column whose true rows are shown highlighted
+    wide_column: str | None = None  # free text (a customer's message): given most of the width
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

@@ -85,6 +85,7 @@ def _longest_waiting(session: Session, *, workspace: Workspace, key: str, now: d
         ],
         caption=f"the {LONGEST_WAITING} oldest, whatever the period",
         highlight_column="arrived off-hours",
+        wide_column="message",
     )
 
 
