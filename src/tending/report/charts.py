@@ -1,0 +1,115 @@
+"""Charts drawn on the server as PNG: PDFs cannot run scripts, and one drawing serves page and PDF alike.
+
+Each image carries its own white card background and dark ink, so it stays legible on the dashboard's
+light and dark themes; the numbers behind it are always given as a table next to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from datetime import datetime
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+INK, MUTED, ACCENT, BAD, BAND = "#1c1d1f", "#5b5f66", "#0b5cad", "#a4161a", "#9cc3ea"
+
+
+def _num(times: Sequence[datetime]) -> list[float]:
+    """Dates as matplotlib day numbers (what its date axis plots)."""
+    return [float(mdates.date2num(t)) for t in times]
+
+
+def _figure(width: float = 7.0, height: float = 2.8) -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
+    fig.patch.set_facecolor("white")
+    ax.set_facecolor("white")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    ax.tick_params(colors=INK, labelsize=8)
+    return fig, ax
+
+
+def _data_uri(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", facecolor="white")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def line_chart(
+    *,
+    x: Sequence[datetime],
+    series: Sequence[tuple[str, Sequence[float | None], str]],
+    band: tuple[Sequence[datetime], Sequence[float], Sequence[float], str] | None = None,
+    hline: tuple[float, str] | None = None,
+    vline: tuple[datetime, str] | None = None,
+    ylabel: str = "",
+) -> str:
+    """Lines (label, values, style: 'solid' or 'dashed'), an optional shaded band and reference lines."""
+    fig, ax = _figure()
+    if band is not None:
+        bx, lo, hi, label = band
+        ax.fill_between(_num(bx), list(lo), list(hi), color=BAND, alpha=0.6, label=label, linewidth=0)
+    colours = [ACCENT, MUTED, BAD]
+    for i, (label, values, style) in enumerate(series):
+        pts = [(t, v) for t, v in zip(x, values, strict=True) if v is not None]
+        if pts:
+            ax.plot(
+                _num([p[0] for p in pts]),
+                [p[1] for p in pts],
+                label=label,
+                color=colours[i % len(colours)],
+                linestyle="--" if style == "dashed" else "-",
+                linewidth=1.6,
+            )
+    if hline is not None:
+        ax.axhline(hline[0], color=BAD, linestyle=":", linewidth=1.2, label=hline[1])
+    if vline is not None:
+        ax.axvline(float(mdates.date2num(vline[0])), color=INK, linestyle=":", linewidth=1.0, label=vline[1])
+    ax.set_ylabel(ylabel, color=INK, fontsize=8)
+    ax.xaxis_date()
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
+    fig.autofmt_xdate()
+    ax.legend(fontsize=7, frameon=False, labelcolor=INK)
+    return _data_uri(fig)
+
+
+def bar_chart(
+    *,
+    labels: Sequence[str],
+    values: Sequence[float],
+    highlight: Sequence[float] | None = None,
+    label: str = "",
+    highlight_label: str = "",
+) -> str:
+    """Bars, with an optional overlaid part (e.g. the off-hours share of each bar) in the warning colour."""
+    fig, ax = _figure(height=2.4)
+    xs = range(len(labels))
+    ax.bar(xs, values, color=ACCENT, label=label)
+    if highlight is not None:
+        ax.bar(xs, highlight, color=BAD, label=highlight_label)
+    ax.set_xticks(list(xs), list(labels))
+    if label or highlight_label:
+        ax.legend(fontsize=7, frameon=False, labelcolor=INK)
+    return _data_uri(fig)
+
+
+def heatmap(*, rows: Sequence[str], grid: Sequence[Sequence[float]], label: str) -> str:
+    """Weekday x hour counts; darker is more."""
+    fig, ax = _figure(height=2.6)
+    image = ax.imshow([list(r) for r in grid], aspect="auto", cmap="Blues", interpolation="nearest")
+    ax.set_yticks(range(len(rows)), list(rows))
+    ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    ax.set_xlabel("hour of day", color=INK, fontsize=8)
+    bar = fig.colorbar(image, ax=ax, fraction=0.03)
+    bar.set_label(label, fontsize=7, color=INK)
+    bar.ax.tick_params(labelsize=7, colors=INK)
+    return _data_uri(fig)
