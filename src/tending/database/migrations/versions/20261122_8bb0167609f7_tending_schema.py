@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: 90eba44dcc29
+Revision ID: 8bb0167609f7
 Revises:
-Create Date: 2026-11-22 16:29:12.429889
+Create Date: 2026-11-22 17:08:28.388707
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "90eba44dcc29"
+revision = "8bb0167609f7"
 down_revision = None
 branch_labels = None
 depends_on = None
