@@ -5,7 +5,6 @@ New routes are covered automatically; a route that must be public has to be adde
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import PASSWORD, login
 from tests.security.conftest import fill

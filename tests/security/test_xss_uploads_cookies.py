@@ -51,8 +51,17 @@ def test_http_links_still_render_in_the_thread(client: TestClient, world, hostil
 def test_safe_link_accepts_only_http_and_https() -> None:
     assert safe_link("https://x.example/a?b=1") == "https://x.example/a?b=1"
     assert safe_link("HTTP://x.example") == "HTTP://x.example"
-    for bad in ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
-                "vbscript:x", "//evil.example", "/relative", "", None]:
+    for bad in [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,x",
+        "vbscript:x",
+        "//evil.example",
+        "/relative",
+        "",
+        None,
+    ]:
         assert safe_link(bad) is None, bad
 
 
