@@ -175,6 +175,7 @@ def wait_until(check: Callable[[], bool], *, timeout: float, every: float = 0.1)
 @dataclass
 class Seeded:
     workspace_id: int
+    user_id: int
     channel_ids: list[int]
     post_ids: list[int]
     messages_per_channel: int
@@ -209,20 +210,19 @@ def seed(
     feed_dir = feed_dir or cluster.data_dir
     base = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     factory = make_session_factory(cluster.engine)
+    tag = uuid.uuid4().hex[:6]
     with factory() as s:
-        ws = create_workspace(
-            s, workspace_in=WorkspaceCreate(name="Scaled Brand", slug=f"scaled{uuid.uuid4().hex[:6]}")
-        )
+        ws = create_workspace(s, workspace_in=WorkspaceCreate(name="Scaled Brand", slug=f"scaled{tag}"))
         user = create_user(
             s,
             user_in=UserCreate(
-                email="ops@scaled.test", name="Ops", password="correct horse battery", role=Role.member
+                email=f"ops-{tag}@scaled.test", name="Ops", password="correct horse battery", role=Role.member
             ),
             workspace_ids=[ws.id],
         )
         channel_ids = []
         for c in range(channels):
-            src = feed_dir / f"feed-{c}.jsonl"
+            src = feed_dir / f"feed-{tag}-{c}.jsonl"
             with src.open("wb") as fh:
                 for i in range(messages_per_channel):
                     fh.write(
@@ -266,7 +266,7 @@ def seed(
             publishing.approve(s, post=post, approver=member, now=now)
             post_ids.append(post.id)
         s.commit()
-    return Seeded(ws.id, channel_ids, post_ids, messages_per_channel)
+    return Seeded(ws.id, user.id, channel_ids, post_ids, messages_per_channel)
 
 
 def enqueue_polls(cluster: Cluster, channel_ids: list[int], times: int = 1) -> None:
