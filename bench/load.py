@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import httpx  # noqa: E402
-from tests.scale.cluster import (  # noqa: E402
+import httpx
+from tests.scale.cluster import (
     Cluster,
     enqueue_polls,
     make_cluster,
@@ -46,8 +46,12 @@ class Reads:
     errors: int = 0
 
 
-def _reader(urls: list[str], path: str, token: str, stop: threading.Event, out: Reads, lock: threading.Lock) -> None:
-    clients = [httpx.Client(base_url=u, headers={"Authorization": f"Bearer {token}"}, timeout=10) for u in urls]
+def _reader(
+    urls: list[str], path: str, token: str, stop: threading.Event, out: Reads, lock: threading.Lock
+) -> None:
+    clients = [
+        httpx.Client(base_url=u, headers={"Authorization": f"Bearer {token}"}, timeout=10) for u in urls
+    ]
     n = 0
     while not stop.is_set():
         client = clients[n % len(clients)]
@@ -89,8 +93,16 @@ def _api_token(cluster: Cluster, workspace_id: int, user_id: int) -> str:
 
 
 def run_phase(
-    cluster: Cluster, *, consumers: int, threads: int, messages: int, channels: int, page_size: int,
-    readers: int, urls: list[str], timeout: float,
+    cluster: Cluster,
+    *,
+    consumers: int,
+    threads: int,
+    messages: int,
+    channels: int,
+    page_size: int,
+    readers: int,
+    urls: list[str],
+    timeout: float,
 ) -> dict[str, float]:
     per_channel = messages // channels
     world = seed(cluster, channels=channels, messages_per_channel=per_channel, page_size=page_size)
@@ -101,7 +113,9 @@ def run_phase(
     huey = cluster.huey()
     reads, lock, stop = Reads(), threading.Lock(), threading.Event()
     path = f"/api/v1/workspaces/{world.workspace_id}/conversations"
-    pool = [threading.Thread(target=_reader, args=(urls, path, token, stop, reads, lock)) for _ in range(readers)]
+    pool = [
+        threading.Thread(target=_reader, args=(urls, path, token, stop, reads, lock)) for _ in range(readers)
+    ]
     t0 = time.perf_counter()
     for t in pool:
         t.start()
@@ -178,8 +192,15 @@ def main() -> int:
             return 1
         results = [
             run_phase(
-                cluster, consumers=k, threads=args.threads, messages=args.messages, channels=args.channels,
-                page_size=args.page_size, readers=args.readers, urls=urls, timeout=args.timeout,
+                cluster,
+                consumers=k,
+                threads=args.threads,
+                messages=args.messages,
+                channels=args.channels,
+                page_size=args.page_size,
+                readers=args.readers,
+                urls=urls,
+                timeout=args.timeout,
             )
             for k in (1, 2)
         ]
@@ -187,15 +208,21 @@ def main() -> int:
         cluster.close()
     print("pipeline: fake connector poll → ingest (store, search index, stats, conversations) → hooks:")
     print("  " + (", ".join(hooks) or "(none)"))
-    print(f"servers: {args.servers} × tending serve; readers: {args.readers} threads; "
-          f"consumer threads: {args.threads}; page size: {args.page_size}; channels: {args.channels}")
-    header = f"{'consumers':>9} {'messages':>9} {'done':>5} {'stored s':>9} {'total s':>8} {'msg/s':>8} " \
-             f"{'reads':>6} {'err':>4} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+    print(
+        f"servers: {args.servers} × tending serve; readers: {args.readers} threads; "
+        f"consumer threads: {args.threads}; page size: {args.page_size}; channels: {args.channels}"
+    )
+    header = (
+        f"{'consumers':>9} {'messages':>9} {'done':>5} {'stored s':>9} {'total s':>8} {'msg/s':>8} "
+        f"{'reads':>6} {'err':>4} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+    )
     print(header)
     for r in results:
-        print(f"{r['consumers']:>9} {r['messages']:>9} {'yes' if r['complete'] else 'NO':>5} "
-              f"{r['stored_s']:>9.1f} {r['seconds']:>8.1f} {r['msgs_per_s']:>8.0f} {r['reads']:>6} "
-              f"{r['read_errors']:>4} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f}")
+        print(
+            f"{r['consumers']:>9} {r['messages']:>9} {'yes' if r['complete'] else 'NO':>5} "
+            f"{r['stored_s']:>9.1f} {r['seconds']:>8.1f} {r['msgs_per_s']:>8.0f} {r['reads']:>6} "
+            f"{r['read_errors']:>4} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f}"
+        )
     return 0
 
 
