@@ -37,8 +37,8 @@ def cluster() -> Iterator[Cluster]:
 
 
 def test_two_consumers_store_every_message_and_publish_every_post_once(cluster: Cluster) -> None:
-    world = seed(cluster, channels=3, messages_per_channel=1200, page_size=40, posts=12)
-    total = 3 * 1200
+    world = seed(cluster, channels=3, messages_per_channel=600, page_size=20, posts=12)
+    total = 3 * 600
     cluster.start_worker(threads=2)
     cluster.start_worker(threads=2)
     # Each channel and each post is queued three times: the consumers race on every one of them.
@@ -71,4 +71,4 @@ def test_two_consumers_store_every_message_and_publish_every_post_once(cluster: 
             text("SELECT cursor FROM channel WHERE id = ANY(:ids)"), {"ids": world.channel_ids}
         )
     ]
-    assert all(c == {"offset": 1200} for c in cursors), cursors
+    assert all(c == {"offset": 600} for c in cursors), cursors
