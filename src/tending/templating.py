@@ -43,12 +43,22 @@ def json_island(value: Any) -> Markup:
     return Markup(text)
 
 
+def safe_link(value: str | None) -> str | None:
+    """The URL if it may become a link (http or https only); `javascript:` and friends stay text."""
+    if not value:
+        return None
+    cleaned = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
+    scheme = cleaned.split(":", 1)[0].lower() if ":" in cleaned else ""
+    return cleaned if scheme in {"http", "https"} else None
+
+
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATE_DIR))
     t.env.filters["ago"] = _ago
     t.env.filters["hm"] = _hm
     t.env.filters["json_island"] = json_island
+    t.env.filters["safe_link"] = safe_link
     return t
 
 

@@ -113,6 +113,9 @@ async def verify_csrf(request: Request) -> None:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
+    if request.session.get(SESSION_USER) is None:
+        # No logged-in session to ride on: the login check answers 401 (or the login page) instead.
+        return
     expected = request.session.get(SESSION_CSRF)
     sent = request.headers.get("x-csrf-token")
     if not sent and request.headers.get("content-type", "").startswith(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tending.channel.models import Channel
@@ -36,6 +38,15 @@ class ImportOutcome:
     resumed_from: int = 0
     already_done: bool = False
     new_message_ids: list[int] = field(default_factory=list)
+
+
+def _storage_reason(exc: BaseException) -> str:
+    """A person-readable cause; a full disk or database says so instead of a driver traceback."""
+    text = str(getattr(exc, "orig", None) or exc)
+    lowered = text.lower()
+    if "full" in lowered or "no space" in lowered or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"storage is full ({text.splitlines()[0]}); free space and import again"
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def file_digest(path: Path) -> str:
@@ -132,12 +143,19 @@ def import_file(
                     flush()
             if batch:
                 flush()
-        except (RecordError, OSError, UnicodeDecodeError) as exc:
+        except (RecordError, OSError, UnicodeDecodeError, OperationalError) as exc:
             session.rollback()
-            job.status = "failed"
-            job.error = f"{path.name}: {exc}"
-            session.commit()
-            raise ImportFailed(job.error) from exc
+            reason = _storage_reason(exc)
+            message = f"{path.name}: {reason}; {job.records_done} records stored, the next run resumes there"
+            try:
+                job.status = "failed"
+                job.error = message
+                session.commit()
+            except OperationalError:
+                # The database cannot take even this small write (full disk): the job stays "running"
+                # with its committed position, which resumes the same way.
+                session.rollback()
+            raise ImportFailed(message) from exc
         job.records_done = seen
         job.status = "done"
         job.finished_at = utcnow()

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tending.channel.models import Channel
@@ -29,6 +30,7 @@ class PollOutcome:
     stats: IngestStats = field(default_factory=IngestStats)
     error: str | None = None
     retry_after: float | None = None
+    superseded: bool = False
 
 
 def poll_channel(
@@ -58,7 +60,14 @@ def poll_channel(
             raise ChannelNotListening(f"the {channel.network} connector cannot listen")
         try:
             for _ in range(max_pages):
-                result = connector.fetch_since(dict(channel.cursor or {}))
+                used = dict(channel.cursor or {})
+                result = connector.fetch_since(used)
+                if not _still_at(session, channel_id, used):
+                    # Another consumer polled this channel meanwhile and moved the cursor on: writing ours
+                    # would move it back. Its poll carries on from there; this one stops.
+                    session.rollback()
+                    outcome.superseded = True
+                    break
                 stats = ingest_items(session, channel=channel, items=result.items, cache=cache)
                 channel.cursor = result.cursor
                 channel.last_polled_at = utcnow()
@@ -85,6 +94,13 @@ def poll_channel(
     if outcome.error:
         log.warning("polling channel %s stopped: %s", channel_id, outcome.error)
     return outcome
+
+
+def _still_at(session: Session, channel_id: int, cursor: dict[str, object]) -> bool:
+    """Lock the channel row (held until the page is committed) and check its cursor is the one we used."""
+    session.execute(update(Channel).where(Channel.id == channel_id).values(id=Channel.id))
+    current = session.scalar(select(Channel.cursor).where(Channel.id == channel_id))
+    return dict(current or {}) == cursor
 
 
 def _mark_error(session: Session, channel_id: int, message: str, *, status: str) -> None:
