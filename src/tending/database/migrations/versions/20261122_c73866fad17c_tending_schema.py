@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: 8bb0167609f7
+Revision ID: c73866fad17c
 Revises:
-Create Date: 2026-11-22 17:08:28.388707
+Create Date: 2026-11-22 17:11:17.887338
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "8bb0167609f7"
+revision = "c73866fad17c"
 down_revision = None
 branch_labels = None
 depends_on = None
