@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from tending.audience.authenticity import score_accounts  # noqa: E402
 from tests.audience.test_authenticity import NOW, population  # noqa: E402
+
+from tending.audience.authenticity import score_accounts  # noqa: E402
 
 
 def main() -> None:
@@ -31,8 +32,10 @@ def main() -> None:
     scores = score_accounts(profiles, now=NOW)
     elapsed = time.perf_counter() - t
     correct = sum((s.score < 0.5) == f for s, f in zip(scores, fake, strict=True))
-    print(f"scored {len(scores):,} accounts in {elapsed:.2f}s: {len(scores) / elapsed:,.0f} accounts/s "
-          f"(target >= 50,000), reasons included")
+    print(
+        f"scored {len(scores):,} accounts in {elapsed:.2f}s: {len(scores) / elapsed:,.0f} accounts/s "
+        f"(target >= 50,000), reasons included"
+    )
     print(f"synthetic population: {100 * correct / len(scores):.1f}% on the right side of 0.5")
 
 

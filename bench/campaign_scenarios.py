@@ -54,8 +54,24 @@ def _texts(n: int, shared: Path) -> tuple[list[str], str]:
         lines = [t.strip() for t in tweets.read_text(encoding="utf-8").splitlines() if t.strip()]
         return lines[:n], f"TweetEval test texts ({min(n, len(lines))})"
     rng = random.Random(7)
-    words = ["coffee", "morning", "game", "music", "love", "hate", "team", "city", "news", "today", "new",
-             "show", "watch", "great", "bad", "time"]
+    words = [
+        "coffee",
+        "morning",
+        "game",
+        "music",
+        "love",
+        "hate",
+        "team",
+        "city",
+        "news",
+        "today",
+        "new",
+        "show",
+        "watch",
+        "great",
+        "bad",
+        "time",
+    ]
     return [" ".join(rng.choices(words, k=12)) for _ in range(n)], f"synthetic sentences ({n})"
 
 
@@ -77,30 +93,63 @@ def main() -> None:
         ch = Channel(workspace_id=ws.id, network="fake", name="c", external_id="c")
         s.add(ch)
         s.flush()
-        camp = create_campaign(s, workspace_id=ws.id, campaign_in=CampaignCreate(
-            name="Bench", objective="x", owner_id=user.id, disputable=True, channel_ids=[ch.id],
-            hashtags=["#benchblend"]))
-        add_kpi(s, campaign_id=camp.id, kpi_in=KpiCreate(name="m", metric=MetricKind.mentions, target=1,
-                                                          horizon_days=7))
+        camp = create_campaign(
+            s,
+            workspace_id=ws.id,
+            campaign_in=CampaignCreate(
+                name="Bench",
+                objective="x",
+                owner_id=user.id,
+                disputable=True,
+                channel_ids=[ch.id],
+                hashtags=["#benchblend"],
+            ),
+        )
+        add_kpi(
+            s,
+            campaign_id=camp.id,
+            kpi_in=KpiCreate(name="m", metric=MetricKind.mentions, target=1, horizon_days=7),
+        )
         for title, kws, examples in SCENARIOS:
-            add_scenario(s, campaign_id=camp.id, scenario_in=ScenarioCreate(
-                title=title, what_happens="x", trigger_keywords=kws, example_messages=examples,
-                responder_id=user.id, reaction="x"))
+            add_scenario(
+                s,
+                campaign_id=camp.id,
+                scenario_in=ScenarioCreate(
+                    title=title,
+                    what_happens="x",
+                    trigger_keywords=kws,
+                    example_messages=examples,
+                    responder_id=user.id,
+                    reaction="x",
+                ),
+            )
         launch_campaign(s, campaign_id=camp.id, actor=user, now=T0)
 
         texts, source = _texts(args.tweets, args.shared)
         conv = Conversation(workspace_id=ws.id, channel_id=ch.id, thread_key="all")
         s.add(conv)
         s.flush()
-        s.execute(insert(Message), [
-            {"workspace_id": ws.id, "channel_id": ch.id, "conversation_id": conv.id, "kind": "comment",
-             "direction": "inbound", "external_id": f"t{i}", "text": t,
-             "created_at": T0 + timedelta(seconds=i)} for i, t in enumerate(texts)])
+        s.execute(
+            insert(Message),
+            [
+                {
+                    "workspace_id": ws.id,
+                    "channel_id": ch.id,
+                    "conversation_id": conv.id,
+                    "kind": "comment",
+                    "direction": "inbound",
+                    "external_id": f"t{i}",
+                    "text": t,
+                    "created_at": T0 + timedelta(seconds=i),
+                }
+                for i, t in enumerate(texts)
+            ],
+        )
         ids = [i + 1 for i in range(len(texts))]
         timings, alerts = [], []
         for start in range(0, len(ids), args.batch):
             t = time.perf_counter()
-            alerts.extend(match_scenarios_batch(s, message_ids=ids[start:start + args.batch]))
+            alerts.extend(match_scenarios_batch(s, message_ids=ids[start : start + args.batch]))
             timings.append(time.perf_counter() - t)
         by_similarity = {a.message_id for a in alerts if a.detail["matched_by"] == "similarity"}
         by_keyword = {a.message_id for a in alerts if a.detail["matched_by"] != "similarity"}
@@ -108,12 +157,22 @@ def main() -> None:
         print(f"scenario matching on {source}, batches of {args.batch}, 8 scenarios:")
         median_ms, max_ms = timings[len(timings) // 2] * 1000, timings[-1] * 1000
         print(f"  median {median_ms:.0f} ms per batch, max {max_ms:.0f} ms")
-        print(f"  matched by similarity only: {len(by_similarity)} of {len(texts)} "
-              f"({len(by_similarity) / len(texts):.2%}); by keyword: {len(by_keyword)}")
+        print(
+            f"  matched by similarity only: {len(by_similarity)} of {len(texts)} "
+            f"({len(by_similarity) / len(texts):.2%}); by keyword: {len(by_keyword)}"
+        )
 
         rng = random.Random(3)
-        topics = ["price of coffee", "latte art class", "new store opening", "cup recycling policy",
-                  "holiday menu", "barista championship", "loyalty card changes", "oat milk supply"]
+        topics = [
+            "price of coffee",
+            "latte art class",
+            "new store opening",
+            "cup recycling policy",
+            "holiday menu",
+            "barista championship",
+            "loyalty card changes",
+            "oat milk supply",
+        ]
         replies_pos = ["Love it", "Great news, thanks", "So happy about this"]
         replies_neg = ["Awful decision", "This is terrible", "Shame on you, greedy"]
         rows = []
@@ -122,23 +181,41 @@ def main() -> None:
             conv_i = Conversation(workspace_id=ws.id, channel_id=ch.id, thread_key=f"p{i}")
             s.add(conv_i)
             s.flush()
-            rows.append({"workspace_id": ws.id, "channel_id": ch.id, "conversation_id": conv_i.id,
-                         "kind": "post", "direction": "outbound", "external_id": f"p{i}",
-                         "text": f"Update {i} about our {topic} and what it means for you",
-                         "created_at": T0 - timedelta(days=400) + timedelta(hours=i)})
+            rows.append(
+                {
+                    "workspace_id": ws.id,
+                    "channel_id": ch.id,
+                    "conversation_id": conv_i.id,
+                    "kind": "post",
+                    "direction": "outbound",
+                    "external_id": f"p{i}",
+                    "text": f"Update {i} about our {topic} and what it means for you",
+                    "created_at": T0 - timedelta(days=400) + timedelta(hours=i),
+                }
+            )
             pool = replies_neg if topic in ("price of coffee", "cup recycling policy") else replies_pos
             for j in range(5):
-                rows.append({"workspace_id": ws.id, "channel_id": ch.id, "conversation_id": conv_i.id,
-                             "kind": "reply", "direction": "inbound", "external_id": f"p{i}r{j}",
-                             "text": rng.choice(pool), "sentiment": None if j % 2 else
-                             ("negative" if pool is replies_neg else "positive"),
-                             "created_at": T0 - timedelta(days=400) + timedelta(hours=i, minutes=j + 1)})
+                rows.append(
+                    {
+                        "workspace_id": ws.id,
+                        "channel_id": ch.id,
+                        "conversation_id": conv_i.id,
+                        "kind": "reply",
+                        "direction": "inbound",
+                        "external_id": f"p{i}r{j}",
+                        "text": rng.choice(pool),
+                        "sentiment": None if j % 2 else ("negative" if pool is replies_neg else "positive"),
+                        "created_at": T0 - timedelta(days=400) + timedelta(hours=i, minutes=j + 1),
+                    }
+                )
         s.execute(insert(Message), rows)
         t = time.perf_counter()
         risk = backlash_risk(s, workspace_id=ws.id, text="A change to the price of coffee from May")
         elapsed = time.perf_counter() - t
-        print(f"backlash_risk over 2,000 posts x 5 replies: {elapsed:.2f} s, level {risk.level}, "
-              f"score {risk.score:.2f}, {len(risk.examples)} examples")
+        print(
+            f"backlash_risk over 2,000 posts x 5 replies: {elapsed:.2f} s, level {risk.level}, "
+            f"score {risk.score:.2f}, {len(risk.examples)} examples"
+        )
 
 
 if __name__ == "__main__":

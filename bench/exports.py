@@ -92,9 +92,7 @@ def main() -> None:
         end = START + timedelta(seconds=20 * args.messages + 1)
         for label, until in (("a tenth", START + timedelta(seconds=2 * args.messages)), ("all", end)):
             elapsed, peak, size = run(factory, ws_id, until)
-            print(
-                f"{label}: {size / 1e6:.1f} MB of CSV in {elapsed:.2f} s, peak memory {peak / 1e6:.1f} MB"
-            )
+            print(f"{label}: {size / 1e6:.1f} MB of CSV in {elapsed:.2f} s, peak memory {peak / 1e6:.1f} MB")
         engine.dispose()
 
 

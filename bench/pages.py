@@ -21,27 +21,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
-from ingest import generate, percentile  # noqa: E402
-from tending.app import create_app  # noqa: E402
-from tending.auth.models import Role, UserCreate  # noqa: E402
-from tending.auth.service import create_user  # noqa: E402
-from tending.cadence.service import set_target  # noqa: E402
-from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind  # noqa: E402
-from tending.campaign.service import add_kpi, create_campaign  # noqa: E402
-from tending.channel.models import Channel, ChannelCreate  # noqa: E402
-from tending.channel.service import create as create_channel  # noqa: E402
-from tending.config import Settings  # noqa: E402
-from tending.database.core import make_engine, make_session_factory, utcnow  # noqa: E402
-from tending.database.migrate import upgrade  # noqa: E402
-from tending.inbox.models import Conversation, Message  # noqa: E402
-from tending.ingest.fileimport import import_file  # noqa: E402
-from tending.publishing.models import PostCreate  # noqa: E402
-from tending.publishing.service import approve, create_draft  # noqa: E402
-from tending.workspace.models import Workspace, WorkspaceCreate  # noqa: E402
-from tending.workspace.service import create as create_workspace  # noqa: E402
+from ingest import generate, percentile
+from tending.app import create_app
+from tending.auth.models import Role, UserCreate
+from tending.auth.service import create_user
+from tending.cadence.service import set_target
+from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind
+from tending.campaign.service import add_kpi, create_campaign
+from tending.channel.models import Channel, ChannelCreate
+from tending.channel.service import create as create_channel
+from tending.config import Settings
+from tending.database.core import make_engine, make_session_factory, utcnow
+from tending.database.migrate import upgrade
+from tending.inbox.models import Conversation, Message
+from tending.ingest.fileimport import import_file
+from tending.publishing.models import PostCreate
+from tending.publishing.service import approve, create_draft
+from tending.workspace.models import Workspace, WorkspaceCreate
+from tending.workspace.service import create as create_workspace
 
 EMAIL, PASSWORD = "bench@bench.local", "benchmark-password"
 
@@ -58,9 +58,15 @@ def build(work: Path, items: int) -> Settings:
     generate(src, items)
     with factory() as s:
         ws = create_workspace(s, workspace_in=WorkspaceCreate(name="Bench", slug="bench"))
-        ch = create_channel(s, settings=settings, workspace_id=ws.id,
-                            channel_in=ChannelCreate(network="fake", name="bench", external_id="bench"))
-        user = create_user(s, user_in=UserCreate(email=EMAIL, name="Bench", password=PASSWORD, role=Role.admin))
+        ch = create_channel(
+            s,
+            settings=settings,
+            workspace_id=ws.id,
+            channel_in=ChannelCreate(network="fake", name="bench", external_id="bench"),
+        )
+        user = create_user(
+            s, user_in=UserCreate(email=EMAIL, name="Bench", password=PASSWORD, role=Role.admin)
+        )
         s.commit()
         ws_id, ch_id = ws.id, ch.id
     t0 = time.perf_counter()
@@ -69,14 +75,32 @@ def build(work: Path, items: int) -> Settings:
     with factory() as s:
         ch = s.get(Channel, ch_id)
         set_target(s, channel=ch, posts_per_week=3, max_days_silent=5, reply_within_hours=24)
-        camp = create_campaign(s, workspace_id=ws_id, campaign_in=CampaignCreate(
-            name="Spring", objective="Sales", owner_id=user.id, channel_ids=[ch_id], keywords=["refund"],
-            starts_at=utcnow() - timedelta(days=30)))
-        add_kpi(s, campaign_id=camp.id, kpi_in=KpiCreate(name="Mentions", metric=MetricKind.mentions, target=5000,
-                                                          horizon_days=60))
+        camp = create_campaign(
+            s,
+            workspace_id=ws_id,
+            campaign_in=CampaignCreate(
+                name="Spring",
+                objective="Sales",
+                owner_id=user.id,
+                channel_ids=[ch_id],
+                keywords=["refund"],
+                starts_at=utcnow() - timedelta(days=30),
+            ),
+        )
+        add_kpi(
+            s,
+            campaign_id=camp.id,
+            kpi_in=KpiCreate(name="Mentions", metric=MetricKind.mentions, target=5000, horizon_days=60),
+        )
         for i in range(40):
-            post = create_draft(s, workspace_id=ws_id, author=user, post_in=PostCreate(
-                channel_id=ch_id, text=f"post {i}", scheduled_at=utcnow() + timedelta(hours=6 * i)))
+            post = create_draft(
+                s,
+                workspace_id=ws_id,
+                author=user,
+                post_in=PostCreate(
+                    channel_id=ch_id, text=f"post {i}", scheduled_at=utcnow() + timedelta(hours=6 * i)
+                ),
+            )
             if i % 2:
                 approve(s, post=post, approver=user)
         s.commit()
@@ -97,7 +121,9 @@ def main() -> None:
         n = s.scalar(select(func.count(Message.id)))
         conv = s.scalar(select(Conversation.id).order_by(Conversation.last_message_at.desc()).limit(1))
         big = s.scalar(select(Conversation.id).order_by(Conversation.message_count.desc()).limit(1))
-        camp_id = s.scalar(select(func.min(__import__("tending.campaign.models", fromlist=["Campaign"]).Campaign.id)))
+        camp_id = s.scalar(
+            select(func.min(__import__("tending.campaign.models", fromlist=["Campaign"]).Campaign.id))
+        )
     print(f"database: {n:,} messages")
     client = TestClient(create_app(settings))
     token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]

@@ -64,16 +64,23 @@ def main() -> None:
     default_s = time.perf_counter() - t
     labels, _scores = polarity(probs)
     d = [LABELS.index(x) for x in labels]
-    rows = [("VADER alone (±0.05)", macro_recall(gold, v), len(texts) / vader_s),
-            ("default model", macro_recall(gold, d), len(texts) / default_s)]
+    rows = [
+        ("VADER alone (±0.05)", macro_recall(gold, v), len(texts) / vader_s),
+        ("default model", macro_recall(gold, d), len(texts) / default_s),
+    ]
     try:
         from tending.triage.embeddings import load_embeddings_model
 
         emb = load_embeddings_model()
         t = time.perf_counter()
         e_labels, _ = polarity(emb.probabilities(texts))
-        rows.append(("embeddings model", macro_recall(gold, [LABELS.index(x) for x in e_labels]),
-                     len(texts) / (time.perf_counter() - t)))
+        rows.append(
+            (
+                "embeddings model",
+                macro_recall(gold, [LABELS.index(x) for x in e_labels]),
+                len(texts) / (time.perf_counter() - t),
+            )
+        )
     except (ImportError, FileNotFoundError, RuntimeError) as exc:
         print(f"embeddings model not measured: {exc}")
     print(f"\n{'model':22s} {'macro recall':>12s} {'messages/s (1 core)':>20s}")

@@ -26,10 +26,14 @@ def test_viral_with_real_comments_vs_bought_without() -> None:
     values = steady()
     values[45:] = [v * 10 for v in values[45:]]
     jump = find_jumps(DAYS, values, metric="visits")[0]
-    bought = judge(jump, usual_commenters=12, that_day=DayConversation(commenters=13, median_authenticity=0.8))
+    bought = judge(
+        jump, usual_commenters=12, that_day=DayConversation(commenters=13, median_authenticity=0.8)
+    )
     assert bought.verdict == "suspicious" and any("no conversation" in e for e in bought.evidence)
     jump = find_jumps(DAYS, values, metric="visits")[0]
-    viral = judge(jump, usual_commenters=12, that_day=DayConversation(commenters=140, median_authenticity=0.82))
+    viral = judge(
+        jump, usual_commenters=12, that_day=DayConversation(commenters=140, median_authenticity=0.82)
+    )
     assert viral.verdict == "likely genuine"
     jump = find_jumps(DAYS, values, metric="visits")[0]
     bots = judge(jump, usual_commenters=12, that_day=DayConversation(commenters=300, median_authenticity=0.1))

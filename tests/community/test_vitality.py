@@ -26,12 +26,35 @@ def test_small_active_group_alive_and_huge_silent_group_dead(session, world) -> 
     ch = session.get(Channel, world.channel.id)
     ch.config = {**ch.config, "members": 900}
     now = utcnow()
-    recs = [{"id": "p", "kind": "post", "direction": "outbound", "text": "new blend", "created_at": (now - timedelta(days=20)).isoformat()}]
+    recs = [
+        {
+            "id": "p",
+            "kind": "post",
+            "direction": "outbound",
+            "text": "new blend",
+            "created_at": (now - timedelta(days=20)).isoformat(),
+        }
+    ]
     for i in range(30):
-        recs.append({"id": f"c{i}", "parent_id": "p", "text": "so good", "created_at": (now - timedelta(days=i % 14, hours=i)).isoformat(),
-                     "author": {"id": f"u{i % 12}", "handle": f"u{i % 12}"}})
-    recs.append({"id": "r1", "kind": "reply", "direction": "outbound", "parent_id": "c1", "text": "thanks!",
-                 "created_at": (now - timedelta(hours=1)).isoformat()})
+        recs.append(
+            {
+                "id": f"c{i}",
+                "parent_id": "p",
+                "text": "so good",
+                "created_at": (now - timedelta(days=i % 14, hours=i)).isoformat(),
+                "author": {"id": f"u{i % 12}", "handle": f"u{i % 12}"},
+            }
+        )
+    recs.append(
+        {
+            "id": "r1",
+            "kind": "reply",
+            "direction": "outbound",
+            "parent_id": "c1",
+            "text": "thanks!",
+            "created_at": (now - timedelta(hours=1)).isoformat(),
+        }
+    )
     ingest_items(session, channel=ch, items=[item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs])
     session.commit()
     v = channel_vitality(session, channel=ch, now=now)

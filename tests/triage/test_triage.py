@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-
 import orjson
 import pytest
 from typer.testing import CliRunner
@@ -15,11 +13,13 @@ PUBLIC_KEYS = ["sentiment", "sentiment_score", "intent", "language", "urgency", 
 
 
 def test_shipped_model_gives_clear_polarity() -> None:
-    out = classify_texts([
-        "I love this coffee, best purchase of the year!",
-        "This is the worst service ever, totally disappointed and angry",
-        "The store opens at 9 on Mondays.",
-    ])
+    out = classify_texts(
+        [
+            "I love this coffee, best purchase of the year!",
+            "This is the worst service ever, totally disappointed and angry",
+            "The store opens at 9 on Mondays.",
+        ]
+    )
     assert [r.sentiment for r in out] == ["positive", "negative", "neutral"]
     assert out[0].sentiment_score > 0.3 > -0.3 > out[1].sentiment_score
 
@@ -41,15 +41,19 @@ def test_intent_rules(text: str, sentiment: str, score: float, intent: str) -> N
 
 def test_urgency_orders_messages() -> None:
     calm = classify_intent("Do you sell gift cards?", sentiment="neutral", score=0.0).urgency
-    angry = classify_intent("Third time my box is late, refund me NOW or I cancel!!", sentiment="negative",
-                            score=-0.8).urgency
-    safety = classify_intent("My kid got sick after drinking it, is the recall about this batch?",
-                             sentiment="negative", score=-0.6).urgency
+    angry = classify_intent(
+        "Third time my box is late, refund me NOW or I cancel!!", sentiment="negative", score=-0.8
+    ).urgency
+    safety = classify_intent(
+        "My kid got sick after drinking it, is the recall about this batch?", sentiment="negative", score=-0.6
+    ).urgency
     assert calm < angry and calm < safety and angry > 0.6
 
 
 def test_topics_and_language() -> None:
-    r = classify_intent("I was charged twice for order 123, where is my refund?", sentiment="negative", score=-0.5)
+    r = classify_intent(
+        "I was charged twice for order 123, where is my refund?", sentiment="negative", score=-0.5
+    )
     assert "billing" in r.topics and "delivery" in r.topics
     assert detect("Bonjour, est-ce que vous livrez à Lyon demain ?") == "fr"
     assert detect("¿Dónde está mi pedido? Lo compré hace una semana") == "es"
@@ -71,29 +75,36 @@ def test_classify_cli_stdin_and_csv(tmp_path) -> None:
     assert bad.exit_code != 0
 
 
-
 def test_unknown_model_is_a_clear_error() -> None:
     with pytest.raises(ModelUnavailable):
         classify_texts(["hi"], model="gpt")
 
 
 def test_triage_runs_inside_ingestion(factory, world) -> None:
+    from datetime import timedelta
+
     from sqlalchemy import select
 
     from tending.channel.models import Channel
+    from tending.database.core import utcnow
     from tending.inbox.models import Message
     from tending.ingest.generic import item_from_record
     from tending.ingest.service import ingest_items
     from tending.ingest.signals import after_ingest
     from tending.stats.service import daily
-    from tending.database.core import utcnow
-    from datetime import timedelta
 
-    rec = {"id": "t1", "text": "Worst order ever, it arrived broken. I want a refund!",
-           "created_at": utcnow().isoformat(), "author": {"id": "a"}}
+    rec = {
+        "id": "t1",
+        "text": "Worst order ever, it arrived broken. I want a refund!",
+        "created_at": utcnow().isoformat(),
+        "author": {"id": "a"},
+    }
     with factory() as s:
-        stats = ingest_items(s, channel=s.get(Channel, world.channel.id),
-                             items=[item_from_record(rec, raw=orjson.dumps(rec).decode())])
+        stats = ingest_items(
+            s,
+            channel=s.get(Channel, world.channel.id),
+            items=[item_from_record(rec, raw=orjson.dumps(rec).decode())],
+        )
         s.commit()
     after_ingest(stats.new_message_ids)  # tasks run inline in tests
     with factory() as s:

@@ -105,9 +105,7 @@ def score_accounts(p: Profiles, *, now: datetime | None = None) -> list[AccountS
         if p.created_at
         else np.full(n, np.nan)
     )
-    at = np.array(
-        [now.timestamp() if (ref is None or ref[i] is None) else ref[i].timestamp() for i in range(n)]
-    )  # type: ignore[union-attr]
+    at = np.array([now.timestamp() if e is None else e.timestamp() for e in (ref or [None] * n)])
     age_days = (at - created) / 86400
     followers, following, posts = _num(p.followers, n), _num(p.following, n), _num(p.posts, n)
     flags: dict[str, np.ndarray] = {}
@@ -164,23 +162,27 @@ def score_accounts(p: Profiles, *, now: datetime | None = None) -> list[AccountS
         )
         if col is None
     ]
-    out = []
-    names = list(flags)
-    matrix = np.column_stack([flags[k] for k in names])
-    for i in range(n):
-        ctx = {
-            "age_days": int(age_days[i]) if not np.isnan(age_days[i]) else 0,
-            "age_years": (age_days[i] / 365) if not np.isnan(age_days[i]) else 0,
-            "following": int(following[i]) if not np.isnan(following[i]) else 0,
-            "followers": int(followers[i]) if not np.isnan(followers[i]) else 0,
-            "posts": int(posts[i]) if not np.isnan(posts[i]) else 0,
-            "posts_per_day": float(per_day[i]) if not np.isnan(per_day[i]) else 0.0,
-            "handle": p.handle[i],
-            "burst_size": int(burst[i]),
-            "dup_count": int(dups[i]),
-            "cluster_size": int(cluster[i]),
-        }
-        reasons = [REASONS[names[j]].format(**ctx) for j in np.flatnonzero(matrix[i])]
-        reasons += [f"no {m} given" for m in missing]
-        out.append(AccountScore(score=round(float(scores[i]), 4), reasons=reasons))
-    return out
+    reasons: list[list[str]] = [[] for _ in range(n)]
+    values = {
+        "age_days": age_days,
+        "age_years": age_days / 365,
+        "following": following,
+        "followers": followers,
+        "posts": posts,
+        "posts_per_day": per_day,
+        "burst_size": burst,
+        "dup_count": dups,
+        "cluster_size": cluster,
+    }
+    floats = {"age_years", "posts_per_day"}
+    for name, f in flags.items():
+        template = REASONS[name]
+        keys = [k for k in values if "{" + k in template]
+        for i in np.flatnonzero(f):  # only flagged accounts pay for a reason string
+            ctx: dict[str, object] = {"handle": p.handle[i]}
+            for k in keys:
+                v = float(values[k][i])
+                ctx[k] = 0 if v != v else (v if k in floats else int(v))
+            reasons[i].append(template.format(**ctx))
+    tail = [f"no {m} given" for m in missing]
+    return [AccountScore(score=round(float(scores[i]), 4), reasons=reasons[i] + tail) for i in range(n)]

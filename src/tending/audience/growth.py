@@ -49,15 +49,24 @@ def find_jumps(days: list[date], values: list[float], *, metric: str) -> list[Ju
         mad = max(float(np.median(np.abs(hist - med))) * 1.4826, MAD_FLOOR)
         z = (logs[i] - med) / mad
         if z > JUMP_SIGMAS:
-            jumps.append(Jump(day=days[i + 1], metric=metric, before=float(values[i]), after=float(values[i + 1]),
-                              sigmas=round(z, 1)))
+            jumps.append(
+                Jump(
+                    day=days[i + 1],
+                    metric=metric,
+                    before=float(values[i]),
+                    after=float(values[i + 1]),
+                    sigmas=round(z, 1),
+                )
+            )
     return jumps
 
 
 def judge(jump: Jump, *, usual_commenters: float, that_day: DayConversation) -> Jump:
     rise = that_day.commenters / max(usual_commenters, 1.0)
-    jump.evidence.append(f"{jump.metric} {jump.before:,.0f} → {jump.after:,.0f} ({jump.sigmas:g} robust sd above the "
-                         f"usual daily change)")
+    jump.evidence.append(
+        f"{jump.metric} {jump.before:,.0f} → {jump.after:,.0f} ({jump.sigmas:g} robust sd above the "
+        f"usual daily change)"
+    )
     jump.evidence.append(f"{that_day.commenters} people commented that day (usually {usual_commenters:.0f})")
     if that_day.median_authenticity is not None:
         jump.evidence.append(f"their median authenticity {that_day.median_authenticity:.2f}")

@@ -1,7 +1,8 @@
 """Engagement quality next to vanity counts: conversations weigh more than likes and follows.
 
 quality = 5 × threads with dialogue (brand reply and a customer answer back) + 3 × replies + 2 × distinct
-people talking + 0.01 × likes + 0.005 × new followers (a conversation is worth hundreds of likes). Vanity figures are shown beside it, never mixed in.
+people talking + 0.01 × likes + 0.005 × new followers: a conversation is worth hundreds of likes.
+Vanity figures are shown beside it, never mixed in.
 """
 
 from __future__ import annotations
