@@ -62,3 +62,14 @@ def test_demo_campaign_catches_the_recall_wave(factory, settings) -> None:
         alerts = s.scalars(select(CampaignAlert).where(CampaignAlert.campaign_id == campaign.id)).all()
         titles = {a.detail.get("scenario") for a in alerts}
         assert "Product safety scare" in titles
+
+
+def test_demo_follower_jump_is_audited_as_suspicious(factory, settings) -> None:
+    from tending.audience.service import growth_audit
+
+    build_demo(factory, settings=settings, days=90, now=NOW)
+    with factory() as s:
+        rows = growth_audit(s, workspace_id=1, since=NOW - timedelta(days=60), until=NOW)
+    insta = [g for g in rows if g.channel == "Northwind on Instagram" and g.metric == "followers"]
+    assert insta and [j.verdict for j in insta[0].jumps] == ["suspicious"]
+    assert insta[0].suspicious_followers and insta[0].suspicious_followers >= 8000

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tending.audience.service import fetch_metrics
 from tending.auth.models import Role, User, UserCreate
 from tending.auth.service import create_user
 from tending.cadence.service import set_target
 from tending.campaign.launch import launch_campaign
 from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind, ScenarioCreate
 from tending.campaign.service import add_kpi, add_scenario, create_campaign
-from tending.channel.models import ChannelCreate
+from tending.channel.models import Channel, ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
 from tending.database.core import utcnow
@@ -247,6 +248,17 @@ def build_demo(
         if out.error:
             raise RuntimeError(f"demo channel {name}: {out.error}")
         total += out.stats.new
+        with factory() as session:  # the audience figures the demo network reports
+            demo_channel = session.get(Channel, cid)
+            if demo_channel is not None:
+                fetch_metrics(
+                    session,
+                    settings=settings,
+                    channel=demo_channel,
+                    since=(now or utcnow()) - timedelta(days=days + 1),
+                    until=now or utcnow(),
+                )
+                session.commit()
         if on_channel:
             on_channel(name, out.stats.new)
     return DemoSummary(workspace_id, len(channel_ids), total, created=True)

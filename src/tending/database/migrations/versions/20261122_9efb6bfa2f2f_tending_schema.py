@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: c73866fad17c
+Revision ID: 9efb6bfa2f2f
 Revises:
-Create Date: 2026-11-22 17:11:17.887338
+Create Date: 2026-11-22 17:19:32.657158
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "c73866fad17c"
+revision = "9efb6bfa2f2f"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -642,6 +642,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_import_job_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
+        "metric_point",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel.id"],
+            name=op.f("fk_metric_point_channel_id_channel"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_metric_point_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_metric_point")),
+        sa.UniqueConstraint("channel_id", "name", "at", name=op.f("uq_metric_point_channel_id_name_at")),
+    )
+    with op.batch_alter_table("metric_point", schema=None) as batch_op:
+        batch_op.create_index("ix_metric_point_ws_at", ["workspace_id", "at"], unique=False)
+
+    op.create_table(
         "post",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -907,6 +933,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_post_status_due")
 
     op.drop_table("post")
+    with op.batch_alter_table("metric_point", schema=None) as batch_op:
+        batch_op.drop_index("ix_metric_point_ws_at")
+
+    op.drop_table("metric_point")
     with op.batch_alter_table("import_job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_job_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_import_job_source_sha256"))
