@@ -14,6 +14,7 @@ from tending.cadence.models import ChannelAlert
 from tending.cadence.service import channel_health, set_target
 from tending.channel import service
 from tending.channel.models import Channel, ChannelCreate
+from tending.community.vitality import workspace_vitality
 from tending.connectors.registry import UnknownNetwork, available
 from tending.database.core import DbSession, utcnow
 from tending.templating import render
@@ -28,7 +29,9 @@ def channels_page(
     request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
 ) -> Response:
     channels = service.list_for_workspace(db, workspace_id=workspace.id)
-    health = {h.channel_id: h for h in channel_health(db, workspace_id=workspace.id, now=utcnow())}
+    now = utcnow()
+    health = {h.channel_id: h for h in channel_health(db, workspace_id=workspace.id, now=now)}
+    vitality = {v.channel_id: v for v in workspace_vitality(db, workspace_id=workspace.id, now=now)}
     alerts = list(
         db.scalars(
             select(ChannelAlert)
@@ -44,6 +47,7 @@ def channels_page(
         channels=channels,
         health=health,
         alerts=alerts,
+        vitality=vitality,
         networks=sorted(available()),
         can_manage=principal.user.role != Role.agency.value,
         **page_context(db, principal, workspace, "channels"),
