@@ -287,7 +287,7 @@ def generate(
     people = [_author(rng, now) for _ in range(900)]
     bots = [_author(rng, now, fake=True) for _ in range(120)]
     wave_day = days - 19
-    jump_day = days - 33
+    jump_day = days - 25
     hour_weights = [_hour_weight(h) for h in range(24)]
     for plan in plans:
         seq = 0

@@ -7,8 +7,10 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from tending.audience.service import growth_audit
 from tending.auth.deps import PagePrincipal
 from tending.cadence.service import channel_health
+from tending.community.vitality import workspace_vitality
 from tending.database.core import DbSession, utcnow
 from tending.overview import service
 from tending.templating import render
@@ -29,7 +31,20 @@ def overview(request: Request, db: DbSession, principal: PagePrincipal, workspac
     waiting = service.waiting_by_age(db, workspace_id=workspace.id, timezone=workspace.timezone, now=now)
     tone = service.daily_volume(db, workspace_id=workspace.id, since=now - timedelta(days=days), until=now)
     total, answered = service.response_rate(db, workspace_id=workspace.id, since=now - timedelta(days=days))
+    median_h, p90_h = service.first_response_hours(
+        db, workspace_id=workspace.id, since=now - timedelta(days=days)
+    )
     health = channel_health(db, workspace_id=workspace.id, now=now)
+    risks: dict[str, list[str]] = {h.name: list(h.problems) for h in health if h.at_risk}
+    for v in workspace_vitality(db, workspace_id=workspace.id, now=now):
+        if v.status != "alive":
+            risks.setdefault(v.name, []).append(f"community {v.status}: {'; '.join(v.reasons)}")
+    for g in growth_audit(db, workspace_id=workspace.id, since=now - timedelta(days=days), until=now):
+        for j in g.jumps:
+            if j.verdict != "likely genuine":
+                risks.setdefault(g.channel, []).append(
+                    f"{j.verdict} {j.metric} jump on {j.day.isoformat()} ({j.before:,.0f} → {j.after:,.0f})"
+                )
     chart = {
         "labels": [d.day for d in tone],
         "volume": [d.inbound for d in tone],
@@ -46,6 +61,9 @@ def overview(request: Request, db: DbSession, principal: PagePrincipal, workspac
         response_answered=answered,
         days=days,
         health=health,
+        risks=risks,
+        median_h=median_h,
+        p90_h=p90_h,
         chart=chart,
         **page_context(db, principal, workspace, "overview"),
     )

@@ -112,3 +112,23 @@ def response_rate(session: Session, *, workspace_id: int, since: datetime) -> tu
         or 0
     )
     return total, answered
+
+
+def first_response_hours(
+    session: Session, *, workspace_id: int, since: datetime
+) -> tuple[float | None, float | None]:
+    """Median and p90 of the wall-clock time to first response (nights and weekends count) of the
+    conversations opened since `since` that got an answer; read from a covering index."""
+    import numpy as np
+
+    rows = session.execute(
+        select(Conversation.first_inbound_at, Conversation.first_response_at).where(
+            Conversation.workspace_id == workspace_id,
+            Conversation.first_inbound_at >= since,
+            Conversation.first_response_at.is_not(None),
+        )
+    ).all()
+    if not rows:
+        return None, None
+    hours = np.array([(b - a).total_seconds() / 3600 for a, b in rows])
+    return float(np.median(hours)), float(np.percentile(hours, 90))
