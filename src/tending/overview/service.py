@@ -128,7 +128,7 @@ def first_response_hours(
             Conversation.first_response_at.is_not(None),
         )
     ).all()
-    if not rows:
+    hours = np.array([(b - a).total_seconds() / 3600 for a, b in rows if a is not None and b is not None])
+    if not hours.size:
         return None, None
-    hours = np.array([(b - a).total_seconds() / 3600 for a, b in rows])
     return float(np.median(hours)), float(np.percentile(hours, 90))
