@@ -69,3 +69,18 @@ def test_engagement_quality_weights_conversation_over_likes() -> None:
     vain = Engagement(dialogues=0, replies=2, talkers=2, likes=2000, new_followers=900)
     assert chatty.quality > vain.quality and vain.vanity > chatty.vanity
     assert trend(chatty, vain)["quality"] > 0 > trend(chatty, vain)["vanity"]
+
+
+def test_snapshots_are_reused_within_the_hour(session, world) -> None:
+    from tending.community.vitality import latest_vitality
+
+    now = utcnow()
+    first = latest_vitality(session, workspace_id=world.workspace.id, now=now)
+    session.commit()
+    ch = session.get(Channel, world.channel.id)
+    ch.config = {**ch.config, "members": 16_000_000}
+    session.commit()
+    again = latest_vitality(session, workspace_id=world.workspace.id, now=now + timedelta(minutes=10))
+    assert [v.status for v in again] == [v.status for v in first]
+    later = latest_vitality(session, workspace_id=world.workspace.id, now=now + timedelta(hours=2))
+    assert later[0].members == 16_000_000

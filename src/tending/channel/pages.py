@@ -14,7 +14,7 @@ from tending.cadence.models import ChannelAlert
 from tending.cadence.service import channel_health, set_target
 from tending.channel import service
 from tending.channel.models import Channel, ChannelCreate
-from tending.community.vitality import workspace_vitality
+from tending.community.vitality import latest_vitality
 from tending.connectors.registry import UnknownNetwork, available
 from tending.database.core import DbSession, utcnow
 from tending.templating import render
@@ -31,7 +31,7 @@ def channels_page(
     channels = service.list_for_workspace(db, workspace_id=workspace.id)
     now = utcnow()
     health = {h.channel_id: h for h in channel_health(db, workspace_id=workspace.id, now=now)}
-    vitality = {v.channel_id: v for v in workspace_vitality(db, workspace_id=workspace.id, now=now)}
+    vitality = {v.channel_id: v for v in latest_vitality(db, workspace_id=workspace.id, now=now)}
     alerts = list(
         db.scalars(
             select(ChannelAlert)

@@ -161,3 +161,43 @@ def workspace_vitality(session: Session, *, workspace_id: int, now: datetime) ->
         select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.id)
     )
     return [channel_vitality(session, channel=c, now=now) for c in channels]
+
+
+SNAPSHOT_MAX_AGE = timedelta(hours=1)
+
+
+def refresh_snapshots(session: Session, *, workspace_id: int, now: datetime) -> list[Vitality]:
+    """Recompute every channel's vitality and store it (the hourly task and stale pages call this)."""
+    from dataclasses import asdict
+
+    from tending.community.models import VitalitySnapshot
+
+    readings = workspace_vitality(session, workspace_id=workspace_id, now=now)
+    for v in readings:
+        snap = session.scalar(select(VitalitySnapshot).where(VitalitySnapshot.channel_id == v.channel_id))
+        if snap is None:
+            snap = VitalitySnapshot(workspace_id=workspace_id, channel_id=v.channel_id)
+            session.add(snap)
+        snap.status = v.status
+        snap.computed_at = now
+        snap.detail = {**asdict(v), "talkers": {str(k): n for k, n in v.talkers.items()}}
+    session.flush()
+    return readings
+
+
+def latest_vitality(session: Session, *, workspace_id: int, now: datetime) -> list[Vitality]:
+    """The stored readings, refreshed first when missing or older than an hour."""
+    from tending.community.models import VitalitySnapshot
+
+    snaps = list(
+        session.scalars(select(VitalitySnapshot).where(VitalitySnapshot.workspace_id == workspace_id))
+    )
+    channels = session.scalar(select(func.count(Channel.id)).where(Channel.workspace_id == workspace_id)) or 0
+    if len(snaps) < channels or any(s.computed_at < now - SNAPSHOT_MAX_AGE for s in snaps):
+        return refresh_snapshots(session, workspace_id=workspace_id, now=now)
+    out = []
+    for s in sorted(snaps, key=lambda s: s.channel_id):
+        d = dict(s.detail)
+        d["talkers"] = {int(k): n for k, n in d.get("talkers", {}).items()}
+        out.append(Vitality(**d))
+    return out

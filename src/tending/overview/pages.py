@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from tending.audience.service import growth_audit
 from tending.auth.deps import PagePrincipal
 from tending.cadence.service import channel_health
-from tending.community.vitality import workspace_vitality
+from tending.community.vitality import latest_vitality
 from tending.database.core import DbSession, utcnow
 from tending.overview import service
 from tending.templating import render
@@ -36,7 +36,7 @@ def overview(request: Request, db: DbSession, principal: PagePrincipal, workspac
     )
     health = channel_health(db, workspace_id=workspace.id, now=now)
     risks: dict[str, list[str]] = {h.name: list(h.problems) for h in health if h.at_risk}
-    for v in workspace_vitality(db, workspace_id=workspace.id, now=now):
+    for v in latest_vitality(db, workspace_id=workspace.id, now=now):
         if v.status != "alive":
             risks.setdefault(v.name, []).append(f"community {v.status}: {'; '.join(v.reasons)}")
     for g in growth_audit(db, workspace_id=workspace.id, since=now - timedelta(days=days), until=now):

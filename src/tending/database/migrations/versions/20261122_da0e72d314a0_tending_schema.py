@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: 9efb6bfa2f2f
+Revision ID: da0e72d314a0
 Revises:
-Create Date: 2026-11-22 17:19:32.657158
+Create Date: 2026-11-22 17:25:08.519759
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "9efb6bfa2f2f"
+revision = "da0e72d314a0"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -719,6 +719,32 @@ def upgrade() -> None:
         batch_op.create_index("ix_post_ws_scheduled", ["workspace_id", "scheduled_at"], unique=False)
 
     op.create_table(
+        "vitality_snapshot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("computed_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel.id"],
+            name=op.f("fk_vitality_snapshot_channel_id_channel"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_vitality_snapshot_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vitality_snapshot")),
+        sa.UniqueConstraint("channel_id", name=op.f("uq_vitality_snapshot_channel_id")),
+    )
+    with op.batch_alter_table("vitality_snapshot", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vitality_snapshot_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
         "campaign_kpi_measurement",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kpi_id", sa.Integer(), nullable=False),
@@ -928,6 +954,10 @@ def downgrade() -> None:
 
     op.drop_table("message")
     op.drop_table("campaign_kpi_measurement")
+    with op.batch_alter_table("vitality_snapshot", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vitality_snapshot_workspace_id"))
+
+    op.drop_table("vitality_snapshot")
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.drop_index("ix_post_ws_scheduled")
         batch_op.drop_index("ix_post_status_due")
