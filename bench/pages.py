@@ -125,6 +125,11 @@ def main() -> None:
             select(func.min(__import__("tending.campaign.models", fromlist=["Campaign"]).Campaign.id))
         )
     print(f"database: {n:,} messages")
+    from tending.community.vitality import refresh_snapshots
+
+    with factory() as s:  # what the hourly worker task keeps fresh
+        refresh_snapshots(s, workspace_id=1, now=utcnow())
+        s.commit()
     client = TestClient(create_app(settings))
     token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
     client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
@@ -142,7 +147,8 @@ def main() -> None:
         "team": "/w/bench/team",
         "audit log": "/w/bench/audit",
     }
-    extra = {"reports": "/w/bench/reports"}
+    extra = {"reports": "/w/bench/reports", "responses report": "/w/bench/reports/responses",
+             "digest report": "/w/bench/reports/digest"}
     for name, path in extra.items():
         if client.get(path).status_code == 200:
             pages[name] = path
