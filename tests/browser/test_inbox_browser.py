@@ -59,3 +59,34 @@ def test_keyboard_moves_through_the_inbox(page, live_server: str) -> None:  # ty
     page.wait_for_url(f"{live_server}{href}")
     page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") == "reply-text"
+
+
+def test_inbox_refreshes_itself_with_new_messages(page, live_server: str, live_settings) -> None:  # type: ignore[no-untyped-def]
+    """A message ingested while the inbox is open shows up without a reload (htmx polling)."""
+    import orjson
+    from sqlalchemy import select
+
+    from tending.channel.models import Channel
+    from tending.database.core import make_engine, make_session_factory, utcnow
+    from tending.ingest.generic import item_from_record
+    from tending.ingest.service import ingest_items
+
+    login(page, live_server)
+    page.goto(f"{live_server}/w/northwind/inbox")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "q"
+    page.keyboard.press("Escape")
+    page.evaluate("document.activeElement.blur()")
+    assert "do you ship to Oslo?" not in page.content()
+    factory = make_session_factory(make_engine(live_settings))
+    rec = {
+        "id": "live-1",
+        "text": "Brand new question arriving live: do you ship to Oslo?",
+        "created_at": utcnow().isoformat(),
+        "author": {"id": "live-user", "handle": "live.user"},
+    }
+    with factory() as s:
+        ch = s.scalars(select(Channel).order_by(Channel.id)).first()
+        ingest_items(s, channel=ch, items=[item_from_record(rec, raw=orjson.dumps(rec).decode())])
+        s.commit()
+    page.wait_for_selector("text=do you ship to Oslo?", timeout=30_000)

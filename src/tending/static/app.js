@@ -21,6 +21,7 @@
     else if (ev.key === "r") { var t = document.getElementById("reply-text"); if (t) { t.focus(); ev.preventDefault(); } }
     else if (ev.key === "a") { var s = document.getElementById("assignee"); if (s) { s.focus(); ev.preventDefault(); } }
     else if (ev.key === "c") { var b = document.getElementById("close-btn"); if (b) { b.click(); } }
+    else if (ev.key === "/") { var q = document.querySelector("input[name=q]"); if (q) { q.focus(); ev.preventDefault(); } }
     else if (ev.key === "n") { var nx = document.querySelector("[data-next]"); if (nx) { window.location = nx.getAttribute("href"); } }
   });
   document.addEventListener("click", function (ev) {
