@@ -84,3 +84,45 @@ def test_snapshots_are_reused_within_the_hour(session, world) -> None:
     assert [v.status for v in again] == [v.status for v in first]
     later = latest_vitality(session, workspace_id=world.workspace.id, now=now + timedelta(hours=2))
     assert later[0].members == 16_000_000
+
+
+def test_vitality_reading_carries_engagement_quality_and_vanity(session, world) -> None:
+    now = utcnow()
+    ch = session.get(Channel, world.channel.id)
+    recs = [
+        {
+            "id": "p",
+            "kind": "post",
+            "direction": "outbound",
+            "text": "hello",
+            "created_at": (now - timedelta(days=10)).isoformat(),
+        },
+        {
+            "id": "c1",
+            "parent_id": "p",
+            "text": "question?",
+            "created_at": (now - timedelta(days=9)).isoformat(),
+            "author": {"id": "a"},
+        },
+        {
+            "id": "r1",
+            "kind": "reply",
+            "direction": "outbound",
+            "parent_id": "c1",
+            "text": "answer",
+            "created_at": (now - timedelta(days=8)).isoformat(),
+        },
+        {
+            "id": "c2",
+            "parent_id": "r1",
+            "text": "thanks!",
+            "created_at": (now - timedelta(days=7)).isoformat(),
+            "author": {"id": "a"},
+        },
+    ]
+    ingest_items(session, channel=ch, items=[item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs])
+    session.commit()
+    v = channel_vitality(session, channel=ch, now=now)
+    cur = v.engagement["current"]
+    assert (cur["dialogues"], cur["replies"], cur["talkers"]) == (1, 2, 1)
+    assert cur["quality"] == 5 + 3 * 2 + 2 * 1 and v.engagement["previous"]["quality"] == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,6 +37,8 @@ class Vitality:
     returning: int  # people who talked in two different weeks of the 90 days
     status: str = "alive"
     reasons: list[str] = field(default_factory=list)
+    # Engagement quality and vanity figures, last 30 days and the 30 before (see community.engagement).
+    engagement: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def classify(*, members: int | None, talkers_30: int, talkers_90: int) -> tuple[str, list[str]]:
@@ -153,7 +156,98 @@ def channel_vitality(session: Session, *, channel: Channel, now: datetime) -> Vi
         returning,
         status,
         reasons,
+        _engagement_pair(session, channel=channel, now=now, inbound=inbound, talkers_30=talkers[30]),
     )
+
+
+def _engagement_pair(
+    session: Session, *, channel: Channel, now: datetime, inbound: tuple[Any, ...], talkers_30: int
+) -> dict[str, dict[str, float]]:
+    previous_talkers = (
+        session.scalar(
+            select(func.count(func.distinct(Message.author_id))).where(
+                *inbound,
+                Message.created_at >= now - timedelta(days=60),
+                Message.created_at < now - timedelta(days=30),
+            )
+        )
+        or 0
+    )
+    return {
+        "current": _engagement(
+            session, channel=channel, start=now - timedelta(days=30), end=now, talkers=talkers_30
+        ),
+        "previous": _engagement(
+            session,
+            channel=channel,
+            start=now - timedelta(days=60),
+            end=now - timedelta(days=30),
+            talkers=previous_talkers,
+        ),
+    }
+
+
+def _engagement(
+    session: Session, *, channel: Channel, start: datetime, end: datetime, talkers: int
+) -> dict[str, float]:
+    from tending.audience.models import MetricPoint
+    from tending.community.engagement import Engagement
+
+    dialogues = (
+        session.scalar(
+            select(func.count(Conversation.id)).where(
+                Conversation.channel_id == channel.id,
+                Conversation.first_response_at >= start,
+                Conversation.first_response_at < end,
+                Conversation.last_inbound_at > Conversation.first_response_at,
+            )
+        )
+        or 0
+    )
+    replies = (
+        session.scalar(
+            select(func.count(Message.id)).where(
+                Message.channel_id == channel.id,
+                Message.direction == "inbound",
+                Message.parent_external_id.is_not(None),
+                Message.created_at >= start,
+                Message.created_at < end,
+            )
+        )
+        or 0
+    )
+
+    def growth(name: str) -> float:
+        values = list(
+            session.scalars(
+                select(MetricPoint.value)
+                .where(
+                    MetricPoint.channel_id == channel.id,
+                    MetricPoint.name == name,
+                    MetricPoint.at >= start,
+                    MetricPoint.at < end,
+                )
+                .order_by(MetricPoint.at)
+            )
+        )
+        return max(values[-1] - values[0], 0.0) if len(values) >= 2 else 0.0
+
+    e = Engagement(
+        dialogues=dialogues,
+        replies=replies,
+        talkers=talkers,
+        likes=int(growth("likes")),
+        new_followers=int(growth("followers")),
+    )
+    return {
+        "dialogues": e.dialogues,
+        "replies": e.replies,
+        "talkers": e.talkers,
+        "likes": e.likes,
+        "new_followers": e.new_followers,
+        "quality": e.quality,
+        "vanity": e.vanity,
+    }
 
 
 def workspace_vitality(session: Session, *, workspace_id: int, now: datetime) -> list[Vitality]:
