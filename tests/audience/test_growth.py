@@ -39,3 +39,44 @@ def test_viral_with_real_comments_vs_bought_without() -> None:
     bots = judge(jump, usual_commenters=12, that_day=DayConversation(commenters=300, median_authenticity=0.1))
     assert bots.verdict == "unexplained"
     assert split_growth([0.9, 0.8, 0.1, 0.05, 0.7]) == (3, 2)
+
+
+def test_import_metrics_csv_then_audit_flags_the_jump(
+    tmp_path, world, settings, factory, monkeypatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from typer.testing import CliRunner
+
+    import tending.database.cli_support as cli_support
+    from tending.audience.service import growth_audit
+    from tending.cli import app
+
+    monkeypatch.setattr(cli_support, "upgrade", lambda engine: None)  # the test database is built from models
+    rows = ["date,followers,visits"]
+    for i in range(60):
+        visits = 1000 + i * 3 if i != 50 else 10_000
+        rows.append(
+            f"2026-03-{1 + i % 31:02d}T00:00:00+00:00,{2000 + i * 2},{visits}"
+            if i < 31
+            else f"2026-04-{i - 30:02d}T00:00:00+00:00,{2000 + i * 2},{visits}"
+        )
+    path = tmp_path / "metrics.csv"
+    path.write_text("\n".join(rows) + "\n")
+    res = CliRunner().invoke(app, ["import-metrics", str(path), "--channel", str(world.channel.id)])
+    assert res.exit_code == 0, res.output
+    assert "120 figures stored" in res.output
+    res = CliRunner().invoke(app, ["import-metrics", str(path), "--channel", str(world.channel.id)])
+    with factory() as s:
+        audit = growth_audit(
+            s,
+            workspace_id=world.workspace.id,
+            since=datetime(2026, 4, 1, tzinfo=UTC),
+            until=datetime(2026, 5, 1, tzinfo=UTC),
+        )
+    visits = next(g for g in audit if g.metric == "visits")
+    assert [j.verdict for j in visits.jumps] == ["suspicious"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,followers\nyesterday,5\n")
+    res = CliRunner().invoke(app, ["import-metrics", str(bad), "--channel", str(world.channel.id)])
+    assert res.exit_code == 2

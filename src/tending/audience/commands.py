@@ -108,3 +108,45 @@ def register(app: typer.Typer) -> None:
         out.flush()
 
     app.add_typer(audit, name="audit")
+    register_metrics_import(app)
+
+
+def register_metrics_import(app: typer.Typer) -> None:
+    @app.command("import-metrics")
+    def import_metrics(
+        path: Path = typer.Argument(
+            ..., exists=True, help="CSV with a date column and one column per figure."
+        ),
+        channel: int = typer.Option(..., "--channel", help="Channel id the figures belong to."),
+        date_column: str = typer.Option("date", help="Name of the date column."),
+    ) -> None:
+        """Import audience figures (followers, visits, page views, likes) from CSV; a re-import replaces."""
+        from tending.audience.service import store_points
+        from tending.channel.models import Channel
+        from tending.database.cli_support import open_database
+
+        points: list[tuple[str, datetime, float]] = []
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or date_column not in reader.fieldnames:
+                typer.secho(f"{path.name}: no {date_column!r} column", fg="red", err=True)
+                raise typer.Exit(2)
+            names = [c for c in reader.fieldnames if c != date_column]
+            for row in reader:
+                try:
+                    at = _time(row[date_column] or "", reader.line_num, date_column)
+                    for n in names:
+                        if row.get(n):
+                            points.append((n, at, float(row[n])))  # type: ignore[arg-type]
+                except (AuditInputError, ValueError) as exc:
+                    typer.secho(f"{path.name}: line {reader.line_num}: {exc}", fg="red", err=True)
+                    raise typer.Exit(2) from None
+        factory = open_database()
+        with factory() as session:
+            ch = session.get(Channel, channel)
+            if ch is None:
+                typer.secho(f"no channel {channel}", fg="red", err=True)
+                raise typer.Exit(2)
+            stored = store_points(session, channel=ch, points=[p for p in points if p[1] is not None])
+            session.commit()
+        typer.echo(f"{stored} figures stored for channel {channel}")
