@@ -1,0 +1,20 @@
+"""Settings of a Facebook Page channel; the Page access token lives in credentials."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tending.connectors.graph.config import GraphConfig
+
+
+class FacebookConfig(GraphConfig):
+    """`listen_messages` reads Messenger conversations too (needs the `pages_messaging` permission);
+    `insights_metrics` are Page insights read with `period=day`."""
+
+    page_id: str = Field(pattern=r"^\d+$")
+    listen_comments: bool = True
+    listen_messages: bool = False
+    messages_page_size: int = Field(default=25, ge=1, le=100)
+    insights_metrics: list[str] = Field(
+        default_factory=lambda: ["page_follows", "page_views_total", "page_post_engagements"]
+    )

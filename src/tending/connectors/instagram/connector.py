@@ -1,0 +1,259 @@
+"""Instagram professional accounts: comments and replies on the media in; replies, posts, counts out.
+
+Comments are read by scanning the newest media (`tending.connectors.graph.scan`). Instagram does not
+promise the order of a media's comments, so a media is read only when its `comments_count` (which
+counts replies) changed since the last read, and then all its pages are read, delivering what lies
+above its floor. Replies come nested under their comment (`replies{...}`), more pages of them through
+`/{comment-id}/replies`.
+
+Instagram tells only a commenter's username and id. Posts need at least one image (the API publishes
+no text-only posts); videos are not published here because their containers must be polled until ready.
+Graph has no idempotency key, so a publish retried after a lost answer can post twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import orjson
+
+from tending.connectors.bases import (
+    AuthorProfile,
+    Connector,
+    ConnectorError,
+    FetchResult,
+    InboundItem,
+    ListenCapability,
+    MalformedResponse,
+    MetricPoint,
+    MetricsCapability,
+    NotPermitted,
+    PublishCapability,
+    ReplyCapability,
+    SentItem,
+)
+from tending.connectors.graph.client import GraphClient, data_list, next_after
+from tending.connectors.graph.insights import read_insights
+from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
+from tending.connectors.instagram.client import NETWORK, make_client
+from tending.connectors.instagram.config import InstagramConfig
+from tending.connectors.watermark import parse_time
+
+REPLY_FIELDS = "id,text,timestamp,username,from,like_count,parent_id"
+_INSIGHTS_MAX_DAYS = 30
+_VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v")
+
+
+def _time(value: Any, *, what: str) -> datetime:
+    parsed = parse_time(value)
+    if parsed is None:
+        raise MalformedResponse(f"{what}: missing or unreadable time {str(value)[:40]!r}", network=NETWORK)
+    return parsed
+
+
+class InstagramConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+    slug = "instagram"
+    title = "Instagram"
+    description = "Comments on an Instagram professional account's media; replies, image posts and counts."
+    config_model = InstagramConfig
+    config: InstagramConfig
+
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        credentials: dict[str, str] | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(config=config, credentials=credentials)
+        self._http = http
+        self._graph: GraphClient | None = None
+
+    @property
+    def graph(self) -> GraphClient:
+        if self._graph is None:
+            self._graph = make_client(config=self.config, credentials=self.credentials, http=self._http)
+        return self._graph
+
+    def close(self) -> None:
+        if self._graph is not None:
+            self._graph.close()
+        self._graph = None
+
+    # -- listening --------------------------------------------------------------------------------
+
+    def fetch_since(self, cursor: dict[str, Any]) -> FetchResult:
+        scan = scan_comments(
+            self._comment_source(),
+            dict(cursor.get("comments") or {}),
+            recent_posts=self.config.recent_posts,
+            page_size=self.config.page_size,
+            max_pages=self.config.max_comment_pages,
+            start=self.config.start,
+        )
+        items: dict[str, InboundItem] = {}
+        for media_id, comment in scan.comments:
+            item = self._item(media_id, comment)
+            items.setdefault(item.external_id, item)
+        ordered = sorted(items.values(), key=lambda it: (it.created_at, it.external_id))
+        return FetchResult(items=ordered, cursor={**cursor, "comments": scan.state}, has_more=scan.has_more)
+
+    def _comment_fields(self) -> str:
+        return f"id,text,timestamp,username,from,like_count,hidden,replies.limit(50){{{REPLY_FIELDS}}}"
+
+    def _comment_source(self) -> CommentSource:
+        size = self.config.comments_page_size
+
+        def feed(after: str | None, limit: int) -> dict[str, Any]:
+            return self.graph.get(
+                f"{self.config.ig_user_id}/media",
+                params={
+                    "fields": "id,caption,media_type,permalink,timestamp,username,comments_count,"
+                    f"comments.limit({size}){{{self._comment_fields()}}}",
+                    "limit": limit,
+                    "after": after,
+                },
+                what="media",
+            )
+
+        def more(media_id: str, after: str) -> dict[str, Any]:
+            return self.graph.get(
+                f"{media_id}/comments",
+                params={"fields": self._comment_fields(), "limit": size, "after": after},
+                what="media comments",
+            )
+
+        def signature(media: dict[str, Any]) -> int | None:
+            count = media.get("comments_count")
+            return count if isinstance(count, int) else None
+
+        return CommentSource(
+            network=NETWORK, feed=feed, more=more, entries=self._entries, ordered=False, signature=signature
+        )
+
+    def _entries(self, data: list[dict[str, Any]]) -> Entries:
+        """Comments and their replies, flat; a reply carries its comment's id as `parent_id`."""
+        out: Entries = []
+        for comment in data:
+            if not comment.get("id"):
+                continue
+            flat = {k: v for k, v in comment.items() if k != "replies"}
+            out.append((_time(comment.get("timestamp"), what="comment"), str(comment["id"]), flat))
+            for reply in self._replies(comment):
+                reply = {**reply, "parent_id": str(reply.get("parent_id") or comment["id"])}
+                out.append((_time(reply.get("timestamp"), what="reply"), str(reply["id"]), reply))
+        return out
+
+    def _replies(self, comment: dict[str, Any]) -> list[dict[str, Any]]:
+        page = comment.get("replies")
+        replies: list[dict[str, Any]] = []
+        while isinstance(page, dict):
+            replies += [r for r in data_list(page, what="replies", network=NETWORK) if r.get("id")]
+            after = next_after(page)
+            if not after:
+                break
+            page = self.graph.get(
+                f"{comment['id']}/replies", params={"fields": REPLY_FIELDS, "after": after}, what="replies"
+            )
+        return replies
+
+    def _item(self, media_id: str, comment: dict[str, Any]) -> InboundItem:
+        sender = comment.get("from")
+        who: dict[str, Any] = sender if isinstance(sender, dict) else {}
+        username = str(comment.get("username") or who.get("username") or "")
+        author_id = str(who.get("id") or username)
+        ours = author_id == self.config.ig_user_id or bool(
+            self.config.username and username == self.config.username
+        )
+        parent = comment.get("parent_id")
+        return InboundItem(
+            external_id=str(comment["id"]),
+            kind="reply" if parent else "comment",
+            text=str(comment.get("text") or ""),
+            created_at=_time(comment.get("timestamp"), what="comment"),
+            author=AuthorProfile(external_id=author_id, handle=username) if author_id else None,
+            direction="outbound" if ours else "inbound",
+            parent_external_id=str(parent) if parent else media_id,
+            thread_external_id=media_id,
+            raw=orjson.dumps(comment).decode(),
+        )
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def reply(self, *, parent_external_id: str, text: str) -> SentItem:
+        """Instagram threads one level deep: a reply to a reply goes under its comment, mentioning the
+        person answered so they are notified."""
+        target = self.graph.get(
+            parent_external_id, params={"fields": "id,parent_id,username"}, what="comment"
+        )
+        comment_id, body = parent_external_id, text
+        if target.get("parent_id"):
+            comment_id = str(target["parent_id"])
+            username = str(target.get("username") or "")
+            if username and f"@{username}" not in text:
+                body = f"@{username} {text}"
+        answer = self.graph.post(f"{comment_id}/replies", data={"message": body}, what="reply")
+        return self._sent(answer)
+
+    def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
+        """One image, or a carousel of images: containers are created, then published in one call."""
+        urls = list(media_urls or [])
+        if not urls:
+            raise NotPermitted("Instagram cannot publish a post without an image", network=NETWORK)
+        if any(url.lower().split("?", 1)[0].endswith(_VIDEO_SUFFIXES) for url in urls):
+            raise ConnectorError(
+                "publishing videos to Instagram is not supported; use images", network=NETWORK
+            )
+        account = self.config.ig_user_id
+        if len(urls) == 1:
+            container = self._container({"image_url": urls[0], "caption": text})
+        else:
+            children = [self._container({"image_url": url, "is_carousel_item": "true"}) for url in urls]
+            container = self._container(
+                {"media_type": "CAROUSEL", "children": ",".join(children), "caption": text}
+            )
+        answer = self.graph.post(f"{account}/media_publish", data={"creation_id": container}, what="publish")
+        return self._sent(answer)
+
+    def _container(self, data: dict[str, Any]) -> str:
+        answer = self.graph.post(f"{self.config.ig_user_id}/media", data=data, what="media container")
+        if not answer.get("id"):
+            raise MalformedResponse("media container: no id in the answer", network=NETWORK)
+        return str(answer["id"])
+
+    def _sent(self, answer: dict[str, Any]) -> SentItem:
+        if not answer.get("id"):
+            raise MalformedResponse("the answer has no id", network=NETWORK)
+        return SentItem(external_id=str(answer["id"]), created_at=datetime.now(UTC), raw=answer)
+
+    # -- metrics ----------------------------------------------------------------------------------
+
+    def metrics(self, *, since: datetime, until: datetime) -> list[MetricPoint]:
+        """Today's followers, follows and media counts, plus daily account insights (Instagram keeps
+        about the last 30 days of daily `follower_count`)."""
+        account = self.graph.get(
+            self.config.ig_user_id,
+            params={"fields": "followers_count,follows_count,media_count"},
+            what="account",
+        )
+        now = datetime.now(UTC)
+        points = [
+            MetricPoint(name=name, at=now, value=float(account[field]))
+            for name, field in (
+                ("followers", "followers_count"),
+                ("following", "follows_count"),
+                ("posts", "media_count"),
+            )
+            if isinstance(account.get(field), int)
+        ]
+        points += read_insights(
+            self.graph,
+            object_id=self.config.ig_user_id,
+            metrics=self.config.insights_metrics,
+            since=since,
+            until=until,
+            max_days=_INSIGHTS_MAX_DAYS,
+        )
+        return points

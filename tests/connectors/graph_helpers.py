@@ -1,0 +1,34 @@
+"""Shared helpers for the Graph API connector tests: a respx router behind an injected httpx client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import respx
+
+GRAPH = "https://graph.facebook.com/v21.0"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load(network: str, name: str) -> Any:
+    return json.loads((FIXTURES / network / name).read_text())
+
+
+def router() -> respx.Router:
+    return respx.Router(base_url=GRAPH, assert_all_called=True)
+
+
+def client_for(mock: respx.Router) -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(mock.handler))
+
+
+def form(request: httpx.Request) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+
+
+def query(request: httpx.Request) -> dict[str, str]:
+    return dict(request.url.params)
