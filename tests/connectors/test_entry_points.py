@@ -23,6 +23,11 @@ EXPECTED = {
     "mastodon": {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability},
     "bluesky": {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability},
     "reddit": {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability},
+    "facebook": {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability},
+    "instagram": {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability},
+    "youtube": {ListenCapability, ReplyCapability, MetricsCapability},
+    "x": {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability},
+    "linkedin": {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability},
 }
 ALL = {ListenCapability, ReplyCapability, PublishCapability, MetricsCapability}
 

@@ -1,0 +1,153 @@
+"""LinkedIn's versioned REST API over httpx: Rest.li 2.0 headers, URN encoding, errors as connector errors.
+
+URNs inside paths and query values are percent-encoded (Rest.li 2.0 requires it), while Rest.li's own
+structure characters — `List(...)`, `(key:value)` — stay literal, so query strings are built here rather
+than by httpx. The token travels only in the `Authorization` header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import orjson
+
+from tending.connectors.bases import (
+    AuthExpired,
+    ConnectorError,
+    MalformedResponse,
+    NotPermitted,
+    RateLimited,
+    UpstreamError,
+)
+
+NETWORK = "linkedin"
+
+
+def enc(value: str) -> str:
+    """A URN (or any value) percent-encoded for a Rest.li 2.0 path segment or query value."""
+    return quote(value, safe="")
+
+
+def restli_list(values: list[str]) -> str:
+    return f"List({','.join(values)})"
+
+
+def _seconds_to_utc_midnight() -> float:
+    """LinkedIn's application and member limits are daily and reset at midnight UTC."""
+    now = datetime.now(UTC)
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max((midnight - now).total_seconds(), 60.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    body: dict[str, Any]
+    headers: httpx.Headers
+
+
+class LinkedInClient:
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        api_version: str,
+        base_url: str,
+        timeout_s: float = 30.0,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self._token = access_token
+        self._version = api_version
+        self._root = base_url.rstrip("/")
+        self._owns_http = http is None
+        self._http = http or httpx.Client(timeout=httpx.Timeout(timeout_s, connect=10.0))
+
+    def __repr__(self) -> str:
+        return f"<LinkedInClient {self._root} version={self._version}>"
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def get(self, path: str, *, query: str = "", what: str) -> dict[str, Any]:
+        return self._send("GET", path, query=query, body=None, what=what).body
+
+    def post(self, path: str, *, body: dict[str, Any], what: str) -> Answer:
+        return self._send("POST", path, query="", body=body, what=what)
+
+    def _send(self, method: str, path: str, *, query: str, body: dict[str, Any] | None, what: str) -> Answer:
+        if not self._token:
+            raise AuthExpired(f"{what}: no access token; connect the page", network=NETWORK)
+        url = f"{self._root}/{path.lstrip('/')}" + (f"?{query}" if query else "")
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "LinkedIn-Version": self._version,
+            "X-Restli-Protocol-Version": "2.0.0",
+            "Accept": "application/json",
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._http.request(
+                method, url, headers=headers, content=orjson.dumps(body) if body is not None else None
+            )
+        except httpx.TimeoutException:
+            raise UpstreamError(f"{what}: timed out", network=NETWORK) from None
+        except httpx.TransportError as exc:
+            raise UpstreamError(f"{what}: network failure ({type(exc).__name__})", network=NETWORK) from None
+        return Answer(self._read(response, what=what), response.headers)
+
+    def _read(self, response: httpx.Response, *, what: str) -> dict[str, Any]:
+        status = response.status_code
+        parsed: Any = None
+        if response.content:
+            try:
+                parsed = orjson.loads(response.content)
+            except orjson.JSONDecodeError:
+                if status < 300:
+                    raise MalformedResponse(
+                        f"{what}: the answer is not JSON (HTTP {status})", network=NETWORK, status=status
+                    ) from None
+        if status >= 300:
+            raise self._error(status, parsed if isinstance(parsed, dict) else {}, response.headers, what=what)
+        if parsed is None:
+            return {}  # a 201 Created carries its id in a header
+        if not isinstance(parsed, dict):
+            raise MalformedResponse(f"{what}: expected a JSON object", network=NETWORK, status=status)
+        return parsed
+
+    def _error(
+        self, status: int, error: dict[str, Any], headers: httpx.Headers, *, what: str
+    ) -> ConnectorError:
+        code = str(error.get("code") or error.get("serviceErrorCode") or f"HTTP {status}")
+        message = str(error.get("message") or "").replace(self._token, "***")[:300]
+        detail = f"{what}: {message or 'refused'} ({code})"
+        if status == 401:
+            return AuthExpired(f"{detail}; reconnect the page", network=NETWORK, status=401)
+        if status == 429:
+            after = headers.get("retry-after", "")
+            wait = max(float(after), 1.0) if after.strip().isdigit() else _seconds_to_utc_midnight()
+            return RateLimited(detail, retry_after=wait, network=NETWORK, status=429)
+        if status == 403:
+            return NotPermitted(
+                f"{detail}; check the token's scopes and page role", network=NETWORK, status=403
+            )
+        if status == 426 or code == "NONEXISTENT_VERSION":
+            return ConnectorError(
+                f"{detail}; LinkedIn-Version {self._version} is no longer served, update api_version",
+                network=NETWORK,
+                status=status,
+            )
+        if status >= 500:
+            return UpstreamError(detail, network=NETWORK, status=status)
+        return ConnectorError(detail, network=NETWORK, status=status)
+
+
+def elements(page: dict[str, Any], *, what: str) -> list[dict[str, Any]]:
+    found = page.get("elements")
+    if not isinstance(found, list) or not all(isinstance(e, dict) for e in found):
+        raise MalformedResponse(f"{what}: expected an `elements` list of objects", network=NETWORK)
+    return found
