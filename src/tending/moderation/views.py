@@ -44,7 +44,11 @@ def _no_agency(principal: CurrentPrincipal) -> None:
 
 @router.post("/workspaces/{workspace_id}/messages/{message_id}/hide", dependencies=[CsrfChecked])
 def hide(
-    workspace: CurrentWorkspace, message_id: int, body: HideRequest, db: DbSession, principal: CurrentPrincipal
+    workspace: CurrentWorkspace,
+    message_id: int,
+    body: HideRequest,
+    db: DbSession,
+    principal: CurrentPrincipal,
 ) -> dict[str, Any]:
     _no_agency(principal)
     msg = _own_message(db, workspace.id, message_id)
