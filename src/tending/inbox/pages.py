@@ -15,7 +15,7 @@ from tending.channel.models import Channel
 from tending.channel.service import list_for_workspace
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession
-from tending.inbox import service
+from tending.inbox import approval, service
 from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.templating import render
 from tending.workspace.models import Workspace
@@ -128,6 +128,8 @@ def _thread_page(
             db, workspace_id=workspace.id, target_type="conversation", target_id=conv.id, limit=50
         ),
         suggestions=_suggestions(db, conv),
+        pending=approval.pending_for(db, conversation_id=conv.id),
+        can_review=principal.user.role != "agency",
         flash=flash,
         error=error,
         status_code=status_code,
@@ -180,6 +182,17 @@ def reply_form(
     text: str = Form(..., min_length=1, max_length=10000),
 ) -> Response:
     conv = _conv_or_404(db, workspace, conversation_id)
+    if approval.needs_approval(conv, principal.user):
+        approval.draft_reply(db, conversation=conv, author=principal.user, text=text)
+        db.commit()
+        return _thread_page(
+            request,
+            db,
+            principal,
+            workspace,
+            conversation_id,
+            flash="Sensitive conversation: your reply waits for a brand member's approval.",
+        )
     try:
         service.reply(
             db, settings=request.app.state.settings, conversation=conv, text=text, actor_id=principal.user.id
@@ -226,3 +239,59 @@ def status_form(
     conv = _conv_or_404(db, workspace, conversation_id)
     service.set_status(db, conversation=conv, status=status_, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)
+
+
+@router.post("/w/{slug}/inbox/{conversation_id}/priority", dependencies=[CsrfChecked])
+def priority_form(
+    conversation_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    priority: str = Form(...),
+) -> Response:
+    from tending.audit.service import record
+
+    conv = _conv_or_404(db, workspace, conversation_id)
+    if principal.user.role == "agency" or priority not in {"low", "normal", "high", "sensitive"}:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed")
+    conv.priority = priority
+    record(
+        db,
+        workspace_id=workspace.id,
+        actor_id=principal.user.id,
+        action="conversation.priority",
+        target_type="conversation",
+        target_id=conv.id,
+        detail={"priority": priority},
+    )
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)
+
+
+@router.post("/w/{slug}/inbox/{conversation_id}/pending/{pending_id}/{action}", dependencies=[CsrfChecked])
+def review_pending(
+    request: Request,
+    conversation_id: int,
+    pending_id: int,
+    action: str,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    comment: str = Form(""),
+) -> Response:
+    from tending.inbox.models import PendingReply
+
+    pending = db.get(PendingReply, pending_id)
+    if pending is None or pending.workspace_id != workspace.id or pending.conversation_id != conversation_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "pending reply not found")
+    try:
+        if action == "approve":
+            approval.approve_reply(
+                db, settings=request.app.state.settings, pending=pending, approver=principal.user
+            )
+        elif action == "send-back":
+            approval.send_back_reply(db, pending=pending, approver=principal.user, comment=comment)
+        else:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown action")
+    except (service.InboxError, ConnectorError) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}", status_code=303)

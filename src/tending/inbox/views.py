@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from tending.audit.service import record
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.auth.models import User
 from tending.auth.service import can_access
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession
-from tending.inbox import service
+from tending.inbox import approval, service
 from tending.inbox.models import (
     AssignRequest,
     Conversation,
@@ -17,6 +20,7 @@ from tending.inbox.models import (
     ConversationRead,
     ConversationStatus,
     MessageRead,
+    PendingReply,
     ReplyCreate,
     StatusChange,
     ThreadRead,
@@ -77,6 +81,9 @@ def read_thread(workspace: CurrentWorkspace, conversation_id: int, db: DbSession
     response_model=MessageRead,
     status_code=201,
     dependencies=[CsrfChecked],
+    responses={
+        202: {"description": "Sensitive conversation: the reply waits for a brand member's approval."}
+    },
 )
 def reply(
     workspace: CurrentWorkspace,
@@ -87,6 +94,16 @@ def reply(
     request: Request,
 ) -> MessageRead:
     conv = _conversation(db, workspace.id, conversation_id)
+    if approval.needs_approval(conv, principal.user):
+        pending = approval.draft_reply(db, conversation=conv, author=principal.user, text=body.text)
+        return JSONResponse(
+            {
+                "pending_reply_id": pending.id,
+                "status": "pending",  # type: ignore[return-value]
+                "detail": "sensitive conversation: a brand member approves this reply",
+            },
+            202,
+        )
     try:
         msg = service.reply(
             db,
@@ -139,3 +156,86 @@ def change_status(
     conv = _conversation(db, workspace.id, conversation_id)
     service.set_status(db, conversation=conv, status=body.status, actor_id=principal.user.id)
     return ConversationRead.model_validate(conv)
+
+
+class PriorityChange(BaseModel):
+    priority: str = Field(pattern="^(low|normal|high|sensitive)$")
+
+
+class ReviewComment(BaseModel):
+    comment: str = Field(default="", max_length=2000)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/conversations/{conversation_id}/priority",
+    response_model=ConversationRead,
+    dependencies=[CsrfChecked],
+)
+def change_priority(
+    workspace: CurrentWorkspace,
+    conversation_id: int,
+    body: PriorityChange,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> ConversationRead:
+    """`sensitive` makes agency replies wait for a brand member's approval."""
+    conv = _conversation(db, workspace.id, conversation_id)
+    if principal.user.role == "agency":
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "agency accounts cannot change a conversation's priority"
+        )
+    conv.priority = body.priority
+    record(
+        db,
+        workspace_id=workspace.id,
+        actor_id=principal.user.id,
+        action="conversation.priority",
+        target_type="conversation",
+        target_id=conv.id,
+        detail={"priority": body.priority},
+    )
+    return ConversationRead.model_validate(conv)
+
+
+def _pending(db: DbSession, workspace_id: int, pending_id: int) -> PendingReply:
+    pending = db.get(PendingReply, pending_id)
+    if pending is None or pending.workspace_id != workspace_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "pending reply not found")
+    return pending
+
+
+@router.post(
+    "/workspaces/{workspace_id}/pending-replies/{pending_id}/approve",
+    response_model=MessageRead,
+    dependencies=[CsrfChecked],
+)
+def approve_pending(
+    workspace: CurrentWorkspace, pending_id: int, db: DbSession, principal: CurrentPrincipal, request: Request
+) -> MessageRead:
+    try:
+        msg = approval.approve_reply(
+            db,
+            settings=request.app.state.settings,
+            pending=_pending(db, workspace.id, pending_id),
+            approver=principal.user,
+        )
+    except service.InboxError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return MessageRead.model_validate(msg)
+
+
+@router.post("/workspaces/{workspace_id}/pending-replies/{pending_id}/send-back", dependencies=[CsrfChecked])
+def send_back_pending(
+    workspace: CurrentWorkspace,
+    pending_id: int,
+    body: ReviewComment,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> dict[str, str]:
+    try:
+        approval.send_back_reply(
+            db, pending=_pending(db, workspace.id, pending_id), approver=principal.user, comment=body.comment
+        )
+    except service.InboxError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return {"status": "sent_back"}

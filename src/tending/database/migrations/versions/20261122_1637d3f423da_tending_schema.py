@@ -1,8 +1,8 @@
 """tending schema
 
-Revision ID: da0e72d314a0
+Revision ID: 1637d3f423da
 Revises:
-Create Date: 2026-11-22 17:25:08.519759
+Create Date: 2026-11-22 17:33:55.431469
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 from tending.inbox.search import create_search_index
 
-revision = "da0e72d314a0"
+revision = "1637d3f423da"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -827,6 +827,49 @@ def upgrade() -> None:
         batch_op.create_index("ix_message_ws_created", ["workspace_id", "created_at"], unique=False)
 
     op.create_table(
+        "pending_reply",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=True),
+        sa.Column("review_comment", sa.Text(), nullable=True),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["user_account.id"],
+            name=op.f("fk_pending_reply_author_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["conversation.id"],
+            name=op.f("fk_pending_reply_conversation_id_conversation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"],
+            ["user_account.id"],
+            name=op.f("fk_pending_reply_reviewer_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_pending_reply_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_reply")),
+    )
+    with op.batch_alter_table("pending_reply", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_pending_reply_conversation_id"), ["conversation_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_pending_reply_workspace_id"), ["workspace_id"], unique=False)
+
+    op.create_table(
         "sla_alert",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -943,6 +986,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sla_alert_ws_raised")
 
     op.drop_table("sla_alert")
+    with op.batch_alter_table("pending_reply", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pending_reply_workspace_id"))
+        batch_op.drop_index(batch_op.f("ix_pending_reply_conversation_id"))
+
+    op.drop_table("pending_reply")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_ws_created")
         batch_op.drop_index("ix_message_conversation_created")
