@@ -1,0 +1,90 @@
+"""Moderation over the API: hide spam/abuse with a reason, unhide, and the report that keeps hiding honest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+
+from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
+from tending.database.core import DbSession, utcnow
+from tending.inbox.models import Message
+from tending.moderation.service import ModerationRefused, hide_message, moderation_report, unhide_message
+
+router = APIRouter(tags=["moderation"])
+
+
+class HideRequest(BaseModel):
+    category: str = Field(min_length=1, max_length=40)
+    reason: str = Field(default="", max_length=2000)
+
+
+class UnhideRequest(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+def _message_state(msg: Message) -> dict[str, Any]:
+    return {"id": msg.id, "hidden": msg.hidden, "hidden_reason": msg.hidden_reason}
+
+
+def _own_message(db: DbSession, workspace_id: int, message_id: int) -> Message:
+    msg = db.get(Message, message_id)
+    if msg is None or msg.workspace_id != workspace_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "message not found")
+    return msg
+
+
+def _no_agency(principal: CurrentPrincipal) -> None:
+    if principal.user.role == "agency":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
+
+
+@router.post("/workspaces/{workspace_id}/messages/{message_id}/hide", dependencies=[CsrfChecked])
+def hide(
+    workspace: CurrentWorkspace,
+    message_id: int,
+    body: HideRequest,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    _no_agency(principal)
+    msg = _own_message(db, workspace.id, message_id)
+    try:
+        hide_message(db, message_id=msg.id, actor=principal.user, reason=body.reason, category=body.category)
+    except ModerationRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return _message_state(msg)
+
+
+@router.post("/workspaces/{workspace_id}/messages/{message_id}/unhide", dependencies=[CsrfChecked])
+def unhide(
+    workspace: CurrentWorkspace,
+    message_id: int,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    body: UnhideRequest | None = None,
+) -> dict[str, Any]:
+    _no_agency(principal)
+    msg = _own_message(db, workspace.id, message_id)
+    unhide_message(db, message_id=msg.id, actor=principal.user, reason=body.reason if body else "")
+    return _message_state(msg)
+
+
+@router.get("/workspaces/{workspace_id}/moderation/report")
+def report(
+    workspace: CurrentWorkspace,
+    db: DbSession,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    end = until or utcnow()
+    start = since or end - timedelta(days=30)
+    if start >= end:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
+    result = moderation_report(db, workspace_id=workspace.id, since=start, until=end)
+    data = asdict(result)
+    data["since"], data["until"] = start.isoformat(), end.isoformat()
+    return data
