@@ -16,12 +16,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import orjson
 
 from tending.connectors.bases import (
     AuthorProfile,
-    Connector,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -32,9 +30,10 @@ from tending.connectors.bases import (
     ReplyCapability,
     SentItem,
 )
-from tending.connectors.facebook.client import NETWORK, make_client
+from tending.connectors.facebook.client import NETWORK, TOKEN_KEYS
 from tending.connectors.facebook.config import FacebookConfig
-from tending.connectors.graph.client import GraphClient, data_list, next_after
+from tending.connectors.graph.base import GraphConnector
+from tending.connectors.graph.client import data_list, next_after
 from tending.connectors.graph.insights import read_insights
 from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
 from tending.connectors.watermark import Walk, parse_time
@@ -71,34 +70,16 @@ def _text(obj: dict[str, Any]) -> str:
     return text
 
 
-class FacebookConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class FacebookConnector(
+    GraphConnector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability
+):
     slug = "facebook"
     title = "Facebook Page"
     description = "Comments on a Page's posts and its Messenger conversations; replies, posts and insights."
     config_model = FacebookConfig
     config: FacebookConfig
 
-    def __init__(
-        self,
-        *,
-        config: dict[str, Any] | None = None,
-        credentials: dict[str, str] | None = None,
-        http: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(config=config, credentials=credentials)
-        self._http = http
-        self._graph: GraphClient | None = None
-
-    @property
-    def graph(self) -> GraphClient:
-        if self._graph is None:
-            self._graph = make_client(config=self.config, credentials=self.credentials, http=self._http)
-        return self._graph
-
-    def close(self) -> None:
-        if self._graph is not None:
-            self._graph.close()
-        self._graph = None
+    token_keys = TOKEN_KEYS
 
     # -- listening --------------------------------------------------------------------------------
 

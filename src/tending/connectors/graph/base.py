@@ -1,0 +1,49 @@
+"""The set-up every Graph API connector shares: one lazily built client, closed with the connector."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+
+from tending.connectors.bases import Connector
+from tending.connectors.graph.client import GraphClient
+from tending.connectors.graph.config import GraphConfig
+
+
+class GraphConnector(Connector):
+    """`token_keys` names the credential fields that may hold the access token, in order of preference."""
+
+    token_keys: ClassVar[tuple[str, ...]] = ("access_token",)
+    config: GraphConfig
+
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        credentials: dict[str, str] | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(config=config, credentials=credentials)
+        self._http = http
+        self._graph: GraphClient | None = None
+
+    @property
+    def graph(self) -> GraphClient:
+        if self._graph is None:
+            token = next((self.credentials[k] for k in self.token_keys if self.credentials.get(k)), "")
+            self._graph = GraphClient(
+                network=self.slug,
+                access_token=token,
+                api_version=self.config.api_version,
+                base_url=self.config.base_url,
+                app_secret=self.credentials.get("app_secret") or None,
+                timeout_s=self.config.request_timeout_s,
+                http=self._http,
+            )
+        return self._graph
+
+    def close(self) -> None:
+        if self._graph is not None:
+            self._graph.close()
+        self._graph = None
