@@ -11,7 +11,9 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 def test_suggestions_and_reply_check(client, world, factory) -> None:
     with factory() as s:
         ws = s.merge(world.workspace)
-        conv = make_conversation(s, ws, make_channel(s, ws, name="Q"), [Msg("inbound", T0, "how do I export?")])
+        conv = make_conversation(
+            s, ws, make_channel(s, ws, name="Q"), [Msg("inbound", T0, "how do I export?")]
+        )
         mid = message_of(s, conv).id
         s.commit()
     login(client, "mia@acme.test")

@@ -13,7 +13,10 @@ def _messages(factory, world) -> tuple[int, int, int]:
         ws = s.merge(world.workspace)
         ch = make_channel(s, ws, name="Desk")
         complaint = make_conversation(
-            s, ws, ch, [Msg("inbound", T0, "Your update broke my app", sentiment="negative", intent="complaint")]
+            s,
+            ws,
+            ch,
+            [Msg("inbound", T0, "Your update broke my app", sentiment="negative", intent="complaint")],
         )
         spam = make_conversation(s, ws, ch, [Msg("inbound", T0, "cheap followers here", intent="spam")])
         other = s.merge(world.other_workspace)

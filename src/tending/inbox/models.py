@@ -196,3 +196,17 @@ class PendingReply(Base):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     review_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SavedView(Base):
+    """A named inbox filter that one person keeps for themself ("my open Instagram questions")."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", "name"),)
+
+    id: Mapped[PrimaryKey]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(Text, default="")  # url-encoded inbox filters
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

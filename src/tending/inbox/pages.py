@@ -14,9 +14,10 @@ from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.channel.models import Channel
 from tending.channel.service import list_for_workspace
 from tending.connectors.bases import ConnectorError
-from tending.database.core import DbSession
-from tending.inbox import approval, service
+from tending.database.core import DbSession, utcnow
+from tending.inbox import approval, saved_views, service
 from tending.inbox.models import Conversation, ConversationStatus, Message
+from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_status
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, members_of, page_context
@@ -51,6 +52,12 @@ def _list_context(
         rows, next_cursor = [], None
     channels = list_for_workspace(db, workspace_id=workspace.id)
     members = members_of(db, workspace.id)
+    policies, now = policies_by_priority(db, workspace_id=workspace.id), utcnow()
+    sla_levels: dict[int, str] = {}
+    for conv in rows if policies else []:
+        policy = policy_for(policies, conv)
+        if policy is not None and conv.status != ConversationStatus.closed.value:
+            sla_levels[conv.id] = sla_status(conversation=conv, policy=policy, now=now).level.value
     params = {k: v for k, v in p.items() if k != "cursor" and v}
     return {
         "conversations": rows,
@@ -60,6 +67,7 @@ def _list_context(
         "channel_names": {c.id: c.name for c in channels},
         "members": members,
         "member_names": {m.id: m.name for m in members},
+        "sla_levels": sla_levels,
         "filters": {"status": status_, "channel_id": channel_id, "assignee": assignee, "q": p.get("q")},
     }
 
@@ -81,6 +89,8 @@ def inbox(request: Request, db: DbSession, principal: PagePrincipal, workspace: 
         "inbox/list.html",
         principal=principal,
         needs_reply_count=needs or 0,
+        saved=saved_views.list_views(db, workspace_id=workspace.id, user_id=principal.user.id),
+        view_error=request.query_params.get("view_error"),
         **page_context(db, principal, workspace, "inbox"),
         **_list_context(request, db, principal, workspace),
     )
@@ -108,6 +118,8 @@ def _thread_page(
     *,
     flash: str | None = None,
     error: str | None = None,
+    draft: str = "",
+    humanity: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     conv = service.get_conversation(db, workspace_id=workspace.id, conversation_id=conversation_id)
@@ -130,6 +142,10 @@ def _thread_page(
         suggestions=_suggestions(db, conv),
         pending=approval.pending_for(db, conversation_id=conv.id),
         can_review=principal.user.role != "agency",
+        can_moderate=principal.user.role != "agency",
+        sla=sla_for_conversation(db, conversation=conv, now=utcnow()),
+        draft=draft,
+        humanity=humanity or [],
         flash=flash,
         error=error,
         status_code=status_code,
@@ -180,8 +196,18 @@ def reply_form(
     principal: PagePrincipal,
     workspace: PageWorkspace,
     text: str = Form(..., min_length=1, max_length=10000),
+    send_anyway: str = Form(""),
 ) -> Response:
+    from tending.answers.service import check_reply_humanity
+
     conv = _conv_or_404(db, workspace, conversation_id)
+    if not send_anyway:
+        check = check_reply_humanity(db, workspace_id=workspace.id, text=text)
+        if check.flagged:
+            # Not a block: the person decides, having seen why this reply may sound canned.
+            return _thread_page(
+                request, db, principal, workspace, conversation_id, draft=text, humanity=check.reasons
+            )
     if approval.needs_approval(conv, principal.user):
         approval.draft_reply(db, conversation=conv, author=principal.user, text=text)
         db.commit()
@@ -295,3 +321,86 @@ def review_pending(
     except (service.InboxError, ConnectorError) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}", status_code=303)
+
+
+@router.post("/w/{slug}/inbox/{conversation_id}/messages/{message_id}/hide", dependencies=[CsrfChecked])
+def hide_form(
+    request: Request,
+    conversation_id: int,
+    message_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    category: str = Form(...),
+    reason: str = Form("", max_length=2000),
+) -> Response:
+    """Hide spam or abuse from the thread; anything else is refused on the page with the reason why."""
+    from tending.moderation.service import ModerationRefused, hide_message
+
+    msg = _thread_message(db, workspace, conversation_id, message_id)
+    if principal.user.role == "agency":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
+    try:
+        hide_message(db, message_id=msg.id, actor=principal.user, reason=reason, category=category)
+    except ModerationRefused as exc:
+        db.rollback()
+        return _thread_page(
+            request, db, principal, workspace, conversation_id, error=f"Not hidden: {exc}", status_code=409
+        )
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}#m{msg.id}", status_code=303)
+
+
+@router.post("/w/{slug}/inbox/{conversation_id}/messages/{message_id}/unhide", dependencies=[CsrfChecked])
+def unhide_form(
+    conversation_id: int,
+    message_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+) -> Response:
+    from tending.moderation.service import unhide_message
+
+    msg = _thread_message(db, workspace, conversation_id, message_id)
+    if principal.user.role == "agency":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
+    unhide_message(db, message_id=msg.id, actor=principal.user)
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}#m{msg.id}", status_code=303)
+
+
+def _thread_message(db: DbSession, workspace: Workspace, conversation_id: int, message_id: int) -> Message:
+    msg = db.get(Message, message_id)
+    if msg is None or msg.workspace_id != workspace.id or msg.conversation_id != conversation_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "message not found")
+    return msg
+
+
+@router.post("/w/{slug}/inbox/views", dependencies=[CsrfChecked])
+def save_view_form(
+    request: Request,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    name: str = Form("", max_length=80),
+    status_: str = Form("", alias="status"),
+    channel_id: str = Form(""),
+    assignee: str = Form(""),
+    q: str = Form("", max_length=200),
+) -> Response:
+    params = {"status": status_, "channel_id": channel_id, "assignee": assignee, "q": q}
+    try:
+        view = saved_views.save_view(
+            db, workspace_id=workspace.id, user_id=principal.user.id, name=name, params=params
+        )
+    except saved_views.SavedViewError as exc:
+        back = urlencode({**{k: v for k, v in params.items() if v}, "view_error": str(exc)})
+        return RedirectResponse(f"/w/{workspace.slug}/inbox?{back}", status_code=303)
+    return RedirectResponse(f"/w/{workspace.slug}/inbox?{view.query}", status_code=303)
+
+
+@router.post("/w/{slug}/inbox/views/{view_id}/delete", dependencies=[CsrfChecked])
+def delete_view_form(
+    view_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    if not saved_views.delete_view(db, workspace_id=workspace.id, user_id=principal.user.id, view_id=view_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "saved view not found")
+    return RedirectResponse(f"/w/{workspace.slug}/inbox", status_code=303)

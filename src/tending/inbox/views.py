@@ -12,7 +12,7 @@ from tending.auth.models import User
 from tending.auth.service import can_access
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession
-from tending.inbox import approval, service
+from tending.inbox import approval, saved_views, service
 from tending.inbox.models import (
     AssignRequest,
     Conversation,
@@ -239,3 +239,58 @@ def send_back_pending(
     except service.InboxError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     return {"status": "sent_back"}
+
+
+class SavedViewCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    filters: dict[str, str] = Field(
+        default_factory=dict, description="inbox filters: status, channel_id, assignee (id, 'me', 'none'), q"
+    )
+
+
+class SavedViewRead(BaseModel):
+    id: int
+    name: str
+    filters: dict[str, str]
+    query: str
+
+
+def _view_read(view: saved_views.SavedView) -> SavedViewRead:
+    return SavedViewRead(id=view.id, name=view.name, filters=saved_views.filters_of(view), query=view.query)
+
+
+@router.get("/workspaces/{workspace_id}/saved-views", response_model=list[SavedViewRead])
+def list_saved_views(
+    workspace: CurrentWorkspace, db: DbSession, principal: CurrentPrincipal
+) -> list[SavedViewRead]:
+    """The caller's own saved inbox views (each person sees only theirs)."""
+    views = saved_views.list_views(db, workspace_id=workspace.id, user_id=principal.user.id)
+    return [_view_read(v) for v in views]
+
+
+@router.post(
+    "/workspaces/{workspace_id}/saved-views",
+    response_model=SavedViewRead,
+    status_code=201,
+    dependencies=[CsrfChecked],
+)
+def save_view(
+    workspace: CurrentWorkspace, body: SavedViewCreate, db: DbSession, principal: CurrentPrincipal
+) -> SavedViewRead:
+    try:
+        view = saved_views.save_view(
+            db, workspace_id=workspace.id, user_id=principal.user.id, name=body.name, params=body.filters
+        )
+    except saved_views.SavedViewError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    return _view_read(view)
+
+
+@router.delete(
+    "/workspaces/{workspace_id}/saved-views/{view_id}", status_code=204, dependencies=[CsrfChecked]
+)
+def delete_saved_view(
+    workspace: CurrentWorkspace, view_id: int, db: DbSession, principal: CurrentPrincipal
+) -> None:
+    if not saved_views.delete_view(db, workspace_id=workspace.id, user_id=principal.user.id, view_id=view_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "saved view not found")

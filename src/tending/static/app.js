@@ -30,6 +30,18 @@
     var sug = ev.target.closest && ev.target.closest("[data-fill]");
     if (sug) { var t = document.getElementById("reply-text"); if (t) { t.value = sug.dataset.fill; t.focus(); } }
   });
+  // "Save view" takes the filters as they are now (htmx may have changed them since the page loaded).
+  document.addEventListener("submit", function (ev) {
+    var save = ev.target, filters = document.querySelector("form.filters");
+    if (!save.classList || !save.classList.contains("save-view") || !filters) { return; }
+    Array.prototype.forEach.call(save.querySelectorAll("input[data-filter]"), function (el) { el.remove(); });
+    Array.prototype.forEach.call(filters.elements, function (el) {
+      if (!el.name || !el.value) { return; }
+      var h = document.createElement("input");
+      h.type = "hidden"; h.name = el.name; h.value = el.value; h.setAttribute("data-filter", "");
+      save.appendChild(h);
+    });
+  });
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-navigate]")) { window.location = ev.target.value; }
   });
