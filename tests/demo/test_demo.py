@@ -73,3 +73,23 @@ def test_demo_follower_jump_is_audited_as_suspicious(factory, settings) -> None:
     insta = [g for g in rows if g.channel == "Northwind on Instagram" and g.metric == "followers"]
     assert insta and [j.verdict for j in insta[0].jumps] == ["suspicious"]
     assert insta[0].suspicious_followers and insta[0].suspicious_followers >= 8000
+
+
+def test_demo_desk_routes_times_and_suggests(factory, settings) -> None:
+    from tending.answers.service import suggest_answers
+    from tending.auth.models import User
+    from tending.routing.service import route_conversation
+    from tending.sla.service import sla_for_conversation
+
+    build_demo(factory, settings=settings, days=30, now=NOW)
+    with factory() as s:
+        charged = s.scalars(
+            select(Message).where(Message.text.like("I was charged twice%"), Message.direction == "inbound")
+        ).first()
+        assert charged is not None and "billing" in (charged.topics or [])
+        conv = s.get(Conversation, charged.conversation_id)
+        decision = route_conversation(s, conversation=conv, now=NOW)
+        assert s.get(User, decision.assignee_id).name == "Leo Billing"
+        assert sla_for_conversation(s, conversation=conv, now=NOW) is not None
+        titles = [x.title for x in suggest_answers(s, message=charged, limit=3)]
+        assert titles[0] == "Charged twice"

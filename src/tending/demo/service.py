@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tending.answers.models import PreparedAnswerCreate
+from tending.answers.service import create_answer
 from tending.audience.service import fetch_metrics
 from tending.auth.models import Role, User, UserCreate
 from tending.auth.service import create_user
@@ -24,6 +26,10 @@ from tending.database.core import utcnow
 from tending.demo.world import generate
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
+from tending.routing.models import RoutingRuleCreate
+from tending.routing.service import create_rule
+from tending.sla.models import SlaPolicyCreate
+from tending.sla.service import create_policy
 from tending.workspace.models import Workspace, WorkspaceCreate
 from tending.workspace.service import create as create_workspace
 
@@ -156,6 +162,103 @@ class DemoSummary:
     created: bool
 
 
+# The desk a team sets up on day one: who answers what, how fast, and the answers experts prepared.
+ROUTING = [
+    ("Billing questions to billing", ["billing", "pricing"], "billing"),
+    ("Delivery and shops to delivery", ["delivery", "store"], "delivery"),
+    ("Product questions to product", ["product"], "product"),
+]
+ANSWERS = [
+    (
+        "Delivery times",
+        "Hi! Orders leave our roastery within 24 hours; delivery takes 2-3 working days in France and 4-6 "
+        "elsewhere in Europe. If yours is later than that, send us the order number and we will chase it.",
+        ["delivery"],
+        ["https://northwind.example/help/delivery"],
+    ),
+    (
+        "Charged twice",
+        "Sorry about that. A double charge is usually a card pre-authorisation that drops off within "
+        "3 days; if it is still there, DM us the order number and we refund the duplicate the same day.",
+        ["billing"],
+        ["https://northwind.example/help/payments"],
+    ),
+    (
+        "Pause a subscription",
+        "You can pause your subscription for up to 8 weeks under Account → Subscription → Pause; nothing is "
+        "charged while it is paused. Safe travels!",
+        ["subscription"],
+        ["https://northwind.example/account/subscription"],
+    ),
+    (
+        "Grind size",
+        "For a French press go coarse (like sea salt); for a moka pot, fine but not espresso-fine. Our brew "
+        "guide has a picture of each grind.",
+        ["product"],
+        ["https://northwind.example/brew-guide"],
+    ),
+    (
+        "Damaged parcel",
+        "That is not how your coffee should arrive - sorry. Send us a photo of the parcel by DM and "
+        "we will ship a new bag today, no need to return anything.",
+        ["delivery", "product"],
+        [],
+    ),
+    (
+        "Café opening hours",
+        "Our cafés are open Monday to Saturday 8:00-19:00 and Sunday 9:00-17:00 "
+        "(Oberkampf: Sunday until 18:00).",
+        ["store"],
+        ["https://northwind.example/cafes"],
+    ),
+]
+
+
+def _demo_desk_settings(session: Session, *, workspace_id: int, owner: User) -> None:
+    """Routing rules, SLA policies and prepared answers, so the demo inbox routes, times and suggests."""
+    for position, (name, topics, expertise) in enumerate(ROUTING, start=1):
+        create_rule(
+            session,
+            workspace_id=workspace_id,
+            rule_in=RoutingRuleCreate(
+                name=name, position=position * 10, match_topics=topics, target_expertise=expertise
+            ),
+        )
+    create_policy(
+        session,
+        workspace_id=workspace_id,
+        policy_in=SlaPolicyCreate(
+            name="Standard: first answer within 4 business hours",
+            first_response_hours=4,
+            resolution_hours=48,
+            business_hours=WEEKDAYS_9_TO_6,
+            timezone="Europe/Paris",
+            escalation_member_id=owner.id,
+        ),
+    )
+    create_policy(
+        session,
+        workspace_id=workspace_id,
+        policy_in=SlaPolicyCreate(
+            name="Sensitive: within 1 hour, day and night",
+            priority="sensitive",
+            first_response_hours=1,
+            resolution_hours=12,
+            timezone="Europe/Paris",
+            escalation_member_id=owner.id,
+        ),
+    )
+    for title, body, topics, links in ANSWERS:
+        create_answer(
+            session,
+            workspace_id=workspace_id,
+            author_id=owner.id,
+            answer_in=PreparedAnswerCreate.model_validate(
+                {"title": title, "body": body, "topics": topics, "links": links}
+            ),
+        )
+
+
 def build_demo(
     factory: sessionmaker[Session],
     *,
@@ -226,6 +329,7 @@ def build_demo(
                 max_days_silent=14 if plan.posts_per_week < 1 else 5,
                 reply_within_hours=24,
             )
+        _demo_desk_settings(session, workspace_id=ws.id, owner=users[0])
         _demo_campaign(
             session,
             workspace_id=ws.id,
