@@ -90,3 +90,20 @@ def test_inbox_refreshes_itself_with_new_messages(page, live_server: str, live_s
         ingest_items(s, channel=ch, items=[item_from_record(rec, raw=orjson.dumps(rec).decode())])
         s.commit()
     page.wait_for_selector("text=do you ship to Oslo?", timeout=30_000)
+
+
+def test_save_the_current_filters_as_a_view(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """Filters changed in place (htmx) are what the saved view keeps, and the view reopens them."""
+    login(page, live_server)
+    page.goto(f"{live_server}/w/northwind/inbox")
+    page.select_option("select[name=status]", "open")
+    page.select_option("select[name=assignee]", "none")
+    page.wait_for_load_state("networkidle")
+    page.fill("form.save-view input[name=name]", "Unowned open")
+    page.click("form.save-view button[type=submit]")
+    page.wait_for_selector("[data-testid=saved-views] >> text=Unowned open")
+    page.goto(f"{live_server}/w/northwind/inbox")
+    page.click("[data-testid=saved-views] >> text=Unowned open")
+    page.wait_for_url(re.compile(r".*status=open&assignee=none"))
+    assert page.locator("select[name=status]").input_value() == "open"
+    assert page.locator("select[name=assignee]").input_value() == "none"
