@@ -67,8 +67,10 @@ def register(app: typer.Typer) -> None:
         no_controls: bool = typer.Option(False, "--no-controls", help="Use no control series."),
         lag: int = typer.Option(0, "--lag", help="Periods after launch before the effect is counted."),
         seasonality: int = typer.Option(0, "--seasonality", help="Seasonal period (e.g. 7 for daily data)."),
-        simulations: int = typer.Option(1000, "--simulations", min=100, help="Counterfactual draws."),
-        seed: int = typer.Option(7, "--seed", help="Seed for the simulations (reproducible by default)."),
+        simulations: int = typer.Option(
+            1000, "--simulations", min=100, help="Posterior draws kept after burn-in (one path each)."
+        ),
+        seed: int = typer.Option(7, "--seed", help="Seed for the sampler (reproducible by default)."),
         fmt: str = typer.Option("table", "--format", help="table or json."),
     ) -> None:
         """Estimate a campaign's effect (average, cumulative, relative, with 95% intervals, and p).

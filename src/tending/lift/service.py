@@ -76,6 +76,9 @@ class LiftResult:
     """Post periods skipped before the summary window starts (effect assumed to start at launch + lag)."""
     controls: list[str] = field(default_factory=list)
     level_sd: float = 0.0
+    """Posterior mean of the level's innovation sd (standardised units)."""
+    inclusion: list[float] = field(default_factory=list)
+    """Posterior inclusion probability of each control, in the order of `controls`."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,6 @@ def estimate_lift(
     lag: int = 0,
     n_simulations: int = 1000,
     seed: int = 7,
-    level_sd: float | str = 0.01,
     seasonal_period: int | None = None,
     controls: list[str] | None = None,
 ) -> LiftResult:
@@ -227,17 +229,18 @@ def estimate_lift(
         n_post=n_post,
         n_simulations=n_simulations,
         seed=seed,
-        level_sd=level_sd,
         seasonal_period=seasonal_period,
     )
     paths = draws.paths
     observed_post = y[post_sl]
     effects = observed_post[None, :] - paths
-    pred_mean = paths.mean(axis=0)
+    # As in CausalImpact: the point prediction is the mean of the state draws (noise has mean zero),
+    # the intervals come from the draws of the outcome itself.
+    pred_mean = draws.means.mean(axis=0)
     lo, hi = np.quantile(paths, [0.025, 0.975], axis=0)
     cum = np.cumsum(effects, axis=1)
     cum_lo, cum_hi = np.quantile(cum, [0.025, 0.975], axis=0)
-    summary = _summarise(observed_post[lag:], paths[:, lag:])
+    summary = _summarise(observed_post[lag:], paths[:, lag:], pred_mean[lag:])
 
     span = slice(pre[0], post[1] + 1)
     obs = y[span]
@@ -258,13 +261,14 @@ def estimate_lift(
         pointwise_lower=np.concatenate([gap, observed_post - hi]),
         pointwise_upper=np.concatenate([gap, observed_post - lo]),
         post_start=n_pre_shown,
-        cumulative_effect=cum.mean(axis=0),
+        cumulative_effect=np.cumsum(observed_post - pred_mean),
         cumulative_lower=cum_lo,
         cumulative_upper=cum_hi,
         summary=summary,
         lag=lag,
         controls=list(controls or []),
         level_sd=draws.level_sd,
+        inclusion=[float(v) for v in draws.inclusion],
     )
 
 
@@ -273,11 +277,11 @@ def _interval(samples: FloatArray, estimate: float) -> Interval:
     return Interval(estimate=float(estimate), lower=float(lo), upper=float(hi))
 
 
-def _summarise(observed: FloatArray, paths: FloatArray) -> EffectSummary:
+def _summarise(observed: FloatArray, paths: FloatArray, pred_mean: FloatArray) -> EffectSummary:
     n = observed.size
     actual_sum = float(observed.sum())
     pred_sums = paths.sum(axis=1)
-    pred_sum_mean = float(pred_sums.mean())
+    pred_sum_mean = float(pred_mean.sum())
     effect_sums = actual_sum - pred_sums
     extended = np.append(pred_sums, actual_sum)
     tail = min(int((extended >= actual_sum).sum()), int((extended <= actual_sum).sum()))
