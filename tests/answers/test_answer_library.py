@@ -132,6 +132,18 @@ def test_answer_forms_create_edit_delete(client, world, factory) -> None:
     ]
 
 
+def test_answer_text_is_escaped_on_the_page(client, world) -> None:
+    login(client, world.member.email)
+    hostile = {**ANSWER, "title": "<script>alert(1)</script>", "examples": ['<img src=x onerror="alert(2)">']}
+    assert (
+        client.post(f"/api/v1/workspaces/{world.workspace.id}/prepared-answers", json=hostile).status_code
+        == 201
+    )
+    page = client.get("/w/acme/settings/answers").text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<img src=x" not in page
+
+
 def test_answer_forms_refuse_agency_and_missing_csrf(client, world) -> None:
     _form_login(client, world.member.email)
     r = client.post("/w/acme/settings/answers", data={"title": "x", "body": "y"})

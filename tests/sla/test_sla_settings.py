@@ -8,6 +8,8 @@ from tests.conftest import login
 
 from tending.audit.models import AuditEntry
 from tending.sla.models import AlertDestination, SlaPolicy
+from tending.sla.pages import compact_hours
+from tending.team.pages import parse_hours
 
 SECRET_URL = "https://hooks.chat.example/services/T0001/B0002/s3cretHookToken"
 
@@ -154,7 +156,7 @@ def test_policy_forms_create_edit_delete(client, world, factory) -> None:
         assert policy.business_hours["fri"] == [["09:00", "17:00"]] and "sat" not in policy.business_hours
         assert policy.resolution_hours is None and policy.escalation_member_id == world.member.id
     page = client.get("/w/acme/settings/sla")
-    assert "Standard" in page.text and "mon 09:00-17:00" in page.text and "4h 00m" in page.text
+    assert "Standard" in page.text and "mon-fri 09:00-17:00" in page.text and "4h 00m" in page.text
 
     r = client.post(
         f"/w/acme/settings/sla/{policy.id}",
@@ -241,3 +243,13 @@ def test_sla_forms_refuse_agency_and_missing_csrf(client, world) -> None:
         data={"kind": "webhook", "target": "https://ops.example/h", "csrf_token": csrf},
     )
     assert r.status_code == 403
+
+
+def test_business_hours_are_shown_as_typed_and_read_back_the_same() -> None:
+    for text in (
+        "mon-fri 09:00-17:00",
+        "mon-wed 08:00-12:00; mon-wed 13:00-17:00; sat 10:00-14:00",
+        "mon 09:00-17:00; wed 09:00-17:00",
+    ):
+        assert compact_hours(parse_hours(text)) == text
+    assert compact_hours({}) == ""
