@@ -22,6 +22,8 @@ class PreparedAnswer(Base):
     body: Mapped[str] = mapped_column(Text)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Customer messages this answer was written for: they show an expert's intent to whoever picks it.
+    examples: Mapped[list[str]] = mapped_column(JSON, default=list)
     # [{"name": "Returns form.pdf", "url": "https://..."}]
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -42,8 +44,20 @@ class PreparedAnswerCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=10000)
     topics: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list, max_length=50)
     links: list[HttpUrl] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
+
+
+class PreparedAnswerUpdate(BaseModel):
+    """A partial change: only the fields sent are changed; the result is checked as a whole answer."""
+
+    title: str | None = None
+    body: str | None = None
+    topics: list[str] | None = None
+    examples: list[str] | None = None
+    links: list[str] | None = None
+    attachments: list[dict[str, Any]] | None = None
 
 
 class PreparedAnswerRead(BaseModel):
@@ -53,6 +67,7 @@ class PreparedAnswerRead(BaseModel):
     title: str
     body: str
     topics: list[str]
+    examples: list[str]
     links: list[str]
     attachments: list[dict[str, Any]]
     author_id: int | None

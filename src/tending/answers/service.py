@@ -20,6 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -65,18 +66,22 @@ class HumanityCheck:
 def create_answer(
     session: Session, *, workspace_id: int, author_id: int | None, answer_in: PreparedAnswerCreate
 ) -> PreparedAnswer:
-    answer = PreparedAnswer(
-        workspace_id=workspace_id,
-        author_id=author_id,
-        title=answer_in.title,
-        body=answer_in.body,
-        topics=[t.strip().lower() for t in answer_in.topics if t.strip()],
-        links=[str(u) for u in answer_in.links],
-        attachments=[{"name": a.name, "url": str(a.url)} for a in answer_in.attachments],
-    )
+    answer = PreparedAnswer(workspace_id=workspace_id, author_id=author_id, **answer_fields(answer_in))
     session.add(answer)
     session.flush()
     return answer
+
+
+def answer_fields(answer_in: PreparedAnswerCreate) -> dict[str, Any]:
+    """The stored form of an answer's editable fields (topics lower-cased, URLs as text)."""
+    return {
+        "title": answer_in.title,
+        "body": answer_in.body,
+        "topics": [t.strip().lower() for t in answer_in.topics if t.strip()],
+        "examples": [e.strip() for e in answer_in.examples if e.strip()],
+        "links": [str(u) for u in answer_in.links],
+        "attachments": [{"name": a.name, "url": str(a.url)} for a in answer_in.attachments],
+    }
 
 
 def _normalise(text: str) -> str:

@@ -1,17 +1,26 @@
-"""Prepared answers over the API: suggestions for a message and the check that keeps replies human."""
+"""Prepared answers over the API: the library (written by admins and members; agency accounts read it),
+suggestions for a message, and the check that keeps replies human."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, Field
 
-from tending.answers.service import check_reply_humanity, suggest_answers
-from tending.auth.deps import CsrfChecked, CurrentWorkspace
+from tending.answers import library
+from tending.answers.models import (
+    PreparedAnswer,
+    PreparedAnswerCreate,
+    PreparedAnswerRead,
+    PreparedAnswerUpdate,
+)
+from tending.answers.service import check_reply_humanity, create_answer, suggest_answers
+from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession
 from tending.inbox.models import Message
+from tending.settings.edit import ADMIN_AND_MEMBER, audit, merged, owned, require_writer
 
 router = APIRouter(tags=["answers"])
 
@@ -32,3 +41,71 @@ def suggestions(workspace: CurrentWorkspace, message_id: int, db: DbSession) -> 
 def check_reply(workspace: CurrentWorkspace, body: ReplyDraft, db: DbSession) -> dict[str, Any]:
     """Read-only: checking a draft changes nothing, so agency accounts may use it too."""
     return asdict(check_reply_humanity(db, workspace_id=workspace.id, text=body.text))
+
+
+BASE = "/workspaces/{workspace_id}/prepared-answers"
+
+
+@router.get(BASE, response_model=list[PreparedAnswerRead])
+def list_answers(workspace: CurrentWorkspace, db: DbSession) -> list[PreparedAnswerRead]:
+    return [PreparedAnswerRead.model_validate(a) for a in library.list_answers(db, workspace_id=workspace.id)]
+
+
+@router.post(BASE, response_model=PreparedAnswerRead, status_code=201, dependencies=[CsrfChecked])
+def create(
+    workspace: CurrentWorkspace, body: PreparedAnswerCreate, db: DbSession, principal: CurrentPrincipal
+) -> PreparedAnswerRead:
+    require_writer(principal, ADMIN_AND_MEMBER, "prepared answers")
+    answer = create_answer(db, workspace_id=workspace.id, author_id=principal.user.id, answer_in=body)
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="prepared_answer.create",
+        target_type="prepared_answer",
+        target_id=answer.id,
+        detail={"title": answer.title},
+    )
+    return PreparedAnswerRead.model_validate(answer)
+
+
+@router.patch(BASE + "/{answer_id}", response_model=PreparedAnswerRead, dependencies=[CsrfChecked])
+def update(
+    workspace: CurrentWorkspace,
+    answer_id: int,
+    body: PreparedAnswerUpdate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> PreparedAnswerRead:
+    require_writer(principal, ADMIN_AND_MEMBER, "prepared answers")
+    answer = owned(db, PreparedAnswer, answer_id, workspace.id, "prepared answer")
+    changed = library.update_answer(db, answer=answer, answer_in=merged(PreparedAnswerCreate, answer, body))
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="prepared_answer.update",
+        target_type="prepared_answer",
+        target_id=answer.id,
+        detail={"changed": changed},
+    )
+    return PreparedAnswerRead.model_validate(answer)
+
+
+@router.delete(BASE + "/{answer_id}", status_code=204, dependencies=[CsrfChecked])
+def delete(
+    workspace: CurrentWorkspace, answer_id: int, db: DbSession, principal: CurrentPrincipal
+) -> Response:
+    require_writer(principal, ADMIN_AND_MEMBER, "prepared answers")
+    answer = owned(db, PreparedAnswer, answer_id, workspace.id, "prepared answer")
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="prepared_answer.delete",
+        target_type="prepared_answer",
+        target_id=answer.id,
+        detail={"title": answer.title},
+    )
+    db.delete(answer)
+    return Response(status_code=204)

@@ -73,3 +73,24 @@ class RoutingRuleRead(RoutingRuleCreate):
     model_config = ConfigDict(from_attributes=True)
     id: int
     workspace_id: int
+
+
+class RoutingRuleUpdate(BaseModel):
+    """A partial change: only the fields sent are changed; the result is checked as a whole rule."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    position: int | None = None
+    active: bool | None = None
+    match_topics: list[str] | None = None
+    match_intents: list[str] | None = None
+    match_channel_ids: list[int] | None = None
+    match_languages: list[str] | None = None
+    match_sentiments: list[str] | None = None
+    target_member_id: int | None = None
+    target_expertise: str | None = Field(default=None, max_length=80)
+
+
+class FallbackOwner(BaseModel):
+    """Who gets a conversation nothing else claims; null lets the first admin (then member) take it."""
+
+    user_id: int | None

@@ -139,3 +139,35 @@ class SlaPolicyRead(BaseModel):
     warn_fraction: float
     escalation_member_id: int | None
     active: bool
+
+
+class SlaPolicyUpdate(BaseModel):
+    """A partial change: only the fields sent are changed; the result is checked as a whole policy."""
+
+    name: str | None = None
+    priority: str | None = None
+    first_response_hours: float | None = None
+    resolution_hours: float | None = None
+    business_hours: dict[str, list[list[str]]] | None = None
+    timezone: str | None = None
+    warn_fraction: float | None = None
+    escalation_member_id: int | None = None
+    active: bool | None = None
+
+
+class AlertDestinationUpdate(BaseModel):
+    kind: DestinationKind | None = None
+    # Write-only: leave out to keep the stored one.
+    target: str | None = None
+    active: bool | None = None
+
+
+class AlertDestinationRead(BaseModel):
+    """The target is never echoed for URL kinds: a webhook URL carries its own secret token."""
+
+    id: int
+    workspace_id: int
+    kind: str
+    target_hint: str
+    active: bool
+    created_at: datetime

@@ -1,15 +1,30 @@
-"""Response figures over the API: what the response desk pages read, for dashboards and scripts."""
+"""Response figures, SLA policies and alert destinations over the API.
+
+Policies and destinations are changed by admins (they decide when people get paged); everyone on the
+workspace may read them. A destination's target is never returned for URL kinds (see `policies`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Response, status
 
-from tending.auth.deps import CurrentWorkspace
+from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
+from tending.settings.edit import ADMIN_ONLY, SettingRefused, audit, merged, owned, refused, require_writer
+from tending.sla import policies
 from tending.sla.figures import response_figures
+from tending.sla.models import (
+    AlertDestination,
+    AlertDestinationCreate,
+    AlertDestinationRead,
+    AlertDestinationUpdate,
+    SlaPolicy,
+    SlaPolicyCreate,
+    SlaPolicyRead,
+    SlaPolicyUpdate,
+)
 
 router = APIRouter(tags=["responses"])
 
@@ -29,3 +44,151 @@ def get_response_figures(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "since must be before until")
     figures = response_figures(db, workspace_id=workspace.id, since=start, until=end, now=now)
     return figures.as_dict()
+
+
+POLICIES = "/workspaces/{workspace_id}/sla-policies"
+DESTINATIONS = "/workspaces/{workspace_id}/alert-destinations"
+
+
+@router.get(POLICIES, response_model=list[SlaPolicyRead])
+def list_policies(workspace: CurrentWorkspace, db: DbSession) -> list[SlaPolicyRead]:
+    return [SlaPolicyRead.model_validate(p) for p in policies.list_policies(db, workspace_id=workspace.id)]
+
+
+@router.post(POLICIES, response_model=SlaPolicyRead, status_code=201, dependencies=[CsrfChecked])
+def create_policy(
+    workspace: CurrentWorkspace, body: SlaPolicyCreate, db: DbSession, principal: CurrentPrincipal
+) -> SlaPolicyRead:
+    require_writer(principal, ADMIN_ONLY, "SLA policies")
+    try:
+        policy = policies.add_policy(db, workspace_id=workspace.id, policy_in=body)
+    except SettingRefused as exc:
+        raise refused(exc) from None
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="sla_policy.create",
+        target_type="sla_policy",
+        target_id=policy.id,
+        detail={"name": policy.name},
+    )
+    return SlaPolicyRead.model_validate(policy)
+
+
+@router.patch(POLICIES + "/{policy_id}", response_model=SlaPolicyRead, dependencies=[CsrfChecked])
+def update_policy(
+    workspace: CurrentWorkspace,
+    policy_id: int,
+    body: SlaPolicyUpdate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> SlaPolicyRead:
+    require_writer(principal, ADMIN_ONLY, "SLA policies")
+    policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
+    try:
+        changed = policies.update_policy(
+            db, policy=policy, policy_in=merged(SlaPolicyCreate, policy, body), active=body.active
+        )
+    except SettingRefused as exc:
+        raise refused(exc) from None
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="sla_policy.update",
+        target_type="sla_policy",
+        target_id=policy.id,
+        detail={"changed": changed},
+    )
+    return SlaPolicyRead.model_validate(policy)
+
+
+@router.delete(POLICIES + "/{policy_id}", status_code=204, dependencies=[CsrfChecked])
+def delete_policy(
+    workspace: CurrentWorkspace, policy_id: int, db: DbSession, principal: CurrentPrincipal
+) -> Response:
+    require_writer(principal, ADMIN_ONLY, "SLA policies")
+    policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="sla_policy.delete",
+        target_type="sla_policy",
+        target_id=policy.id,
+        detail={"name": policy.name},
+    )
+    db.delete(policy)
+    return Response(status_code=204)
+
+
+@router.get(DESTINATIONS, response_model=list[AlertDestinationRead])
+def list_destinations(workspace: CurrentWorkspace, db: DbSession) -> list[AlertDestinationRead]:
+    return [policies.to_read(d) for d in policies.list_destinations(db, workspace_id=workspace.id)]
+
+
+@router.post(DESTINATIONS, response_model=AlertDestinationRead, status_code=201, dependencies=[CsrfChecked])
+def create_destination(
+    workspace: CurrentWorkspace, body: AlertDestinationCreate, db: DbSession, principal: CurrentPrincipal
+) -> AlertDestinationRead:
+    require_writer(principal, ADMIN_ONLY, "alert destinations")
+    dest = policies.add_destination(db, workspace_id=workspace.id, destination_in=body)
+    read = policies.to_read(dest)
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="alert_destination.create",
+        target_type="alert_destination",
+        target_id=dest.id,
+        detail={"kind": dest.kind, "target": read.target_hint},
+    )
+    return read
+
+
+@router.patch(
+    DESTINATIONS + "/{destination_id}", response_model=AlertDestinationRead, dependencies=[CsrfChecked]
+)
+def update_destination(
+    workspace: CurrentWorkspace,
+    destination_id: int,
+    body: AlertDestinationUpdate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> AlertDestinationRead:
+    """The target is write-only: leave it out to keep the stored one."""
+    require_writer(principal, ADMIN_ONLY, "alert destinations")
+    dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
+    changed = policies.update_destination(
+        db, destination=dest, destination_in=merged(AlertDestinationCreate, dest, body), active=body.active
+    )
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="alert_destination.update",
+        target_type="alert_destination",
+        target_id=dest.id,
+        detail={"changed": changed},
+    )
+    return policies.to_read(dest)
+
+
+@router.delete(DESTINATIONS + "/{destination_id}", status_code=204, dependencies=[CsrfChecked])
+def delete_destination(
+    workspace: CurrentWorkspace, destination_id: int, db: DbSession, principal: CurrentPrincipal
+) -> Response:
+    require_writer(principal, ADMIN_ONLY, "alert destinations")
+    dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="alert_destination.delete",
+        target_type="alert_destination",
+        target_id=dest.id,
+        detail={"kind": dest.kind, "target": policies.target_hint(dest.kind, dest.target)},
+    )
+    db.delete(dest)
+    return Response(status_code=204)

@@ -1,0 +1,119 @@
+"""Helpers shared by the settings API and pages: partial updates, ownership, who may write, form lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from fastapi import HTTPException, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from tending.audit.service import record
+from tending.auth.deps import Principal
+from tending.auth.models import Role
+from tending.workspace.pages import members_of
+
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+ADMIN_ONLY = frozenset({Role.admin.value})
+ADMIN_AND_MEMBER = frozenset({Role.admin.value, Role.member.value})
+
+
+class SettingRefused(ValueError):
+    """The change names something outside the workspace (a member, a channel); nothing was saved."""
+
+
+def may_write(principal: Principal, roles: frozenset[str]) -> bool:
+    return principal.user.role in roles
+
+
+def require_writer(principal: Principal, roles: frozenset[str], what: str) -> None:
+    """403 unless the caller's role may change this kind of setting; checked after the workspace, so a
+    foreign workspace still answers 404."""
+    if not may_write(principal, roles):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"your role may not change {what}")
+
+
+def validate_or_422(model: type[M], data: dict[str, Any]) -> M:
+    """Validate as a request body would be, so a bad form or patch answers 422 with the same details."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+
+
+def merged(model: type[M], row: object, patch: BaseModel) -> M:
+    """The stored row with the patch's sent fields laid over it, checked as a whole new value: a patch
+    cannot leave a row in a state a create would refuse."""
+    current = {name: getattr(row, name) for name in model.model_fields}
+    current.update(patch.model_dump(exclude_unset=True, include=set(model.model_fields)))
+    return validate_or_422(model, current)
+
+
+def from_form(model: type[M], data: dict[str, Any]) -> M:
+    """Validate a page form; a refusal reads as one line, like the other dashboard forms."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not saved: {problems}") from None
+
+
+def owned(db: Session, cls: type[R], item_id: int, workspace_id: int, what: str) -> R:
+    """The row if it belongs to the workspace; 404 otherwise (another workspace's ids stay invisible)."""
+    row = db.get(cls, item_id)
+    if row is None or getattr(row, "workspace_id", None) != workspace_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
+    return row
+
+
+def check_member(db: Session, workspace_id: int, user_id: int | None, field: str) -> None:
+    if user_id is not None and user_id not in {m.id for m in members_of(db, workspace_id)}:
+        raise SettingRefused(f"{field}: that person is not on this workspace")
+
+
+def audit(
+    db: Session,
+    principal: Principal,
+    *,
+    workspace_id: int,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    record(
+        db,
+        workspace_id=workspace_id,
+        actor_id=principal.user.id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        detail=detail,
+    )
+
+
+def refused(exc: SettingRefused) -> HTTPException:
+    return HTTPException(status.HTTP_400_BAD_REQUEST, str(exc))
+
+
+def apply(row: object, values: dict[str, Any]) -> list[str]:
+    """Set the values on the row; returns the names of those that changed, for the audit entry."""
+    changed = []
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed.append(key)
+    return changed
+
+
+def split_list(text: str, *, sep: str = ",") -> list[str]:
+    """A form's free-text list: separated by `sep` (or new lines), trimmed, empty items dropped."""
+    parts: Iterable[str] = text.replace("\r", "").replace("\n", sep).split(sep)
+    return [p.strip() for p in parts if p.strip()]

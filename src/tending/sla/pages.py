@@ -1,0 +1,262 @@
+"""SLA policies and alert destinations, as dashboard forms (admins edit; everyone else reads).
+
+Business hours are typed like a member's working hours (`mon-fri 09:00-17:00; sat 10:00-14:00`). A
+destination's URL is write-only: the form shows its host and takes a new one, or keeps the stored one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from tending.auth.deps import CsrfChecked, PagePrincipal
+from tending.database.core import DbSession
+from tending.settings.edit import (
+    ADMIN_ONLY,
+    SettingRefused,
+    audit,
+    from_form,
+    may_write,
+    owned,
+    refused,
+    require_writer,
+)
+from tending.settings.pages import section_context
+from tending.sla import policies
+from tending.sla.models import (
+    AlertDestination,
+    AlertDestinationCreate,
+    DestinationKind,
+    SlaPolicy,
+    SlaPolicyCreate,
+)
+from tending.team.pages import DAYS, parse_hours
+from tending.templating import render
+from tending.workspace.pages import PageWorkspace, members_of, page_context
+
+router = APIRouter()
+
+
+def compact_hours(hours: dict[str, list[list[str]]]) -> str:
+    """Business hours as typed: runs of days with the same spans share one entry (`mon-fri 09:00-17:00`)."""
+    runs: list[tuple[list[str], list[list[str]]]] = []
+    for day in DAYS:
+        spans = hours.get(day, [])
+        if spans and runs and runs[-1][1] == spans and DAYS.index(runs[-1][0][-1]) == DAYS.index(day) - 1:
+            runs[-1][0].append(day)
+        elif spans:
+            runs.append(([day], spans))
+    parts: list[str] = []
+    for days, spans in runs:
+        name = days[0] if len(days) == 1 else f"{days[0]}-{days[-1]}"
+        parts.extend(f"{name} {a}-{b}" for a, b in spans)
+    return "; ".join(parts)
+
+
+def _optional(value: str) -> str | None:
+    """Empty means none; anything else is left for the model to accept or refuse."""
+    return value.strip() or None
+
+
+def policy_form(
+    name: str = Form(...),
+    priority: str = Form(""),
+    first_response_hours: str = Form(...),
+    resolution_hours: str = Form(""),
+    business_hours: str = Form(""),
+    timezone: str = Form("UTC"),
+    warn_fraction: str = Form("0.75"),
+    escalation_member_id: str = Form(""),
+) -> SlaPolicyCreate:
+    try:
+        hours = parse_hours(business_hours)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not saved: business hours: {exc}") from None
+    data: dict[str, Any] = {
+        "name": name,
+        "priority": priority.strip() or None,
+        "first_response_hours": first_response_hours.strip(),
+        "resolution_hours": _optional(resolution_hours),
+        "business_hours": hours,
+        "timezone": timezone.strip() or "UTC",
+        "warn_fraction": warn_fraction.strip(),
+        "escalation_member_id": int(escalation_member_id) if escalation_member_id.strip().isdigit() else None,
+    }
+    return from_form(SlaPolicyCreate, data)
+
+
+# Declared after the principal and workspace in each route, so those are checked first.
+PolicyForm = Annotated[SlaPolicyCreate, Depends(policy_form)]
+
+
+@router.get("/w/{slug}/settings/sla")
+def sla_page(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
+    members = members_of(db, workspace.id)
+    return render(
+        request,
+        "settings/sla.html",
+        principal=principal,
+        policies=policies.list_policies(db, workspace_id=workspace.id),
+        members=members,
+        names={m.id: m.name for m in members},
+        format_hours=compact_hours,
+        can_manage=may_write(principal, ADMIN_ONLY),
+        **section_context(workspace.slug, "sla"),
+        **page_context(db, principal, workspace, "settings"),
+    )
+
+
+@router.post("/w/{slug}/settings/sla", dependencies=[CsrfChecked])
+def create_policy_form(
+    db: DbSession, principal: PagePrincipal, workspace: PageWorkspace, policy_in: PolicyForm
+) -> Response:
+    require_writer(principal, ADMIN_ONLY, "SLA policies")
+    try:
+        policy = policies.add_policy(db, workspace_id=workspace.id, policy_in=policy_in)
+    except SettingRefused as exc:
+        raise refused(exc) from None
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="sla_policy.create",
+        target_type="sla_policy",
+        target_id=policy.id,
+        detail={"name": policy.name},
+    )
+    return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
+
+
+@router.post("/w/{slug}/settings/sla/{policy_id}", dependencies=[CsrfChecked])
+def update_policy_form(
+    policy_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    policy_in: PolicyForm,
+    active: str | None = Form(None),
+) -> Response:
+    require_writer(principal, ADMIN_ONLY, "SLA policies")
+    policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
+    try:
+        changed = policies.update_policy(db, policy=policy, policy_in=policy_in, active=active is not None)
+    except SettingRefused as exc:
+        raise refused(exc) from None
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="sla_policy.update",
+        target_type="sla_policy",
+        target_id=policy.id,
+        detail={"changed": changed},
+    )
+    return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
+
+
+@router.post("/w/{slug}/settings/sla/{policy_id}/delete", dependencies=[CsrfChecked])
+def delete_policy_form(
+    policy_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    require_writer(principal, ADMIN_ONLY, "SLA policies")
+    policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="sla_policy.delete",
+        target_type="sla_policy",
+        target_id=policy.id,
+        detail={"name": policy.name},
+    )
+    db.delete(policy)
+    return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
+
+
+@router.get("/w/{slug}/settings/alerts")
+def alerts_page(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    return render(
+        request,
+        "settings/alerts.html",
+        principal=principal,
+        destinations=[policies.to_read(d) for d in policies.list_destinations(db, workspace_id=workspace.id)],
+        kinds=[k.value for k in DestinationKind],
+        smtp_configured=bool(request.app.state.settings.smtp_url),
+        can_manage=may_write(principal, ADMIN_ONLY),
+        **section_context(workspace.slug, "alerts"),
+        **page_context(db, principal, workspace, "settings"),
+    )
+
+
+@router.post("/w/{slug}/settings/alerts", dependencies=[CsrfChecked])
+def create_destination_form(
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    kind: str = Form(...),
+    target: str = Form(...),
+) -> Response:
+    require_writer(principal, ADMIN_ONLY, "alert destinations")
+    dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip()})
+    dest = policies.add_destination(db, workspace_id=workspace.id, destination_in=dest_in)
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="alert_destination.create",
+        target_type="alert_destination",
+        target_id=dest.id,
+        detail={"kind": dest.kind, "target": policies.target_hint(dest.kind, dest.target)},
+    )
+    return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
+
+
+@router.post("/w/{slug}/settings/alerts/{destination_id}", dependencies=[CsrfChecked])
+def update_destination_form(
+    destination_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    kind: str = Form(...),
+    target: str = Form(""),
+    active: str | None = Form(None),
+) -> Response:
+    """An empty target keeps the stored one (it is never sent to the browser)."""
+    require_writer(principal, ADMIN_ONLY, "alert destinations")
+    dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
+    dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip() or dest.target})
+    changed = policies.update_destination(
+        db, destination=dest, destination_in=dest_in, active=active is not None
+    )
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="alert_destination.update",
+        target_type="alert_destination",
+        target_id=dest.id,
+        detail={"changed": changed},
+    )
+    return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
+
+
+@router.post("/w/{slug}/settings/alerts/{destination_id}/delete", dependencies=[CsrfChecked])
+def delete_destination_form(
+    destination_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    require_writer(principal, ADMIN_ONLY, "alert destinations")
+    dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
+    audit(
+        db,
+        principal,
+        workspace_id=workspace.id,
+        action="alert_destination.delete",
+        target_type="alert_destination",
+        target_id=dest.id,
+        detail={"kind": dest.kind, "target": policies.target_hint(dest.kind, dest.target)},
+    )
+    db.delete(dest)
+    return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
