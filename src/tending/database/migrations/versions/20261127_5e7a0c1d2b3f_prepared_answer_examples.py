@@ -1,7 +1,7 @@
 """prepared answer examples
 
 Revision ID: 5e7a0c1d2b3f
-Revises: 1637d3f423da
+Revises: a41c0e7d9b21
 Create Date: 2026-11-27 05:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5e7a0c1d2b3f"
-down_revision = "1637d3f423da"
+down_revision = "a41c0e7d9b21"
 branch_labels = None
 depends_on = None
 
