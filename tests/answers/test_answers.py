@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace, message_of
 
-from tending.answers.models import PreparedAnswerCreate
+from tending.answers.models import PreparedAnswer, PreparedAnswerCreate
 from tending.answers.service import (
     FATIGUE_SENDS,
     check_reply_humanity,
@@ -57,6 +57,26 @@ def test_suggestions_rank_by_wording_and_explain_why(db: Session) -> None:
     assert top.topic_match and any("shares topic(s): shipping" in r for r in top.reasons)
     assert top.text_similarity > 0.2
     assert all(s.answer_id != refund or s.score < top.score for s in found)
+
+
+def test_example_messages_find_the_answer_its_own_words_would_miss(db: Session) -> None:
+    ws = make_workspace(db)
+    ch = make_channel(db, ws)
+    conv = make_conversation(
+        db, ws, ch, [Msg("inbound", T0, "where the heck is my stuff?? ordered last week")]
+    )
+    body = "Orders leave within a day; delivery takes two to three working days."
+    plain = _answer(db, ws.id, "Delivery times", body)
+    other = _answer(db, ws.id, "Opening hours", "Our cafés open at eight, every day of the week.")
+    without = suggest_answers(db, message=message_of(db, conv), limit=2)
+    assert without[0].answer_id == other  # the answer's own words lose to chance n-gram overlap
+    answer = db.get(PreparedAnswer, plain)
+    answer.examples = ["where is my stuff? I ordered a week ago", "still waiting for my order"]
+    db.flush()
+    found = suggest_answers(db, message=message_of(db, conv), limit=2)
+    assert found[0].answer_id == plain and found[0].text_similarity > 0.4
+    assert "close to example message" in found[0].reasons[0]
+    assert all(s.answer_id != other or s.score < found[0].score for s in found)
 
 
 def test_past_good_replies_lift_the_answer_that_resembles_them(db: Session) -> None:

@@ -175,10 +175,18 @@ def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> li
     replies = [r for r in _past_replies(session, message.workspace_id) if r[0] != message.id]
     answer_docs = [f"{a.title}\n{a.body}" for a in answers]
     vectorizer = _text_vectorizer()
-    vectorizer.fit(answer_docs + [text for _, text, _, _ in replies])
+    # Example messages an expert wrote for an answer ("where is my parcel?") match customers' wording
+    # better than the answer itself does; each answer counts its best-matching example.
+    examples = [(i, e) for i, a in enumerate(answers) for e in (a.examples or []) if e.strip()]
+    vectorizer.fit(answer_docs + [e for _, e in examples] + [text for _, text, _, _ in replies])
     answer_m = vectorizer.transform(answer_docs)
     msg_v = vectorizer.transform([message.text])
     text_sim = np.asarray(cosine_similarity(msg_v, answer_m)).ravel()
+    example_sim = np.zeros(len(answers))
+    if examples:
+        sims = np.asarray(cosine_similarity(msg_v, vectorizer.transform([e for _, e in examples]))).ravel()
+        np.maximum.at(example_sim, np.array([i for i, _ in examples]), sims)
+    text_sim = np.maximum(text_sim, example_sim)
 
     good = [(rid, text, asked) for rid, text, ok, asked in replies if ok]
     good_sim = np.zeros(len(answers))
@@ -202,7 +210,11 @@ def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> li
         )
         if score <= 0:
             continue
-        reasons = [f"wording matches the message ({text_sim[i]:.2f})"]
+        reasons = [
+            f"close to example message ({text_sim[i]:.2f})"
+            if example_sim[i] >= text_sim[i] and example_sim[i] > 0
+            else f"wording matches the message ({text_sim[i]:.2f})"
+        ]
         if good_ref[i] is not None:
             reasons.append(
                 f"resembles reply #{good_ref[i]} that worked on a similar message ({good_sim[i]:.2f})"

@@ -214,6 +214,16 @@ ANSWERS = [
 ]
 
 
+ANSWER_EXAMPLES = {
+    "Delivery times": ["How long does delivery take?", "My order still hasn't arrived"],
+    "Charged twice": ["I was charged twice for my order", "Please refund the duplicate payment"],
+    "Pause a subscription": ["Can I pause my subscription while travelling?"],
+    "Grind size": ["What grind size for a French press?", "Is it good for a moka pot?"],
+    "Damaged parcel": ["The bag arrived torn, beans everywhere"],
+    "Café opening hours": ["Is the café open on Sundays?"],
+}
+
+
 def _demo_desk_settings(session: Session, *, workspace_id: int, owner: User) -> None:
     """Routing rules, SLA policies and prepared answers, so the demo inbox routes, times and suggests."""
     for position, (name, topics, expertise) in enumerate(ROUTING, start=1):
@@ -254,7 +264,13 @@ def _demo_desk_settings(session: Session, *, workspace_id: int, owner: User) -> 
             workspace_id=workspace_id,
             author_id=owner.id,
             answer_in=PreparedAnswerCreate.model_validate(
-                {"title": title, "body": body, "topics": topics, "links": links}
+                {
+                    "title": title,
+                    "body": body,
+                    "topics": topics,
+                    "links": links,
+                    "examples": ANSWER_EXAMPLES.get(title, []),
+                }
             ),
         )
 
