@@ -9,9 +9,17 @@ Model, per row, computed only from the rows before it (so appending rows never c
   enough history, so weekly seasonality only kicks in once a few weeks have been seen;
 * the residual is scaled by a robust running spread (an EWMA of squared residuals, each clipped at a few
   times an unclipped running variance, so one crisis does not blind the detector for days);
+* several time scales: besides the row's own z-score, the sums of the last 30 minutes' and 2 hours'
+  z-scores (divided by the square root of their length) catch a sustained rise that no single row
+  shows; each scale is then judged against its own long-run distribution (running mean and spread,
+  a week's half-life: "anomaly likelihood" style, a tail against its own history), and the largest
+  calibrated value, Bonferroni-corrected for the number of scales, is the row's evidence;
 * a deviation only scores high when it is *new*: it must exceed the recent peak deviation (a peak that
   decays by `gate_decay_per_hour` sigmas an hour) once that peak is alert-sized. One crisis therefore
-  raises one alert at its start instead of a run of them.
+  raises one alert at its start instead of a run of them;
+* one alert per event: after an alert (above `refractory_sigmas`, the 4-sigma alert line) the next
+  `refractory_hours` are held at `hold_sigmas`, under the line, unless a row is stronger than the
+  alert that opened the pause (an escalation alerts again and re-opens it).
 
 Every recurrence is linear in a precomputed input, so the batch path runs as a handful of `lfilter`
 passes and `maximum.accumulate` calls; the incremental `SpikeDetector.update` performs the same float
@@ -28,12 +36,20 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.signal import lfilter
+from scipy.special import log_ndtr, ndtri
 
 HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 168
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 FloatArray = NDArray[np.float64]
+
+# z-scores enter the time-scale sums clipped, so one absurd row cannot dominate two hours of evidence.
+Z_CLIP_LOW = -10.0
+Z_CLIP_HIGH = 30.0
+SCALE_VARIANCE_MIN = 1e-6
+# Past this many sigmas the normal tail underflows; there the combined value uses its asymptotic form.
+TAIL_ASYMPTOTE = 30.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,11 @@ class DetectorConfig:
     z_half: float = 4.0
     band_sigmas: float = 3.0
     warmup_hours: float = 24.0
+    window_hours: tuple[float, ...] = (0.5, 2.0)
+    calibration_halflife_days: float | None = 7.0
+    refractory_hours: float = 24.0
+    refractory_sigmas: float = 4.0
+    hold_sigmas: float = 3.5
 
     def __post_init__(self) -> None:
         if self.step_seconds <= 0:
@@ -81,6 +102,9 @@ class _Rates:
     week_shrink: float
     gate_decay: float
     warmup_rows: int
+    windows: tuple[int, ...]
+    calibration: float
+    refractory_rows: int
 
 
 def _alpha(halflife_obs: float) -> float:
@@ -98,7 +122,24 @@ def _rates(config: DetectorConfig) -> _Rates:
         week_shrink=config.week_shrink_weeks * per_hour,
         gate_decay=config.gate_decay_per_hour / per_hour,
         warmup_rows=math.ceil(config.warmup_hours * per_hour),
+        windows=_windows(config, per_hour),
+        calibration=(
+            0.0
+            if config.calibration_halflife_days is None
+            else _alpha(config.calibration_halflife_days * HOURS_PER_DAY * per_hour)
+        ),
+        refractory_rows=round(config.refractory_hours * per_hour),
     )
+
+
+def _windows(config: DetectorConfig, per_hour: float) -> tuple[int, ...]:
+    """Rows summed per time scale: always 1 (the row itself), then each window of at least 2 rows."""
+    rows = [1]
+    for hours in config.window_hours:
+        k = round(hours * per_hour)
+        if k >= 2 and k not in rows:
+            rows.append(k)
+    return tuple(rows)
 
 
 @dataclass
@@ -116,11 +157,22 @@ class DetectorState:
     week_mean: list[float] = field(default_factory=lambda: [0.0] * HOURS_PER_WEEK)
     week_weight: list[float] = field(default_factory=lambda: [0.0] * HOURS_PER_WEEK)
     week_count: list[int] = field(default_factory=lambda: [0] * HOURS_PER_WEEK)
+    recent_z: list[float] = field(default_factory=list)
+    """The last z-scores (oldest first), as many as the longest window needs."""
+    scale_mean: list[float] = field(default_factory=list)
+    scale_variance: list[float] = field(default_factory=list)
+    suppress_until: int = -1
+    """Last row of the current one-alert-per-event pause (row numbers count from 0)."""
+    suppress_level: float = 0.0
+    """Strength of the alert that opened the pause: only a stronger row may alert during it."""
 
     @classmethod
     def fresh(cls, config: DetectorConfig) -> DetectorState:
         prior = 1.0 if config.counts and config.transform == "log" else config.variance_prior
-        return cls(variance_raw=prior, variance=prior)
+        scales = len(_rates(config).windows)
+        return cls(
+            variance_raw=prior, variance=prior, scale_mean=[0.0] * scales, scale_variance=[1.0] * scales
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -135,6 +187,11 @@ class DetectorState:
             "week_mean": list(self.week_mean),
             "week_weight": list(self.week_weight),
             "week_count": list(self.week_count),
+            "recent_z": list(self.recent_z),
+            "scale_mean": list(self.scale_mean),
+            "scale_variance": list(self.scale_variance),
+            "suppress_until": self.suppress_until,
+            "suppress_level": self.suppress_level,
         }
         return data
 
@@ -153,6 +210,11 @@ class DetectorState:
             week_mean=[float(v) for v in data["week_mean"]],
             week_weight=[float(v) for v in data["week_weight"]],
             week_count=[int(v) for v in data["week_count"]],
+            recent_z=[float(v) for v in data.get("recent_z", [])],
+            scale_mean=[float(v) for v in data.get("scale_mean", [])],
+            scale_variance=[float(v) for v in data.get("scale_variance", [])],
+            suppress_until=int(data.get("suppress_until", -1)),
+            suppress_level=float(data.get("suppress_level", 0.0)),
         )
         if len(state.day_mean) != HOURS_PER_DAY or len(state.week_mean) != HOURS_PER_WEEK:
             raise ValueError("detector state has the wrong number of seasonal buckets")
@@ -239,6 +301,29 @@ def _noise_unit(predicted: FloatArray, config: DetectorConfig) -> FloatArray:
     return np.asarray(np.sqrt(mu / ((1.0 + mu) * (1.0 + mu)) + config.count_noise_floor), dtype=np.float64)
 
 
+def _combine(best: FloatArray, scales: int) -> FloatArray:
+    """The largest of `scales` calibrated values, as the z of its Bonferroni-corrected tail probability.
+
+    Taking the largest of several statistics would otherwise raise every quiet row's value (and the
+    false alarm rate) with the number of scales; the correction keeps one scale's calibration.
+    """
+    if scales <= 1:
+        return best
+    with np.errstate(invalid="ignore", over="ignore"):
+        log_tail = np.minimum(log_ndtr(-best) + math.log(scales), 0.0)
+        exact = -ndtri(np.exp(log_tail))
+        far = np.sqrt(np.maximum(best * best - 2.0 * math.log(scales), 0.0))
+    out = np.where(best > TAIL_ASYMPTOTE, far, exact)
+    return np.asarray(np.maximum(out, Z_CLIP_LOW), dtype=np.float64)
+
+
+def _fit_scales(state: DetectorState, scales: int) -> None:
+    """Give a state saved by an older version (or another config) one calibration slot per time scale."""
+    if len(state.scale_mean) != scales or len(state.scale_variance) != scales:
+        state.scale_mean = [0.0] * scales
+        state.scale_variance = [1.0] * scales
+
+
 def _score(z_eff: FloatArray, z_half: float) -> FloatArray:
     pos = np.maximum(z_eff, 0.0)
     return np.asarray(pos / (pos + z_half), dtype=np.float64)
@@ -285,12 +370,36 @@ class SpikeDetector:
         spread = math.sqrt(st.variance + cfg.variance_floor)
         z = scaled / spread
         sigma = unit * spread
-        z_dir = z if cfg.direction == "up" else abs(z)
+        _fit_scales(st, len(rates.windows))
+        zc = min(max(z, Z_CLIP_LOW), Z_CLIP_HIGH)
+        history = [*st.recent_z, zc]
+        evidence = -math.inf
+        for j, k in enumerate(rates.windows):
+            total = 0.0
+            for v in history[-k:]:
+                total += v
+            u = total / math.sqrt(k)
+            if rates.calibration > 0:
+                c, mean, var = rates.calibration, st.scale_mean[j], st.scale_variance[j]
+                d = u - mean
+                st.scale_mean[j] = c * u + (1.0 - c) * mean
+                st.scale_variance[j] = c * (d * d) + (1.0 - c) * var
+                u = d / math.sqrt(max(var, SCALE_VARIANCE_MIN))
+            evidence = max(evidence, u if cfg.direction == "up" else abs(u))
+        evidence = float(_combine(np.array([evidence]), len(rates.windows))[0])
+        keep = max(rates.windows) - 1
+        st.recent_z = history[-keep:] if keep > 0 else []
         if st.rows == 0:
-            z_eff = z_dir
+            z_eff = evidence
         else:
             recent = st.peak - rates.gate_decay * float(st.rows)
-            z_eff = min(z_dir, z_dir - recent + cfg.gate_margin)
+            z_eff = min(evidence, evidence - recent + cfg.gate_margin)
+        if rates.refractory_rows > 0:
+            if st.rows <= st.suppress_until and z_eff <= st.suppress_level:
+                z_eff = min(z_eff, cfg.hold_sigmas)
+            elif z_eff > cfg.refractory_sigmas:
+                st.suppress_until = st.rows + rates.refractory_rows
+                st.suppress_level = z_eff
         score = float(_score(np.array([z_eff]), cfg.z_half)[0]) if st.rows >= rates.warmup_rows else 0.0
         band = _inverse(
             np.array([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
@@ -308,7 +417,7 @@ class SpikeDetector:
         st.week_count[how] += 1
         st.variance = rates.scale * min(square, clip) + (1.0 - rates.scale) * st.variance
         st.variance_raw = rates.scale * square + (1.0 - rates.scale) * st.variance_raw
-        st.peak = max(st.peak, z_dir + rates.gate_decay * float(st.rows))
+        st.peak = max(st.peak, evidence + rates.gate_decay * float(st.rows))
         st.rows += 1
         return Point(
             score=score, expected=float(band[0]), lower=float(band[1]), upper=float(band[2]), zscore=z
@@ -380,6 +489,68 @@ def _standardise(
     return residual / sigma, sigma, float(var_raw_after[-1]), float(var_after[-1])
 
 
+def _evidence(z: FloatArray, st: DetectorState, rates: _Rates, cfg: DetectorConfig) -> FloatArray:
+    """Largest calibrated time-scale statistic per row; updates the state's history and calibration.
+
+    Sums run oldest row first, like the row-at-a-time path, so both give the same floats.
+    """
+    n = z.shape[0]
+    _fit_scales(st, len(rates.windows))
+    zc = np.minimum(np.maximum(z, Z_CLIP_LOW), Z_CLIP_HIGH)
+    longest = max(rates.windows)
+    past = np.asarray(st.recent_z[-(longest - 1) :] if longest > 1 else [], dtype=np.float64)
+    padded = np.r_[np.zeros(longest - 1 - past.size), past, zc]
+    offset = longest - 1
+    evidence = np.full(n, -np.inf)
+    for j, k in enumerate(rates.windows):
+        total = np.zeros(n)
+        for back in range(k - 1, -1, -1):
+            total = total + padded[offset - back : offset - back + n]
+        u = total / math.sqrt(k)
+        if rates.calibration > 0:
+            mean_after = _ewma(u, rates.calibration, st.scale_mean[j])
+            mean_prev = np.r_[st.scale_mean[j], mean_after[:-1]]
+            d = u - mean_prev
+            var_after = _ewma(d * d, rates.calibration, st.scale_variance[j])
+            var_prev = np.r_[st.scale_variance[j], var_after[:-1]]
+            u = d / np.sqrt(np.maximum(var_prev, SCALE_VARIANCE_MIN))
+            st.scale_mean[j] = float(mean_after[-1])
+            st.scale_variance[j] = float(var_after[-1])
+        evidence = np.maximum(evidence, u if cfg.direction == "up" else np.abs(u))
+    kept = min(longest - 1, st.rows + n)
+    st.recent_z = [float(v) for v in padded[padded.size - kept :]] if kept > 0 else []
+    return _combine(evidence, len(rates.windows))
+
+
+def _refractory(z_eff: FloatArray, st: DetectorState, rows: int, line: float, hold: float) -> FloatArray:
+    """One alert per event: after an alert (z_eff above `line`) the next `rows` rows are held at or below
+    `hold`, except a row stronger than the alert that opened the pause (which alerts and re-opens it).
+
+    Alerts are rare, so walking the rows above the line one by one costs nothing.
+    """
+    n = z_eff.shape[0]
+    first = st.rows
+    until, level = st.suppress_until, st.suppress_level
+    pauses: list[tuple[int, int, float]] = []  # (first row, last row, level), chunk positions
+    if until >= first:
+        pauses.append((0, until - first, level))
+    for i in np.flatnonzero(z_eff > line):
+        row = first + int(i)
+        if row <= until and z_eff[i] <= level:
+            continue
+        if pauses and pauses[-1][1] >= i:
+            pauses[-1] = (pauses[-1][0], int(i) - 1, pauses[-1][2])
+        until, level = row + rows, float(z_eff[i])
+        pauses.append((int(i) + 1, int(i) + rows, level))
+    out = z_eff.copy()
+    for lo, hi, lev in pauses:
+        seg = slice(lo, min(hi, n - 1) + 1)
+        part = out[seg]
+        out[seg] = np.where(part <= lev, np.minimum(part, hold), part)
+    st.suppress_until, st.suppress_level = until, level
+    return out
+
+
 def score_batch(
     timestamps: ArrayLike,
     values: ArrayLike,
@@ -424,16 +595,18 @@ def score_batch(
         residual / unit, rates.scale, st.variance_raw, st.variance, cfg.clip_sigmas, cfg.variance_floor
     )
     sigma = unit * spread
-    z_dir = z if cfg.direction == "up" else np.abs(z)
+    evidence = _evidence(z, st, rates, cfg)
 
     row_index = st.rows + np.arange(n, dtype=np.float64)
-    shifted = z_dir + rates.gate_decay * row_index
+    shifted = evidence + rates.gate_decay * row_index
     peak_after = np.maximum.accumulate(np.r_[st.peak, shifted])
     peak_prev = peak_after[:-1]
     recent = peak_prev - rates.gate_decay * row_index
     with np.errstate(invalid="ignore"):
-        gated = np.minimum(z_dir, z_dir - recent + cfg.gate_margin)
-    z_eff = np.where(row_index == 0, z_dir, gated)
+        gated = np.minimum(evidence, evidence - recent + cfg.gate_margin)
+    z_eff = np.where(row_index == 0, evidence, gated)
+    if rates.refractory_rows > 0:
+        z_eff = _refractory(z_eff, st, rates.refractory_rows, cfg.refractory_sigmas, cfg.hold_sigmas)
     score = np.where(row_index >= rates.warmup_rows, _score(z_eff, cfg.z_half), 0.0)
 
     band = _inverse(
