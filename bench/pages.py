@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ingest import generate, percentile
 from tending.app import create_app
@@ -103,8 +104,46 @@ def build(work: Path, items: int) -> Settings:
             )
             if i % 2:
                 approve(s, post=post, approver=user)
+        _desk_settings(s, workspace_id=ws_id, user_id=user.id)
         s.commit()
     return settings
+
+
+def _desk_settings(s: Session, *, workspace_id: int, user_id: int) -> None:
+    """What a working desk has set up, so inbox rows carry SLA badges and threads rank suggestions."""
+    from tending.answers.models import PreparedAnswerCreate
+    from tending.answers.service import create_answer
+    from tending.routing.models import RoutingRuleCreate
+    from tending.routing.service import create_rule
+    from tending.sla.models import SlaPolicyCreate
+    from tending.sla.service import create_policy
+
+    weekdays = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    create_policy(
+        s,
+        workspace_id=workspace_id,
+        policy_in=SlaPolicyCreate(
+            name="Standard", first_response_hours=4, resolution_hours=48, business_hours=weekdays
+        ),
+    )
+    for i, topic in enumerate(["billing", "delivery", "product"]):
+        create_rule(
+            s,
+            workspace_id=workspace_id,
+            rule_in=RoutingRuleCreate(name=topic, position=i, match_topics=[topic], target_member_id=user_id),
+        )
+    for i in range(30):
+        create_answer(
+            s,
+            workspace_id=workspace_id,
+            author_id=user_id,
+            answer_in=PreparedAnswerCreate(
+                title=f"Answer {i}",
+                body=f"Prepared answer number {i} about refunds, delivery and opening hours.",
+                topics=[["billing", "delivery", "product"][i % 3]],
+                examples=[f"question {i} about my order and a refund"],
+            ),
+        )
 
 
 def main() -> None:
@@ -146,9 +185,17 @@ def main() -> None:
         "channels": "/w/bench/channels",
         "team": "/w/bench/team",
         "audit log": "/w/bench/audit",
+        "settings": "/w/bench/settings",
+        "settings: routing": "/w/bench/settings/routing",
+        "settings: SLA": "/w/bench/settings/sla",
+        "settings: alerts": "/w/bench/settings/alerts",
+        "settings: answers": "/w/bench/settings/answers",
     }
-    extra = {"reports": "/w/bench/reports", "responses report": "/w/bench/reports/responses",
-             "digest report": "/w/bench/reports/digest"}
+    extra = {
+        "reports": "/w/bench/reports",
+        "responses report": "/w/bench/reports/responses",
+        "digest report": "/w/bench/reports/digest",
+    }
     for name, path in extra.items():
         if client.get(path).status_code == 200:
             pages[name] = path

@@ -34,7 +34,8 @@ from tending.database.core import utcnow
 from tending.inbox.models import Conversation, ConversationStatus, Direction, Message
 
 WEIGHT_TEXT, WEIGHT_GOOD, WEIGHT_TOPIC = 0.6, 0.3, 0.1
-MAX_PAST_REPLIES = 2000  # most recent outbound replies used to fit and to find good replies
+MAX_GOOD_REPLIES = 500  # most recent replies that worked, compared with each message
+MAX_PAST_REPLIES = 2000  # most recent outbound replies searched for good ones
 # Template fatigue: this many near-identical sends within the window flag a reply as canned.
 FATIGUE_SENDS = 5
 FATIGUE_DAYS = 30
@@ -121,9 +122,10 @@ def record_use(
     return answer
 
 
-def _past_replies(session: Session, workspace_id: int) -> list[tuple[int, str, bool, str]]:
-    """(id, text, good, question) of recent outbound replies. good = the conversation was resolved, or the
-    customer then wrote back positively; question = the inbound message the reply followed."""
+def _good_replies(session: Session, workspace_id: int) -> list[tuple[int, str, str]]:
+    """(id, text, question) of recent outbound replies that worked: the conversation was resolved, or the
+    customer then wrote back positively; question = the inbound message the reply followed. Only the
+    last MAX_PAST_REPLIES replies are looked at, so the cost does not grow with the brand's history."""
     later = aliased(Message)
     positive_after = exists().where(
         later.conversation_id == Message.conversation_id,
@@ -147,9 +149,8 @@ def _past_replies(session: Session, workspace_id: int) -> list[tuple[int, str, b
         .correlate(Message)
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(Message.id, Message.text, or_(positive_after, resolved), question)
-        .join(Conversation, Conversation.id == Message.conversation_id)
+    recent = (
+        select(Message.id)
         .where(
             Message.workspace_id == workspace_id,
             Message.direction == Direction.outbound.value,
@@ -157,8 +158,16 @@ def _past_replies(session: Session, workspace_id: int) -> list[tuple[int, str, b
         )
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(MAX_PAST_REPLIES)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Message.id, Message.text, question)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.id.in_(recent), or_(positive_after, resolved))
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(MAX_GOOD_REPLIES)
     ).all()
-    return [(rid, text, bool(good), asked or "") for rid, text, good, asked in rows]
+    return [(rid, text, asked or "") for rid, text, asked in rows]
 
 
 def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> list[Suggestion]:
@@ -172,13 +181,13 @@ def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> li
     )
     if not answers or not message.text.strip():
         return []
-    replies = [r for r in _past_replies(session, message.workspace_id) if r[0] != message.id]
+    good = [r for r in _good_replies(session, message.workspace_id) if r[0] != message.id]
     answer_docs = [f"{a.title}\n{a.body}" for a in answers]
     vectorizer = _text_vectorizer()
     # Example messages an expert wrote for an answer ("where is my parcel?") match customers' wording
     # better than the answer itself does; each answer counts its best-matching example.
     examples = [(i, e) for i, a in enumerate(answers) for e in (a.examples or []) if e.strip()]
-    vectorizer.fit(answer_docs + [e for _, e in examples] + [text for _, text, _, _ in replies])
+    vectorizer.fit(answer_docs + [e for _, e in examples] + [text for _, text, _ in good])
     answer_m = vectorizer.transform(answer_docs)
     msg_v = vectorizer.transform([message.text])
     text_sim = np.asarray(cosine_similarity(msg_v, answer_m)).ravel()
@@ -188,7 +197,6 @@ def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> li
         np.maximum.at(example_sim, np.array([i for i, _ in examples]), sims)
     text_sim = np.maximum(text_sim, example_sim)
 
-    good = [(rid, text, asked) for rid, text, ok, asked in replies if ok]
     good_sim = np.zeros(len(answers))
     good_ref: list[int | None] = [None] * len(answers)
     if good:

@@ -17,7 +17,7 @@ from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
 from tending.inbox import approval, saved_views, service
 from tending.inbox.models import Conversation, ConversationStatus, Message
-from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_status
+from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_level
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, members_of, page_context
@@ -57,7 +57,7 @@ def _list_context(
     for conv in rows if policies else []:
         policy = policy_for(policies, conv)
         if policy is not None and conv.status != ConversationStatus.closed.value:
-            sla_levels[conv.id] = sla_status(conversation=conv, policy=policy, now=now).level.value
+            sla_levels[conv.id] = sla_level(conversation=conv, policy=policy, now=now).value
     params = {k: v for k, v in p.items() if k != "cursor" and v}
     return {
         "conversations": rows,

@@ -162,6 +162,31 @@ def sla_status(*, conversation: Conversation, policy: SlaPolicy, now: datetime) 
     return SlaStatus(conversation_id=conversation.id, policy_id=policy.id, metrics=tuple(metrics))
 
 
+def sla_level(*, conversation: Conversation, policy: SlaPolicy, now: datetime) -> SlaLevel:
+    """The same level `sla_status` gives, without counting business time over the whole life of the
+    conversation: a running clock only compares `now` with its deadlines, a finished one counts the
+    business time between its deadline and its end. Lists show this for every row."""
+    start = conversation.first_inbound_at
+    if start is None:
+        return SlaLevel.ok
+    schedule = schedule_of(policy)
+    clocks = [(policy.first_response_hours, conversation.first_response_at)]
+    if policy.resolution_hours is not None:
+        clocks.append((policy.resolution_hours, conversation.resolved_at))
+    level = SlaLevel.ok
+    for target_hours, end in clocks:
+        target_s = target_hours * 3600
+        due_at = add_business_seconds(start, target_s, schedule)
+        if end is None:
+            if now >= due_at:
+                return SlaLevel.breached
+            if now >= add_business_seconds(start, target_s * policy.warn_fraction, schedule):
+                level = SlaLevel.warning
+        elif end > due_at and business_seconds(due_at, end, schedule) > 0:
+            return SlaLevel.breached
+    return level
+
+
 def sla_for_conversation(session: Session, *, conversation: Conversation, now: datetime) -> SlaStatus | None:
     """The status against the policy that covers this conversation; None when no policy covers it."""
     policy = policy_for(policies_by_priority(session, workspace_id=conversation.workspace_id), conversation)
