@@ -59,7 +59,8 @@ def test_campaign_page_shows_the_lift_plot(client, factory, world, seeded) -> No
     page = client.get(f"/w/acme/reports/campaign?campaign={seeded.campaign_id}")
     assert page.status_code == 200
     assert "Sales lift: Bags sold" in page.text and "Cumulative effect" in page.text
-    assert 'alt="Line chart of Bags sold per day, observed against the expected path' in page.text
+    assert 'aria-label="Line chart of Bags sold per day, observed against the expected path' in page.text
+    assert 'data-report-chart="line"' in page.text
     table = client.get(
         f"/w/acme/reports/campaign/tables/lift-bags-sold.csv?campaign={seeded.campaign_id}"
     ).text

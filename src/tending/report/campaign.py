@@ -53,7 +53,7 @@ def _kpi_section(k: KpiProgress) -> Section:
                     f"expected {_fmt(k.expected_now)} by now, "
                     f"target {_fmt(k.target)}; status {k.status.replace('_', ' ')}."
                 ),
-                image=charts.line_chart(
+                drawing=charts.line_chart(
                     x=[p.at for p in k.points],
                     series=[
                         ("measured", [p.value for p in k.points], "solid"),

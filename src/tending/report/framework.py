@@ -12,6 +12,8 @@ from typing import Any
 
 import orjson
 
+from tending.report.charts import Drawing
+
 
 @dataclass
 class Table:
@@ -31,13 +33,18 @@ class Table:
 
 @dataclass
 class Chart:
-    """A chart drawn server-side (PNG data URI) so the PDF shows it too; `alt` describes it in words and
-    `table` holds the plotted numbers for readers who cannot see it."""
+    """A chart: drawn in the browser on the dashboard, as a PNG in PDFs and e-mail; `alt` describes it in
+    words and `table` holds the plotted numbers for readers who cannot see it."""
 
     title: str
     alt: str
-    image: str  # data:image/png;base64,...
+    drawing: Drawing
     table: Table | None = None
+
+    @property
+    def image(self) -> str:
+        """data:image/png;base64,... (drawn on first use)."""
+        return self.drawing.image
 
 
 @dataclass

@@ -93,7 +93,7 @@ def lift_figures(
             f"cumulative effect {s.cumulative_effect.estimate:,.0f} "
             f"(95% interval {s.cumulative_effect.lower:,.0f} to {s.cumulative_effect.upper:,.0f})."
         ),
-        image=charts.line_chart(
+        drawing=charts.line_chart(
             x=when,
             series=[
                 ("observed", [float(v) for v in result.observed], "solid"),

@@ -140,7 +140,7 @@ def response_sections(
                 "Waiting conversations by age (red: arrived off-hours)",
                 alt="Bar chart of waiting conversations by age: "
                 + ", ".join(f"{b.label}: {b.count} ({b.off_hours} off-hours)" for b in f.unanswered),
-                image=charts.bar_chart(
+                drawing=charts.bar_chart(
                     labels=[b.label for b in f.unanswered],
                     values=[b.count for b in f.unanswered],
                     highlight=[b.off_hours for b in f.unanswered],
@@ -185,7 +185,7 @@ def response_sections(
             Chart(
                 "Conversations opened by weekday and hour",
                 alt=f"Heat map of conversations opened by weekday and hour; {busy_text}.",
-                image=charts.heatmap(rows=WEEKDAYS, grid=f.heatmap, label="conversations"),
+                drawing=charts.heatmap(rows=WEEKDAYS, grid=f.heatmap, label="conversations"),
                 table=Table(
                     f"{key}heatmap",
                     "Arrivals by weekday and hour",

@@ -4,6 +4,41 @@
   function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
   function data(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
   function ready(fn) { if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); } }
+  // Report charts: the same numbers as the PDF's image, drawn in the page's own colours.
+  function drawReportChart(canvas, kind, spec) {
+    var fg = css("--fg"), line = css("--line"), accent = css("--accent"), bad = css("--bad"), muted = css("--muted");
+    var axes = { x: { ticks: { color: fg, maxTicksLimit: 12 }, grid: { color: line } },
+                 y: { ticks: { color: fg }, grid: { color: line }, beginAtZero: kind === "bar",
+                      title: { display: !!spec.ylabel, text: spec.ylabel || "", color: fg } } };
+    var sets = [];
+    if (kind === "bar") {
+      sets.push({ type: "bar", label: spec.label || "count", data: spec.values, backgroundColor: accent, grouped: false, order: 2 });
+      if (spec.highlight) {
+        sets.push({ type: "bar", label: spec.highlight.label, data: spec.highlight.values, backgroundColor: bad, grouped: false, order: 1 });
+      }
+    } else {
+      var colours = [accent, muted, bad];
+      if (spec.band) {
+        sets.push({ type: "line", label: spec.band.label, data: spec.band.high, borderWidth: 0, pointRadius: 0, fill: "+1", backgroundColor: line });
+        sets.push({ type: "line", label: "", data: spec.band.low, borderWidth: 0, pointRadius: 0, fill: false });
+      }
+      spec.series.forEach(function (s, i) {
+        sets.push({ type: "line", label: s.label, data: s.data, borderColor: colours[i % colours.length],
+                    backgroundColor: colours[i % colours.length], borderDash: s.dashed ? [6, 4] : [], pointRadius: 0, tension: 0.2, spanGaps: false });
+      });
+      if (spec.hline) {
+        sets.push({ type: "line", label: spec.hline.label, data: spec.labels.map(function () { return spec.hline.value; }),
+                    borderColor: bad, borderDash: [2, 3], pointRadius: 0 });
+      }
+    }
+    var labels = spec.labels.map(function (l) { return spec.vline && l === spec.vline.at ? l + " (" + spec.vline.label + ")" : l; });
+    new window.Chart(canvas, {
+      data: { labels: labels, datasets: sets },
+      options: { animation: false, responsive: true,
+                 plugins: { legend: { labels: { color: fg, filter: function (item) { return item.text !== ""; } } } },
+                 scales: axes }
+    });
+  }
   ready(function () {
     var d = data("volume-data");
     var canvas = document.getElementById("volume-chart");
@@ -42,6 +77,10 @@
             scales: { x: { ticks: { color: css("--fg"), maxTicksLimit: 10 } }, y: { ticks: { color: css("--fg") } } } } });
       });
     }
+    document.querySelectorAll("canvas[data-report-chart]").forEach(function (c) {
+      if (!window.Chart || !c.nextElementSibling) { return; }
+      drawReportChart(c, c.dataset.reportChart, JSON.parse(c.nextElementSibling.textContent));
+    });
     var table = document.getElementById("volume-table");
     if (d && table) {
       d.labels.forEach(function (label, i) {
