@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from tending.auth.models import User
 from tending.auth.service import get_by_email
 from tending.campaign.launch import LaunchRefused, launch_campaign, launch_requirements
-from tending.campaign.models import Campaign, CampaignStatus
+from tending.campaign.models import Campaign, CampaignStatus, Kpi
+from tending.campaign.outcomes import import_outcomes
 from tending.campaign.risk import backlash_risk
 from tending.campaign.service import (
     CampaignNotFound,
@@ -20,6 +23,7 @@ from tending.campaign.service import (
 )
 from tending.config import get_settings
 from tending.database.core import make_engine, make_session_factory, utcnow
+from tending.lift.service import LiftInputError
 from tending.workspace.models import Workspace
 from tending.workspace.service import get_by_slug
 
@@ -50,6 +54,33 @@ def _when(value: object) -> str:
 
 def register(app: typer.Typer) -> None:
     campaigns = typer.Typer(help="Campaigns: plans with goals, worst cases and alerts.", no_args_is_help=True)
+
+    @campaigns.command("import-outcomes")
+    def import_outcomes_cmd(
+        campaign_id: int = typer.Argument(..., metavar="ID"),
+        kpi: int = typer.Option(..., help="The sales or sign-ups KPI the series belongs to (its id)."),
+        input: Path = typer.Option(..., "--input", help="CSV: a date column, the outcome, controls."),
+        y: str | None = typer.Option(None, help="Outcome column (default: y, the KPI's name, or the first)."),
+    ) -> None:
+        """Import a daily/weekly outcome series (and control series) for a campaign's KPI."""
+        with _factory()() as session:
+            campaign = _campaign(session, campaign_id)
+            target = session.get(Kpi, kpi)
+            if target is None or target.campaign_id != campaign.id:
+                typer.echo(f"error: campaign {campaign_id} has no KPI {kpi}", err=True)
+                raise typer.Exit(2)
+            try:
+                text = input.read_text(encoding="utf-8-sig")
+                done = import_outcomes(session, kpi=target, text=text, source=str(input), y=y)
+            except (OSError, UnicodeDecodeError, LiftInputError) as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from None
+            session.commit()
+            controls = ", ".join(done.controls) or "none"
+            typer.echo(
+                f"imported {done.rows} values of {done.outcome!r} ({done.first} to {done.last}); "
+                f"controls: {controls}"
+            )
 
     @campaigns.command("list")
     def list_cmd(

@@ -124,6 +124,20 @@ class KpiMeasurement(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class KpiControlValue(Base):
+    """A control series imported next to a sales/sign-ups KPI (a market index, another region's sales):
+    what the outcome would have followed without the campaign, for the lift model."""
+
+    __tablename__ = "campaign_kpi_control"
+    __table_args__ = (UniqueConstraint("kpi_id", "name", "at"),)
+
+    id: Mapped[PrimaryKey]
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("campaign_kpi.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+    value: Mapped[float] = mapped_column(Float)
+
+
 class Scenario(Base):
     """A worst case written before launch: what would happen, how to spot it, who answers and how."""
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, UploadFile, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -24,8 +25,10 @@ from tending.campaign.models import (
     KpiCreate,
     ScenarioCreate,
 )
+from tending.campaign.outcomes import import_outcomes
 from tending.campaign.risk import backlash_risk
 from tending.database.core import DbSession, utcnow
+from tending.lift.service import LiftInputError
 
 router = APIRouter(tags=["campaigns"])
 
@@ -218,3 +221,45 @@ def alerts(workspace: CurrentWorkspace, campaign_id: int, db: DbSession) -> list
 def risk(workspace: CurrentWorkspace, body: RiskRequest, db: DbSession) -> dict[str, Any]:
     """Backlash risk of a draft post, from the brand's own history, with the posts it came from."""
     return backlash_risk(db, workspace_id=workspace.id, text=body.text).as_dict()
+
+
+@router.post(
+    "/workspaces/{workspace_id}/campaigns/{campaign_id}/kpis/{kpi_id}/outcomes",
+    dependencies=[CsrfChecked],
+    status_code=201,
+)
+def import_kpi_outcomes(
+    workspace: CurrentWorkspace,
+    campaign_id: int,
+    kpi_id: int,
+    file: UploadFile,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    request: Request,
+    y: str | None = None,
+) -> dict[str, Any]:
+    """Upload a CSV outcome series (date, outcome, optional control columns) for a sales/sign-ups KPI."""
+    campaign = _campaign(db, workspace.id, campaign_id)
+    kpi = db.get(Kpi, kpi_id)
+    if kpi is None or kpi.campaign_id != campaign.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "KPI not found")
+    data = file.file.read(request.app.state.settings.max_upload_bytes + 1)
+    if len(data) > request.app.state.settings.max_upload_bytes:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "file larger than allowed")
+    name = file.filename or "upload.csv"
+    try:
+        done = import_outcomes(db, kpi=kpi, text=data.decode("utf-8-sig"), source=name, y=y)
+    except UnicodeDecodeError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{name}: not UTF-8 text") from None
+    except LiftInputError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    record(
+        db,
+        workspace_id=workspace.id,
+        actor_id=principal.user.id,
+        action="campaign.outcomes_imported",
+        target_type="campaign",
+        target_id=campaign.id,
+        detail={"kpi_id": kpi.id, "file": name, "rows": done.rows, "controls": done.controls},
+    )
+    return asdict(done)

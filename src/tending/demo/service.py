@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,12 +19,13 @@ from tending.auth.service import create_user
 from tending.cadence.service import set_target
 from tending.campaign.launch import launch_campaign
 from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind, ScenarioCreate
+from tending.campaign.outcomes import import_outcomes
 from tending.campaign.service import add_kpi, add_scenario, create_campaign
 from tending.channel.models import Channel, ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
 from tending.database.core import utcnow
-from tending.demo.world import generate
+from tending.demo.world import LAUNCH_DAY, generate, write_sales
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
 from tending.routing.models import RoutingRuleCreate
@@ -108,9 +110,10 @@ def _demo_campaign(
     responders: list[User],
     channel_ids: list[int],
     start: datetime,
+    sales_file: Path,
 ) -> None:
     """A disputable launch planned with its worst cases, launched before the overnight recall wave, so
-    that the wave's messages match the safety scenario."""
+    that the wave's messages match the safety scenario; its sales KPI comes with the shop's daily export."""
     campaign = create_campaign(
         session,
         workspace_id=workspace_id,
@@ -122,7 +125,7 @@ def _demo_campaign(
             channel_ids=channel_ids,
             hashtags=["#northwindspring"],
             keywords=["spring blend"],
-            starts_at=start + timedelta(days=30),
+            starts_at=start + timedelta(days=LAUNCH_DAY),
             ends_at=start + timedelta(days=120),
         ),
     )
@@ -133,10 +136,19 @@ def _demo_campaign(
             name="Mentions of the launch", metric=MetricKind.mentions, target=400, horizon_days=60
         ),
     )
-    add_kpi(
+    sales = add_kpi(
         session,
         campaign_id=campaign.id,
-        kpi_in=KpiCreate(name="Online sales", metric=MetricKind.sales, target=12000, horizon_days=90),
+        kpi_in=KpiCreate(
+            name="Online sales per day", metric=MetricKind.sales, target=480, horizon_days=90, baseline=400
+        ),
+    )
+    import_outcomes(
+        session,
+        kpi=sales,
+        text=sales_file.read_text(encoding="utf-8"),
+        source=sales_file.name,
+        y="online_sales",
     )
     for i, (title, what, keys, examples, reaction) in enumerate(SCENARIOS):
         add_scenario(
@@ -353,6 +365,7 @@ def build_demo(
             responders=users[1:4],
             channel_ids=[cid for _n, cid in channel_ids[:3]],
             start=(now or utcnow()) - timedelta(days=days),
+            sales_file=write_sales(world_dir, days=days, seed=seed, now=now or utcnow()),
         )
         session.commit()
         workspace_id = ws.id

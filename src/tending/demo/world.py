@@ -116,6 +116,17 @@ CHATTER = [
     "Which one is your favourite?",
     "Saw you at the market on Saturday",
 ]
+# Talk about the spring blend relaunch (the demo campaign's hashtag and keyword), from its launch day on.
+LAUNCH_DAY = 30
+LAUNCH_CHANNELS = frozenset({"instagram", "facebook", "x"})
+LAUNCH = [
+    "Tried the new spring blend this morning, floral and bright. Love it #NorthwindSpring",
+    "Is the spring blend available in 1 kg bags?",
+    "The spring blend is a bit too acidic for me, sorry",
+    "#NorthwindSpring giveaway entry! Tagging @{friend}",
+    "Spring blend with oat milk is perfection",
+    "Where can I buy the spring blend in Lyon?",
+]
 SPAM = [
     "🔥 Earn $5000 a week from home!!! DM me now 👉 bit.ly/rich-fast",
     "Follow me for free followers follow4follow",
@@ -275,6 +286,32 @@ def _hour_weight(hour: int) -> float:
     ][hour]
 
 
+SALES_FILE = "online-sales.csv"
+SALES_LIFT_DELAY_DAYS = 21  # the relaunch starts to sell three weeks after launch, not overnight
+
+
+def write_sales(out_dir: Path, *, days: int, seed: int, now: datetime) -> Path:
+    """Daily online sales of the spring blend with a market index as control: sales follow the market
+    (about 400 bags a day), and from three weeks after launch gain a growing 10-20%."""
+    rng = random.Random(seed * 7919 + 1)  # its own stream: the messages do not change with it
+    start = (now - timedelta(days=days)).date()
+    launch = start + timedelta(days=LAUNCH_DAY)
+    lines = ["date,online_sales,market_index"]
+    market = 100.0
+    for d in range(days):
+        day = start + timedelta(days=d)
+        market += rng.gauss(0, 0.6) + (100.0 - market) * 0.05
+        weekly = 1.15 if day.weekday() >= 5 else 1.0
+        sales = 4.0 * market * weekly + rng.gauss(0, 8)
+        since = (day - launch).days - SALES_LIFT_DELAY_DAYS
+        if since >= 0:
+            sales *= 1.10 + min(since / 40, 1.0) * 0.10
+        lines.append(f"{day.isoformat()},{sales:.0f},{market:.2f}")
+    path = out_dir / SALES_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def generate(
     out_dir: Path, *, days: int = 90, seed: int = 7, now: datetime | None = None
 ) -> list[ChannelPlan]:
@@ -326,6 +363,8 @@ def generate(
                     text, kind = _fill(rng.choice(QUESTIONS), rng), "question"
                 elif roll < 0.45:
                     text, kind = _fill(rng.choice(COMPLAINTS), rng), "complaint"
+                elif roll < 0.65 and day >= LAUNCH_DAY and plan.key in LAUNCH_CHANNELS and rng.random() < 0.4:
+                    text, kind = _fill(rng.choice(LAUNCH), rng), "praise"
                 elif roll < 0.65:
                     text, kind = _fill(rng.choice(PRAISE), rng), "praise"
                 elif roll < 0.72:

@@ -8,6 +8,7 @@ the smaller side) as the observed one, counting the observation itself.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,16 +97,25 @@ def read_series(path: Path) -> SeriesTable:
     """
     if not path.is_file():
         raise LiftInputError(f"{path}: no such file")
-    first = path.read_text(encoding="utf-8-sig").splitlines()[:1]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LiftInputError(f"{path}: cannot parse ({exc})") from None
+    return parse_series(text, source=str(path))
+
+
+def parse_series(text: str, *, source: str) -> SeriesTable:
+    """`read_series` on text already in memory (an upload); `source` names it in errors."""
+    first = text.lstrip("\ufeff").splitlines()[:1]
     if not first:
-        raise LiftInputError(f"{path}: empty file")
+        raise LiftInputError(f"{source}: empty file")
     sep = "," if "," in first[0] else r"\s+"
     try:
-        frame = pd.read_csv(path, sep=sep, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise LiftInputError(f"{path}: cannot parse ({exc})") from None
+        frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise LiftInputError(f"{source}: cannot parse ({exc})") from None
     if frame.empty:
-        raise LiftInputError(f"{path}: no data rows")
+        raise LiftInputError(f"{source}: no data rows")
     date_col = _date_column(frame)
     if date_col is not None:
         dates = pd.to_datetime(frame[date_col], errors="coerce")
@@ -113,11 +123,11 @@ def read_series(path: Path) -> SeriesTable:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
             value = frame[date_col].iloc[row - 2]
-            raise LiftInputError(f"{path}, line {row}: {date_col!r} is not a date: {value!r}")
+            raise LiftInputError(f"{source}, line {row}: {date_col!r} is not a date: {value!r}")
         frame = frame.drop(columns=[date_col])
         frame.index = pd.DatetimeIndex(dates)
         if not frame.index.is_monotonic_increasing:
-            raise LiftInputError(f"{path}: dates in {date_col!r} are not in increasing order")
+            raise LiftInputError(f"{source}: dates in {date_col!r} are not in increasing order")
         labels = [d.date().isoformat() for d in frame.index]
         return SeriesTable(frame=frame, labels=labels, dated=True)
     frame = frame.reset_index(drop=True)

@@ -114,7 +114,15 @@ def lift_section(session: Session, *, kpi: Kpi, launch: datetime | None, now: da
             .order_by(KpiMeasurement.at)
         ).all()
     )
-    return lift_figures(kpi_name=kpi.name, points=[(a, v) for a, v in points], launch=launch, title=title)
+    from tending.campaign.outcomes import control_series
+
+    return lift_figures(
+        kpi_name=kpi.name,
+        points=[(a, v) for a, v in points],
+        launch=launch,
+        title=title,
+        controls=control_series(session, kpi_id=kpi.id),
+    )
 
 
 def build(

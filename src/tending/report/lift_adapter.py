@@ -39,11 +39,33 @@ def is_running_total(days: list[tuple[date, float]]) -> bool:
     return bool(diffs) and all(x >= 0 for x in diffs) and any(x > 0 for x in diffs)
 
 
+def _aligned_controls(
+    days: list[tuple[date, float]], controls: dict[str, dict[str, float]], *, running_total: bool
+) -> tuple[list[str], np.ndarray | None]:
+    """Controls that have a value on every day of the outcome, transformed like it (daily increments
+    when the outcome is a running total); a control with gaps is left out rather than guessed."""
+    names, columns = [], []
+    for name, values in sorted(controls.items()):
+        series = [(d, values.get(d.isoformat())) for d, _ in days]
+        if any(v is None for _, v in series):
+            continue
+        full = [(d, float(v)) for d, v in series if v is not None]
+        names.append(name)
+        columns.append([v for _, v in (_increments(full) if running_total else full)])
+    return names, (np.column_stack(columns) if columns else None)
+
+
 def lift_figures(
-    *, kpi_name: str, points: list[tuple[datetime, float]], launch: datetime, title: str
+    *,
+    kpi_name: str,
+    points: list[tuple[datetime, float]],
+    launch: datetime,
+    title: str,
+    controls: dict[str, dict[str, float]] | None = None,
 ) -> Section:
     days = _daily(points)
     running_total = is_running_total(days)
+    control_names, x = _aligned_controls(days, controls or {}, running_total=running_total)
     if running_total:
         days = _increments(days)
     launch_day = launch.astimezone(UTC).date()
@@ -63,7 +85,7 @@ def lift_figures(
     try:
         result = estimate_lift(
             y=y,
-            x=None,
+            x=x,
             pre=(0, n_pre - 1),
             post=(n_pre, len(days) - 1),
             labels=labels,
@@ -124,6 +146,12 @@ def lift_figures(
         if running_total
         else ""
     )
+    if control_names:
+        reading += (
+            f" Control series (what the outcome follows without the campaign): {', '.join(control_names)}."
+        )
+    elif controls:
+        reading += " Imported control series were left out: they lack values on some of the outcome's days."
     verdict = (
         "the campaign most likely changed it" if s.significant else "no effect distinguishable from chance"
     )
