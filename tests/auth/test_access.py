@@ -78,3 +78,57 @@ def test_api_token_scoped_and_revocable(client: TestClient, world) -> None:
     assert (
         client.get(f"/api/v1/workspaces/{world.workspace.id}/conversations", headers=auth).status_code == 401
     )
+
+
+def test_token_of_a_removed_member_reaches_nothing(client: TestClient, world, factory) -> None:
+    from sqlalchemy import delete
+
+    from tending.auth.models import User, WorkspaceMembership
+    from tending.auth.service import create_api_token
+
+    with factory() as s:
+        member = s.get(User, world.member.id)
+        _, token = create_api_token(s, user=member, workspace_id=world.workspace.id, name="bot")
+        s.commit()
+    url = f"/api/v1/workspaces/{world.workspace.id}/conversations"
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get(url, headers=auth).status_code == 200
+    with factory() as s:
+        s.execute(delete(WorkspaceMembership).where(WorkspaceMembership.user_id == world.member.id))
+        s.commit()
+    assert client.get(url, headers=auth).status_code == 404
+
+
+def test_token_last_use_is_written_at_most_once_a_minute(world, factory) -> None:
+    from datetime import timedelta
+
+    from tending.auth.models import ApiToken, User
+    from tending.auth.service import create_api_token, resolve_api_token
+    from tending.database.core import utcnow
+
+    with factory() as s:
+        row, token = create_api_token(
+            s, user=s.get(User, world.member.id), workspace_id=world.workspace.id, name="bot"
+        )
+        s.commit()
+        token_id = row.id
+
+    def use() -> None:
+        with factory() as s:
+            assert resolve_api_token(s, token=token) is not None
+            s.commit()
+
+    def last_used():
+        with factory() as s:
+            return s.get(ApiToken, token_id).last_used_at
+
+    use()
+    first = last_used()
+    assert first is not None
+    use()
+    assert last_used() == first  # within the minute: no write
+    with factory() as s:
+        s.get(ApiToken, token_id).last_used_at = utcnow() - timedelta(minutes=2)
+        s.commit()
+    use()
+    assert last_used() >= utcnow() - timedelta(minutes=1)  # older than the minute: written again

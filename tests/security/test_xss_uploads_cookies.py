@@ -103,3 +103,13 @@ def test_passwords_are_stored_as_argon2(factory, world) -> None:
         assert user is not None
         stored = next(v for k, v in vars(user).items() if "password" in k and isinstance(v, str))
         assert stored.startswith("$argon2") and PASSWORD not in stored
+
+
+def test_security_headers_on_pages_api_errors_and_static(client: TestClient, world) -> None:
+    for path in ("/health", "/login", "/api/v1/workspaces/1/conversations", "/static/app.css", "/nowhere"):
+        r = client.get(path, follow_redirects=False)
+        assert r.headers["x-content-type-options"] == "nosniff", path
+        assert r.headers["x-frame-options"] == "DENY", path
+        assert r.headers["referrer-policy"] == "same-origin", path
+        assert "default-src 'self'" in r.headers["content-security-policy"], path
+        assert r.headers.get_list("x-frame-options") == ["DENY"], path  # added once

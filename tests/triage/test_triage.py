@@ -113,3 +113,50 @@ def test_triage_runs_inside_ingestion(factory, world) -> None:
         assert "delivery" in msg.topics and msg.language == "en"
         counts = daily(s, workspace_id=world.workspace.id, since=utcnow() - timedelta(days=1), until=utcnow())
         assert sum(d["negative"] for d in counts.values()) == 1
+
+
+def test_triage_twice_stores_and_counts_once(factory, world) -> None:
+    """A retried triage task (or two racing) must not count a message's sentiment twice."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from tending.channel.models import Channel
+    from tending.database.core import utcnow
+    from tending.inbox.models import Message
+    from tending.ingest.generic import item_from_record
+    from tending.ingest.service import ingest_items
+    from tending.stats.service import daily
+    from tending.triage.service import triage_messages
+
+    texts = [
+        "Worst order ever, it arrived broken!",
+        "Love the new blend, thank you!",
+        "Is the shop open on Sunday morning?",
+    ]
+    recs = [
+        {"id": f"d{i}", "text": t, "created_at": utcnow().isoformat(), "author": {"id": "a"}}
+        for i, t in enumerate(texts)
+    ]
+    with factory() as s:
+        stats = ingest_items(
+            s,
+            channel=s.get(Channel, world.channel.id),
+            items=[item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs],
+        )
+        s.commit()
+    ids = stats.new_message_ids
+    with factory() as s:
+        assert triage_messages(s, message_ids=ids[:2]) == 2
+        s.commit()
+    with factory() as s:
+        assert triage_messages(s, message_ids=ids) == 1  # only the one not triaged yet
+        s.commit()
+    with factory() as s:
+        rows = {m.text: m for m in s.scalars(select(Message))}
+        assert rows[texts[0]].sentiment == "negative" and rows[texts[1]].sentiment == "positive"
+        assert rows[texts[2]].intent == "question" and rows[texts[2]].language == "en"
+        assert all(isinstance(m.topics, list) for m in rows.values())
+        counts = daily(s, workspace_id=world.workspace.id, since=utcnow() - timedelta(days=1), until=utcnow())
+        assert sum(d["negative"] for d in counts.values()) == 1
+        assert sum(d["positive"] for d in counts.values()) == 1

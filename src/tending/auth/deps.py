@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy import exists, select
 
-from tending.auth.models import Role, User
+from tending.auth.models import Role, User, WorkspaceMembership
 from tending.auth.service import can_access, resolve_api_token
 from tending.database.core import DbSession
 from tending.workspace.models import Workspace
@@ -89,7 +90,22 @@ def check_workspace(db: DbSession, principal: Principal, workspace: Workspace | 
 
 
 def get_workspace(workspace_id: int, db: DbSession, principal: CurrentPrincipal) -> Workspace:
-    return check_workspace(db, principal, db.get(Workspace, workspace_id))
+    """The same rules as `check_workspace`, with the workspace and the membership read in one query
+    (this runs on every workspace-scoped API request)."""
+    if principal.via_token and principal.token_workspace_id != workspace_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "workspace not found")
+    stmt = select(Workspace).where(Workspace.id == workspace_id)
+    if principal.user.role != Role.admin.value:
+        stmt = stmt.where(
+            exists().where(
+                WorkspaceMembership.workspace_id == Workspace.id,
+                WorkspaceMembership.user_id == principal.user.id,
+            )
+        )
+    workspace = db.scalar(stmt)
+    if workspace is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "workspace not found")
+    return workspace
 
 
 CurrentWorkspace = Annotated[Workspace, Depends(get_workspace)]

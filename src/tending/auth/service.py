@@ -16,6 +16,9 @@ from tending.database.core import utcnow
 
 _hasher = PasswordHasher()
 LOGIN_WINDOW = timedelta(minutes=15)
+# "Last used" is kept to the minute: a token's row is written at most this often, so that API reads stay
+# read-only transactions (no row lock shared by concurrent requests, no commit to flush per request).
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class AccessDenied(PermissionError):
@@ -113,13 +116,20 @@ def create_api_token(session: Session, *, user: User, workspace_id: int, name: s
 
 def resolve_api_token(session: Session, *, token: str) -> tuple[User, int] | None:
     """The user and the one workspace a live token grants, or None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.revoked_at is not None:
+    # Token and user in one round trip: this runs on every API request.
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(token))
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if row.revoked_at is not None or not user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+        row.last_used_at = now
     return user, row.workspace_id
 
 

@@ -141,6 +141,12 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
     campaign for the whole batch, one query for alerts already raised: cost grows with the batch, not
     with the number of scenarios times messages in SQL.
     """
+    # Most batches arrive while no campaign is launched: then there is nothing to read at all.
+    if (
+        session.scalar(select(Campaign.id).where(Campaign.status == CampaignStatus.launched.value).limit(1))
+        is None
+    ):
+        return []
     messages: list[Message] = []
     for part in chunks(sorted(set(message_ids))):
         messages.extend(

@@ -53,16 +53,26 @@ def count_new_messages(
 
 def count_sentiment(session: Session, *, message_ids: list[int]) -> None:
     """Add the sentiment of freshly triaged inbound messages (call once per message, when first triaged)."""
-    by_ws: dict[int, Counter[tuple[int, str, str]]] = {}
+    found: list[tuple[int, int, datetime, str | None]] = []
     for part in chunks(message_ids):
-        rows = session.execute(
-            select(Message.workspace_id, Message.channel_id, Message.created_at, Message.sentiment).where(
-                Message.id.in_(part),
-                Message.direction == "inbound",
-                Message.sentiment.in_(["negative", "positive"]),
-            )
+        found.extend(
+            session.execute(
+                select(Message.workspace_id, Message.channel_id, Message.created_at, Message.sentiment).where(
+                    Message.id.in_(part),
+                    Message.direction == "inbound",
+                    Message.sentiment.in_(["negative", "positive"]),
+                )
+            ).tuples()
         )
-        for ws, ch, at, sentiment in rows:
+    count_sentiment_rows(session, rows=found)
+
+
+def count_sentiment_rows(session: Session, *, rows: Iterable[tuple[int, int, datetime, str | None]]) -> None:
+    """Add triaged messages given as (workspace_id, channel_id, created_at, sentiment), e.g. what an
+    UPDATE ... RETURNING gave back: no second read of the messages. Neutral ones are not counted."""
+    by_ws: dict[int, Counter[tuple[int, str, str]]] = {}
+    for ws, ch, at, sentiment in rows:
+        if sentiment in ("negative", "positive"):
             by_ws.setdefault(ws, Counter())[(ch, _day(at), str(sentiment))] += 1
     for ws, counts in by_ws.items():
         _bump(session, ws, counts)

@@ -1,39 +1,127 @@
-"""Triage of stored messages: fills the message's triage fields once, and the daily sentiment counts."""
+"""Triage of stored messages: fills the message's triage fields once, and the daily sentiment counts.
+
+Triage runs for every inbound message right after ingestion, so its writes are batched: one read of the
+texts and, on PostgreSQL, one `UPDATE ... FROM unnest(arrays) RETURNING` per chunk, whose returned rows feed
+the sentiment counts directly. The `sentiment IS NULL` guard sits in that UPDATE, so a task that runs twice
+for the same messages (a retry racing a slow first attempt) stores and counts each message once.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import JSON, Integer, String, bindparam, column, func, select, text, update
 from sqlalchemy.orm import Session
 
-from tending.database.dialect import chunks
+from tending.database.core import UTCDateTime
+from tending.database.dialect import chunks, in_values
 from tending.inbox.models import Message
-from tending.stats.service import count_sentiment
-from tending.triage.classify import classify_texts
+from tending.stats.service import count_sentiment_rows
+from tending.triage.classify import TriageResult, classify_texts
+
+Counted = tuple[int, int, datetime, str | None]
+
+
+# One statement per chunk, whatever its length: the columns travel as seven arrays, so the statement is
+# parsed and compiled once rather than once per row count.
+_UPDATE_PG = text(
+    """
+    UPDATE message AS m SET
+        sentiment = v.sentiment,
+        sentiment_score = v.score,
+        intent = v.intent,
+        urgency = v.urgency,
+        topics = v.topics::json,
+        language = coalesce(nullif(m.language, ''), v.language)
+    FROM unnest(
+        CAST(:ids AS integer[]), CAST(:sentiments AS varchar[]), CAST(:scores AS float8[]),
+        CAST(:intents AS varchar[]), CAST(:urgencies AS float8[]), CAST(:topics AS text[]),
+        CAST(:languages AS varchar[])
+    ) AS v(id, sentiment, score, intent, urgency, topics, language)
+    WHERE m.id = v.id AND m.sentiment IS NULL
+    RETURNING m.workspace_id, m.channel_id, m.created_at, m.sentiment
+    """
+).columns(
+    column("workspace_id", Integer),
+    column("channel_id", Integer),
+    column("created_at", UTCDateTime()),
+    column("sentiment", String),
+)
+
+
+def _store_postgresql(session: Session, found: list[tuple[int, TriageResult]]) -> list[Counted]:
+    params = {
+        "ids": [mid for mid, _ in found],
+        "sentiments": [r.sentiment for _, r in found],
+        "scores": [r.sentiment_score for _, r in found],
+        "intents": [r.intent for _, r in found],
+        "urgencies": [r.urgency for _, r in found],
+        "topics": [orjson.dumps(r.topics).decode() for _, r in found],
+        "languages": [r.language for _, r in found],
+    }
+    return [tuple(row) for row in session.execute(_UPDATE_PG, params)]
+
+
+def _store_generic(
+    session: Session, found: list[tuple[int, TriageResult]], meta: dict[int, Any]
+) -> list[Counted]:
+    table = Message.__table__
+    stmt = (
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == bindparam("b_id"), table.c.sentiment.is_(None))
+        .values(
+            sentiment=bindparam("b_sentiment"),
+            sentiment_score=bindparam("b_score"),
+            intent=bindparam("b_intent"),
+            urgency=bindparam("b_urgency"),
+            topics=bindparam("b_topics", type_=JSON),
+            language=func.coalesce(func.nullif(table.c.language, ""), bindparam("b_language")),
+        )
+    )
+    session.execute(
+        stmt,
+        [
+            {
+                "b_id": mid,
+                "b_sentiment": r.sentiment,
+                "b_score": r.sentiment_score,
+                "b_intent": r.intent,
+                "b_urgency": r.urgency,
+                "b_topics": r.topics,
+                "b_language": r.language,
+            }
+            for mid, r in found
+        ],
+    )
+    # One writer at a time on SQLite: what was read untriaged above is what this call stored.
+    return [(*meta[mid], r.sentiment) for mid, r in found]
 
 
 def triage_messages(session: Session, *, message_ids: list[int], model: str = "default") -> int:
     """Triage the inbound messages among `message_ids` not triaged yet; returns how many were."""
-    done: list[int] = []
+    postgres = session.get_bind().dialect.name == "postgresql"
+    done = 0
     for part in chunks(sorted(set(message_ids)), 2000):
-        rows = list(
-            session.scalars(
-                select(Message).where(
-                    Message.id.in_(part), Message.direction == "inbound", Message.sentiment.is_(None)
-                )
+        rows = session.execute(
+            select(Message.id, Message.text, Message.workspace_id, Message.channel_id, Message.created_at)
+            .where(
+                in_values(session, Message.id, part),
+                Message.direction == "inbound",
+                Message.sentiment.is_(None),
             )
-        )
+            .order_by(Message.id)
+        ).all()
         if not rows:
             continue
-        results = classify_texts([m.text for m in rows], model=model)
-        for msg, r in zip(rows, results, strict=True):
-            msg.sentiment = r.sentiment
-            msg.sentiment_score = r.sentiment_score
-            msg.intent = r.intent
-            msg.urgency = r.urgency
-            msg.topics = r.topics
-            if not msg.language:
-                msg.language = r.language
-            done.append(msg.id)
-    session.flush()
-    count_sentiment(session, message_ids=done)
-    return len(done)
+        results = classify_texts([r.text for r in rows], model=model)
+        found = [(r.id, res) for r, res in zip(rows, results, strict=True)]
+        if postgres:
+            stored = _store_postgresql(session, found)
+        else:
+            meta = {r.id: (r.workspace_id, r.channel_id, r.created_at) for r in rows}
+            stored = _store_generic(session, found, meta)
+        count_sentiment_rows(session, rows=stored)
+        done += len(stored)
+    return done
