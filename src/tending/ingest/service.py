@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tending.author.models import Author
 from tending.channel.models import Channel
 from tending.connectors.bases.items import AuthorProfile, InboundItem
-from tending.database.dialect import chunks, in_values, upsert_insert
+from tending.database.dialect import chunks, in_values
 from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.inbox.search import index_messages
 from tending.stats.service import count_new_messages
@@ -50,8 +50,17 @@ class IngestCache:
     profiles: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
 
+def lock_channel(session: Session, channel_id: int) -> None:
+    """Take the channel's write lock until commit (a row lock on PostgreSQL, the write lock on SQLite).
+
+    A column that is neither a key nor indexed is set to itself: rewriting the primary key would make
+    the database look for the channel's messages (a foreign-key check over all of them) on every batch.
+    """
+    session.execute(update(Channel).where(Channel.id == channel_id).values(name=Channel.name))
+
+
 def _existing_external_ids(session: Session, channel_id: int, ids: list[str]) -> set[str]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Message.external_id).where(
             Message.channel_id == channel_id, in_values(session, Message.external_id, ids)
         )
@@ -59,21 +68,42 @@ def _existing_external_ids(session: Session, channel_id: int, ids: list[str]) ->
     return {r[0] for r in rows}
 
 
-def _author_row(workspace_id: int, network: str, a: AuthorProfile) -> dict[str, object]:
-    return {
-        "workspace_id": workspace_id,
-        "network": network,
-        "external_id": a.external_id,
-        "handle": a.handle,
-        "name": a.name,
-        "account_created_at": a.account_created_at,
-        "followers": a.followers,
-        "following": a.following,
-        "posts_count": a.posts_count,
-        "avatar_is_default": a.avatar_is_default,
-        "bio": a.bio,
-        "verified": a.verified,
-    }
+_AUTHOR_COLUMNS = (
+    "workspace_id",
+    "network",
+    "external_id",
+    "handle",
+    "name",
+    "account_created_at",
+    "followers",
+    "following",
+    "posts_count",
+    "avatar_is_default",
+    "bio",
+    "verified",
+    "first_seen_at",
+)
+# Profiles change (followers grow); keep the newest non-empty value of each field.
+_AUTHOR_MERGE = ", ".join(
+    [f"{c} = COALESCE(NULLIF(excluded.{c}, ''), author.{c})" for c in ("handle", "name")]
+    + [
+        f"{c} = COALESCE(excluded.{c}, author.{c})"
+        for c in (
+            "account_created_at",
+            "followers",
+            "following",
+            "posts_count",
+            "avatar_is_default",
+            "bio",
+            "verified",
+        )
+    ]
+)
+
+
+def _mark(session: Session) -> str:
+    """The driver's parameter mark: statements on the hot path skip SQLAlchemy's per-row binding."""
+    return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
 
 
 def _resolve_authors(
@@ -85,7 +115,8 @@ def _resolve_authors(
             profiles[it.author.external_id] = it.author
     if not profiles:
         return {}
-    changed = {}
+    changed = []
+    seen = cache.profiles
     for key, p in profiles.items():
         fingerprint = (
             p.handle,
@@ -98,40 +129,71 @@ def _resolve_authors(
             p.bio,
             p.verified,
         )
-        if cache.profiles.get(key) != fingerprint:
-            changed[key] = p
-            cache.profiles[key] = fingerprint
+        if seen.get(key) != fingerprint:
+            changed.append(p)
+            seen[key] = fingerprint
     if not changed:
         return {k: cache.authors[k] for k in profiles}
-    table = Author.__table__
-    stmt = upsert_insert(session, table)  # type: ignore[arg-type]
-    ex = stmt.excluded
-    # Profiles change (followers grow); keep the newest non-empty value of each field.
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "network", "external_id"],
-        set_={
-            "handle": func.coalesce(func.nullif(ex.handle, ""), table.c.handle),
-            "name": func.coalesce(func.nullif(ex.name, ""), table.c.name),
-            "account_created_at": func.coalesce(ex.account_created_at, table.c.account_created_at),
-            "followers": func.coalesce(ex.followers, table.c.followers),
-            "following": func.coalesce(ex.following, table.c.following),
-            "posts_count": func.coalesce(ex.posts_count, table.c.posts_count),
-            "avatar_is_default": func.coalesce(ex.avatar_is_default, table.c.avatar_is_default),
-            "bio": func.coalesce(ex.bio, table.c.bio),
-            "verified": func.coalesce(ex.verified, table.c.verified),
-        },
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    mark = _mark(session)
+    now = datetime.now(UTC)
+    ws, network = channel.workspace_id, channel.network
+    rows: list[tuple[Any, ...]]
+    if sqlite:
+        first_seen = _sqlite_time(now)
+        rows = [
+            (
+                ws,
+                network,
+                p.external_id,
+                p.handle,
+                p.name,
+                _sqlite_time(p.account_created_at) if p.account_created_at else None,
+                p.followers,
+                p.following,
+                p.posts_count,
+                None if p.avatar_is_default is None else int(p.avatar_is_default),
+                p.bio,
+                None if p.verified is None else int(p.verified),
+                first_seen,
+            )
+            for p in changed
+        ]
+    else:
+        rows = [
+            (
+                ws,
+                network,
+                p.external_id,
+                p.handle,
+                p.name,
+                p.account_created_at,
+                p.followers,
+                p.following,
+                p.posts_count,
+                p.avatar_is_default,
+                p.bio,
+                p.verified,
+                now,
+            )
+            for p in changed
+        ]
+    marks = ", ".join([mark] * len(_AUTHOR_COLUMNS))
+    session.connection().exec_driver_sql(
+        f"INSERT INTO author ({', '.join(_AUTHOR_COLUMNS)}) VALUES ({marks}) "
+        f"ON CONFLICT (workspace_id, network, external_id) DO UPDATE SET {_AUTHOR_MERGE}",
+        rows,
     )
-    session.execute(stmt, [_author_row(channel.workspace_id, channel.network, p) for p in changed.values()])
     missing = [k for k in profiles if k not in cache.authors]
     if missing:
-        rows = session.execute(
+        found = session.connection().execute(
             select(Author.external_id, Author.id).where(
                 Author.workspace_id == channel.workspace_id,
                 Author.network == channel.network,
                 in_values(session, Author.external_id, missing),
             )
         )
-        cache.authors.update({ext: aid for ext, aid in rows})
+        cache.authors.update({ext: aid for ext, aid in found})
     return {k: cache.authors[k] for k in profiles}
 
 
@@ -151,7 +213,7 @@ def _thread_keys(session: Session, *, channel_id: int, items: list[InboundItem])
         stored: dict[str, str] = {}
         wanted = sorted({p for p in parents if p})
         if wanted:
-            rows = session.execute(
+            rows = session.connection().execute(
                 select(Message.external_id, Conversation.thread_key)
                 .join(Conversation, Conversation.id == Message.conversation_id)
                 .where(Message.channel_id == channel_id, in_values(session, Message.external_id, wanted))
@@ -173,27 +235,22 @@ def _resolve_conversations(
     first_kind = {k: v for k, v in first_kind.items() if k not in ids}
     if not first_kind:
         return ids
-    table = Conversation.__table__
-    stmt = upsert_insert(session, table).on_conflict_do_nothing(  # type: ignore[arg-type]
-        index_elements=["channel_id", "thread_key"]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    mark = _mark(session)
+    now: datetime | str = datetime.now(UTC)
+    if sqlite:
+        now = _sqlite_time(cast(datetime, now))
+    columns = (
+        "workspace_id, channel_id, thread_key, kind, status, priority, preview, last_author, message_count, "
+        "needs_reply, created_at"
     )
-    now = datetime.now(UTC)
-    session.execute(
-        stmt,
+    open_ = ConversationStatus.open.value
+    no = 0 if sqlite else False
+    session.connection().exec_driver_sql(
+        f"INSERT INTO conversation ({columns}) VALUES ({', '.join([mark] * 11)}) "
+        "ON CONFLICT (channel_id, thread_key) DO NOTHING",
         [
-            {
-                "workspace_id": channel.workspace_id,
-                "channel_id": channel.id,
-                "thread_key": key,
-                "kind": kind,
-                "status": ConversationStatus.open.value,
-                "priority": "normal",
-                "preview": "",
-                "last_author": "",
-                "message_count": 0,
-                "needs_reply": False,
-                "created_at": now,
-            }
+            (channel.workspace_id, channel.id, key, kind, open_, "normal", "", "", 0, no, now)
             for key, kind in first_kind.items()
         ],
     )
@@ -202,7 +259,7 @@ def _resolve_conversations(
 
 
 def _conversation_ids(session: Session, *, channel_id: int, keys: list[str]) -> dict[str, int]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Conversation.thread_key, Conversation.id).where(
             Conversation.channel_id == channel_id, in_values(session, Conversation.thread_key, keys)
         )
@@ -301,22 +358,70 @@ def _sqlite_time(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def _message_rows(
+    session: Session,
+    *,
+    channel: Channel,
+    items: list[InboundItem],
+    conversation_of: dict[str, int],
+    authors: dict[str, int],
+    received: datetime,
+) -> list[tuple[Any, ...]]:
+    """Message rows in `_MESSAGE_COLUMNS` order plus `hidden`, bound as the driver expects them."""
+    ws, ch = channel.workspace_id, channel.id
+    if session.get_bind().dialect.name == "sqlite":
+        at = _sqlite_time(received)
+        return [
+            (
+                ws,
+                ch,
+                conversation_of[it.external_id],
+                authors.get(it.author.external_id) if it.author else None,
+                it.kind,
+                it.direction,
+                it.external_id,
+                it.parent_external_id,
+                it.text,
+                it.language,
+                it.url,
+                _sqlite_time(it.created_at),
+                at,
+                it.raw,
+                0,
+            )
+            for it in items
+        ]
+    return [
+        (
+            ws,
+            ch,
+            conversation_of[it.external_id],
+            authors.get(it.author.external_id) if it.author else None,
+            it.kind,
+            it.direction,
+            it.external_id,
+            it.parent_external_id,
+            it.text,
+            it.language,
+            it.url,
+            it.created_at,
+            received,
+            it.raw,
+            False,
+        )
+        for it in items
+    ]
+
+
 def _insert_messages(session: Session, rows: list[tuple[Any, ...]]) -> None:
     """Insert message rows with the driver's executemany: the hot path of every import.
 
     Row building through the ORM costs more than SQLite's own insert; plain tuples keep ingestion fast.
     Conflicts (a concurrent worker stored the same item) are skipped, never duplicated.
     """
-    dialect = session.get_bind().dialect.name
-    columns = ", ".join(_MESSAGE_COLUMNS)
-    if dialect == "sqlite":
-        rows = [(*r[:11], _sqlite_time(r[11]), _sqlite_time(r[12]), r[13], 0) for r in rows]
-        marks = ", ".join("?" * (len(_MESSAGE_COLUMNS) + 1))
-    else:
-        rows = [(*r, False) for r in rows]
-        marks = ", ".join(["%s"] * (len(_MESSAGE_COLUMNS) + 1))
+    marks = ", ".join([_mark(session)] * (len(_MESSAGE_COLUMNS) + 1))
     sql = (
-        f"INSERT INTO message ({columns}, hidden) VALUES ({marks}) "
+        f"INSERT INTO message ({', '.join(_MESSAGE_COLUMNS)}, hidden) VALUES ({marks}) "
         "ON CONFLICT (channel_id, external_id) DO NOTHING"
     )
     session.connection().exec_driver_sql(sql, rows)
@@ -337,7 +442,7 @@ def ingest_items(
         return stats
     # One writer per channel at a time (a row lock on PostgreSQL, the write lock on SQLite): what is
     # found missing below is exactly what this call stores, even with many workers on one channel.
-    session.execute(update(Channel).where(Channel.id == channel.id).values(id=Channel.id))
+    lock_channel(session, channel.id)
     unique: dict[str, InboundItem] = {}
     for it in items:
         unique.setdefault(it.external_id, it)
@@ -349,50 +454,34 @@ def ingest_items(
     authors = _resolve_authors(session, channel=channel, items=fresh, cache=cache)
     keys = _thread_keys(session, channel_id=channel.id, items=fresh)
     conversations = _resolve_conversations(session, channel=channel, items=fresh, keys=keys)
-    received = received_at or datetime.now(UTC)
-    rows = [
-        (
-            channel.workspace_id,
-            channel.id,
-            conversations[keys[it.external_id]],
-            authors.get(it.author.external_id) if it.author else None,
-            it.kind,
-            it.direction,
-            it.external_id,
-            it.parent_external_id,
-            it.text,
-            it.language,
-            it.url,
-            it.created_at,
-            received,
-            it.raw,
-        )
-        for it in fresh
-    ]
-    before = session.scalar(select(func.max(Message.id))) or 0
+    conversation_of = {ext: conversations[key] for ext, key in keys.items()}
+    rows = _message_rows(
+        session,
+        channel=channel,
+        items=fresh,
+        conversation_of=conversation_of,
+        authors=authors,
+        received=received_at or datetime.now(UTC),
+    )
+    conn = session.connection()
+    before = conn.exec_driver_sql("SELECT max(id) FROM message").scalar() or 0
     _insert_messages(session, rows)
     # This call holds the channel's lock, so the channel's rows above the old maximum id are its own.
     # A primary-key range read (an index on the channel would walk all of its rows).
-    new_ids = [
-        mid
-        for mid, ch in session.execute(select(Message.id, Message.channel_id).where(Message.id > before))
-        if ch == channel.id
-    ]
+    above = conn.exec_driver_sql(f"SELECT id, channel_id FROM message WHERE id > {_mark(session)}", (before,))
+    new_ids = [mid for mid, ch in above if ch == channel.id]
+    new_ids.sort()
     stats.new = len(new_ids)
-    stats.new_message_ids = sorted(new_ids)
+    stats.new_message_ids = new_ids
     stats.conversation_ids = set(conversations.values())
-    index_messages(session, message_ids=stats.new_message_ids)
+    index_messages(session, message_ids=new_ids)
     count_new_messages(
         session,
         workspace_id=channel.workspace_id,
         channel_id=channel.id,
         items=((it.created_at, it.direction) for it in fresh),
     )
-    fold_into_conversations(
-        session,
-        items=fresh,
-        conversation_of={it.external_id: conversations[keys[it.external_id]] for it in fresh},
-    )
+    fold_into_conversations(session, items=fresh, conversation_of=conversation_of)
     return stats
 
 
@@ -449,7 +538,7 @@ def fold_into_conversations(
     c = Conversation
     current = {
         row.id: row
-        for row in session.execute(
+        for row in session.connection().execute(
             select(
                 c.id,
                 c.message_count,
