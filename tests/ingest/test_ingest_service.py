@@ -147,3 +147,53 @@ def test_csv_import_names_the_bad_row(factory: sessionmaker[Session], world, tmp
     out = import_file(factory, channel_id=world.channel.id, path=path)
     assert out.new == 2
     assert out.errors == ["in.csv:3: author.followers: not a whole number: 'many'"]
+
+
+def test_figures_folded_batch_by_batch_match_a_full_recount(session: Session, world) -> None:
+    """The per-batch figures (computed from the new messages alone) equal a recount from all messages,
+    whatever the order and batching: late answers, replies out of order, reopened threads."""
+    import random
+
+    from tending.ingest.service import refresh_conversations
+
+    rng = random.Random(7)
+    recs = []
+    for n in range(1, 400):
+        thread = f"t{rng.randint(0, 24)}"
+        outbound = rng.random() < 0.35
+        recs.append(
+            record(
+                n,
+                thread=thread,
+                direction="outbound" if outbound else "inbound",
+                author="brand" if outbound else None,
+                minutes=rng.randint(0, 100_000) * 10 + n % 10,  # distinct times, arriving out of order
+            )
+        )
+    ch = session.get(Channel, world.channel.id)
+    for i in range(0, len(recs), 37):
+        ingest_items(session, channel=ch, items=_items(recs[i : i + 37]))
+        session.commit()
+
+    def figures() -> dict[int, tuple[object, ...]]:
+        return {
+            c.id: (
+                c.message_count,
+                c.first_inbound_at,
+                c.first_response_at,
+                c.last_inbound_at,
+                c.last_outbound_at,
+                c.last_message_at,
+                c.preview,
+                c.last_author,
+                c.needs_reply,
+                c.status,
+            )
+            for c in session.scalars(select(Conversation).execution_options(populate_existing=True))
+        }
+
+    folded = figures()
+    assert len(folded) == 25 and sum(f[0] for f in folded.values()) == 399
+    refresh_conversations(session, list(folded))
+    session.commit()
+    assert figures() == folded

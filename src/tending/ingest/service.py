@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, and_, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,10 @@ from tending.inbox.search import index_messages
 from tending.stats.service import count_new_messages
 
 PREVIEW_CHARS = 280
+
+# Times below are datetimes on PostgreSQL and SQLite's stored text on SQLite (fixed-width UTC text, which
+# orders like the times it spells): the figures are compared and written back without converting each one.
+Time = Any
 
 
 @dataclass
@@ -363,6 +368,7 @@ def _message_rows(
     *,
     channel: Channel,
     items: list[InboundItem],
+    times: list[Time],
     conversation_of: dict[str, int],
     authors: dict[str, int],
     received: datetime,
@@ -384,12 +390,12 @@ def _message_rows(
                 it.text,
                 it.language,
                 it.url,
-                _sqlite_time(it.created_at),
+                t,
                 at,
                 it.raw,
                 0,
             )
-            for it in items
+            for it, t in zip(items, times, strict=True)
         ]
     return [
         (
@@ -455,10 +461,13 @@ def ingest_items(
     keys = _thread_keys(session, channel_id=channel.id, items=fresh)
     conversations = _resolve_conversations(session, channel=channel, items=fresh, keys=keys)
     conversation_of = {ext: conversations[key] for ext, key in keys.items()}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    times = [_sqlite_time(it.created_at) for it in fresh] if sqlite else [it.created_at for it in fresh]
     rows = _message_rows(
         session,
         channel=channel,
         items=fresh,
+        times=times,
         conversation_of=conversation_of,
         authors=authors,
         received=received_at or datetime.now(UTC),
@@ -481,15 +490,15 @@ def ingest_items(
         channel_id=channel.id,
         items=((it.created_at, it.direction) for it in fresh),
     )
-    fold_into_conversations(session, items=fresh, conversation_of=conversation_of)
+    fold_into_conversations(session, items=fresh, conversation_of=conversation_of, times=times)
     return stats
 
 
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+def _later(a: Time | None, b: Time | None) -> Time | None:
     return b if a is None or (b is not None and b > a) else a
 
 
-def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+def _earlier(a: Time | None, b: Time | None) -> Time | None:
     return b if a is None or (b is not None and b < a) else a
 
 
@@ -506,100 +515,104 @@ _FIGURES = (
     "status",
     "resolved_at",
 )
+_CURRENT = (
+    "id",
+    "message_count",
+    "first_inbound_at",
+    "first_response_at",
+    "last_inbound_at",
+    "last_outbound_at",
+    "last_message_at",
+    "status",
+    "resolved_at",
+    "preview",
+    "last_author",
+)
 
 
-def _write_conversation_figures(session: Session, updates: list[dict[str, Any]]) -> None:
-    """One driver-level executemany: the ORM's per-row binding would cost more than the updates."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-
-    def bind(v: Any) -> Any:
-        if isinstance(v, datetime):
-            return _sqlite_time(v) if sqlite else v
-        if isinstance(v, bool) and sqlite:
-            return int(v)
-        return v
-
-    sql = f"UPDATE conversation SET {', '.join(f'{k} = {mark}' for k in _FIGURES)} WHERE id = {mark}"
-    session.connection().exec_driver_sql(
-        sql, [tuple(bind(u[k]) for k in (*_FIGURES, "b_id")) for u in updates]
-    )
+def _current_figures(session: Session, ids: list[int]) -> dict[int, Any]:
+    """The stored figures of these conversations, times as the driver returns them (see `Time`)."""
+    if session.get_bind().dialect.name == "sqlite":
+        rows = session.connection().exec_driver_sql(
+            f"SELECT {', '.join(_CURRENT)} FROM conversation WHERE id IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(ids).decode(),),
+        )
+    else:
+        c = Conversation.__table__.c
+        rows = session.connection().execute(
+            select(*(c[k] for k in _CURRENT)).where(in_values(session, c.id, ids))
+        )
+    return {row[0]: row for row in rows}
 
 
 def fold_into_conversations(
-    session: Session, *, items: list[InboundItem], conversation_of: dict[str, int]
+    session: Session,
+    *,
+    items: list[InboundItem],
+    conversation_of: dict[str, int],
+    times: list[Time] | None = None,
 ) -> None:
     """Update conversation figures from the new messages alone (the caller holds the channel's lock, so
     the stored figures plus these messages are exact); falls back to a full recount only when a message
-    older than the thread's first question arrives, which can change its first response."""
-    by_conv: dict[int, list[InboundItem]] = {}
-    for it in items:
-        by_conv.setdefault(conversation_of[it.external_id], []).append(it)
-    c = Conversation
-    current = {
-        row.id: row
-        for row in session.connection().execute(
-            select(
-                c.id,
-                c.message_count,
-                c.first_inbound_at,
-                c.first_response_at,
-                c.last_inbound_at,
-                c.last_outbound_at,
-                c.last_message_at,
-                c.status,
-                c.resolved_at,
-                c.preview,
-                c.last_author,
-            ).where(in_values(session, c.id, list(by_conv)))
-        )
-    }
-    updates, recount = [], []
+    older than the thread's first question arrives, which can change its first response.
+
+    `times` are the items' creation times in the backend's form (see `Time`), when the caller has them."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if times is None:
+        times = [_sqlite_time(it.created_at) if sqlite else it.created_at for it in items]
+    by_conv: dict[int, list[int]] = {}
+    for i, it in enumerate(items):
+        by_conv.setdefault(conversation_of[it.external_id], []).append(i)
+    current = _current_figures(session, list(by_conv))
+    open_, answered = ConversationStatus.open.value, ConversationStatus.answered.value
+    updates: list[tuple[Any, ...]] = []
+    recount = []
     for cid, new in by_conv.items():
-        old = current[cid]
-        inbound = [it.created_at for it in new if it.direction == "inbound"]
-        outbound = [it.created_at for it in new if it.direction != "inbound"]
-        first_in = _earlier(old.first_inbound_at, min(inbound, default=None))
-        if old.first_inbound_at is not None and first_in != old.first_inbound_at:
+        (_id, count, first_in_old, first_response, last_in_old, last_out_old, last_at, status, resolved,
+         preview, last_author) = current[cid]  # fmt: skip
+        inbound = [times[i] for i in new if items[i].direction == "inbound"]
+        outbound = [times[i] for i in new if items[i].direction != "inbound"]
+        first_in = _earlier(first_in_old, min(inbound, default=None))
+        if first_in_old is not None and first_in != first_in_old:
             recount.append(cid)
             continue
-        first_response = old.first_response_at
         if first_in is not None:
             answers = [t for t in outbound if t >= first_in]
             first_response = _earlier(first_response, min(answers, default=None))
-        last_in = _later(old.last_inbound_at, max(inbound, default=None))
-        last_out = _later(old.last_outbound_at, max(outbound, default=None))
-        newest = max(new, key=lambda it: it.created_at)
-        if old.last_message_at is None or newest.created_at >= old.last_message_at:
-            preview = newest.text[:PREVIEW_CHARS]
-            last_author = newest.author.handle if newest.author else ""
-            last_at = newest.created_at
-        else:
-            preview, last_author, last_at = old.preview, old.last_author, old.last_message_at
+        last_in = _later(last_in_old, max(inbound, default=None))
+        last_out = _later(last_out_old, max(outbound, default=None))
+        newest = max(new, key=times.__getitem__)
+        if last_at is None or times[newest] >= last_at:
+            item = items[newest]
+            preview = item.text[:PREVIEW_CHARS]
+            last_author = item.author.handle if item.author else ""
+            last_at = times[newest]
         needs = last_in is not None and (last_out is None or last_in > last_out)
         if needs:
-            status, resolved = ConversationStatus.open.value, None
-        elif old.status == ConversationStatus.open.value:
-            status, resolved = ConversationStatus.answered.value, old.resolved_at
-        else:
-            status, resolved = old.status, old.resolved_at
+            status, resolved = open_, None
+        elif status == open_:
+            status = answered
         updates.append(
-            {
-                "b_id": cid,
-                "message_count": old.message_count + len(new),
-                "first_inbound_at": first_in,
-                "first_response_at": first_response,
-                "last_inbound_at": last_in,
-                "last_outbound_at": last_out,
-                "last_message_at": last_at,
-                "preview": preview,
-                "last_author": last_author,
-                "needs_reply": needs,
-                "status": status,
-                "resolved_at": resolved,
-            }
+            (
+                count + len(new),
+                first_in,
+                first_response,
+                last_in,
+                last_out,
+                last_at,
+                preview,
+                last_author,
+                int(needs) if sqlite else needs,
+                status,
+                resolved,
+                cid,
+            )
         )
     if updates:
-        _write_conversation_figures(session, updates)
+        mark = _mark(session)
+        session.connection().exec_driver_sql(
+            f"UPDATE conversation SET {', '.join(f'{k} = {mark}' for k in _FIGURES)} WHERE id = {mark}",
+            updates,
+        )
     if recount:
         refresh_conversations(session, sorted(recount))
