@@ -197,3 +197,26 @@ def test_figures_folded_batch_by_batch_match_a_full_recount(session: Session, wo
     refresh_conversations(session, list(folded))
     session.commit()
     assert figures() == folded
+
+
+def test_daily_counts_follow_the_imported_messages(session: Session, world) -> None:
+    from collections import Counter
+    from datetime import datetime, timedelta
+
+    from tending.stats.service import daily
+
+    recs = [
+        record(n, direction="outbound" if n % 3 == 0 else "inbound", minutes=n * 613) for n in range(1, 120)
+    ]
+    ch = session.get(Channel, world.channel.id)
+    for i in range(0, len(recs), 50):
+        ingest_items(session, channel=ch, items=_items(recs[i : i + 50]))
+        session.commit()
+    expected: Counter[tuple[str, str]] = Counter(
+        (datetime.fromisoformat(r["created_at"]).date().isoformat(), r["direction"]) for r in recs
+    )
+    first = datetime.fromisoformat(recs[0]["created_at"])
+    got = daily(session, workspace_id=world.workspace.id, since=first, until=first + timedelta(days=60))
+    assert {
+        (d, k): v for d, f in got.items() for k, v in f.items() if v and k in ("inbound", "outbound")
+    } == (dict(expected))

@@ -21,7 +21,7 @@ from tending.connectors.bases.items import AuthorProfile, InboundItem
 from tending.database.dialect import chunks, in_values
 from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.inbox.search import index_messages
-from tending.stats.service import count_new_messages
+from tending.stats.service import count_new_days, count_new_messages
 
 PREVIEW_CHARS = 280
 
@@ -433,6 +433,25 @@ def _insert_messages(session: Session, rows: list[tuple[Any, ...]]) -> None:
     session.connection().exec_driver_sql(sql, rows)
 
 
+def _new_message_ids(session: Session, *, channel_id: int, above: int) -> list[int]:
+    """Ids of the messages this call just stored: the caller holds the channel's lock, so the channel's
+    rows above the old maximum id are its own. A primary-key range read (an index on the channel would
+    walk all of its rows)."""
+    conn = session.connection()
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's write lock covers the whole database: every row above the old maximum is ours, and
+        # when their ids are contiguous they need not be read one by one.
+        top, count = conn.exec_driver_sql(
+            "SELECT max(id), count(*) FROM message WHERE id > ?", (above,)
+        ).one()
+        if not count:
+            return []
+        if top - above == count:
+            return list(range(above + 1, top + 1))
+    rows = conn.exec_driver_sql(f"SELECT id, channel_id FROM message WHERE id > {_mark(session)}", (above,))
+    return [mid for mid, ch in rows if ch == channel_id]
+
+
 def ingest_items(
     session: Session,
     *,
@@ -462,7 +481,9 @@ def ingest_items(
     conversations = _resolve_conversations(session, channel=channel, items=fresh, keys=keys)
     conversation_of = {ext: conversations[key] for ext, key in keys.items()}
     sqlite = session.get_bind().dialect.name == "sqlite"
-    times = [_sqlite_time(it.created_at) for it in fresh] if sqlite else [it.created_at for it in fresh]
+    times: list[Time] = (
+        [_sqlite_time(it.created_at) for it in fresh] if sqlite else [it.created_at for it in fresh]
+    )
     rows = _message_rows(
         session,
         channel=channel,
@@ -475,21 +496,26 @@ def ingest_items(
     conn = session.connection()
     before = conn.exec_driver_sql("SELECT max(id) FROM message").scalar() or 0
     _insert_messages(session, rows)
-    # This call holds the channel's lock, so the channel's rows above the old maximum id are its own.
-    # A primary-key range read (an index on the channel would walk all of its rows).
-    above = conn.exec_driver_sql(f"SELECT id, channel_id FROM message WHERE id > {_mark(session)}", (before,))
-    new_ids = [mid for mid, ch in above if ch == channel.id]
+    new_ids = _new_message_ids(session, channel_id=channel.id, above=before)
     new_ids.sort()
     stats.new = len(new_ids)
     stats.new_message_ids = new_ids
     stats.conversation_ids = set(conversations.values())
     index_messages(session, message_ids=new_ids)
-    count_new_messages(
-        session,
-        workspace_id=channel.workspace_id,
-        channel_id=channel.id,
-        items=((it.created_at, it.direction) for it in fresh),
-    )
+    if sqlite:  # the stored text starts with the UTC day
+        count_new_days(
+            session,
+            workspace_id=channel.workspace_id,
+            channel_id=channel.id,
+            days=((t[:10], it.direction) for t, it in zip(times, fresh, strict=True)),
+        )
+    else:
+        count_new_messages(
+            session,
+            workspace_id=channel.workspace_id,
+            channel_id=channel.id,
+            items=((it.created_at, it.direction) for it in fresh),
+        )
     fold_into_conversations(session, items=fresh, conversation_of=conversation_of, times=times)
     return stats
 
