@@ -220,3 +220,20 @@ def test_daily_counts_follow_the_imported_messages(session: Session, world) -> N
     assert {
         (d, k): v for d, f in got.items() for k, v in f.items() if v and k in ("inbound", "outbound")
     } == (dict(expected))
+
+
+def test_a_profile_that_changes_within_one_file_is_stored_as_last_seen(
+    factory: sessionmaker[Session], world, tmp_path: Path
+) -> None:
+    recs = [record(n, author="ann") for n in range(1, 13)]
+    for n, rec in enumerate(recs, start=1):  # followers grow half way, then stay; a bio appears late
+        rec["author"]["followers"] = 10 if n <= 6 else 99
+        if n >= 11:
+            rec["author"]["bio"] = "roaster"
+    path = tmp_path / "grow.jsonl"
+    path.write_text(jsonl(recs))
+    out = import_file(factory, channel_id=world.channel.id, path=path, batch_size=4)
+    assert out.new == 12
+    with factory() as s:
+        author = s.scalars(select(Author).where(Author.external_id == "ann")).one()
+        assert (author.followers, author.bio) == (99, "roaster")
