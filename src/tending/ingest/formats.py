@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from tending.connectors.bases.items import InboundItem
-from tending.ingest.generic import AuthorMemo, RecordError, item_from_record
+from tending.ingest.generic import RecordError, item_from_record
 
 
 @dataclass(slots=True)
@@ -30,7 +30,6 @@ Reader = Callable[[Path], Iterator[Parsed]]
 
 
 def read_jsonl(path: Path) -> Iterator[Parsed]:
-    authors: AuthorMemo = {}
     with path.open("rb") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
@@ -41,8 +40,7 @@ def read_jsonl(path: Path) -> Iterator[Parsed]:
                 yield Parsed(n, None, f"not valid JSON ({exc.args[0][:80]})")
                 continue
             try:
-                raw = line.decode("utf-8", "replace").rstrip("\r\n")
-                yield Parsed(n, item_from_record(rec, raw=raw, authors=authors))
+                yield Parsed(n, item_from_record(rec, raw=line.decode("utf-8", "replace").rstrip("\r\n")))
             except RecordError as exc:
                 yield Parsed(n, None, str(exc))
 

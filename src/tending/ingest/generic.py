@@ -91,29 +91,10 @@ def _opt_str(value: Any) -> str | None:
     return str(value)
 
 
-# Readers keep the profiles they built by author id: a file names the same authors again and again.
-AuthorMemo = dict[Any, tuple[dict[str, Any], AuthorProfile]]
-MEMO_LIMIT = 200_000
-
-
-def author_from_record(a: dict[str, Any], *, memo: AuthorMemo | None = None) -> AuthorProfile | None:
-    """The author's profile; with a memo, the same record twice gives the same (unchanged) profile object."""
+def author_from_record(a: dict[str, Any]) -> AuthorProfile | None:
     aid = a.get("id")
     if aid in (None, ""):
         return None
-    if memo is not None:
-        known = memo.get(aid)
-        if known is not None and known[0] == a:
-            return known[1]
-    profile = _profile(aid, a)
-    if memo is not None:
-        if len(memo) >= MEMO_LIMIT:
-            memo.clear()
-        memo[aid] = (a, profile)
-    return profile
-
-
-def _profile(aid: Any, a: dict[str, Any]) -> AuthorProfile:
     created = a.get("created_at")
     return AuthorProfile(
         external_id=str(aid),
@@ -129,11 +110,8 @@ def _profile(aid: Any, a: dict[str, Any]) -> AuthorProfile:
     )
 
 
-def item_from_record(
-    rec: dict[str, Any], *, raw: str | None, authors: AuthorMemo | None = None
-) -> InboundItem:
-    """Read one generic record; raises RecordError naming the bad field. `authors` is a reader's memo
-    of the profiles it has built (see `author_from_record`)."""
+def item_from_record(rec: dict[str, Any], *, raw: str | None) -> InboundItem:
+    """Read one generic record; raises RecordError naming the bad field."""
     if not isinstance(rec, dict):
         raise RecordError("record is not an object")
     ext = rec.get("id")
@@ -158,7 +136,7 @@ def item_from_record(
         kind=kind,
         text=str(text),
         created_at=parse_time(rec.get("created_at")),
-        author=author_from_record(author_rec, memo=authors),
+        author=author_from_record(author_rec),
         direction=direction,
         parent_external_id=_opt_str(rec.get("parent_id")),
         thread_external_id=_opt_str(rec.get("thread_id")),

@@ -53,8 +53,6 @@ class IngestCache:
     authors: dict[str, int] = field(default_factory=dict)
     # The profile last written per author, so unchanged profiles are not written again.
     profiles: dict[str, tuple[object, ...]] = field(default_factory=dict)
-    # The profile object last written per author: readers hand the same object for an unchanged profile.
-    written: dict[str, AuthorProfile] = field(default_factory=dict)
 
 
 def lock_channel(session: Session, channel_id: int) -> None:
@@ -123,11 +121,8 @@ def _resolve_authors(
     if not profiles:
         return {}
     changed = []
-    seen, written = cache.profiles, cache.written
+    seen = cache.profiles
     for key, p in profiles.items():
-        if written.get(key) is p:
-            continue
-        written[key] = p
         fingerprint = (
             p.handle,
             p.name,
