@@ -147,3 +147,93 @@ def test_csv_import_names_the_bad_row(factory: sessionmaker[Session], world, tmp
     out = import_file(factory, channel_id=world.channel.id, path=path)
     assert out.new == 2
     assert out.errors == ["in.csv:3: author.followers: not a whole number: 'many'"]
+
+
+def test_figures_folded_batch_by_batch_match_a_full_recount(session: Session, world) -> None:
+    """The per-batch figures (computed from the new messages alone) equal a recount from all messages,
+    whatever the order and batching: late answers, replies out of order, reopened threads."""
+    import random
+
+    from tending.ingest.service import refresh_conversations
+
+    rng = random.Random(7)
+    recs = []
+    for n in range(1, 400):
+        thread = f"t{rng.randint(0, 24)}"
+        outbound = rng.random() < 0.35
+        recs.append(
+            record(
+                n,
+                thread=thread,
+                direction="outbound" if outbound else "inbound",
+                author="brand" if outbound else None,
+                minutes=rng.randint(0, 100_000) * 10 + n % 10,  # distinct times, arriving out of order
+            )
+        )
+    ch = session.get(Channel, world.channel.id)
+    for i in range(0, len(recs), 37):
+        ingest_items(session, channel=ch, items=_items(recs[i : i + 37]))
+        session.commit()
+
+    def figures() -> dict[int, tuple[object, ...]]:
+        return {
+            c.id: (
+                c.message_count,
+                c.first_inbound_at,
+                c.first_response_at,
+                c.last_inbound_at,
+                c.last_outbound_at,
+                c.last_message_at,
+                c.preview,
+                c.last_author,
+                c.needs_reply,
+                c.status,
+            )
+            for c in session.scalars(select(Conversation).execution_options(populate_existing=True))
+        }
+
+    folded = figures()
+    assert len(folded) == 25 and sum(f[0] for f in folded.values()) == 399
+    refresh_conversations(session, list(folded))
+    session.commit()
+    assert figures() == folded
+
+
+def test_daily_counts_follow_the_imported_messages(session: Session, world) -> None:
+    from collections import Counter
+    from datetime import datetime, timedelta
+
+    from tending.stats.service import daily
+
+    recs = [
+        record(n, direction="outbound" if n % 3 == 0 else "inbound", minutes=n * 613) for n in range(1, 120)
+    ]
+    ch = session.get(Channel, world.channel.id)
+    for i in range(0, len(recs), 50):
+        ingest_items(session, channel=ch, items=_items(recs[i : i + 50]))
+        session.commit()
+    expected: Counter[tuple[str, str]] = Counter(
+        (datetime.fromisoformat(r["created_at"]).date().isoformat(), r["direction"]) for r in recs
+    )
+    first = datetime.fromisoformat(recs[0]["created_at"])
+    got = daily(session, workspace_id=world.workspace.id, since=first, until=first + timedelta(days=60))
+    assert {
+        (d, k): v for d, f in got.items() for k, v in f.items() if v and k in ("inbound", "outbound")
+    } == (dict(expected))
+
+
+def test_a_profile_that_changes_within_one_file_is_stored_as_last_seen(
+    factory: sessionmaker[Session], world, tmp_path: Path
+) -> None:
+    recs = [record(n, author="ann") for n in range(1, 13)]
+    for n, rec in enumerate(recs, start=1):  # followers grow half way, then stay; a bio appears late
+        rec["author"]["followers"] = 10 if n <= 6 else 99
+        if n >= 11:
+            rec["author"]["bio"] = "roaster"
+    path = tmp_path / "grow.jsonl"
+    path.write_text(jsonl(recs))
+    out = import_file(factory, channel_id=world.channel.id, path=path, batch_size=4)
+    assert out.new == 12
+    with factory() as s:
+        author = s.scalars(select(Author).where(Author.external_id == "ann")).one()
+        assert (author.followers, author.bio) == (99, "roaster")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,26 @@ def _storage_reason(exc: BaseException) -> str:
     if "full" in lowered or "no space" in lowered or getattr(exc, "errno", None) == errno.ENOSPC:
         return f"storage is full ({text.splitlines()[0]}); free space and import again"
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def _collector_eased() -> Iterator[None]:
+    """Keep the objects that existed before the import out of the garbage collector's full passes, and
+    collect the youngest objects less often while batches are built.
+
+    Every batch leaves enough surviving objects to trigger full collections, and each would walk every
+    object of the process (models, metadata, modules) again: about a tenth of an import's time. The
+    batches hold few reference cycles, so collecting them every 50,000 allocations instead of 700 only
+    delays a little garbage.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def file_digest(path: Path) -> str:
@@ -129,20 +151,21 @@ def import_file(
                 on_progress(seen)
 
         try:
-            for parsed in reader(path):
-                seen += 1
-                if seen <= skip:
-                    continue
-                if parsed.item is None:
-                    outcome.error_count += 1
-                    if len(outcome.errors) < MAX_REPORTED_ERRORS:
-                        outcome.errors.append(f"{path.name}:{parsed.position}: {parsed.error}")
-                    continue
-                batch.append(parsed.item)
-                if len(batch) >= batch_size:
+            with _collector_eased():
+                for parsed in reader(path):
+                    seen += 1
+                    if seen <= skip:
+                        continue
+                    if parsed.item is None:
+                        outcome.error_count += 1
+                        if len(outcome.errors) < MAX_REPORTED_ERRORS:
+                            outcome.errors.append(f"{path.name}:{parsed.position}: {parsed.error}")
+                        continue
+                    batch.append(parsed.item)
+                    if len(batch) >= batch_size:
+                        flush()
+                if batch:
                     flush()
-            if batch:
-                flush()
         except (RecordError, OSError, UnicodeDecodeError, OperationalError) as exc:
             session.rollback()
             reason = _storage_reason(exc)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tending.channel.models import Channel
@@ -14,7 +14,7 @@ from tending.channel.service import build_connector
 from tending.config import Settings
 from tending.connectors.bases import AuthExpired, Connector, ConnectorError, ListenCapability, NotPermitted
 from tending.database.core import utcnow
-from tending.ingest.service import IngestCache, IngestStats, ingest_items
+from tending.ingest.service import IngestCache, IngestStats, ingest_items, lock_channel
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def poll_channel(
 
 def _still_at(session: Session, channel_id: int, cursor: dict[str, object]) -> bool:
     """Lock the channel row (held until the page is committed) and check its cursor is the one we used."""
-    session.execute(update(Channel).where(Channel.id == channel_id).values(id=Channel.id))
+    lock_channel(session, channel_id)
     current = session.scalar(select(Channel.cursor).where(Channel.id == channel_id))
     return dict(current or {}) == cursor
 

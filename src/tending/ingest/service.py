@@ -11,18 +11,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, and_, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from tending.author.models import Author
 from tending.channel.models import Channel
 from tending.connectors.bases.items import AuthorProfile, InboundItem
-from tending.database.dialect import chunks, in_values, upsert_insert
+from tending.database.dialect import chunks, in_values
 from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.inbox.search import index_messages
-from tending.stats.service import count_new_messages
+from tending.stats.service import count_new_days, count_new_messages
 
 PREVIEW_CHARS = 280
+
+# Times below are datetimes on PostgreSQL and SQLite's stored text on SQLite (fixed-width UTC text, which
+# orders like the times it spells): the figures are compared and written back without converting each one.
+Time = Any
 
 
 @dataclass
@@ -50,8 +55,17 @@ class IngestCache:
     profiles: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
 
+def lock_channel(session: Session, channel_id: int) -> None:
+    """Take the channel's write lock until commit (a row lock on PostgreSQL, the write lock on SQLite).
+
+    A column that is neither a key nor indexed is set to itself: rewriting the primary key would make
+    the database look for the channel's messages (a foreign-key check over all of them) on every batch.
+    """
+    session.execute(update(Channel).where(Channel.id == channel_id).values(name=Channel.name))
+
+
 def _existing_external_ids(session: Session, channel_id: int, ids: list[str]) -> set[str]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Message.external_id).where(
             Message.channel_id == channel_id, in_values(session, Message.external_id, ids)
         )
@@ -59,21 +73,42 @@ def _existing_external_ids(session: Session, channel_id: int, ids: list[str]) ->
     return {r[0] for r in rows}
 
 
-def _author_row(workspace_id: int, network: str, a: AuthorProfile) -> dict[str, object]:
-    return {
-        "workspace_id": workspace_id,
-        "network": network,
-        "external_id": a.external_id,
-        "handle": a.handle,
-        "name": a.name,
-        "account_created_at": a.account_created_at,
-        "followers": a.followers,
-        "following": a.following,
-        "posts_count": a.posts_count,
-        "avatar_is_default": a.avatar_is_default,
-        "bio": a.bio,
-        "verified": a.verified,
-    }
+_AUTHOR_COLUMNS = (
+    "workspace_id",
+    "network",
+    "external_id",
+    "handle",
+    "name",
+    "account_created_at",
+    "followers",
+    "following",
+    "posts_count",
+    "avatar_is_default",
+    "bio",
+    "verified",
+    "first_seen_at",
+)
+# Profiles change (followers grow); keep the newest non-empty value of each field.
+_AUTHOR_MERGE = ", ".join(
+    [f"{c} = COALESCE(NULLIF(excluded.{c}, ''), author.{c})" for c in ("handle", "name")]
+    + [
+        f"{c} = COALESCE(excluded.{c}, author.{c})"
+        for c in (
+            "account_created_at",
+            "followers",
+            "following",
+            "posts_count",
+            "avatar_is_default",
+            "bio",
+            "verified",
+        )
+    ]
+)
+
+
+def _mark(session: Session) -> str:
+    """The driver's parameter mark: statements on the hot path skip SQLAlchemy's per-row binding."""
+    return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
 
 
 def _resolve_authors(
@@ -85,7 +120,8 @@ def _resolve_authors(
             profiles[it.author.external_id] = it.author
     if not profiles:
         return {}
-    changed = {}
+    changed = []
+    seen = cache.profiles
     for key, p in profiles.items():
         fingerprint = (
             p.handle,
@@ -98,40 +134,71 @@ def _resolve_authors(
             p.bio,
             p.verified,
         )
-        if cache.profiles.get(key) != fingerprint:
-            changed[key] = p
-            cache.profiles[key] = fingerprint
+        if seen.get(key) != fingerprint:
+            changed.append(p)
+            seen[key] = fingerprint
     if not changed:
         return {k: cache.authors[k] for k in profiles}
-    table = Author.__table__
-    stmt = upsert_insert(session, table)  # type: ignore[arg-type]
-    ex = stmt.excluded
-    # Profiles change (followers grow); keep the newest non-empty value of each field.
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "network", "external_id"],
-        set_={
-            "handle": func.coalesce(func.nullif(ex.handle, ""), table.c.handle),
-            "name": func.coalesce(func.nullif(ex.name, ""), table.c.name),
-            "account_created_at": func.coalesce(ex.account_created_at, table.c.account_created_at),
-            "followers": func.coalesce(ex.followers, table.c.followers),
-            "following": func.coalesce(ex.following, table.c.following),
-            "posts_count": func.coalesce(ex.posts_count, table.c.posts_count),
-            "avatar_is_default": func.coalesce(ex.avatar_is_default, table.c.avatar_is_default),
-            "bio": func.coalesce(ex.bio, table.c.bio),
-            "verified": func.coalesce(ex.verified, table.c.verified),
-        },
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    mark = _mark(session)
+    now = datetime.now(UTC)
+    ws, network = channel.workspace_id, channel.network
+    rows: list[tuple[Any, ...]]
+    if sqlite:
+        first_seen = _sqlite_time(now)
+        rows = [
+            (
+                ws,
+                network,
+                p.external_id,
+                p.handle,
+                p.name,
+                _sqlite_time(p.account_created_at) if p.account_created_at else None,
+                p.followers,
+                p.following,
+                p.posts_count,
+                None if p.avatar_is_default is None else int(p.avatar_is_default),
+                p.bio,
+                None if p.verified is None else int(p.verified),
+                first_seen,
+            )
+            for p in changed
+        ]
+    else:
+        rows = [
+            (
+                ws,
+                network,
+                p.external_id,
+                p.handle,
+                p.name,
+                p.account_created_at,
+                p.followers,
+                p.following,
+                p.posts_count,
+                p.avatar_is_default,
+                p.bio,
+                p.verified,
+                now,
+            )
+            for p in changed
+        ]
+    marks = ", ".join([mark] * len(_AUTHOR_COLUMNS))
+    session.connection().exec_driver_sql(
+        f"INSERT INTO author ({', '.join(_AUTHOR_COLUMNS)}) VALUES ({marks}) "
+        f"ON CONFLICT (workspace_id, network, external_id) DO UPDATE SET {_AUTHOR_MERGE}",
+        rows,
     )
-    session.execute(stmt, [_author_row(channel.workspace_id, channel.network, p) for p in changed.values()])
     missing = [k for k in profiles if k not in cache.authors]
     if missing:
-        rows = session.execute(
+        found = session.connection().execute(
             select(Author.external_id, Author.id).where(
                 Author.workspace_id == channel.workspace_id,
                 Author.network == channel.network,
                 in_values(session, Author.external_id, missing),
             )
         )
-        cache.authors.update({ext: aid for ext, aid in rows})
+        cache.authors.update({ext: aid for ext, aid in found})
     return {k: cache.authors[k] for k in profiles}
 
 
@@ -151,7 +218,7 @@ def _thread_keys(session: Session, *, channel_id: int, items: list[InboundItem])
         stored: dict[str, str] = {}
         wanted = sorted({p for p in parents if p})
         if wanted:
-            rows = session.execute(
+            rows = session.connection().execute(
                 select(Message.external_id, Conversation.thread_key)
                 .join(Conversation, Conversation.id == Message.conversation_id)
                 .where(Message.channel_id == channel_id, in_values(session, Message.external_id, wanted))
@@ -173,27 +240,22 @@ def _resolve_conversations(
     first_kind = {k: v for k, v in first_kind.items() if k not in ids}
     if not first_kind:
         return ids
-    table = Conversation.__table__
-    stmt = upsert_insert(session, table).on_conflict_do_nothing(  # type: ignore[arg-type]
-        index_elements=["channel_id", "thread_key"]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    mark = _mark(session)
+    now: datetime | str = datetime.now(UTC)
+    if sqlite:
+        now = _sqlite_time(cast(datetime, now))
+    columns = (
+        "workspace_id, channel_id, thread_key, kind, status, priority, preview, last_author, message_count, "
+        "needs_reply, created_at"
     )
-    now = datetime.now(UTC)
-    session.execute(
-        stmt,
+    open_ = ConversationStatus.open.value
+    no = 0 if sqlite else False
+    session.connection().exec_driver_sql(
+        f"INSERT INTO conversation ({columns}) VALUES ({', '.join([mark] * 11)}) "
+        "ON CONFLICT (channel_id, thread_key) DO NOTHING",
         [
-            {
-                "workspace_id": channel.workspace_id,
-                "channel_id": channel.id,
-                "thread_key": key,
-                "kind": kind,
-                "status": ConversationStatus.open.value,
-                "priority": "normal",
-                "preview": "",
-                "last_author": "",
-                "message_count": 0,
-                "needs_reply": False,
-                "created_at": now,
-            }
+            (channel.workspace_id, channel.id, key, kind, open_, "normal", "", "", 0, no, now)
             for key, kind in first_kind.items()
         ],
     )
@@ -202,7 +264,7 @@ def _resolve_conversations(
 
 
 def _conversation_ids(session: Session, *, channel_id: int, keys: list[str]) -> dict[str, int]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Conversation.thread_key, Conversation.id).where(
             Conversation.channel_id == channel_id, in_values(session, Conversation.thread_key, keys)
         )
@@ -301,25 +363,93 @@ def _sqlite_time(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def _message_rows(
+    session: Session,
+    *,
+    channel: Channel,
+    items: list[InboundItem],
+    times: list[Time],
+    conversation_of: dict[str, int],
+    authors: dict[str, int],
+    received: datetime,
+) -> list[tuple[Any, ...]]:
+    """Message rows in `_MESSAGE_COLUMNS` order plus `hidden`, bound as the driver expects them."""
+    ws, ch = channel.workspace_id, channel.id
+    if session.get_bind().dialect.name == "sqlite":
+        at = _sqlite_time(received)
+        return [
+            (
+                ws,
+                ch,
+                conversation_of[it.external_id],
+                authors.get(it.author.external_id) if it.author else None,
+                it.kind,
+                it.direction,
+                it.external_id,
+                it.parent_external_id,
+                it.text,
+                it.language,
+                it.url,
+                t,
+                at,
+                it.raw,
+                0,
+            )
+            for it, t in zip(items, times, strict=True)
+        ]
+    return [
+        (
+            ws,
+            ch,
+            conversation_of[it.external_id],
+            authors.get(it.author.external_id) if it.author else None,
+            it.kind,
+            it.direction,
+            it.external_id,
+            it.parent_external_id,
+            it.text,
+            it.language,
+            it.url,
+            it.created_at,
+            received,
+            it.raw,
+            False,
+        )
+        for it in items
+    ]
+
+
 def _insert_messages(session: Session, rows: list[tuple[Any, ...]]) -> None:
     """Insert message rows with the driver's executemany: the hot path of every import.
 
     Row building through the ORM costs more than SQLite's own insert; plain tuples keep ingestion fast.
     Conflicts (a concurrent worker stored the same item) are skipped, never duplicated.
     """
-    dialect = session.get_bind().dialect.name
-    columns = ", ".join(_MESSAGE_COLUMNS)
-    if dialect == "sqlite":
-        rows = [(*r[:11], _sqlite_time(r[11]), _sqlite_time(r[12]), r[13], 0) for r in rows]
-        marks = ", ".join("?" * (len(_MESSAGE_COLUMNS) + 1))
-    else:
-        rows = [(*r, False) for r in rows]
-        marks = ", ".join(["%s"] * (len(_MESSAGE_COLUMNS) + 1))
+    marks = ", ".join([_mark(session)] * (len(_MESSAGE_COLUMNS) + 1))
     sql = (
-        f"INSERT INTO message ({columns}, hidden) VALUES ({marks}) "
+        f"INSERT INTO message ({', '.join(_MESSAGE_COLUMNS)}, hidden) VALUES ({marks}) "
         "ON CONFLICT (channel_id, external_id) DO NOTHING"
     )
     session.connection().exec_driver_sql(sql, rows)
+
+
+def _new_message_ids(session: Session, *, channel_id: int, above: int) -> list[int]:
+    """Ids of the messages this call just stored: the caller holds the channel's lock, so the channel's
+    rows above the old maximum id are its own. A primary-key range read (an index on the channel would
+    walk all of its rows)."""
+    conn = session.connection()
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's write lock covers the whole database: every row above the old maximum is ours, and
+        # when their ids are contiguous they need not be read one by one.
+        top, count = conn.exec_driver_sql(
+            "SELECT max(id), count(*) FROM message WHERE id > ?", (above,)
+        ).one()
+        if not count:
+            return []
+        if top - above == count:
+            return list(range(above + 1, top + 1))
+    rows = conn.exec_driver_sql(f"SELECT id, channel_id FROM message WHERE id > {_mark(session)}", (above,))
+    return [mid for mid, ch in rows if ch == channel_id]
 
 
 def ingest_items(
@@ -337,7 +467,7 @@ def ingest_items(
         return stats
     # One writer per channel at a time (a row lock on PostgreSQL, the write lock on SQLite): what is
     # found missing below is exactly what this call stores, even with many workers on one channel.
-    session.execute(update(Channel).where(Channel.id == channel.id).values(id=Channel.id))
+    lock_channel(session, channel.id)
     unique: dict[str, InboundItem] = {}
     for it in items:
         unique.setdefault(it.external_id, it)
@@ -349,58 +479,52 @@ def ingest_items(
     authors = _resolve_authors(session, channel=channel, items=fresh, cache=cache)
     keys = _thread_keys(session, channel_id=channel.id, items=fresh)
     conversations = _resolve_conversations(session, channel=channel, items=fresh, keys=keys)
-    received = received_at or datetime.now(UTC)
-    rows = [
-        (
-            channel.workspace_id,
-            channel.id,
-            conversations[keys[it.external_id]],
-            authors.get(it.author.external_id) if it.author else None,
-            it.kind,
-            it.direction,
-            it.external_id,
-            it.parent_external_id,
-            it.text,
-            it.language,
-            it.url,
-            it.created_at,
-            received,
-            it.raw,
-        )
-        for it in fresh
-    ]
-    before = session.scalar(select(func.max(Message.id))) or 0
-    _insert_messages(session, rows)
-    # This call holds the channel's lock, so the channel's rows above the old maximum id are its own.
-    # A primary-key range read (an index on the channel would walk all of its rows).
-    new_ids = [
-        mid
-        for mid, ch in session.execute(select(Message.id, Message.channel_id).where(Message.id > before))
-        if ch == channel.id
-    ]
-    stats.new = len(new_ids)
-    stats.new_message_ids = sorted(new_ids)
-    stats.conversation_ids = set(conversations.values())
-    index_messages(session, message_ids=stats.new_message_ids)
-    count_new_messages(
-        session,
-        workspace_id=channel.workspace_id,
-        channel_id=channel.id,
-        items=((it.created_at, it.direction) for it in fresh),
+    conversation_of = {ext: conversations[key] for ext, key in keys.items()}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    times: list[Time] = (
+        [_sqlite_time(it.created_at) for it in fresh] if sqlite else [it.created_at for it in fresh]
     )
-    fold_into_conversations(
+    rows = _message_rows(
         session,
+        channel=channel,
         items=fresh,
-        conversation_of={it.external_id: conversations[keys[it.external_id]] for it in fresh},
+        times=times,
+        conversation_of=conversation_of,
+        authors=authors,
+        received=received_at or datetime.now(UTC),
     )
+    conn = session.connection()
+    before = conn.exec_driver_sql("SELECT max(id) FROM message").scalar() or 0
+    _insert_messages(session, rows)
+    new_ids = _new_message_ids(session, channel_id=channel.id, above=before)
+    new_ids.sort()
+    stats.new = len(new_ids)
+    stats.new_message_ids = new_ids
+    stats.conversation_ids = set(conversations.values())
+    index_messages(session, message_ids=new_ids)
+    if sqlite:  # the stored text starts with the UTC day
+        count_new_days(
+            session,
+            workspace_id=channel.workspace_id,
+            channel_id=channel.id,
+            days=((t[:10], it.direction) for t, it in zip(times, fresh, strict=True)),
+        )
+    else:
+        count_new_messages(
+            session,
+            workspace_id=channel.workspace_id,
+            channel_id=channel.id,
+            items=((it.created_at, it.direction) for it in fresh),
+        )
+    fold_into_conversations(session, items=fresh, conversation_of=conversation_of, times=times)
     return stats
 
 
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+def _later(a: Time | None, b: Time | None) -> Time | None:
     return b if a is None or (b is not None and b > a) else a
 
 
-def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+def _earlier(a: Time | None, b: Time | None) -> Time | None:
     return b if a is None or (b is not None and b < a) else a
 
 
@@ -417,100 +541,104 @@ _FIGURES = (
     "status",
     "resolved_at",
 )
+_CURRENT = (
+    "id",
+    "message_count",
+    "first_inbound_at",
+    "first_response_at",
+    "last_inbound_at",
+    "last_outbound_at",
+    "last_message_at",
+    "status",
+    "resolved_at",
+    "preview",
+    "last_author",
+)
 
 
-def _write_conversation_figures(session: Session, updates: list[dict[str, Any]]) -> None:
-    """One driver-level executemany: the ORM's per-row binding would cost more than the updates."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-
-    def bind(v: Any) -> Any:
-        if isinstance(v, datetime):
-            return _sqlite_time(v) if sqlite else v
-        if isinstance(v, bool) and sqlite:
-            return int(v)
-        return v
-
-    sql = f"UPDATE conversation SET {', '.join(f'{k} = {mark}' for k in _FIGURES)} WHERE id = {mark}"
-    session.connection().exec_driver_sql(
-        sql, [tuple(bind(u[k]) for k in (*_FIGURES, "b_id")) for u in updates]
-    )
+def _current_figures(session: Session, ids: list[int]) -> dict[int, Any]:
+    """The stored figures of these conversations, times as the driver returns them (see `Time`)."""
+    if session.get_bind().dialect.name == "sqlite":
+        rows = session.connection().exec_driver_sql(
+            f"SELECT {', '.join(_CURRENT)} FROM conversation WHERE id IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(ids).decode(),),
+        )
+    else:
+        c = Conversation.__table__.c
+        rows = session.connection().execute(
+            select(*(c[k] for k in _CURRENT)).where(in_values(session, c.id, ids))
+        )
+    return {row[0]: row for row in rows}
 
 
 def fold_into_conversations(
-    session: Session, *, items: list[InboundItem], conversation_of: dict[str, int]
+    session: Session,
+    *,
+    items: list[InboundItem],
+    conversation_of: dict[str, int],
+    times: list[Time] | None = None,
 ) -> None:
     """Update conversation figures from the new messages alone (the caller holds the channel's lock, so
     the stored figures plus these messages are exact); falls back to a full recount only when a message
-    older than the thread's first question arrives, which can change its first response."""
-    by_conv: dict[int, list[InboundItem]] = {}
-    for it in items:
-        by_conv.setdefault(conversation_of[it.external_id], []).append(it)
-    c = Conversation
-    current = {
-        row.id: row
-        for row in session.execute(
-            select(
-                c.id,
-                c.message_count,
-                c.first_inbound_at,
-                c.first_response_at,
-                c.last_inbound_at,
-                c.last_outbound_at,
-                c.last_message_at,
-                c.status,
-                c.resolved_at,
-                c.preview,
-                c.last_author,
-            ).where(in_values(session, c.id, list(by_conv)))
-        )
-    }
-    updates, recount = [], []
+    older than the thread's first question arrives, which can change its first response.
+
+    `times` are the items' creation times in the backend's form (see `Time`), when the caller has them."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if times is None:
+        times = [_sqlite_time(it.created_at) if sqlite else it.created_at for it in items]
+    by_conv: dict[int, list[int]] = {}
+    for i, it in enumerate(items):
+        by_conv.setdefault(conversation_of[it.external_id], []).append(i)
+    current = _current_figures(session, list(by_conv))
+    open_, answered = ConversationStatus.open.value, ConversationStatus.answered.value
+    updates: list[tuple[Any, ...]] = []
+    recount = []
     for cid, new in by_conv.items():
-        old = current[cid]
-        inbound = [it.created_at for it in new if it.direction == "inbound"]
-        outbound = [it.created_at for it in new if it.direction != "inbound"]
-        first_in = _earlier(old.first_inbound_at, min(inbound, default=None))
-        if old.first_inbound_at is not None and first_in != old.first_inbound_at:
+        (_id, count, first_in_old, first_response, last_in_old, last_out_old, last_at, status, resolved,
+         preview, last_author) = current[cid]  # fmt: skip
+        inbound = [times[i] for i in new if items[i].direction == "inbound"]
+        outbound = [times[i] for i in new if items[i].direction != "inbound"]
+        first_in = _earlier(first_in_old, min(inbound, default=None))
+        if first_in_old is not None and first_in != first_in_old:
             recount.append(cid)
             continue
-        first_response = old.first_response_at
         if first_in is not None:
             answers = [t for t in outbound if t >= first_in]
             first_response = _earlier(first_response, min(answers, default=None))
-        last_in = _later(old.last_inbound_at, max(inbound, default=None))
-        last_out = _later(old.last_outbound_at, max(outbound, default=None))
-        newest = max(new, key=lambda it: it.created_at)
-        if old.last_message_at is None or newest.created_at >= old.last_message_at:
-            preview = newest.text[:PREVIEW_CHARS]
-            last_author = newest.author.handle if newest.author else ""
-            last_at = newest.created_at
-        else:
-            preview, last_author, last_at = old.preview, old.last_author, old.last_message_at
+        last_in = _later(last_in_old, max(inbound, default=None))
+        last_out = _later(last_out_old, max(outbound, default=None))
+        newest = max(new, key=times.__getitem__)
+        if last_at is None or times[newest] >= last_at:
+            item = items[newest]
+            preview = item.text[:PREVIEW_CHARS]
+            last_author = item.author.handle if item.author else ""
+            last_at = times[newest]
         needs = last_in is not None and (last_out is None or last_in > last_out)
         if needs:
-            status, resolved = ConversationStatus.open.value, None
-        elif old.status == ConversationStatus.open.value:
-            status, resolved = ConversationStatus.answered.value, old.resolved_at
-        else:
-            status, resolved = old.status, old.resolved_at
+            status, resolved = open_, None
+        elif status == open_:
+            status = answered
         updates.append(
-            {
-                "b_id": cid,
-                "message_count": old.message_count + len(new),
-                "first_inbound_at": first_in,
-                "first_response_at": first_response,
-                "last_inbound_at": last_in,
-                "last_outbound_at": last_out,
-                "last_message_at": last_at,
-                "preview": preview,
-                "last_author": last_author,
-                "needs_reply": needs,
-                "status": status,
-                "resolved_at": resolved,
-            }
+            (
+                count + len(new),
+                first_in,
+                first_response,
+                last_in,
+                last_out,
+                last_at,
+                preview,
+                last_author,
+                int(needs) if sqlite else needs,
+                status,
+                resolved,
+                cid,
+            )
         )
     if updates:
-        _write_conversation_figures(session, updates)
+        mark = _mark(session)
+        session.connection().exec_driver_sql(
+            f"UPDATE conversation SET {', '.join(f'{k} = {mark}' for k in _FIGURES)} WHERE id = {mark}",
+            updates,
+        )
     if recount:
         refresh_conversations(session, sorted(recount))

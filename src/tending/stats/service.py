@@ -45,8 +45,20 @@ def count_new_messages(
     session: Session, *, workspace_id: int, channel_id: int, items: Iterable[tuple[datetime, str]]
 ) -> None:
     """Add newly stored messages (created_at, direction) to the daily counts."""
+    count_new_days(
+        session,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        days=((_day(at), direction) for at, direction in items),
+    )
+
+
+def count_new_days(
+    session: Session, *, workspace_id: int, channel_id: int, days: Iterable[tuple[str, str]]
+) -> None:
+    """The same from (UTC day as YYYY-MM-DD, direction) pairs, for callers that already have the day."""
     counts: Counter[tuple[int, str, str]] = Counter(
-        (channel_id, _day(at), "inbound" if direction == "inbound" else "outbound") for at, direction in items
+        (channel_id, day, "inbound" if direction == "inbound" else "outbound") for day, direction in days
     )
     _bump(session, workspace_id, counts)
 
