@@ -9,6 +9,7 @@ from tests.conftest import login
 from tending.audit.models import AuditEntry
 from tending.sla.models import AlertDestination, SlaPolicy
 from tending.sla.pages import compact_hours
+from tending.sla.targets import SEALED, destination_target
 from tending.team.pages import parse_hours
 
 SECRET_URL = "https://hooks.chat.example/services/T0001/B0002/s3cretHookToken"
@@ -74,7 +75,7 @@ def test_policy_values_are_checked(client, world) -> None:
     assert client.get(base).json()[0]["warn_fraction"] == 0.75
 
 
-def test_destination_targets_are_write_only(client, world, factory) -> None:
+def test_destination_targets_are_write_only(client, world, factory, settings) -> None:
     login(client, world.admin.email)
     base = f"/api/v1/workspaces/{world.workspace.id}/alert-destinations"
     r = client.post(base, json={"kind": "chat", "target": SECRET_URL})
@@ -89,7 +90,14 @@ def test_destination_targets_are_write_only(client, world, factory) -> None:
     r = client.patch(f"{base}/{dest_id}", json={"active": False})
     assert r.status_code == 200 and r.json()["active"] is False and "s3cret" not in r.text
     with factory() as s:
-        assert s.get(AlertDestination, dest_id).target == SECRET_URL
+        stored = s.get(AlertDestination, dest_id)
+        # encrypted at rest: the token is not in the row, and it decrypts to what was sent
+        assert "s3cret" not in stored.target and stored.target.startswith(SEALED)
+        assert destination_target(settings, stored) == SECRET_URL
+        sealed_before = stored.target
+    r = client.patch(f"{base}/{dest_id}", json={"active": True})
+    with factory() as s:  # an unchanged target is not re-encrypted (and not reported as changed)
+        assert s.get(AlertDestination, dest_id).target == sealed_before
     # A URL target does not fit an e-mail destination: the change is refused whole.
     assert client.patch(f"{base}/{dest_id}", json={"kind": "email"}).status_code == 422
     r = client.patch(
@@ -104,8 +112,10 @@ def test_destination_targets_are_write_only(client, world, factory) -> None:
         "alert_destination.create",
         "alert_destination.update",
         "alert_destination.update",
+        "alert_destination.update",
         "alert_destination.delete",
     ]
+    assert entries[3].detail["changed"] == ["active"]  # re-activating did not touch the target
     written = orjson.dumps([e.detail for e in entries]).decode()
     assert "s3cret" not in written and "token=abc" not in written
 
@@ -197,7 +207,7 @@ def test_policy_forms_create_edit_delete(client, world, factory) -> None:
     ]
 
 
-def test_destination_forms_keep_the_secret(client, world, factory) -> None:
+def test_destination_forms_keep_the_secret(client, world, factory, settings) -> None:
     csrf = _form_login(client, world.admin.email)
     r = client.post(
         "/w/acme/settings/alerts", data={"kind": "chat", "target": SECRET_URL, "csrf_token": csrf}
@@ -212,7 +222,7 @@ def test_destination_forms_keep_the_secret(client, world, factory) -> None:
     assert r.status_code == 200 and "s3cret" not in r.text
     with factory() as s:
         dest = s.get(AlertDestination, dest.id)
-        assert dest.target == SECRET_URL and dest.active is False
+        assert destination_target(settings, dest) == SECRET_URL and dest.active is False
     bad = client.post(
         "/w/acme/settings/alerts", data={"kind": "email", "target": "not-an-address", "csrf_token": csrf}
     )

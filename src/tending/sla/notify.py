@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tending.config import Settings
 from tending.sla.models import AlertDestination, DestinationKind
+from tending.sla.targets import destination_target
 
 HTTP_TIMEOUT_S = 10.0
 
@@ -107,16 +108,17 @@ def deliver(
     try:
         for dest in destinations:
             try:
+                target = destination_target(settings, dest)
                 if dest.kind == DestinationKind.webhook.value:
-                    send_webhook(client, dest.target, notice)
+                    send_webhook(client, target, notice)
                 elif dest.kind == DestinationKind.chat.value:
-                    send_chat(client, dest.target, notice)
+                    send_chat(client, target, notice)
                 elif dest.kind == DestinationKind.email.value:
-                    send_email(settings, dest.target, notice)
+                    send_email(settings, target, notice)
                 else:
                     raise RuntimeError(f"unknown destination kind {dest.kind!r}")
                 results.append(Delivery(dest.id, dest.kind, True))
-            except (httpx.HTTPError, smtplib.SMTPException, OSError, RuntimeError) as exc:
+            except (httpx.HTTPError, smtplib.SMTPException, OSError, RuntimeError) as exc:  # incl. unreadable
                 results.append(Delivery(dest.id, dest.kind, False, f"{type(exc).__name__}: {exc}"))
     finally:
         if own_client:

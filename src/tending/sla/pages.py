@@ -182,7 +182,10 @@ def alerts_page(
         request,
         "settings/alerts.html",
         principal=principal,
-        destinations=[policies.to_read(d) for d in policies.list_destinations(db, workspace_id=workspace.id)],
+        destinations=[
+            policies.to_read(d, settings=request.app.state.settings)
+            for d in policies.list_destinations(db, workspace_id=workspace.id)
+        ],
         kinds=[k.value for k in DestinationKind],
         smtp_configured=bool(request.app.state.settings.smtp_url),
         can_manage=may_write(principal, ADMIN_ONLY),
@@ -193,6 +196,7 @@ def alerts_page(
 
 @router.post("/w/{slug}/settings/alerts", dependencies=[CsrfChecked])
 def create_destination_form(
+    request: Request,
     db: DbSession,
     principal: PagePrincipal,
     workspace: PageWorkspace,
@@ -201,7 +205,8 @@ def create_destination_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip()})
-    dest = policies.add_destination(db, workspace_id=workspace.id, destination_in=dest_in)
+    settings = request.app.state.settings
+    dest = policies.add_destination(db, settings=settings, workspace_id=workspace.id, destination_in=dest_in)
     audit(
         db,
         principal,
@@ -209,13 +214,14 @@ def create_destination_form(
         action="alert_destination.create",
         target_type="alert_destination",
         target_id=dest.id,
-        detail={"kind": dest.kind, "target": policies.target_hint(dest.kind, dest.target)},
+        detail={"kind": dest.kind, "target": policies.hint_of(settings, dest)},
     )
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
 
 
 @router.post("/w/{slug}/settings/alerts/{destination_id}", dependencies=[CsrfChecked])
 def update_destination_form(
+    request: Request,
     destination_id: int,
     db: DbSession,
     principal: PagePrincipal,
@@ -227,9 +233,11 @@ def update_destination_form(
     """An empty target keeps the stored one (it is never sent to the browser)."""
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
-    dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip() or dest.target})
+    settings = request.app.state.settings
+    stored = policies.destination_target(settings, dest)
+    dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip() or stored})
     changed = policies.update_destination(
-        db, destination=dest, destination_in=dest_in, active=active is not None
+        db, settings=settings, destination=dest, destination_in=dest_in, active=active is not None
     )
     audit(
         db,
@@ -245,7 +253,7 @@ def update_destination_form(
 
 @router.post("/w/{slug}/settings/alerts/{destination_id}/delete", dependencies=[CsrfChecked])
 def delete_destination_form(
-    destination_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+    request: Request, destination_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
@@ -256,7 +264,7 @@ def delete_destination_form(
         action="alert_destination.delete",
         target_type="alert_destination",
         target_id=dest.id,
-        detail={"kind": dest.kind, "target": policies.target_hint(dest.kind, dest.target)},
+        detail={"kind": dest.kind, "target": policies.hint_of(request.app.state.settings, dest)},
     )
     db.delete(dest)
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)

@@ -1,7 +1,8 @@
 """Editing SLA policies and alert destinations (the checking itself is in `service`).
 
 A destination's target is write-only for URL kinds: chat and webhook URLs carry their token in the
-URL itself, so only the scheme and host are ever shown back (an e-mail address is shown whole).
+URL itself, so they are stored encrypted (the channel credentials' key) and only the scheme and host are
+ever shown back. An e-mail address is stored and shown as it is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tending.config import Settings
 from tending.settings.edit import apply, check_member
 from tending.sla.models import (
     AlertDestination,
@@ -22,6 +24,7 @@ from tending.sla.models import (
     SlaPolicyCreate,
 )
 from tending.sla.service import create_policy
+from tending.sla.targets import TargetUnreadable, destination_target, seal_target
 
 
 def list_policies(session: Session, *, workspace_id: int) -> list[SlaPolicy]:
@@ -61,12 +64,13 @@ def list_destinations(session: Session, *, workspace_id: int) -> list[AlertDesti
 
 
 def add_destination(
-    session: Session, *, workspace_id: int, destination_in: AlertDestinationCreate
+    session: Session, *, settings: Settings, workspace_id: int, destination_in: AlertDestinationCreate
 ) -> AlertDestination:
+    kind = destination_in.kind.value
     dest = AlertDestination(
         workspace_id=workspace_id,
-        kind=destination_in.kind.value,
-        target=destination_in.target.strip(),
+        kind=kind,
+        target=seal_target(settings, kind=kind, target=destination_in.target.strip()),
         active=True,
     )
     session.add(dest)
@@ -77,11 +81,16 @@ def add_destination(
 def update_destination(
     session: Session,
     *,
+    settings: Settings,
     destination: AlertDestination,
     destination_in: AlertDestinationCreate,
     active: bool | None,
 ) -> list[str]:
-    values: dict[str, Any] = {"kind": destination_in.kind.value, "target": destination_in.target.strip()}
+    kind, target = destination_in.kind.value, destination_in.target.strip()
+    values: dict[str, Any] = {"kind": kind}
+    # Encryption gives a new text each time: only a different target (or kind) is written.
+    if kind != destination.kind or target != destination_target(settings, destination):
+        values["target"] = seal_target(settings, kind=kind, target=target)
     if active is not None:
         values["active"] = active
     changed = apply(destination, values)
@@ -97,12 +106,19 @@ def target_hint(kind: str, target: str) -> str:
     return f"{parts.scheme}://{parts.hostname or '?'}/…"
 
 
-def to_read(dest: AlertDestination) -> AlertDestinationRead:
+def hint_of(settings: Settings, dest: AlertDestination) -> str:
+    try:
+        return target_hint(dest.kind, destination_target(settings, dest))
+    except TargetUnreadable:
+        return "(unreadable: key changed)"
+
+
+def to_read(dest: AlertDestination, *, settings: Settings) -> AlertDestinationRead:
     return AlertDestinationRead(
         id=dest.id,
         workspace_id=dest.workspace_id,
         kind=dest.kind,
-        target_hint=target_hint(dest.kind, dest.target),
+        target_hint=hint_of(settings, dest),
         active=dest.active,
         created_at=dest.created_at,
     )

@@ -6,9 +6,10 @@ workspace may read them. A destination's target is never returned for URL kinds 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
@@ -124,17 +125,28 @@ def delete_policy(
 
 
 @router.get(DESTINATIONS, response_model=list[AlertDestinationRead])
-def list_destinations(workspace: CurrentWorkspace, db: DbSession) -> list[AlertDestinationRead]:
-    return [policies.to_read(d) for d in policies.list_destinations(db, workspace_id=workspace.id)]
+def list_destinations(
+    workspace: CurrentWorkspace, db: DbSession, request: Request
+) -> list[AlertDestinationRead]:
+    settings = request.app.state.settings
+    return [
+        policies.to_read(d, settings=settings)
+        for d in policies.list_destinations(db, workspace_id=workspace.id)
+    ]
 
 
 @router.post(DESTINATIONS, response_model=AlertDestinationRead, status_code=201, dependencies=[CsrfChecked])
 def create_destination(
-    workspace: CurrentWorkspace, body: AlertDestinationCreate, db: DbSession, principal: CurrentPrincipal
+    workspace: CurrentWorkspace,
+    body: AlertDestinationCreate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    request: Request,
 ) -> AlertDestinationRead:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
-    dest = policies.add_destination(db, workspace_id=workspace.id, destination_in=body)
-    read = policies.to_read(dest)
+    settings = request.app.state.settings
+    dest = policies.add_destination(db, settings=settings, workspace_id=workspace.id, destination_in=body)
+    read = policies.to_read(dest, settings=settings)
     audit(
         db,
         principal,
@@ -156,12 +168,19 @@ def update_destination(
     body: AlertDestinationUpdate,
     db: DbSession,
     principal: CurrentPrincipal,
+    request: Request,
 ) -> AlertDestinationRead:
     """The target is write-only: leave it out to keep the stored one."""
     require_writer(principal, ADMIN_ONLY, "alert destinations")
+    settings = request.app.state.settings
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
+    current = {"kind": dest.kind, "target": policies.destination_target(settings, dest)}
     changed = policies.update_destination(
-        db, destination=dest, destination_in=merged(AlertDestinationCreate, dest, body), active=body.active
+        db,
+        settings=settings,
+        destination=dest,
+        destination_in=merged(AlertDestinationCreate, SimpleNamespace(**current), body),
+        active=body.active,
     )
     audit(
         db,
@@ -172,12 +191,16 @@ def update_destination(
         target_id=dest.id,
         detail={"changed": changed},
     )
-    return policies.to_read(dest)
+    return policies.to_read(dest, settings=settings)
 
 
 @router.delete(DESTINATIONS + "/{destination_id}", status_code=204, dependencies=[CsrfChecked])
 def delete_destination(
-    workspace: CurrentWorkspace, destination_id: int, db: DbSession, principal: CurrentPrincipal
+    workspace: CurrentWorkspace,
+    destination_id: int,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    request: Request,
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
@@ -188,7 +211,7 @@ def delete_destination(
         action="alert_destination.delete",
         target_type="alert_destination",
         target_id=dest.id,
-        detail={"kind": dest.kind, "target": policies.target_hint(dest.kind, dest.target)},
+        detail={"kind": dest.kind, "target": policies.hint_of(request.app.state.settings, dest)},
     )
     db.delete(dest)
     return Response(status_code=204)
