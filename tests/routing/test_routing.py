@@ -114,6 +114,32 @@ def test_fallback_owner_when_nothing_matches(db: Session) -> None:
     assert conv.assignee_id == owner.id
 
 
+def test_an_admin_outside_the_workspace_can_be_named_but_not_a_stranger(db: Session) -> None:
+    """Admins work every workspace without a membership row: naming one as fallback owner or rule target
+    works; a member of another workspace named by mistake is skipped."""
+    from tending.auth.models import User, WorkspaceMembership
+
+    ws, other = make_workspace(db), make_workspace(db, slug="other")
+    make_user(db, ws, "Ann")
+    stranger = make_user(db, other, "Stranger")
+    boss = make_user(db, other, "Boss", role="admin")
+    db.query(WorkspaceMembership).filter_by(user_id=boss.id).delete()
+    db.flush()
+    ch = make_channel(db, ws)
+    ws.fallback_owner_id = boss.id
+    conv = _ask(db, ws, ch, topics=["weather"], intent="praise")
+    assert route_conversation(db, conversation=conv, now=MONDAY).assignee_id == boss.id
+    create_rule(
+        db,
+        workspace_id=ws.id,
+        rule_in=RoutingRuleCreate(name="x", match_topics=["x"], target_member_id=stranger.id),
+    )
+    conv = _ask(db, ws, ch, topics=["x"], intent="question")
+    decision = route_conversation(db, conversation=conv, now=MONDAY)
+    assert decision.assignee_id == boss.id and decision.reason == "fallback"
+    assert db.get(User, stranger.id) is not None
+
+
 def test_rule_order_member_target_and_empty_team_skipped(db: Session) -> None:
     ws = make_workspace(db)
     vip = make_user(db, ws, "Vip")

@@ -29,7 +29,7 @@ from tending.demo.world import LAUNCH_DAY, generate, write_sales
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
 from tending.routing.models import RoutingRuleCreate
-from tending.routing.service import create_rule
+from tending.routing.service import create_rule, route_unassigned
 from tending.sla.models import SlaPolicyCreate
 from tending.sla.service import create_policy
 from tending.workspace.models import Workspace, WorkspaceCreate
@@ -394,4 +394,7 @@ def build_demo(
                 session.commit()
         if on_channel:
             on_channel(name, out.stats.new)
+    with factory() as session:  # what the worker's minute tick does: give every open conversation an owner
+        route_unassigned(session, workspace_id=workspace_id, now=now or utcnow())
+        session.commit()
     return DemoSummary(workspace_id, len(channel_ids), total, created=True)

@@ -158,11 +158,23 @@ def _pick(session: Session, workspace_id: int, candidates: list[User], now: date
     return min(candidates, key=lambda u: (load.get(u.id, 0), *turn(u))), False
 
 
+def _named(session: Session, user_id: int | None, by_id: dict[int, User]) -> User | None:
+    """A person a rule or the fallback names: a member of the workspace, or an admin (admins work every
+    workspace without being members of it, as the team page shows)."""
+    if user_id is None:
+        return None
+    if user_id in by_id:
+        return by_id[user_id]
+    user = session.get(User, user_id)
+    return user if user is not None and user.active and user.role == Role.admin.value else None
+
+
 def _fallback(session: Session, workspace_id: int, members: list[User]) -> User:
     ws = session.get(Workspace, workspace_id)
     by_id = {u.id: u for u in members}
-    if ws is not None and ws.fallback_owner_id in by_id:
-        return by_id[ws.fallback_owner_id]
+    owner = _named(session, ws.fallback_owner_id if ws is not None else None, by_id)
+    if owner is not None:
+        return owner
     admins = [u for u in members if u.role == Role.admin.value]
     if admins:
         return admins[0]
@@ -205,7 +217,8 @@ def route_conversation(session: Session, *, conversation: Conversation, now: dat
         if not rule_matches(rule, signals):
             continue
         if rule.target_member_id is not None:
-            team = [by_id[rule.target_member_id]] if rule.target_member_id in by_id else []
+            named = _named(session, rule.target_member_id, by_id)
+            team = [named] if named is not None else []
         else:
             tag = (rule.target_expertise or "").lower()
             team = [u for u in members if tag in {e.lower() for e in (u.expertise or [])}]
