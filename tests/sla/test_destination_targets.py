@@ -27,6 +27,7 @@ def test_sealed_targets_are_delivered_to_the_real_url(session, world, settings) 
         settings=settings,
         workspace_id=world.workspace.id,
         destination_in=AlertDestinationCreate(kind=DestinationKind.webhook, target=HOOK),
+        actor_id=world.admin.id,
     )
     legacy = AlertDestination(
         workspace_id=world.workspace.id, kind="chat", target="https://chat.example/plain", active=True

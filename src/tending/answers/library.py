@@ -6,8 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.answers.models import PreparedAnswer, PreparedAnswerCreate
-from tending.answers.service import answer_fields
-from tending.settings.edit import apply
+from tending.answers.service import answer_fields, create_answer
+from tending.settings.edit import apply, log_setting
+
+KIND = "prepared_answer"
 
 
 def list_answers(session: Session, *, workspace_id: int) -> list[PreparedAnswer]:
@@ -20,8 +22,48 @@ def list_answers(session: Session, *, workspace_id: int) -> list[PreparedAnswer]
     )
 
 
-def update_answer(session: Session, *, answer: PreparedAnswer, answer_in: PreparedAnswerCreate) -> list[str]:
+def add_answer(
+    session: Session, *, workspace_id: int, actor_id: int, answer_in: PreparedAnswerCreate
+) -> PreparedAnswer:
+    answer = create_answer(session, workspace_id=workspace_id, author_id=actor_id, answer_in=answer_in)
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=workspace_id,
+        kind=KIND,
+        verb="create",
+        target_id=answer.id,
+        detail={"title": answer.title},
+    )
+    return answer
+
+
+def update_answer(
+    session: Session, *, answer: PreparedAnswer, answer_in: PreparedAnswerCreate, actor_id: int
+) -> list[str]:
     """Apply a whole new value; returns the names of the fields that changed. Usage counts stay."""
     changed = apply(answer, answer_fields(answer_in))
     session.flush()
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=answer.workspace_id,
+        kind=KIND,
+        verb="update",
+        target_id=answer.id,
+        detail={"changed": changed},
+    )
     return changed
+
+
+def delete_answer(session: Session, *, answer: PreparedAnswer, actor_id: int) -> None:
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=answer.workspace_id,
+        kind=KIND,
+        verb="delete",
+        target_id=answer.id,
+        detail={"title": answer.title},
+    )
+    session.delete(answer)

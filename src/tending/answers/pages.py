@@ -12,12 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from tending.answers import library
 from tending.answers.models import PreparedAnswer, PreparedAnswerCreate
-from tending.answers.service import create_answer
 from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.database.core import DbSession
 from tending.settings.edit import (
     ADMIN_AND_MEMBER,
-    audit,
     from_form,
     may_write,
     owned,
@@ -95,16 +93,7 @@ def create_answer_form(
     db: DbSession, principal: PagePrincipal, workspace: PageWorkspace, answer_in: AnswerForm
 ) -> Response:
     require_writer(principal, ADMIN_AND_MEMBER, WHAT)
-    answer = create_answer(db, workspace_id=workspace.id, author_id=principal.user.id, answer_in=answer_in)
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="prepared_answer.create",
-        target_type="prepared_answer",
-        target_id=answer.id,
-        detail={"title": answer.title},
-    )
+    library.add_answer(db, workspace_id=workspace.id, actor_id=principal.user.id, answer_in=answer_in)
     return RedirectResponse(f"/w/{workspace.slug}/settings/answers", status_code=303)
 
 
@@ -114,16 +103,7 @@ def update_answer_form(
 ) -> Response:
     require_writer(principal, ADMIN_AND_MEMBER, WHAT)
     answer = owned(db, PreparedAnswer, answer_id, workspace.id, "prepared answer")
-    changed = library.update_answer(db, answer=answer, answer_in=answer_in)
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="prepared_answer.update",
-        target_type="prepared_answer",
-        target_id=answer.id,
-        detail={"changed": changed},
-    )
+    library.update_answer(db, answer=answer, answer_in=answer_in, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/settings/answers", status_code=303)
 
 
@@ -133,14 +113,5 @@ def delete_answer_form(
 ) -> Response:
     require_writer(principal, ADMIN_AND_MEMBER, WHAT)
     answer = owned(db, PreparedAnswer, answer_id, workspace.id, "prepared answer")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="prepared_answer.delete",
-        target_type="prepared_answer",
-        target_id=answer.id,
-        detail={"title": answer.title},
-    )
-    db.delete(answer)
+    library.delete_answer(db, answer=answer, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/settings/answers", status_code=303)

@@ -16,11 +16,11 @@ from tending.answers.models import (
     PreparedAnswerRead,
     PreparedAnswerUpdate,
 )
-from tending.answers.service import check_reply_humanity, create_answer, suggest_answers
+from tending.answers.service import check_reply_humanity, suggest_answers
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession
 from tending.inbox.models import Message
-from tending.settings.edit import ADMIN_AND_MEMBER, audit, merged, owned, require_writer
+from tending.settings.edit import ADMIN_AND_MEMBER, merged, owned, require_writer
 
 router = APIRouter(tags=["answers"])
 
@@ -56,16 +56,7 @@ def create(
     workspace: CurrentWorkspace, body: PreparedAnswerCreate, db: DbSession, principal: CurrentPrincipal
 ) -> PreparedAnswerRead:
     require_writer(principal, ADMIN_AND_MEMBER, "prepared answers")
-    answer = create_answer(db, workspace_id=workspace.id, author_id=principal.user.id, answer_in=body)
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="prepared_answer.create",
-        target_type="prepared_answer",
-        target_id=answer.id,
-        detail={"title": answer.title},
-    )
+    answer = library.add_answer(db, workspace_id=workspace.id, actor_id=principal.user.id, answer_in=body)
     return PreparedAnswerRead.model_validate(answer)
 
 
@@ -79,15 +70,8 @@ def update(
 ) -> PreparedAnswerRead:
     require_writer(principal, ADMIN_AND_MEMBER, "prepared answers")
     answer = owned(db, PreparedAnswer, answer_id, workspace.id, "prepared answer")
-    changed = library.update_answer(db, answer=answer, answer_in=merged(PreparedAnswerCreate, answer, body))
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="prepared_answer.update",
-        target_type="prepared_answer",
-        target_id=answer.id,
-        detail={"changed": changed},
+    library.update_answer(
+        db, answer=answer, answer_in=merged(PreparedAnswerCreate, answer, body), actor_id=principal.user.id
     )
     return PreparedAnswerRead.model_validate(answer)
 
@@ -98,14 +82,5 @@ def delete(
 ) -> Response:
     require_writer(principal, ADMIN_AND_MEMBER, "prepared answers")
     answer = owned(db, PreparedAnswer, answer_id, workspace.id, "prepared answer")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="prepared_answer.delete",
-        target_type="prepared_answer",
-        target_id=answer.id,
-        detail={"title": answer.title},
-    )
-    db.delete(answer)
+    library.delete_answer(db, answer=answer, actor_id=principal.user.id)
     return Response(status_code=204)

@@ -15,7 +15,6 @@ from tending.routing.models import RoutingRule, RoutingRuleCreate
 from tending.settings.edit import (
     ADMIN_ONLY,
     SettingRefused,
-    audit,
     from_form,
     may_write,
     owned,
@@ -96,18 +95,9 @@ def create_rule_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, WHAT)
     try:
-        rule = rules.add_rule(db, workspace_id=workspace.id, rule_in=rule_in)
+        rules.add_rule(db, workspace_id=workspace.id, rule_in=rule_in, actor_id=principal.user.id)
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="routing_rule.create",
-        target_type="routing_rule",
-        target_id=rule.id,
-        detail={"name": rule.name},
-    )
     return _back(workspace.slug)
 
 
@@ -122,18 +112,9 @@ def update_rule_form(
     require_writer(principal, ADMIN_ONLY, WHAT)
     rule = owned(db, RoutingRule, rule_id, workspace.id, "routing rule")
     try:
-        changed = rules.update_rule(db, rule=rule, rule_in=rule_in)
+        rules.update_rule(db, rule=rule, rule_in=rule_in, actor_id=principal.user.id)
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="routing_rule.update",
-        target_type="routing_rule",
-        target_id=rule.id,
-        detail={"changed": changed},
-    )
     return _back(workspace.slug)
 
 
@@ -143,16 +124,7 @@ def delete_rule_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, WHAT)
     rule = owned(db, RoutingRule, rule_id, workspace.id, "routing rule")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="routing_rule.delete",
-        target_type="routing_rule",
-        target_id=rule.id,
-        detail={"name": rule.name},
-    )
-    db.delete(rule)
+    rules.delete_rule(db, rule=rule, actor_id=principal.user.id)
     return _back(workspace.slug)
 
 
@@ -164,15 +136,7 @@ def fallback_owner_form(
     require_writer(principal, ADMIN_ONLY, "the fallback owner")
     owner = int(user_id) if user_id.strip().isdigit() else None
     try:
-        rules.set_fallback_owner(db, workspace=workspace, user_id=owner)
+        rules.set_fallback_owner(db, workspace=workspace, user_id=owner, actor_id=principal.user.id)
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="workspace.fallback_owner",
-        target_type="user",
-        target_id=owner,
-    )
     return _back(workspace.slug)

@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tending.audit.service import record
 from tending.channel.models import Channel
 from tending.routing.models import RoutingRule, RoutingRuleCreate
 from tending.routing.service import create_rule
-from tending.settings.edit import SettingRefused, apply, check_member
+from tending.settings.edit import SettingRefused, apply, check_member, log_setting
 from tending.workspace.models import Workspace
 
 
@@ -42,22 +43,69 @@ def _clean(rule_in: RoutingRuleCreate) -> dict[str, Any]:
     return data
 
 
-def add_rule(session: Session, *, workspace_id: int, rule_in: RoutingRuleCreate) -> RoutingRule:
+KIND = "routing_rule"
+
+
+def add_rule(
+    session: Session, *, workspace_id: int, rule_in: RoutingRuleCreate, actor_id: int
+) -> RoutingRule:
     _check(session, workspace_id, rule_in)
-    return create_rule(
+    rule = create_rule(
         session, workspace_id=workspace_id, rule_in=RoutingRuleCreate.model_validate(_clean(rule_in))
     )
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=workspace_id,
+        kind=KIND,
+        verb="create",
+        target_id=rule.id,
+        detail={"name": rule.name},
+    )
+    return rule
 
 
-def update_rule(session: Session, *, rule: RoutingRule, rule_in: RoutingRuleCreate) -> list[str]:
+def update_rule(
+    session: Session, *, rule: RoutingRule, rule_in: RoutingRuleCreate, actor_id: int
+) -> list[str]:
     """Apply a whole new value; returns the names of the fields that changed."""
     _check(session, rule.workspace_id, rule_in)
     changed = apply(rule, _clean(rule_in))
     session.flush()
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=rule.workspace_id,
+        kind=KIND,
+        verb="update",
+        target_id=rule.id,
+        detail={"changed": changed},
+    )
     return changed
 
 
-def set_fallback_owner(session: Session, *, workspace: Workspace, user_id: int | None) -> None:
+def delete_rule(session: Session, *, rule: RoutingRule, actor_id: int) -> None:
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=rule.workspace_id,
+        kind=KIND,
+        verb="delete",
+        target_id=rule.id,
+        detail={"name": rule.name},
+    )
+    session.delete(rule)
+
+
+def set_fallback_owner(session: Session, *, workspace: Workspace, user_id: int | None, actor_id: int) -> None:
     check_member(session, workspace.id, user_id, "user_id")
     workspace.fallback_owner_id = user_id
     session.flush()
+    record(
+        session,
+        workspace_id=workspace.id,
+        actor_id=actor_id,
+        action="workspace.fallback_owner",
+        target_type="user",
+        target_id=user_id,
+    )

@@ -15,7 +15,7 @@ from tending.routing.models import (
     RoutingRuleRead,
     RoutingRuleUpdate,
 )
-from tending.settings.edit import ADMIN_ONLY, SettingRefused, audit, merged, owned, refused, require_writer
+from tending.settings.edit import ADMIN_ONLY, SettingRefused, merged, owned, refused, require_writer
 
 router = APIRouter(tags=["routing"])
 BASE = "/workspaces/{workspace_id}/routing-rules"
@@ -32,18 +32,9 @@ def create_rule(
 ) -> RoutingRuleRead:
     require_writer(principal, ADMIN_ONLY, "routing rules")
     try:
-        rule = rules.add_rule(db, workspace_id=workspace.id, rule_in=body)
+        rule = rules.add_rule(db, workspace_id=workspace.id, rule_in=body, actor_id=principal.user.id)
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="routing_rule.create",
-        target_type="routing_rule",
-        target_id=rule.id,
-        detail={"name": rule.name},
-    )
     return RoutingRuleRead.model_validate(rule)
 
 
@@ -64,18 +55,11 @@ def update_rule(
     elif body.target_expertise is not None and "target_member_id" not in sent:
         body.target_member_id = None
     try:
-        changed = rules.update_rule(db, rule=rule, rule_in=merged(RoutingRuleCreate, rule, body))
+        rules.update_rule(
+            db, rule=rule, rule_in=merged(RoutingRuleCreate, rule, body), actor_id=principal.user.id
+        )
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="routing_rule.update",
-        target_type="routing_rule",
-        target_id=rule.id,
-        detail={"changed": changed},
-    )
     return RoutingRuleRead.model_validate(rule)
 
 
@@ -85,16 +69,7 @@ def delete_rule(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "routing rules")
     rule = owned(db, RoutingRule, rule_id, workspace.id, "routing rule")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="routing_rule.delete",
-        target_type="routing_rule",
-        target_id=rule.id,
-        detail={"name": rule.name},
-    )
-    db.delete(rule)
+    rules.delete_rule(db, rule=rule, actor_id=principal.user.id)
     return Response(status_code=204)
 
 
@@ -111,15 +86,7 @@ def put_fallback_owner(
 ) -> FallbackOwner:
     require_writer(principal, ADMIN_ONLY, "the fallback owner")
     try:
-        rules.set_fallback_owner(db, workspace=workspace, user_id=body.user_id)
+        rules.set_fallback_owner(db, workspace=workspace, user_id=body.user_id, actor_id=principal.user.id)
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="workspace.fallback_owner",
-        target_type="user",
-        target_id=body.user_id,
-    )
     return FallbackOwner(user_id=workspace.fallback_owner_id)

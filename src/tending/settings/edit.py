@@ -78,22 +78,24 @@ def check_member(db: Session, workspace_id: int, user_id: int | None, field: str
         raise SettingRefused(f"{field}: that person is not on this workspace")
 
 
-def audit(
-    db: Session,
-    principal: Principal,
+def log_setting(
+    session: Session,
     *,
+    actor_id: int,
     workspace_id: int,
-    action: str,
-    target_type: str,
+    kind: str,
+    verb: str,
     target_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
+    """The audit entry of a settings change, written by the service that makes it (so the API and the
+    forms cannot differ, and no entry point can forget it): action `<kind>.<verb>`."""
     record(
-        db,
+        session,
         workspace_id=workspace_id,
-        actor_id=principal.user.id,
-        action=action,
-        target_type=target_type,
+        actor_id=actor_id,
+        action=f"{kind}.{verb}",
+        target_type=kind,
         target_id=target_id,
         detail=detail,
     )

@@ -15,7 +15,6 @@ from tending.database.core import DbSession
 from tending.settings.edit import (
     ADMIN_ONLY,
     SettingRefused,
-    audit,
     from_form,
     may_write,
     owned,
@@ -113,18 +112,9 @@ def create_policy_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     try:
-        policy = policies.add_policy(db, workspace_id=workspace.id, policy_in=policy_in)
+        policies.add_policy(db, workspace_id=workspace.id, policy_in=policy_in, actor_id=principal.user.id)
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="sla_policy.create",
-        target_type="sla_policy",
-        target_id=policy.id,
-        detail={"name": policy.name},
-    )
     return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
 
 
@@ -140,18 +130,11 @@ def update_policy_form(
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
     try:
-        changed = policies.update_policy(db, policy=policy, policy_in=policy_in, active=active is not None)
+        policies.update_policy(
+            db, policy=policy, policy_in=policy_in, active=active is not None, actor_id=principal.user.id
+        )
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="sla_policy.update",
-        target_type="sla_policy",
-        target_id=policy.id,
-        detail={"changed": changed},
-    )
     return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
 
 
@@ -161,16 +144,7 @@ def delete_policy_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="sla_policy.delete",
-        target_type="sla_policy",
-        target_id=policy.id,
-        detail={"name": policy.name},
-    )
-    db.delete(policy)
+    policies.delete_policy(db, policy=policy, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
 
 
@@ -206,15 +180,8 @@ def create_destination_form(
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip()})
     settings = request.app.state.settings
-    dest = policies.add_destination(db, settings=settings, workspace_id=workspace.id, destination_in=dest_in)
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="alert_destination.create",
-        target_type="alert_destination",
-        target_id=dest.id,
-        detail={"kind": dest.kind, "target": policies.hint_of(settings, dest)},
+    policies.add_destination(
+        db, settings=settings, workspace_id=workspace.id, destination_in=dest_in, actor_id=principal.user.id
     )
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
 
@@ -236,17 +203,13 @@ def update_destination_form(
     settings = request.app.state.settings
     stored = policies.destination_target(settings, dest)
     dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip() or stored})
-    changed = policies.update_destination(
-        db, settings=settings, destination=dest, destination_in=dest_in, active=active is not None
-    )
-    audit(
+    policies.update_destination(
         db,
-        principal,
-        workspace_id=workspace.id,
-        action="alert_destination.update",
-        target_type="alert_destination",
-        target_id=dest.id,
-        detail={"changed": changed},
+        settings=settings,
+        destination=dest,
+        destination_in=dest_in,
+        active=active is not None,
+        actor_id=principal.user.id,
     )
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
 
@@ -257,14 +220,7 @@ def delete_destination_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="alert_destination.delete",
-        target_type="alert_destination",
-        target_id=dest.id,
-        detail={"kind": dest.kind, "target": policies.hint_of(request.app.state.settings, dest)},
+    policies.delete_destination(
+        db, settings=request.app.state.settings, destination=dest, actor_id=principal.user.id
     )
-    db.delete(dest)
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.config import Settings
-from tending.settings.edit import apply, check_member
+from tending.settings.edit import apply, check_member, log_setting
 from tending.sla.models import (
     AlertDestination,
     AlertDestinationCreate,
@@ -35,13 +35,33 @@ def list_policies(session: Session, *, workspace_id: int) -> list[SlaPolicy]:
     )
 
 
-def add_policy(session: Session, *, workspace_id: int, policy_in: SlaPolicyCreate) -> SlaPolicy:
+POLICY, DESTINATION = "sla_policy", "alert_destination"
+
+
+def add_policy(
+    session: Session, *, workspace_id: int, policy_in: SlaPolicyCreate, actor_id: int
+) -> SlaPolicy:
     check_member(session, workspace_id, policy_in.escalation_member_id, "escalation_member_id")
-    return create_policy(session, workspace_id=workspace_id, policy_in=policy_in)
+    policy = create_policy(session, workspace_id=workspace_id, policy_in=policy_in)
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=workspace_id,
+        kind=POLICY,
+        verb="create",
+        target_id=policy.id,
+        detail={"name": policy.name},
+    )
+    return policy
 
 
 def update_policy(
-    session: Session, *, policy: SlaPolicy, policy_in: SlaPolicyCreate, active: bool | None = None
+    session: Session,
+    *,
+    policy: SlaPolicy,
+    policy_in: SlaPolicyCreate,
+    actor_id: int,
+    active: bool | None = None,
 ) -> list[str]:
     """Apply a whole new value; returns the names of the fields that changed."""
     check_member(session, policy.workspace_id, policy_in.escalation_member_id, "escalation_member_id")
@@ -50,7 +70,29 @@ def update_policy(
         values["active"] = active
     changed = apply(policy, values)
     session.flush()
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=policy.workspace_id,
+        kind=POLICY,
+        verb="update",
+        target_id=policy.id,
+        detail={"changed": changed},
+    )
     return changed
+
+
+def delete_policy(session: Session, *, policy: SlaPolicy, actor_id: int) -> None:
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=policy.workspace_id,
+        kind=POLICY,
+        verb="delete",
+        target_id=policy.id,
+        detail={"name": policy.name},
+    )
+    session.delete(policy)
 
 
 def list_destinations(session: Session, *, workspace_id: int) -> list[AlertDestination]:
@@ -64,7 +106,12 @@ def list_destinations(session: Session, *, workspace_id: int) -> list[AlertDesti
 
 
 def add_destination(
-    session: Session, *, settings: Settings, workspace_id: int, destination_in: AlertDestinationCreate
+    session: Session,
+    *,
+    settings: Settings,
+    workspace_id: int,
+    destination_in: AlertDestinationCreate,
+    actor_id: int,
 ) -> AlertDestination:
     kind = destination_in.kind.value
     dest = AlertDestination(
@@ -75,6 +122,15 @@ def add_destination(
     )
     session.add(dest)
     session.flush()
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=workspace_id,
+        kind=DESTINATION,
+        verb="create",
+        target_id=dest.id,
+        detail={"kind": dest.kind, "target": hint_of(settings, dest)},
+    )
     return dest
 
 
@@ -85,6 +141,7 @@ def update_destination(
     destination: AlertDestination,
     destination_in: AlertDestinationCreate,
     active: bool | None,
+    actor_id: int,
 ) -> list[str]:
     kind, target = destination_in.kind.value, destination_in.target.strip()
     values: dict[str, Any] = {"kind": kind}
@@ -95,7 +152,31 @@ def update_destination(
         values["active"] = active
     changed = apply(destination, values)
     session.flush()
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=destination.workspace_id,
+        kind=DESTINATION,
+        verb="update",
+        target_id=destination.id,
+        detail={"changed": changed},
+    )
     return changed
+
+
+def delete_destination(
+    session: Session, *, settings: Settings, destination: AlertDestination, actor_id: int
+) -> None:
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=destination.workspace_id,
+        kind=DESTINATION,
+        verb="delete",
+        target_id=destination.id,
+        detail={"kind": destination.kind, "target": hint_of(settings, destination)},
+    )
+    session.delete(destination)
 
 
 def target_hint(kind: str, target: str) -> str:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
-from tending.settings.edit import ADMIN_ONLY, SettingRefused, audit, merged, owned, refused, require_writer
+from tending.settings.edit import ADMIN_ONLY, SettingRefused, merged, owned, refused, require_writer
 from tending.sla import policies
 from tending.sla.figures import response_figures
 from tending.sla.models import (
@@ -62,18 +62,11 @@ def create_policy(
 ) -> SlaPolicyRead:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     try:
-        policy = policies.add_policy(db, workspace_id=workspace.id, policy_in=body)
+        policy = policies.add_policy(
+            db, workspace_id=workspace.id, policy_in=body, actor_id=principal.user.id
+        )
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="sla_policy.create",
-        target_type="sla_policy",
-        target_id=policy.id,
-        detail={"name": policy.name},
-    )
     return SlaPolicyRead.model_validate(policy)
 
 
@@ -88,20 +81,15 @@ def update_policy(
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
     try:
-        changed = policies.update_policy(
-            db, policy=policy, policy_in=merged(SlaPolicyCreate, policy, body), active=body.active
+        policies.update_policy(
+            db,
+            policy=policy,
+            policy_in=merged(SlaPolicyCreate, policy, body),
+            active=body.active,
+            actor_id=principal.user.id,
         )
     except SettingRefused as exc:
         raise refused(exc) from None
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="sla_policy.update",
-        target_type="sla_policy",
-        target_id=policy.id,
-        detail={"changed": changed},
-    )
     return SlaPolicyRead.model_validate(policy)
 
 
@@ -111,16 +99,7 @@ def delete_policy(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="sla_policy.delete",
-        target_type="sla_policy",
-        target_id=policy.id,
-        detail={"name": policy.name},
-    )
-    db.delete(policy)
+    policies.delete_policy(db, policy=policy, actor_id=principal.user.id)
     return Response(status_code=204)
 
 
@@ -145,17 +124,10 @@ def create_destination(
 ) -> AlertDestinationRead:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     settings = request.app.state.settings
-    dest = policies.add_destination(db, settings=settings, workspace_id=workspace.id, destination_in=body)
-    read = policies.to_read(dest, settings=settings)
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="alert_destination.create",
-        target_type="alert_destination",
-        target_id=dest.id,
-        detail={"kind": dest.kind, "target": read.target_hint},
+    dest = policies.add_destination(
+        db, settings=settings, workspace_id=workspace.id, destination_in=body, actor_id=principal.user.id
     )
+    read = policies.to_read(dest, settings=settings)
     return read
 
 
@@ -175,21 +147,13 @@ def update_destination(
     settings = request.app.state.settings
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
     current = {"kind": dest.kind, "target": policies.destination_target(settings, dest)}
-    changed = policies.update_destination(
+    policies.update_destination(
         db,
         settings=settings,
         destination=dest,
         destination_in=merged(AlertDestinationCreate, SimpleNamespace(**current), body),
         active=body.active,
-    )
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="alert_destination.update",
-        target_type="alert_destination",
-        target_id=dest.id,
-        detail={"changed": changed},
+        actor_id=principal.user.id,
     )
     return policies.to_read(dest, settings=settings)
 
@@ -204,14 +168,7 @@ def delete_destination(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
-    audit(
-        db,
-        principal,
-        workspace_id=workspace.id,
-        action="alert_destination.delete",
-        target_type="alert_destination",
-        target_id=dest.id,
-        detail={"kind": dest.kind, "target": policies.hint_of(request.app.state.settings, dest)},
+    policies.delete_destination(
+        db, settings=request.app.state.settings, destination=dest, actor_id=principal.user.id
     )
-    db.delete(dest)
     return Response(status_code=204)
