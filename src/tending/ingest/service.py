@@ -373,30 +373,15 @@ def _message_rows(
     authors: dict[str, int],
     received: datetime,
 ) -> list[tuple[Any, ...]]:
-    """Message rows in `_MESSAGE_COLUMNS` order plus `hidden`, bound as the driver expects them."""
+    """Message rows in `_MESSAGE_COLUMNS` order plus `hidden`, bound as the driver expects them: on SQLite
+    times as its stored text (`times`) and booleans as integers, elsewhere as they are."""
     ws, ch = channel.workspace_id, channel.id
     if session.get_bind().dialect.name == "sqlite":
-        at = _sqlite_time(received)
-        return [
-            (
-                ws,
-                ch,
-                conversation_of[it.external_id],
-                authors.get(it.author.external_id) if it.author else None,
-                it.kind,
-                it.direction,
-                it.external_id,
-                it.parent_external_id,
-                it.text,
-                it.language,
-                it.url,
-                t,
-                at,
-                it.raw,
-                0,
-            )
-            for it, t in zip(items, times, strict=True)
-        ]
+        created: list[Any] = times
+        at: Any = _sqlite_time(received)
+        hidden: Any = 0
+    else:
+        created, at, hidden = [it.created_at for it in items], received, False
     return [
         (
             ws,
@@ -410,12 +395,12 @@ def _message_rows(
             it.text,
             it.language,
             it.url,
-            it.created_at,
-            received,
+            t,
+            at,
             it.raw,
-            False,
+            hidden,
         )
-        for it in items
+        for it, t in zip(items, created, strict=True)
     ]
 
 
