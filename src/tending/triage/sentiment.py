@@ -8,20 +8,30 @@ vocabulary: any text maps to the same feature space at training and at inference
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from tending.triage.lexicon import lexicon_features, load_lexicon
 from tending.triage.text import normalise
 
 MODEL_PATH = Path(__file__).parent / "data" / "sentiment_default.npz"
 LABELS = ("negative", "neutral", "positive")
 N_FEATURES = 2**18
+LEXICON_WEIGHT = 3.0  # the lexicon block's scale by the unit-norm n-gram blocks (chosen on held-out tweets)
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+
+
+def shorten_elongations(text: str) -> str:
+    """ "soooo goooood" and "so good" then share most n-grams: letters repeated 3+ times keep two."""
+    return _ELONGATED.sub(r"\1\1", text)
 
 
 def word_vectorizer() -> HashingVectorizer:
@@ -39,7 +49,7 @@ def char_vectorizer() -> HashingVectorizer:
     return HashingVectorizer(
         n_features=N_FEATURES,
         analyzer="char_wb",
-        ngram_range=(2, 4),
+        ngram_range=(2, 5),
         alternate_sign=False,
         norm="l2",
         lowercase=True,
@@ -61,13 +71,18 @@ def vader_features(texts: list[str]) -> np.ndarray:
     return out
 
 
-def features(texts: list[str]) -> sparse.csr_matrix:
-    norm = [normalise(t) for t in texts]
+def features(texts: list[str], lexicon: dict[str, float] | None = None) -> sparse.csr_matrix:
+    """Hashed word and character n-grams, VADER's scores and the distilled word lexicon's summary.
+
+    `lexicon` replaces the shipped one (training uses a lexicon made without its held-out tweets)."""
+    norm = [shorten_elongations(normalise(t)) for t in texts]
+    lexical = lexicon_features(norm, load_lexicon() if lexicon is None else lexicon)
     return sparse.hstack(
         [
             word_vectorizer().transform(norm),
             char_vectorizer().transform(norm),
             sparse.csr_matrix(vader_features(norm)),
+            sparse.csr_matrix(lexical * LEXICON_WEIGHT),
         ],
         format="csr",
     )
@@ -86,10 +101,11 @@ class SentimentModel:
         e = np.exp(scores)
         return np.asarray(e / e.sum(axis=1, keepdims=True))
 
-    def save(self, path: Path) -> None:
-        np.savez_compressed(
-            path, coef=self.coef.astype(np.float16), intercept=self.intercept.astype(np.float32)
-        )
+    def save(self, path: Path, **settings: float | np.ndarray) -> None:
+        """Write the weights, and the training settings that chose them (for the record)."""
+        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in settings.items()}
+        arrays.update(coef=self.coef.astype(np.float16), intercept=self.intercept.astype(np.float32))
+        np.savez_compressed(path, **arrays)
 
 
 @lru_cache(maxsize=1)
