@@ -2,10 +2,11 @@
 
     .venv/bin/python scripts/encode_triage.py --data-dir ../shared/data --out /tmp/emb [--threads 1]
 
-Writes pooled_NNN.npy (5,000 tweets each, float16: the pooled layers the embeddings head reads, see
-`tending.triage.embeddings.pooled_layers`) in the training script's load order (SemEval files, then
-VADER's tweets) into --out, which should be outside the repository. Chunks already there are skipped,
-so an interrupted run resumes. About 10 minutes on one CPU core.
+Writes, per 5,000 tweets in the training script's load order (SemEval files, then VADER's tweets), what
+`tending.triage.embeddings.encode` gives: pooled_NNN.npy (layer means), tokens_NNN.npy (every token's
+states, end to end) and lengths_NNN.npy (tokens per tweet), float16, into --out, which should be outside
+the repository (about 3.8 GB). Chunks already there are skipped, so an interrupted run resumes. About 7
+minutes with 2 threads.
 """
 
 from __future__ import annotations
@@ -33,17 +34,22 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    from tending.triage.embeddings import pooled_layers
+    from tending.triage.embeddings import encode
 
     texts = load_training(args.data_dir)[0]
     args.out.mkdir(parents=True, exist_ok=True)
     for start in range(0, len(texts), CACHE_CHUNK):
-        path = args.out / f"pooled_{start // CACHE_CHUNK:03d}.npy"
+        path = args.out / f"lengths_{start // CACHE_CHUNK:03d}.npy"  # written last
         if path.exists():
             continue
         chunk = texts[start : start + CACHE_CHUNK]
         t = time.perf_counter()
-        np.save(path, pooled_layers(chunk).astype(np.float16))
+        means, tokens = encode(chunk)
+        np.save(args.out / f"pooled_{start // CACHE_CHUNK:03d}.npy", means.astype(np.float16))
+        np.save(
+            args.out / f"tokens_{start // CACHE_CHUNK:03d}.npy", np.concatenate(tokens).astype(np.float16)
+        )
+        np.save(path, np.array([len(x) for x in tokens]))
         print(
             f"{path.name}: {len(chunk):,} tweets, {len(chunk) / (time.perf_counter() - t):.0f}/s", flush=True
         )

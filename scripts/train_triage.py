@@ -130,7 +130,6 @@ def main() -> None:
             held_out,
             cache=args.embeddings_cache,
             lexicon=selection_lexicon,
-            grid=args.c,
             out=args.out,
         )
         return
@@ -167,54 +166,50 @@ def train_head(
     *,
     cache: Path | None,
     lexicon: dict[str, float],
-    grid: list[float] | None,
     out: Path | None,
 ) -> None:
-    """Fit the embeddings head (standardised inputs, balanced logistic regression) and choose its C, its
-    fusion weight with the default model and the class offsets on the held-out file; the default model
-    used there is refitted without that file, with the shipped model's recorded C and offsets."""
-    from sklearn.preprocessing import StandardScaler
+    """Fit the attention heads (settings in `triage_attention`) without the held-out file, choose the
+    fusion weight with the default model and the class offsets there, then refit on all tweets. The
+    default model used for choosing is refitted without that file, with the shipped model's recorded C
+    and offsets."""
+    from triage_attention import TokenCache, fit_heads
 
     from tending.triage.embeddings import MODEL_PATH as EMB_PATH
     from tending.triage.embeddings import EmbeddingsModel, fuse, head_inputs
 
-    x = head_inputs(texts, _pooled(cache, len(texts)))
-    fit_part, check_part = ~held_out, held_out
+    dense = head_inputs(texts, _pooled(cache, len(texts)))
+    lengths = np.concatenate([np.load(p) for p in sorted(_cache(cache).glob("lengths_*.npy"))])
+    tokens = TokenCache(
+        states=np.concatenate([np.load(p) for p in sorted(_cache(cache).glob("tokens_*.npy"))]),
+        starts=np.concatenate([[0], np.cumsum(lengths)]),
+    )
+    if len(lengths) != len(texts) or tokens.starts[-1] != len(tokens.states):
+        raise SystemExit("the token cache does not match the training tweets: re-encode it")
+    fit_rows, check_rows = np.flatnonzero(~held_out), np.flatnonzero(held_out)
     shipped = np.load(MODEL_PATH)
     c_default, offsets_default = float(shipped["c"]), shipped["offsets"]
     words = features(texts, lexicon)
-    base_scores = fit_linear(words[fit_part], y[fit_part], c_default).decision_function(words[check_part])
+    base_scores = fit_linear(words[fit_rows], y[fit_rows], c_default).decision_function(words[check_rows])
     base = _softmax_rows(base_scores + offsets_default)
-    print(
-        f"default model (C={c_default}), held-out file: {macro_recall(y[check_part], base.argmax(1)):.1f}"
-    )
-    best: tuple[float, float, float, np.ndarray] | None = None
-    for c in grid or [1e-4, 3e-4, 1e-3]:
-        scaler = StandardScaler().fit(x[fit_part])
-        head = fit_linear(scaler.transform(x[fit_part]), y[fit_part], c).predict_proba(
-            scaler.transform(x[check_part])
-        )
-        alone = macro_recall(y[check_part], head.argmax(1))
-        for w in WEIGHTS[1:]:  # 0 would leave the head out
-            fused = np.log(fuse(base, head, float(w)))
-            score, offsets = best_offsets(y[check_part], fused)
-            if best is None or score > best[0]:
-                best = (score, c, float(w), offsets)
-        print(f"C={c}: head alone {alone:.2f}; best so far {best and best[0]:.2f}")
+    print(f"default model (C={c_default}), held-out file: {macro_recall(y[check_rows], base.argmax(1)):.2f}")
+    trial = EmbeddingsModel(**fit_heads(tokens, dense, y, fit_rows), weight=1.0, offsets=np.zeros(3))
+    check_tokens = [
+        tokens.states[tokens.starts[i] : tokens.starts[i + 1]].astype(np.float32) for i in check_rows
+    ]
+    head = trial.head_probabilities(dense[check_rows], check_tokens)
+    print(f"heads alone, held-out file: {macro_recall(y[check_rows], head.argmax(1)):.2f}")
+    best: tuple[float, float, np.ndarray] | None = None
+    for w in WEIGHTS[1:]:  # 0 would leave the heads out
+        score, offsets = best_offsets(y[check_rows], np.log(fuse(base, head, float(w))))
+        if best is None or score > best[0]:
+            best = (score, float(w), offsets)
     if best is None:
         raise SystemExit("nothing to choose from")
-    score, c, w, offsets = best
-    print(f"chosen C={c}, weight {w}, offsets {offsets.tolist()} ({score:.2f}); refitting on all tweets")
-    scaler = StandardScaler().fit(x)
-    clf = fit_linear(scaler.transform(x), y, c)
-    # Standardisation folded in: ((x - mean) / sd) @ coef.T = x @ (coef / sd).T - (mean / sd) @ coef.T
-    coef = (clf.coef_ / scaler.scale_).T
-    intercept = clf.intercept_ - (scaler.mean_ / scaler.scale_) @ clf.coef_.T
-    # Offsets act on the fused log-probabilities: w * head_logit + offsets = w * (head_logit + offsets / w)
-    intercept = intercept + offsets / w
-    model = EmbeddingsModel(coef=coef, intercept=intercept, weight=w)
+    score, w, offsets = best
+    print(f"chosen weight {w}, offsets {offsets.tolist()} ({score:.2f}); refitting on all tweets")
+    model = EmbeddingsModel(**fit_heads(tokens, dense, y, np.arange(len(texts))), weight=w, offsets=offsets)
     path = out or EMB_PATH
-    model.save(path, c=c, offsets=offsets)
+    model.save(path, held_out_score=score)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
 
 

@@ -3,31 +3,96 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tending.triage.embeddings import MODEL_PATH, POOLED_LAYERS, EmbeddingsModel, fuse, read_model
+from tending.triage.embeddings import (
+    MODEL_PATH,
+    POOLED_LAYERS,
+    TOKEN_LAYERS,
+    EmbeddingsModel,
+    fuse,
+    read_model,
+)
 from tending.triage.lexicon import LEXICON_PATH, lexicon_features, read_lexicon, save_lexicon
 from tending.triage.sentiment import features, load_default, shorten_elongations
 
-N_INPUTS = 384 * len(POOLED_LAYERS) + 4  # pooled layers + VADER's four scores
+N_DENSE = 384 * len(POOLED_LAYERS) + 4  # layer means + VADER's four scores
+N_TOKEN = 384 * len(TOKEN_LAYERS)
 
 
-def _head(weight: float) -> EmbeddingsModel:
+def _heads(weight: float, n_heads: int = 2) -> EmbeddingsModel:
     rng = np.random.default_rng(0)
     return EmbeddingsModel(
-        coef=rng.normal(size=(N_INPUTS, 3)).astype(np.float32) / 40,
-        intercept=np.zeros(3, dtype=np.float32),
+        token_mean=rng.normal(size=N_TOKEN).astype(np.float32),
+        token_scale=np.full(N_TOKEN, 2.0, dtype=np.float32),
+        dense_mean=np.zeros(N_DENSE, dtype=np.float32),
+        dense_scale=np.ones(N_DENSE, dtype=np.float32),
+        att_w=rng.normal(size=(n_heads, N_TOKEN, 64)).astype(np.float32) / 30,
+        att_b=np.zeros((n_heads, 64), dtype=np.float32),
+        att_v=rng.normal(size=(n_heads, 64)).astype(np.float32),
+        att_c=np.zeros(n_heads, dtype=np.float32),
+        out_w=rng.normal(size=(n_heads, N_TOKEN + N_DENSE, 3)).astype(np.float32) / 60,
+        out_b=np.zeros((n_heads, 3), dtype=np.float32),
         weight=weight,
+        offsets=np.array([0.1, 0.0, 0.2], dtype=np.float32),
     )
 
 
-def test_head_gives_probabilities_and_survives_a_round_trip(tmp_path) -> None:
-    model = _head(0.4)
-    inputs = np.random.default_rng(1).normal(size=(5, N_INPUTS)).astype(np.float32)
-    probs = model.head_probabilities(inputs)
+def _inputs(n: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    rng = np.random.default_rng(1)
+    dense = rng.normal(size=(n, N_DENSE)).astype(np.float32)
+    return dense, [rng.normal(size=(3 + 4 * i, N_TOKEN)).astype(np.float32) for i in range(n)]
+
+
+def test_heads_give_probabilities_and_survive_a_round_trip(tmp_path) -> None:
+    model = _heads(0.7)
+    dense, tokens = _inputs(5)
+    probs = model.head_probabilities(dense, tokens)
     assert probs.shape == (5, 3) and np.allclose(probs.sum(axis=1), 1.0)
-    model.save(tmp_path / "m.npz", c=1e-4)
+    model.save(tmp_path / "m.npz", held_out_score=70.0)
     again = read_model(tmp_path / "m.npz")
-    assert again.weight == np.float32(0.4)
-    assert np.allclose(again.head_probabilities(inputs), probs, atol=1e-5)
+    assert again.weight == np.float32(0.7) and np.allclose(again.offsets, model.offsets)
+    assert np.allclose(again.head_probabilities(dense, tokens), probs, atol=1e-2)
+
+
+def test_attention_pools_each_text_on_its_own_tokens() -> None:
+    """A text's result does not depend on what else is in the batch, nor on padding."""
+    model = _heads(0.7)
+    dense, tokens = _inputs(4)
+    together = model.head_probabilities(dense, tokens)
+    alone = np.vstack([model.head_probabilities(dense[i : i + 1], [tokens[i]]) for i in range(4)])
+    assert np.allclose(together, alone, atol=1e-6)
+    # Repeating every token leaves the attention-weighted mean unchanged.
+    doubled = [np.vstack([t, t]) for t in tokens]
+    assert np.allclose(model.head_probabilities(dense, doubled), together, atol=1e-5)
+
+
+def test_numpy_heads_match_their_torch_twin() -> None:
+    """The shipped maths (numpy) and the training maths (torch) agree on the same weights."""
+    torch = pytest.importorskip("torch")
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from triage_attention import Head
+
+    model = _heads(0.7, n_heads=1)
+    net = Head(N_TOKEN, N_DENSE).eval()
+    with torch.no_grad():
+        net.att_in.weight.copy_(torch.tensor(model.att_w[0].T))
+        net.att_in.bias.copy_(torch.tensor(model.att_b[0]))
+        net.att_out.weight.copy_(torch.tensor(model.att_v[0][None, :]))
+        net.att_out.bias.copy_(torch.tensor(model.att_c[:1]))
+        net.out.weight.copy_(torch.tensor(model.out_w[0].T))
+        net.out.bias.copy_(torch.tensor(model.out_b[0]))
+    dense, tokens = _inputs(3)
+    longest = max(len(t) for t in tokens)
+    x = np.zeros((3, longest, N_TOKEN), dtype=np.float32)
+    mask = np.zeros((3, longest), dtype=bool)
+    for i, t in enumerate(tokens):
+        x[i, : len(t)] = (t - model.token_mean) / model.token_scale
+        mask[i, : len(t)] = True
+    with torch.no_grad():
+        expected = net(torch.tensor(x), torch.tensor(mask), torch.tensor(dense)).softmax(1).numpy()
+    assert np.allclose(model.head_probabilities(dense, tokens), expected, atol=1e-5)
 
 
 def test_fusion_weight_moves_between_the_two_models() -> None:
@@ -39,10 +104,12 @@ def test_fusion_weight_moves_between_the_two_models() -> None:
     assert np.isclose(half[0, 0], half[0, 2]) and np.isclose(half.sum(), 1.0)
 
 
-def test_shipped_embeddings_head_matches_its_inputs() -> None:
+def test_shipped_embeddings_heads_match_their_inputs() -> None:
     model = read_model(MODEL_PATH)
-    assert model.coef.shape == (N_INPUTS, 3) and model.intercept.shape == (3,)
-    assert 0.0 < model.weight <= 1.0
+    heads = len(model.att_b)
+    assert heads >= 1 and model.att_w.shape == (heads, N_TOKEN, 64)
+    assert model.out_w.shape == (heads, N_TOKEN + N_DENSE, 3) and model.dense_mean.shape == (N_DENSE,)
+    assert 0.0 < model.weight <= 1.0 and model.offsets.shape == (3,)
 
 
 def test_lexicon_summarises_known_words_and_survives_a_round_trip(tmp_path) -> None:

