@@ -39,6 +39,12 @@ def register(app: typer.Typer) -> None:
             import uvicorn
 
             from tending.app import create_app
+            from tending.demo.ticker import start_ticker
+            from tending.worker import import_all_tasks
+
+            import_all_tasks()
+            start_ticker(huey)  # the minute jobs a `tending worker` would run
+            typer.echo("periodic tasks (polling, routing, SLA checks, spike scans) run once a minute")
 
             uvicorn.run(
                 create_app(settings),
