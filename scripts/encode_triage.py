@@ -1,6 +1,6 @@
 """Encode the sentiment training tweets with MiniLM once, for `train_triage.py --embeddings`.
 
-    .venv/bin/python scripts/encode_triage.py --data-dir ../shared/data --out /tmp/emb [--threads 1]
+    .venv/bin/python scripts/encode_triage.py --data-dir ../shared/data --out /tmp/emb [--threads 2]
 
 Writes, per 5,000 tweets in the training script's load order (SemEval files, then VADER's tweets), what
 `tending.triage.embeddings.encode` gives: pooled_NNN.npy (layer means), tokens_NNN.npy (every token's

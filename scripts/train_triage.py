@@ -1,13 +1,14 @@
-r"""Train tending's sentiment models, in this order (each step reads what the one before wrote; the
-first two need `tending[embeddings]`, the shipped files need only numpy):
+r"""Train tending's sentiment models, in this order (each step reads what the one before wrote; every
+step but the default model's needs `tending[embeddings]`; the shipped files need only numpy):
 
-    .venv/bin/python scripts/encode_triage.py --data-dir ../shared/data --out /tmp/emb
+    .venv/bin/python scripts/encode_triage.py --data-dir ../shared/data --out /tmp/emb --threads 2
     .venv/bin/python scripts/train_triage.py --lexicon --embeddings-cache /tmp/emb     # word_polarity
     .venv/bin/python scripts/train_triage.py --embeddings-cache /tmp/emb               # sentiment_default
     .venv/bin/python scripts/train_triage.py --embeddings --embeddings-cache /tmp/emb  # sentiment_embeddings
 
 (`--data-dir` defaults to ../shared/data.) The lexicon is the embeddings head's polarity of single words
-(see `tending.triage.lexicon`); the default model reads it; the embeddings model is fused with the default.
+(see `tending.triage.lexicon`); the default model reads it; the embeddings model's attention heads
+(`triage_attention.py`) are fused with the default.
 
 Data: the SemEval-2017 Task 4A training tweets (`semeval2017-train/twitter-*.txt`, id<TAB>label<TAB>text)
 plus VADER's rated tweets (`vader-tweets`, mean rating −4..4 → negative below −0.5, positive above 0.5,
@@ -15,8 +16,8 @@ else neutral). TweetEval's test split is never read.
 
 How choices are made: messages drift (topics, slang, events), so a model is chosen on tweets newer than
 the ones it learnt from. The newest training file, `twitter-2016test-A` (20,632 tweets), is held out;
-models are fitted on the rest and compared there (regularisation, class offsets, the head's regularisation,
-the fusion weight). The chosen settings are then refitted on all the data and shipped.
+models are fitted on the rest and compared there (the default model's regularisation, class offsets, the
+fusion weight of the embeddings heads). The chosen settings are then refitted on all the data and shipped.
 """
 
 from __future__ import annotations
