@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tending.answers.models import PreparedAnswer, PreparedAnswerCreate
 from tending.answers.service import answer_fields, create_answer
-from tending.settings.edit import apply, log_setting
+from tending.settings.edit import apply_update, log_setting
 
 KIND = "prepared_answer"
 
@@ -42,18 +42,7 @@ def update_answer(
     session: Session, *, answer: PreparedAnswer, answer_in: PreparedAnswerCreate, actor_id: int
 ) -> list[str]:
     """Apply a whole new value; returns the names of the fields that changed. Usage counts stay."""
-    changed = apply(answer, answer_fields(answer_in))
-    session.flush()
-    log_setting(
-        session,
-        actor_id=actor_id,
-        workspace_id=answer.workspace_id,
-        kind=KIND,
-        verb="update",
-        target_id=answer.id,
-        detail={"changed": changed},
-    )
-    return changed
+    return apply_update(session, row=answer, values=answer_fields(answer_in), actor_id=actor_id, kind=KIND)
 
 
 def delete_answer(session: Session, *, answer: PreparedAnswer, actor_id: int) -> None:

@@ -11,7 +11,7 @@ from tending.audit.service import record
 from tending.channel.models import Channel
 from tending.routing.models import RoutingRule, RoutingRuleCreate
 from tending.routing.service import create_rule
-from tending.settings.edit import SettingRefused, apply, check_member, log_setting
+from tending.settings.edit import SettingRefused, apply_update, check_member, log_setting
 from tending.workspace.models import Workspace
 
 
@@ -70,18 +70,7 @@ def update_rule(
 ) -> list[str]:
     """Apply a whole new value; returns the names of the fields that changed."""
     _check(session, rule.workspace_id, rule_in)
-    changed = apply(rule, _clean(rule_in))
-    session.flush()
-    log_setting(
-        session,
-        actor_id=actor_id,
-        workspace_id=rule.workspace_id,
-        kind=KIND,
-        verb="update",
-        target_id=rule.id,
-        detail={"changed": changed},
-    )
-    return changed
+    return apply_update(session, row=rule, values=_clean(rule_in), actor_id=actor_id, kind=KIND)
 
 
 def delete_rule(session: Session, *, rule: RoutingRule, actor_id: int) -> None:

@@ -105,13 +105,26 @@ def refused(exc: SettingRefused) -> HTTPException:
     return HTTPException(status.HTTP_400_BAD_REQUEST, str(exc))
 
 
-def apply(row: object, values: dict[str, Any]) -> list[str]:
-    """Set the values on the row; returns the names of those that changed, for the audit entry."""
+def apply_update(
+    session: Session, *, row: Any, values: dict[str, Any], actor_id: int, kind: str
+) -> list[str]:
+    """Set the values on a workspace's settings row and write the `<kind>.update` audit entry naming the
+    fields that changed (returned too). `row` needs `id` and `workspace_id`."""
     changed = []
     for key, value in values.items():
         if getattr(row, key) != value:
             setattr(row, key, value)
             changed.append(key)
+    session.flush()
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=row.workspace_id,
+        kind=kind,
+        verb="update",
+        target_id=row.id,
+        detail={"changed": changed},
+    )
     return changed
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.config import Settings
-from tending.settings.edit import apply, check_member, log_setting
+from tending.settings.edit import apply_update, check_member, log_setting
 from tending.sla.models import (
     AlertDestination,
     AlertDestinationCreate,
@@ -68,18 +68,7 @@ def update_policy(
     values: dict[str, Any] = policy_in.model_dump()
     if active is not None:
         values["active"] = active
-    changed = apply(policy, values)
-    session.flush()
-    log_setting(
-        session,
-        actor_id=actor_id,
-        workspace_id=policy.workspace_id,
-        kind=POLICY,
-        verb="update",
-        target_id=policy.id,
-        detail={"changed": changed},
-    )
-    return changed
+    return apply_update(session, row=policy, values=values, actor_id=actor_id, kind=POLICY)
 
 
 def delete_policy(session: Session, *, policy: SlaPolicy, actor_id: int) -> None:
@@ -150,18 +139,7 @@ def update_destination(
         values["target"] = seal_target(settings, kind=kind, target=target)
     if active is not None:
         values["active"] = active
-    changed = apply(destination, values)
-    session.flush()
-    log_setting(
-        session,
-        actor_id=actor_id,
-        workspace_id=destination.workspace_id,
-        kind=DESTINATION,
-        verb="update",
-        target_id=destination.id,
-        detail={"changed": changed},
-    )
-    return changed
+    return apply_update(session, row=destination, values=values, actor_id=actor_id, kind=DESTINATION)
 
 
 def delete_destination(
