@@ -7,6 +7,7 @@ at most the batch in flight, which the next run reads again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -139,50 +140,28 @@ def _resolve_authors(
             seen[key] = fingerprint
     if not changed:
         return {k: cache.authors[k] for k in profiles}
-    sqlite = session.get_bind().dialect.name == "sqlite"
     mark = _mark(session)
-    now = datetime.now(UTC)
+    as_time, as_flag = _bound_forms(session)
     ws, network = channel.workspace_id, channel.network
-    rows: list[tuple[Any, ...]]
-    if sqlite:
-        first_seen = _sqlite_time(now)
-        rows = [
-            (
-                ws,
-                network,
-                p.external_id,
-                p.handle,
-                p.name,
-                _sqlite_time(p.account_created_at) if p.account_created_at else None,
-                p.followers,
-                p.following,
-                p.posts_count,
-                None if p.avatar_is_default is None else int(p.avatar_is_default),
-                p.bio,
-                None if p.verified is None else int(p.verified),
-                first_seen,
-            )
-            for p in changed
-        ]
-    else:
-        rows = [
-            (
-                ws,
-                network,
-                p.external_id,
-                p.handle,
-                p.name,
-                p.account_created_at,
-                p.followers,
-                p.following,
-                p.posts_count,
-                p.avatar_is_default,
-                p.bio,
-                p.verified,
-                now,
-            )
-            for p in changed
-        ]
+    first_seen = as_time(datetime.now(UTC))
+    rows = [
+        (
+            ws,
+            network,
+            p.external_id,
+            p.handle,
+            p.name,
+            None if p.account_created_at is None else as_time(p.account_created_at),
+            p.followers,
+            p.following,
+            p.posts_count,
+            None if p.avatar_is_default is None else as_flag(p.avatar_is_default),
+            p.bio,
+            None if p.verified is None else as_flag(p.verified),
+            first_seen,
+        )
+        for p in changed
+    ]
     marks = ", ".join([mark] * len(_AUTHOR_COLUMNS))
     session.connection().exec_driver_sql(
         f"INSERT INTO author ({', '.join(_AUTHOR_COLUMNS)}) VALUES ({marks}) "
@@ -361,6 +340,18 @@ def _sqlite_time(value: datetime) -> str:
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _bound_forms(session: Session) -> tuple[Callable[[datetime], Any], Callable[[bool], Any]]:
+    """How a time and a boolean are bound on this backend: SQLite's stored text and integers, as the ORM
+    would write them; elsewhere as they are."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _sqlite_time, int
+    return _same, _same
 
 
 def _message_rows(
