@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,7 +192,7 @@ def train_head(
     c_default, offsets_default = float(shipped["c"]), shipped["offsets"]
     words = features(texts, lexicon)
     base_scores = fit_linear(words[fit_rows], y[fit_rows], c_default).decision_function(words[check_rows])
-    base = _softmax_rows(base_scores + offsets_default)
+    base = softmax(base_scores + offsets_default, axis=1)
     print(f"default model (C={c_default}), held-out file: {macro_recall(y[check_rows], base.argmax(1)):.2f}")
     trial = EmbeddingsModel(**fit_heads(tokens, dense, y, fit_rows), weight=1.0, offsets=np.zeros(3))
     check_tokens = [
@@ -261,11 +262,6 @@ def _pooled(cache: Path | None, n_texts: int) -> np.ndarray:
     if len(pooled) != n_texts:
         raise SystemExit(f"the cache holds {len(pooled):,} rows for {n_texts:,} tweets: re-encode it")
     return pooled
-
-
-def _softmax_rows(scores: np.ndarray) -> np.ndarray:
-    e = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import softmax
 
 from tending.triage.sentiment import load_default, vader_features
 from tending.triage.text import normalise
@@ -84,9 +85,7 @@ def head_inputs(texts: list[str], pooled: np.ndarray | None = None) -> np.ndarra
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
-    scores = scores - scores.max(axis=1, keepdims=True)
-    e = np.exp(scores)
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
+    return np.asarray(softmax(scores, axis=1))
 
 
 def fuse(base: np.ndarray, head: np.ndarray, weight: float) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 Each word of the MiniLM vocabulary and of the training tweets was run alone through the sentence model
 and the embeddings head, and its positive-minus-negative probability kept (`data/word_polarity.npz`,
-about 27,000 words, written by `scripts/train_triage.py --lexicon`). A word the training tweets never
+about 30,000 words, written by `scripts/train_triage.py --lexicon`). A word the training tweets never
 showed still gets the polarity the sentence model gives it, which is what n-grams cannot learn: on tweets
 newer than the training ones these features raise the default model by about 0.7 points of macro recall.
 """

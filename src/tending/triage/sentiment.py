@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from scipy.special import softmax
 from sklearn.feature_extraction.text import HashingVectorizer
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -25,12 +26,12 @@ from tending.triage.text import normalise
 MODEL_PATH = Path(__file__).parent / "data" / "sentiment_default.npz"
 LABELS = ("negative", "neutral", "positive")
 N_FEATURES = 2**18
-LEXICON_WEIGHT = 3.0  # the lexicon block's scale by the unit-norm n-gram blocks (chosen on held-out tweets)
+LEXICON_WEIGHT = 3.0  # lexicon block's scale beside the unit-norm n-gram blocks (chosen on held-out tweets)
 _ELONGATED = re.compile(r"(\w)\1{2,}")
 
 
 def shorten_elongations(text: str) -> str:
-    """ "soooo goooood" and "so good" then share most n-grams: letters repeated 3+ times keep two."""
+    """Letters repeated 3+ times keep two, so "soooo goooood" and "soo good" share their n-grams."""
     return _ELONGATED.sub(r"\1\1", text)
 
 
@@ -96,10 +97,7 @@ class SentimentModel:
     def probabilities(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 3))
-        scores = features(texts) @ self.coef.T + self.intercept
-        scores = scores - scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return np.asarray(e / e.sum(axis=1, keepdims=True))
+        return np.asarray(softmax(features(texts) @ self.coef.T + self.intercept, axis=1))
 
     def save(self, path: Path, **settings: float | np.ndarray) -> None:
         """Write the weights, and the training settings that chose them (for the record)."""
