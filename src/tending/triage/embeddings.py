@@ -50,11 +50,13 @@ def encode(texts: list[str], *, batch_size: int = 64) -> tuple[np.ndarray, list[
 
     encoder = sentence_model()
     tokenizer, network = encoder.tokenizer, encoder[0].auto_model
+    normalised = [normalise(t) for t in texts]
+    order = sorted(range(len(texts)), key=lambda i: len(normalised[i]))  # like lengths pad little
     means: list[np.ndarray] = []
     tokens: list[np.ndarray] = []
-    for start in range(0, len(texts), batch_size):
+    for start in range(0, len(order), batch_size):
         batch = tokenizer(
-            [normalise(t) for t in texts[start : start + batch_size]],
+            [normalised[i] for i in order[start : start + batch_size]],
             padding=True,
             truncation=True,
             max_length=MAX_TOKENS,
@@ -70,7 +72,8 @@ def encode(texts: list[str], *, batch_size: int = 64) -> tuple[np.ndarray, list[
         tokens.extend(stacked[i, :n].astype(np.float32) for i, n in enumerate(lengths))
     if not means:
         return np.zeros((0, 384 * len(POOLED_LAYERS)), dtype=np.float32), []
-    return np.concatenate(means).astype(np.float32), tokens
+    back = np.argsort(order)  # from length order back to the caller's
+    return np.concatenate(means).astype(np.float32)[back], [tokens[k] for k in back]
 
 
 def pooled_layers(texts: list[str], *, batch_size: int = 64) -> np.ndarray:
