@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from tending.triage.embeddings import (
     MODEL_PATH,
@@ -13,6 +14,7 @@ from tending.triage.embeddings import (
 )
 from tending.triage.lexicon import LEXICON_PATH, lexicon_features, read_lexicon, save_lexicon
 from tending.triage.sentiment import (
+    WordNgrams,
     char_ngrams,
     char_vectorizer,
     features,
@@ -150,6 +152,11 @@ def test_char_ngrams_equal_the_vectorizer_they_replace() -> None:
     got = char_ngrams(texts)
     assert got.shape == expected.shape
     assert abs(got - expected).max() < 1e-12
+    # Remembered words across batches, including a memo that fills up and starts again.
+    memo = WordNgrams(capacity=120)
+    batches = [char_ngrams(texts[i : i + 25], memo) for i in range(0, len(texts), 25)]
+    assert 0 < len(memo) <= 120
+    assert abs(sparse.vstack(batches) - expected).max() < 1e-12
 
 
 def test_default_model_reads_the_lexicon_block() -> None:

@@ -9,7 +9,7 @@ vocabulary: any text maps to the same feature space at training and at inference
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ import numpy as np
 from scipy import sparse
 from scipy.special import softmax
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tending.triage.lexicon import lexicon_features, load_lexicon
@@ -58,13 +57,40 @@ def char_vectorizer(norm: str | None = "l2") -> HashingVectorizer:
     )
 
 
-def char_ngrams(texts: list[str]) -> sparse.csr_matrix:
+class WordNgrams:
+    """Each word's hashed character n-gram counts (`char_vectorizer` without the norm), remembered
+    across batches up to `capacity` words, then forgotten all at once: messages keep reusing a few
+    thousand words, so a poll of twenty messages mostly finds its words already done."""
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self.capacity = capacity
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self, words: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Column indices and counts of each word's n-grams."""
+        missing = [w for w in words if w not in self._rows]
+        if len(self._rows) + len(missing) > self.capacity:
+            self._rows.clear()
+            missing = list(words)
+        if missing:
+            made = char_vectorizer(norm=None).transform(missing)
+            for i, word in enumerate(missing):
+                begin, end = made.indptr[i], made.indptr[i + 1]
+                self._rows[word] = (made.indices[begin:end].copy(), made.data[begin:end].copy())
+        return {w: self._rows[w] for w in words}
+
+
+def char_ngrams(texts: list[str], memo: WordNgrams | None = None) -> sparse.csr_matrix:
     """What `char_vectorizer().transform(texts)` gives, with each distinct word's n-grams made once.
 
     Its n-grams never cross a word boundary, so a text's counts are the sum of its words' counts:
-    (texts × distinct words) @ (distinct words × hashed n-grams), l2-normalised as the vectorizer
-    does. Messages repeat words, so most of the n-gram building (the slowest step of the model) is
-    saved; a test checks the matrices are equal."""
+    (texts × distinct words) @ (distinct words × hashed n-grams), then each row l2-normalised as the
+    vectorizer does. Messages repeat words, so most of the n-gram building (the slowest step of the
+    model) is saved, within the batch and, with a `memo`, across batches; a test checks the matrices
+    are equal."""
     vocabulary: dict[str, int] = {}
     columns: list[int] = []
     starts = [0]
@@ -74,8 +100,24 @@ def char_ngrams(texts: list[str]) -> sparse.csr_matrix:
     words_in_texts = sparse.csr_matrix(
         (np.ones(len(columns)), columns, starts), shape=(len(texts), len(vocabulary))
     )
-    per_word = char_vectorizer(norm=None).transform(list(vocabulary))
-    return normalize(words_in_texts @ per_word, norm="l2", copy=False)
+    rows = (WordNgrams() if memo is None else memo).rows(set(vocabulary))
+    ordered = [rows[w] for w in vocabulary]
+    word_starts = np.zeros(len(ordered) + 1, dtype=np.int64)
+    np.cumsum([len(r[0]) for r in ordered], out=word_starts[1:])
+    per_word = sparse.csr_matrix(
+        (
+            np.concatenate([r[1] for r in ordered]) if ordered else np.zeros(0),
+            np.concatenate([r[0] for r in ordered]) if ordered else np.zeros(0, dtype=np.int32),
+            word_starts,
+        ),
+        shape=(len(ordered), N_FEATURES),
+    )
+    matrix = words_in_texts @ per_word
+    lengths = np.diff(matrix.indptr)
+    squares = np.zeros(len(texts))
+    squares[lengths > 0] = np.add.reduceat(matrix.data**2, matrix.indptr[:-1][lengths > 0])
+    matrix.data /= np.repeat(np.sqrt(squares), lengths)
+    return matrix
 
 
 @lru_cache(maxsize=1)
@@ -93,16 +135,19 @@ def vader_features(texts: list[str]) -> np.ndarray:
     return out
 
 
-def features(texts: list[str], lexicon: dict[str, float] | None = None) -> sparse.csr_matrix:
+def features(
+    texts: list[str], lexicon: dict[str, float] | None = None, memo: WordNgrams | None = None
+) -> sparse.csr_matrix:
     """Hashed word and character n-grams, VADER's scores and the distilled word lexicon's summary.
 
-    `lexicon` replaces the shipped one (training uses a lexicon made without its held-out tweets)."""
+    `lexicon` replaces the shipped one (training uses a lexicon made without its held-out tweets);
+    `memo` keeps words' character n-grams between calls."""
     norm = [shorten_elongations(normalise(t)) for t in texts]
     lexical = lexicon_features(norm, load_lexicon() if lexicon is None else lexicon)
     return sparse.hstack(
         [
             word_vectorizer().transform(norm),
-            char_ngrams(norm),
+            char_ngrams(norm, memo),
             sparse.csr_matrix(vader_features(norm)),
             sparse.csr_matrix(lexical * LEXICON_WEIGHT),
         ],
@@ -114,11 +159,12 @@ def features(texts: list[str], lexicon: dict[str, float] | None = None) -> spars
 class SentimentModel:
     coef: np.ndarray  # (3, n_features)
     intercept: np.ndarray  # (3,)
+    memo: WordNgrams = field(default_factory=WordNgrams, compare=False, repr=False)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 3))
-        return np.asarray(softmax(features(texts) @ self.coef.T + self.intercept, axis=1))
+        return np.asarray(softmax(features(texts, memo=self.memo) @ self.coef.T + self.intercept, axis=1))
 
     def save(self, path: Path, **settings: float | np.ndarray) -> None:
         """Write the weights, and the training settings that chose them (for the record)."""
