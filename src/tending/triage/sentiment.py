@@ -70,17 +70,19 @@ class WordNgrams:
         return len(self._rows)
 
     def rows(self, words: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Column indices and counts of each word's n-grams."""
-        missing = [w for w in words if w not in self._rows]
+        """Column indices and counts of each word's n-grams. The answer is gathered as it goes, so a
+        consumer thread emptying the memo meanwhile cannot lose a row."""
+        found = {w: row for w in words if (row := self._rows.get(w)) is not None}
+        missing = [w for w in words if w not in found]
         if len(self._rows) + len(missing) > self.capacity:
             self._rows.clear()
-            missing = list(words)
         if missing:
             made = char_vectorizer(norm=None).transform(missing)
             for i, word in enumerate(missing):
                 begin, end = made.indptr[i], made.indptr[i + 1]
-                self._rows[word] = (made.indices[begin:end].copy(), made.data[begin:end].copy())
-        return {w: self._rows[w] for w in words}
+                found[word] = (made.indices[begin:end].copy(), made.data[begin:end].copy())
+                self._rows[word] = found[word]
+        return found
 
 
 def char_ngrams(texts: list[str], memo: WordNgrams | None = None) -> sparse.csr_matrix:
