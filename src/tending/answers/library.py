@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tending.answers.models import PreparedAnswer, PreparedAnswerCreate
 from tending.answers.service import answer_fields, create_answer
-from tending.settings.edit import apply_update, log_setting
+from tending.settings.edit import apply_delete, apply_update, log_setting
 
 KIND = "prepared_answer"
 
@@ -46,13 +46,4 @@ def update_answer(
 
 
 def delete_answer(session: Session, *, answer: PreparedAnswer, actor_id: int) -> None:
-    log_setting(
-        session,
-        actor_id=actor_id,
-        workspace_id=answer.workspace_id,
-        kind=KIND,
-        verb="delete",
-        target_id=answer.id,
-        detail={"title": answer.title},
-    )
-    session.delete(answer)
+    apply_delete(session, row=answer, actor_id=actor_id, kind=KIND, detail={"title": answer.title})

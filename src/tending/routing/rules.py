@@ -11,7 +11,7 @@ from tending.audit.service import record
 from tending.channel.models import Channel
 from tending.routing.models import RoutingRule, RoutingRuleCreate
 from tending.routing.service import create_rule
-from tending.settings.edit import SettingRefused, apply_update, check_member, log_setting
+from tending.settings.edit import SettingRefused, apply_delete, apply_update, check_member, log_setting
 from tending.workspace.models import Workspace
 
 
@@ -74,16 +74,7 @@ def update_rule(
 
 
 def delete_rule(session: Session, *, rule: RoutingRule, actor_id: int) -> None:
-    log_setting(
-        session,
-        actor_id=actor_id,
-        workspace_id=rule.workspace_id,
-        kind=KIND,
-        verb="delete",
-        target_id=rule.id,
-        detail={"name": rule.name},
-    )
-    session.delete(rule)
+    apply_delete(session, row=rule, actor_id=actor_id, kind=KIND, detail={"name": rule.name})
 
 
 def set_fallback_owner(session: Session, *, workspace: Workspace, user_id: int | None, actor_id: int) -> None:

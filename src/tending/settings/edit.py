@@ -128,6 +128,21 @@ def apply_update(
     return changed
 
 
+def apply_delete(session: Session, *, row: Any, actor_id: int, kind: str, detail: dict[str, Any]) -> None:
+    """Write the `<kind>.delete` audit entry (with `detail`, since the row is gone afterwards), then
+    delete the row. `row` needs `id` and `workspace_id`."""
+    log_setting(
+        session,
+        actor_id=actor_id,
+        workspace_id=row.workspace_id,
+        kind=kind,
+        verb="delete",
+        target_id=row.id,
+        detail=detail,
+    )
+    session.delete(row)
+
+
 def split_list(text: str, *, sep: str = ",") -> list[str]:
     """A form's free-text list: separated by `sep` (or new lines), trimmed, empty items dropped."""
     parts: Iterable[str] = text.replace("\r", "").replace("\n", sep).split(sep)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.config import Settings
-from tending.settings.edit import apply_update, check_member, log_setting
+from tending.settings.edit import apply_delete, apply_update, check_member, log_setting
 from tending.sla.models import (
     AlertDestination,
     AlertDestinationCreate,
@@ -72,16 +72,7 @@ def update_policy(
 
 
 def delete_policy(session: Session, *, policy: SlaPolicy, actor_id: int) -> None:
-    log_setting(
-        session,
-        actor_id=actor_id,
-        workspace_id=policy.workspace_id,
-        kind=POLICY,
-        verb="delete",
-        target_id=policy.id,
-        detail={"name": policy.name},
-    )
-    session.delete(policy)
+    apply_delete(session, row=policy, actor_id=actor_id, kind=POLICY, detail={"name": policy.name})
 
 
 def list_destinations(session: Session, *, workspace_id: int) -> list[AlertDestination]:
@@ -145,16 +136,13 @@ def update_destination(
 def delete_destination(
     session: Session, *, settings: Settings, destination: AlertDestination, actor_id: int
 ) -> None:
-    log_setting(
+    apply_delete(
         session,
+        row=destination,
         actor_id=actor_id,
-        workspace_id=destination.workspace_id,
         kind=DESTINATION,
-        verb="delete",
-        target_id=destination.id,
         detail={"kind": destination.kind, "target": hint_of(settings, destination)},
     )
-    session.delete(destination)
 
 
 def target_hint(kind: str, target: str) -> str:
