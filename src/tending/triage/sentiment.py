@@ -9,6 +9,7 @@ vocabulary: any text maps to the same feature space at training and at inference
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import softmax
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tending.triage.lexicon import lexicon_features, load_lexicon
@@ -69,9 +71,9 @@ class WordNgrams:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def rows(self, words: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Column indices and counts of each word's n-grams. The answer is gathered as it goes, so a
-        consumer thread emptying the memo meanwhile cannot lose a row."""
+    def rows(self, words: Collection[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Column indices and counts of each of these distinct words' n-grams. The answer is gathered
+        as it goes, so a consumer thread emptying the memo meanwhile cannot lose a row."""
         found = {w: row for w in words if (row := self._rows.get(w)) is not None}
         missing = [w for w in words if w not in found]
         if len(self._rows) + len(missing) > self.capacity:
@@ -102,7 +104,7 @@ def char_ngrams(texts: list[str], memo: WordNgrams | None = None) -> sparse.csr_
     words_in_texts = sparse.csr_matrix(
         (np.ones(len(columns)), columns, starts), shape=(len(texts), len(vocabulary))
     )
-    rows = (WordNgrams() if memo is None else memo).rows(set(vocabulary))
+    rows = (WordNgrams() if memo is None else memo).rows(vocabulary)
     ordered = [rows[w] for w in vocabulary]
     word_starts = np.zeros(len(ordered) + 1, dtype=np.int64)
     np.cumsum([len(r[0]) for r in ordered], out=word_starts[1:])
@@ -115,10 +117,7 @@ def char_ngrams(texts: list[str], memo: WordNgrams | None = None) -> sparse.csr_
         shape=(len(ordered), N_FEATURES),
     )
     matrix = words_in_texts @ per_word
-    lengths = np.diff(matrix.indptr)
-    squares = np.zeros(len(texts))
-    squares[lengths > 0] = np.add.reduceat(matrix.data**2, matrix.indptr[:-1][lengths > 0])
-    matrix.data /= np.repeat(np.sqrt(squares), lengths)
+    inplace_csr_row_normalize_l2(matrix)  # what `normalize` runs, without its checks on every call
     return matrix
 
 
