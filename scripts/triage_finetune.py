@@ -107,10 +107,11 @@ def adapter_names(layers: int) -> list[str]:
 
 
 class Batches:
-    """Token ids of every text, padded per batch."""
+    """Token ids of every text (made into tensors once, not at every epoch), padded per batch."""
 
     def __init__(self, tokenizer: Any, texts: list[str]) -> None:
-        self.ids = tokenizer(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
+        encoded = tokenizer(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
+        self.ids = [torch.tensor(ids, dtype=torch.long) for ids in encoded]
         self.pad = tokenizer.pad_token_id
 
     def get(self, rows: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -119,7 +120,7 @@ class Batches:
         mask = torch.zeros((len(rows), width), dtype=torch.long)
         for k, i in enumerate(rows):
             n = len(self.ids[i])
-            ids[k, :n] = torch.tensor(self.ids[i])
+            ids[k, :n] = self.ids[i]
             mask[k, :n] = 1
         return ids.to(device, non_blocking=True), mask.to(device, non_blocking=True)
 
