@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
 
 from tending.channel.models import Channel
 from tending.config import Settings
@@ -27,7 +28,7 @@ from tending.workspace.models import Workspace
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def seed(factory, n: int) -> int:  # type: ignore[no-untyped-def]
+def seed(factory: sessionmaker[Session], n: int) -> int:
     with factory() as s:
         ws = Workspace(name="Bench", slug="bench")
         s.add(ws)
@@ -62,7 +63,7 @@ def seed(factory, n: int) -> int:  # type: ignore[no-untyped-def]
         return ws.id
 
 
-def run(factory, ws_id: int, until: datetime) -> tuple[float, int, int]:  # type: ignore[no-untyped-def]
+def run(factory: sessionmaker[Session], ws_id: int, until: datetime) -> tuple[float, int, int]:
     export = EXPORTS["messages"]
     tracemalloc.start()
     t0 = time.perf_counter()

@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -214,7 +215,7 @@ def main() -> None:
         s.commit()
     print(f"database: {msg_count:,} messages in {conv_count:,} conversations")
 
-    filters = {
+    filters: dict[str, dict[str, Any]] = {
         "default (newest first)": {},
         "status=open": {"status": "open"},
         "needs reply": {"needs_reply": True},
@@ -230,7 +231,7 @@ def main() -> None:
     with factory() as s:
         for name, f in filters.items():
             times = []
-            rows = []
+            rows: list[Any] = []
             for _ in range(args.queries):
                 t = time.perf_counter()
                 if "pages" in f:

@@ -74,7 +74,7 @@ def build(work: Path, items: int) -> Settings:
     import_file(factory, channel_id=ch_id, path=src, keep_new_ids=False)
     print(f"imported {items:,} items in {time.perf_counter() - t0:.0f}s")
     with factory() as s:
-        ch = s.get(Channel, ch_id)
+        ch = s.get_one(Channel, ch_id)
         set_target(s, channel=ch, posts_per_week=3, max_days_silent=5, reply_within_hours=24)
         camp = create_campaign(
             s,

@@ -76,6 +76,29 @@ def test_pause_after_an_alert_lets_only_a_stronger_event_through() -> None:
     assert unpaused.score[s + 36 : s + 39].max() > 0.5
 
 
+def _story_that_grows(n: int) -> tuple[np.ndarray, int]:
+    """An alert at noon, then 3 h later the same story a little bigger, then 3 h later far bigger."""
+    s = WEEK + 144
+    values = seasonal_counts(n, seed=1)
+    for start, factor in ((s, 5.0), (s + 36, 7.0), (s + 72, 40.0)):
+        values[start : start + 3] = np.round(values[start : start + 3] * factor + 30)
+    return values, s
+
+
+def test_only_a_clearly_stronger_event_reopens_the_pause() -> None:
+    n = 2 * WEEK
+    values, s = _story_that_grows(n)
+    result, _ = score_batch(timestamps(n), values)
+    assert result.score[s : s + 3].max() > 0.5
+    assert result.score[s + 36 : s + 39].max() < 0.5  # a little bigger: still the same story
+    assert result.score[s + 72 : s + 75].max() > 0.5  # an order of magnitude rarer: alerts again
+    # With no margin (any stronger row escalates) the slightly bigger repeat alerts too.
+    eager, _ = score_batch(timestamps(n), values, config=DetectorConfig(escalation_factor=1.0))
+    assert eager.score[s + 36 : s + 39].max() > 0.5
+    # Row by row, the escalation test gives the same floats as the batch path.
+    assert np.array_equal(_incremental(timestamps(n), values), result.score)
+
+
 def test_daily_and_weekly_peaks_are_not_anomalies() -> None:
     n = 4 * WEEK
     values = seasonal_counts(n, seed=2)
@@ -175,6 +198,8 @@ def test_identity_transform_for_shares_and_two_sided() -> None:
 def test_bad_config_is_rejected() -> None:
     with pytest.raises(ValueError):
         DetectorConfig(step_seconds=0)
+    with pytest.raises(ValueError):
+        DetectorConfig(escalation_factor=0.5)
     with pytest.raises(ValueError):
         score_batch(timestamps(3), np.zeros(4))
 

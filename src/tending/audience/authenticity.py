@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -60,15 +61,15 @@ class Profiles:
     """Columns of a population of accounts; None where the input did not give the feature."""
 
     handle: list[str]
-    created_at: list[datetime | None] | None = None
-    followers: list[int | None] | None = None
-    following: list[int | None] | None = None
-    posts: list[int | None] | None = None
-    default_avatar: list[bool | None] | None = None
-    bio: list[str | None] | None = None
-    verified: list[bool | None] | None = None
-    engaged_at: list[datetime | None] | None = None
-    text: list[str | None] | None = None
+    created_at: Sequence[datetime | None] | None = None
+    followers: Sequence[int | None] | None = None
+    following: Sequence[int | None] | None = None
+    posts: Sequence[int | None] | None = None
+    default_avatar: Sequence[bool | None] | None = None
+    bio: Sequence[str | None] | None = None
+    verified: Sequence[bool | None] | None = None
+    engaged_at: Sequence[datetime | None] | None = None
+    text: Sequence[str | None] | None = None
 
 
 @dataclass
@@ -77,13 +78,13 @@ class AccountScore:
     reasons: list[str] = field(default_factory=list)
 
 
-def _num(values: list[int | None] | None, n: int) -> np.ndarray:
+def _num(values: Sequence[int | None] | None, n: int) -> np.ndarray:
     if values is None:
         return np.full(n, np.nan)
     return np.array([np.nan if v is None else float(v) for v in values])
 
 
-def _flag(values: list[bool | None] | None, n: int) -> np.ndarray:
+def _flag(values: Sequence[bool | None] | None, n: int) -> np.ndarray:
     if values is None:
         return np.zeros(n, dtype=bool)
     return np.array([bool(v) for v in values])

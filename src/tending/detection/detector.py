@@ -18,8 +18,10 @@ Model, per row, computed only from the rows before it (so appending rows never c
   decays by `gate_decay_per_hour` sigmas an hour) once that peak is alert-sized. One crisis therefore
   raises one alert at its start instead of a run of them;
 * one alert per event: after an alert (above `refractory_sigmas`, the 4-sigma alert line) the next
-  `refractory_hours` are held at `hold_sigmas`, under the line, unless a row is stronger than the
-  alert that opened the pause (an escalation alerts again and re-opens it).
+  `refractory_hours` are held at `hold_sigmas`, under the line, unless a row is clearly stronger than
+  the alert that opened the pause: its normal tail at most 1/`escalation_factor` of the alert's (an
+  order of magnitude rarer by default). Such an escalation alerts again and re-opens the pause; a story
+  that merely keeps its size, or grows a little, is the same story.
 
 Every recurrence is linear in a precomputed input, so the batch path runs as a handful of `lfilter`
 passes and `maximum.accumulate` calls; the incremental `SpikeDetector.update` performs the same float
@@ -80,6 +82,7 @@ class DetectorConfig:
     refractory_hours: float = 24.0
     refractory_sigmas: float = 4.0
     hold_sigmas: float = 3.5
+    escalation_factor: float = 10.0
 
     def __post_init__(self) -> None:
         if self.step_seconds <= 0:
@@ -88,6 +91,8 @@ class DetectorConfig:
             raise ValueError("transform must be 'log', 'sqrt' or 'identity'")
         if self.direction not in ("up", "both"):
             raise ValueError("direction must be 'up' or 'both'")
+        if self.escalation_factor < 1.0:
+            raise ValueError("escalation_factor must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ class _Rates:
     windows: tuple[int, ...]
     calibration: float
     refractory_rows: int
+    log_escalation: float
 
 
 def _alpha(halflife_obs: float) -> float:
@@ -129,6 +135,7 @@ def _rates(config: DetectorConfig) -> _Rates:
             else _alpha(config.calibration_halflife_days * HOURS_PER_DAY * per_hour)
         ),
         refractory_rows=round(config.refractory_hours * per_hour),
+        log_escalation=math.log(config.escalation_factor),
     )
 
 
@@ -324,6 +331,15 @@ def _fit_scales(state: DetectorState, scales: int) -> None:
         state.scale_variance = [1.0] * scales
 
 
+def _escalates(z_eff: FloatArray, level: float | FloatArray, log_factor: float) -> NDArray[np.bool_]:
+    """Rows clearly stronger than an alert at `level`: a tail probability `log_factor` (log) smaller.
+
+    Compared as log tails, which stay exact far out where the sigmas themselves would lose the ratio.
+    """
+    with np.errstate(invalid="ignore"):
+        return np.asarray(log_ndtr(-z_eff) < log_ndtr(-np.asarray(level)) - log_factor, dtype=np.bool_)
+
+
 def _score(z_eff: FloatArray, z_half: float) -> FloatArray:
     pos = np.maximum(z_eff, 0.0)
     return np.asarray(pos / (pos + z_half), dtype=np.float64)
@@ -395,7 +411,8 @@ class SpikeDetector:
             recent = st.peak - rates.gate_decay * float(st.rows)
             z_eff = min(evidence, evidence - recent + cfg.gate_margin)
         if rates.refractory_rows > 0:
-            if st.rows <= st.suppress_until and z_eff <= st.suppress_level:
+            paused = st.rows <= st.suppress_until
+            if paused and not _escalates(np.array([z_eff]), st.suppress_level, rates.log_escalation)[0]:
                 z_eff = min(z_eff, cfg.hold_sigmas)
             elif z_eff > cfg.refractory_sigmas:
                 st.suppress_until = st.rows + rates.refractory_rows
@@ -522,9 +539,12 @@ def _evidence(z: FloatArray, st: DetectorState, rates: _Rates, cfg: DetectorConf
     return _combine(evidence, len(rates.windows))
 
 
-def _refractory(z_eff: FloatArray, st: DetectorState, rows: int, line: float, hold: float) -> FloatArray:
+def _refractory(
+    z_eff: FloatArray, st: DetectorState, rows: int, line: float, hold: float, log_factor: float
+) -> FloatArray:
     """One alert per event: after an alert (z_eff above `line`) the next `rows` rows are held at or below
-    `hold`, except a row stronger than the alert that opened the pause (which alerts and re-opens it).
+    `hold`, except a row clearly stronger than the alert that opened the pause (see `_escalates`), which
+    alerts and re-opens it.
 
     Alerts are rare, so walking the rows above the line one by one costs nothing.
     """
@@ -536,7 +556,7 @@ def _refractory(z_eff: FloatArray, st: DetectorState, rows: int, line: float, ho
         pauses.append((0, until - first, level))
     for i in np.flatnonzero(z_eff > line):
         row = first + int(i)
-        if row <= until and z_eff[i] <= level:
+        if row <= until and not _escalates(z_eff[i : i + 1], level, log_factor)[0]:
             continue
         if pauses and pauses[-1][1] >= i:
             pauses[-1] = (pauses[-1][0], int(i) - 1, pauses[-1][2])
@@ -546,7 +566,7 @@ def _refractory(z_eff: FloatArray, st: DetectorState, rows: int, line: float, ho
     for lo, hi, lev in pauses:
         seg = slice(lo, min(hi, n - 1) + 1)
         part = out[seg]
-        out[seg] = np.where(part <= lev, np.minimum(part, hold), part)
+        out[seg] = np.where(_escalates(part, lev, log_factor), part, np.minimum(part, hold))
     st.suppress_until, st.suppress_level = until, level
     return out
 
@@ -606,7 +626,9 @@ def score_batch(
         gated = np.minimum(evidence, evidence - recent + cfg.gate_margin)
     z_eff = np.where(row_index == 0, evidence, gated)
     if rates.refractory_rows > 0:
-        z_eff = _refractory(z_eff, st, rates.refractory_rows, cfg.refractory_sigmas, cfg.hold_sigmas)
+        z_eff = _refractory(
+            z_eff, st, rates.refractory_rows, cfg.refractory_sigmas, cfg.hold_sigmas, rates.log_escalation
+        )
     score = np.where(row_index >= rates.warmup_rows, _score(z_eff, cfg.z_half), 0.0)
 
     band = _inverse(
