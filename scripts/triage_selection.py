@@ -8,9 +8,8 @@ import itertools
 import numpy as np
 
 OFFSETS = np.round(np.arange(-0.6, 0.61, 0.1), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
-WEIGHTS = np.round(
-    np.arange(0.1, 1.01, 0.1), 1
-)  # of the embeddings model against the default; 0 leaves it out
+# Weights of the embeddings model against the default model; 0 would leave it out.
+WEIGHTS = np.round(np.arange(0.1, 1.01, 0.1), 1)
 
 
 def macro_recall(gold: np.ndarray, pred: np.ndarray) -> float:

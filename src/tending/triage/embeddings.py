@@ -61,6 +61,12 @@ def _tokens(normalised: list[str], batch: list[int]) -> Any:
     )
 
 
+def _token_mean(states: Any, tokens: Any) -> Any:
+    """Each text's mean over its own tokens (padding left out) of a layer's hidden states."""
+    mask = tokens["attention_mask"].unsqueeze(-1).float()
+    return (states * mask).sum(1) / mask.sum(1)
+
+
 def pooled_layers(texts: list[str], *, batch_size: int = 64) -> np.ndarray:
     """The frozen encoder's mean over tokens of each layer's hidden states (layers 1–6, 384 values each),
     in the caller's order: what the word lexicon is distilled from."""
@@ -73,8 +79,7 @@ def pooled_layers(texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         tokens = _tokens(normalised, batch)
         with torch.inference_mode():
             states = network(**tokens, output_hidden_states=True).hidden_states
-        mask = tokens["attention_mask"].unsqueeze(-1).float()
-        means = [(states[layer] * mask).sum(1) / mask.sum(1) for layer in POOLED_LAYERS]
+        means = [_token_mean(states[layer], tokens) for layer in POOLED_LAYERS]
         out[batch] = torch.cat(means, dim=1).numpy()
     return out
 
@@ -137,8 +142,7 @@ class EmbeddingsModel:
             tokens = _tokens(normalised, batch)
             with torch.inference_mode():
                 states = self.encoder(**tokens).last_hidden_state
-            mask = tokens["attention_mask"].unsqueeze(-1).float()
-            pooled[batch] = ((states * mask).sum(1) / mask.sum(1)).numpy()
+            pooled[batch] = _token_mean(states, tokens).numpy()
         return _softmax(pooled @ self.head_w + self.head_b)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
