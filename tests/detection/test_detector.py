@@ -80,7 +80,7 @@ def _story_that_grows(n: int) -> tuple[np.ndarray, int]:
     """An alert at noon, then 3 h later the same story a little bigger, then 3 h later far bigger."""
     s = WEEK + 144
     values = seasonal_counts(n, seed=1)
-    for start, factor in ((s, 5.0), (s + 36, 7.0), (s + 72, 40.0)):
+    for start, factor in ((s, 5.0), (s + 36, 7.3), (s + 72, 40.0)):
         values[start : start + 3] = np.round(values[start : start + 3] * factor + 30)
     return values, s
 

@@ -68,7 +68,6 @@ class DetectorConfig:
     week_shrink_weeks: float = 1.0
     scale_halflife_hours: float = 24.0
     counts: bool = True
-    count_noise_floor: float = 1e-3
     variance_prior: float = 0.1
     variance_floor: float = 1e-4
     clip_sigmas: float = 3.0
@@ -298,14 +297,15 @@ def _noise_unit(predicted: FloatArray, config: DetectorConfig) -> FloatArray:
 
     For Poisson counts with mean mu, log1p(count) has variance about mu / (1 + mu)^2, so quiet night
     buckets are far noisier on the log scale than busy afternoons; dividing by this unit first lets one
-    learned over-dispersion factor serve the whole day.
+    learned over-dispersion factor serve the whole day. The unit has no constant floor: noise beyond
+    counting (news, bots) is what that learned factor measures, per channel, instead of a fixed guess.
     """
     if not config.counts or config.transform != "log":
         return np.ones_like(predicted)
     # Below one expected message the Poisson formula would shrink to zero and make a single stray message
     # at night look like a crisis; the uncertainty of such a small rate is held at its mu = 1 value.
     mu = np.maximum(np.expm1(predicted), 1.0)
-    return np.asarray(np.sqrt(mu / ((1.0 + mu) * (1.0 + mu)) + config.count_noise_floor), dtype=np.float64)
+    return np.asarray(np.sqrt(mu) / (1.0 + mu), dtype=np.float64)
 
 
 def _combine(best: FloatArray, scales: int) -> FloatArray:
