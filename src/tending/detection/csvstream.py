@@ -1,7 +1,9 @@
 """Streaming `timestamp,value` CSV in, `timestamp,value,anomaly_score` CSV out (NAB's file formats).
 
-Rows are scored in chunks through `score_batch`, carrying the detector state from chunk to chunk, so
-memory stays flat on any file size and the scores equal a row-by-row run.
+Rows are read and scored in chunks through `score_batch`, carrying the detector state from chunk to
+chunk, so memory stays flat on any file size and the scores equal a row-by-row run. Each chunk's
+timestamps and values are converted by numpy in one call; a chunk with anything unusual (a time zone,
+a bad number) goes through the row-by-row parser instead, which names the first bad line.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import re
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,12 +19,17 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tending.detection.detector import EPOCH, DetectorConfig, DetectorState, score_batch
 
 OUTPUT_HEADER = ("timestamp", "value", "anomaly_score")
 CHUNK_ROWS = 8192
 STEP_PROBE_ROWS = 64
+MICROSECONDS = 1_000_000
+# Naive ISO timestamps that numpy and `datetime.fromisoformat` read the same way (numpy alone would
+# also take words such as "now" or "NaT", and reads time zones differently).
+_NAIVE_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?")
 
 
 class RowError(ValueError):
@@ -37,8 +45,19 @@ class Row:
     value: float
 
 
-def read_rows(lines: Iterable[str], *, source: str = "input") -> Iterator[Row]:
-    """Parse the CSV lazily; the first line must be the header `timestamp,value`."""
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive rows: the texts as read (written back unchanged) and their parsed arrays."""
+
+    lines: list[int]
+    timestamp_texts: list[str]
+    value_texts: list[str]
+    epochs: NDArray[np.int64]
+    values: NDArray[np.float64]
+
+
+def read_chunks(lines: Iterable[str], *, source: str = "input", size: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """Parse the CSV lazily, `size` rows at a time; the first line must be the header `timestamp,value`."""
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
@@ -46,26 +65,74 @@ def read_rows(lines: Iterable[str], *, source: str = "input") -> Iterator[Row]:
     names = [h.strip().lower() for h in header]
     if names[:2] != ["timestamp", "value"]:
         raise RowError(f"{source}, line 1: expected header 'timestamp,value', got {','.join(header)!r}")
+    numbers: list[int] = []
+    stamps: list[str] = []
+    texts: list[str] = []
     for fields in reader:
-        line = reader.line_num
-        if not fields or all(not f.strip() for f in fields):
-            continue
-        if len(fields) < 2:
-            raise RowError(f"{source}, line {line}: expected 'timestamp,value', got {','.join(fields)!r}")
-        ts_text, value_text = fields[0].strip(), fields[1].strip()
-        try:
-            moment = datetime.fromisoformat(ts_text)
-        except ValueError:
-            raise RowError(f"{source}, line {line}: bad timestamp {ts_text!r}") from None
-        try:
-            value = float(value_text)
-        except ValueError:
-            raise RowError(f"{source}, line {line}: value {value_text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise RowError(f"{source}, line {line}: value {value_text!r} is not a finite number")
-        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-        epoch = math.floor((aware - EPOCH).total_seconds())
-        yield Row(line, ts_text, value_text, epoch, value)
+        if len(fields) < 2 or not (fields[0].strip() or fields[1].strip()):
+            if all(not f.strip() for f in fields):
+                continue  # blank line
+            if len(fields) < 2:
+                raise RowError(
+                    f"{source}, line {reader.line_num}: expected 'timestamp,value', got {','.join(fields)!r}"
+                )
+        numbers.append(reader.line_num)
+        stamps.append(fields[0].strip())
+        texts.append(fields[1].strip())
+        if len(numbers) >= size:
+            yield _chunk(numbers, stamps, texts, source)
+            numbers, stamps, texts = [], [], []
+    if numbers:
+        yield _chunk(numbers, stamps, texts, source)
+
+
+def _chunk(numbers: list[int], stamps: list[str], texts: list[str], source: str) -> Chunk:
+    parsed = _parse_fast(stamps, texts)
+    if parsed is None:
+        rows = [_parse_row(n, t, v, source) for n, t, v in zip(numbers, stamps, texts, strict=True)]
+        parsed = (
+            np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+            np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows)),
+        )
+    return Chunk(numbers, stamps, texts, parsed[0], parsed[1])
+
+
+def _parse_fast(stamps: list[str], texts: list[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]] | None:
+    """Both columns in one numpy call each, or None when any row needs the careful parser."""
+    if not all(_NAIVE_ISO.fullmatch(t) for t in stamps):
+        return None
+    try:
+        micros = np.array(stamps, dtype="datetime64[us]").astype(np.int64)
+        values = np.array(texts, dtype=np.float64)
+    except ValueError:
+        return None
+    if not np.isfinite(values).all():
+        return None
+    return micros // MICROSECONDS, values
+
+
+def _parse_row(line: int, ts_text: str, value_text: str, source: str) -> tuple[int, float]:
+    """One row's epoch seconds (naive = UTC) and value, or a RowError naming the line."""
+    try:
+        moment = datetime.fromisoformat(ts_text)
+    except ValueError:
+        raise RowError(f"{source}, line {line}: bad timestamp {ts_text!r}") from None
+    try:
+        value = float(value_text)
+    except ValueError:
+        raise RowError(f"{source}, line {line}: value {value_text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise RowError(f"{source}, line {line}: value {value_text!r} is not a finite number")
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return math.floor((aware - EPOCH).total_seconds()), value
+
+
+def read_rows(lines: Iterable[str], *, source: str = "input") -> Iterator[Row]:
+    """The rows one by one (same parser as `read_chunks`)."""
+    for chunk in read_chunks(lines, source=source):
+        epochs, values = chunk.epochs.tolist(), chunk.values.tolist()
+        for i, line in enumerate(chunk.lines):
+            yield Row(line, chunk.timestamp_texts[i], chunk.value_texts[i], epochs[i], values[i])
 
 
 def infer_step_seconds(epochs: list[int], default: float = 300.0) -> float:
@@ -76,37 +143,16 @@ def infer_step_seconds(epochs: list[int], default: float = 300.0) -> float:
 
 def detect_stream(lines: Iterable[str], out: TextIO, *, source: str = "input") -> int:
     """Score every row of a `timestamp,value` CSV and write `timestamp,value,anomaly_score`; returns rows."""
-    rows = read_rows(lines, source=source)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(OUTPUT_HEADER)
-    pending: list[Row] = []
-    for row in rows:
-        pending.append(row)
-        if len(pending) >= STEP_PROBE_ROWS:
-            break
-    config = DetectorConfig(step_seconds=infer_step_seconds([r.epoch for r in pending]))
+    config: DetectorConfig | None = None
     state: DetectorState | None = None
     total = 0
-    exhausted = False
-    while True:
-        while not exhausted and len(pending) < CHUNK_ROWS:
-            following = next(rows, None)
-            if following is None:
-                exhausted = True
-            else:
-                pending.append(following)
-        if not pending:
-            break
-        result, state = score_batch(
-            np.fromiter((r.epoch for r in pending), dtype=np.int64, count=len(pending)),
-            np.fromiter((r.value for r in pending), dtype=np.float64, count=len(pending)),
-            config=config,
-            state=state,
-        )
-        scores = result.score.tolist()
-        writer.writerows(
-            (r.timestamp_text, r.value_text, f"{s:.6f}") for r, s in zip(pending, scores, strict=True)
-        )
-        total += len(pending)
-        pending = []
+    for chunk in read_chunks(lines, source=source):
+        if config is None:
+            config = DetectorConfig(step_seconds=infer_step_seconds(chunk.epochs[:STEP_PROBE_ROWS].tolist()))
+        result, state = score_batch(chunk.epochs, chunk.values, config=config, state=state)
+        scores = [f"{s:.6f}" for s in result.score.tolist()]
+        writer.writerows(zip(chunk.timestamp_texts, chunk.value_texts, scores, strict=True))
+        total += len(chunk.lines)
     return total
