@@ -29,7 +29,7 @@ STEP_PROBE_ROWS = 64
 MICROSECONDS = 1_000_000
 # Naive ISO timestamps that numpy and `datetime.fromisoformat` read the same way (numpy alone would
 # also take words such as "now" or "NaT", and reads time zones differently).
-_NAIVE_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?")
+_NAIVE_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?", re.ASCII)
 
 
 class RowError(ValueError):
