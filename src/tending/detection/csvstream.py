@@ -15,13 +15,13 @@ import re
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TextIO
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tending.detection.detector import EPOCH, DetectorConfig, DetectorState, score_batch
+from tending.detection.detector import DetectorConfig, DetectorState, epoch_seconds, score_batch
 
 OUTPUT_HEADER = ("timestamp", "value", "anomaly_score")
 CHUNK_ROWS = 8192
@@ -123,8 +123,7 @@ def _parse_row(line: int, ts_text: str, value_text: str, source: str) -> tuple[i
         raise RowError(f"{source}, line {line}: value {value_text!r} is not a number") from None
     if not math.isfinite(value):
         raise RowError(f"{source}, line {line}: value {value_text!r} is not a finite number")
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return math.floor((aware - EPOCH).total_seconds()), value
+    return epoch_seconds(moment), value
 
 
 def read_rows(lines: Iterable[str], *, source: str = "input") -> Iterator[Row]:

@@ -266,9 +266,9 @@ def _inverse(values: FloatArray, transform: str) -> FloatArray:
     return np.asarray(np.sign(values) * np.expm1(np.abs(values)), dtype=np.float64)
 
 
-def _hours(epoch_seconds: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _hours(seconds: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Hour of day and hour of week (Monday 00:00 UTC = 0) for epoch seconds."""
-    hour = epoch_seconds // 3600
+    hour = seconds // 3600
     hour_of_day = hour % HOURS_PER_DAY
     # 1970-01-01 was a Thursday (weekday 3 with Monday = 0).
     hour_of_week = (hour + 3 * HOURS_PER_DAY) % HOURS_PER_WEEK
@@ -281,11 +281,12 @@ def to_epoch_seconds(timestamps: ArrayLike) -> NDArray[np.int64]:
     if np.issubdtype(arr.dtype, np.datetime64):
         return arr.astype("datetime64[s]").astype(np.int64)
     if arr.dtype == object:
-        return np.array([_epoch(t) for t in arr.ravel()], dtype=np.int64)
+        return np.array([epoch_seconds(t) for t in arr.ravel()], dtype=np.int64)
     return np.floor(arr.astype(np.float64)).astype(np.int64)
 
 
-def _epoch(moment: datetime | float | int) -> int:
+def epoch_seconds(moment: datetime | float | int) -> int:
+    """Whole epoch seconds (floored) of a datetime (naive = UTC) or a number."""
     if isinstance(moment, datetime):
         aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
         return math.floor((aware - EPOCH).total_seconds())
@@ -369,7 +370,7 @@ class SpikeDetector:
 
     def update_point(self, timestamp: datetime | float | int, value: float) -> Point:
         cfg, rates, st = self.config, self._rates, self.state
-        seconds = np.array([_epoch(timestamp)], dtype=np.int64)
+        seconds = np.array([epoch_seconds(timestamp)], dtype=np.int64)
         hod_arr, how_arr = _hours(seconds)
         hod, how = int(hod_arr[0]), int(how_arr[0])
         x = float(_forward(np.array([float(value)]), cfg.transform)[0])
