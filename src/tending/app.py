@@ -6,8 +6,6 @@ discovered here so domains stay independent of one another.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -21,19 +19,14 @@ import tending
 from tending.auth.deps import LoginRequired
 from tending.config import Settings, get_settings
 from tending.database.core import make_engine, make_session_factory
+from tending.discovery import Declaration, import_declarations
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def _domain_routers(kind: str) -> list[object]:
-    routers = []
-    for mod in sorted(pkgutil.walk_packages(tending.__path__, "tending."), key=lambda m: m.name):
-        if mod.name.endswith(f".{kind}") and ".connectors." not in mod.name:
-            module = importlib.import_module(mod.name)
-            router = getattr(module, "router", None)
-            if router is not None:
-                routers.append(router)
-    return routers
+def _domain_routers(kind: Declaration) -> list[object]:
+    modules = import_declarations(kind)
+    return [module.router for module in modules if getattr(module, "router", None) is not None]
 
 
 SECURITY_HEADERS = (
@@ -115,9 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             conn.exec_driver_sql("SELECT 1")
         return JSONResponse({"status": "ok", "version": tending.__version__})
 
-    for router in _domain_routers("views"):
+    for router in _domain_routers(Declaration.views):
         app.include_router(router, prefix="/api/v1")  # type: ignore[arg-type]
-    for router in _domain_routers("pages"):
+    for router in _domain_routers(Declaration.pages):
         app.include_router(router, include_in_schema=False)  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

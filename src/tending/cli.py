@@ -1,17 +1,14 @@
 """The `tending` command. Each domain adds its commands from `tending/<domain>/commands.py`.
 
-A domain's module exposes `register(app: typer.Typer) -> None`; discovery keeps this file free of
-per-domain imports, so domains stay independent.
+A domain's module exposes `register(app: typer.Typer) -> None` and imports its domain only inside the
+commands themselves (see `tending.discovery`), so building this command tree costs typer alone.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import typer
 
-import tending
+from tending.discovery import Declaration, import_declarations
 
 app = typer.Typer(
     name="tending",
@@ -22,12 +19,10 @@ app = typer.Typer(
 
 
 def _register_domains(root: typer.Typer) -> None:
-    for mod in sorted(pkgutil.walk_packages(tending.__path__, "tending."), key=lambda m: m.name):
-        if mod.name.endswith(".commands"):
-            module = importlib.import_module(mod.name)
-            register = getattr(module, "register", None)
-            if callable(register):
-                register(root)
+    for module in import_declarations(Declaration.commands):
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(root)
 
 
 _register_domains(app)

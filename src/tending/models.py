@@ -11,11 +11,6 @@ PrimaryKey = Annotated[int, mapped_column(primary_key=True)]
 
 def import_all_models() -> None:
     """Import every domain's models so that `Base.metadata` knows all tables."""
-    import importlib
-    import pkgutil
+    from tending.discovery import Declaration, import_declarations
 
-    import tending
-
-    for mod in pkgutil.walk_packages(tending.__path__, "tending."):
-        if mod.name.endswith(".models") and ".connectors." not in mod.name:
-            importlib.import_module(mod.name)
+    import_declarations(Declaration.models)

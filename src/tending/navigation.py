@@ -3,19 +3,16 @@ in its `pages.py`; the layout shows them in order. Paths are relative to `/w/<sl
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import lru_cache
 
-import tending
+from tending.discovery import Declaration, import_declarations
 
 
 @lru_cache(maxsize=1)
 def _declared() -> tuple[tuple[int, str, str, str], ...]:
     found: list[tuple[int, str, str, str]] = []
-    for mod in pkgutil.walk_packages(tending.__path__, "tending."):
-        if mod.name.endswith(".pages") and ".connectors." not in mod.name:
-            found.extend(getattr(importlib.import_module(mod.name), "NAV", []))
+    for module in import_declarations(Declaration.pages):
+        found.extend(getattr(module, "NAV", []))
     return tuple(sorted(found))
 
 

@@ -50,11 +50,6 @@ def runtime() -> Runtime:
 
 def import_all_tasks() -> None:
     """Import every domain's `tasks` module so the consumer knows all tasks."""
-    import importlib
-    import pkgutil
+    from tending.discovery import Declaration, import_declarations
 
-    import tending
-
-    for mod in pkgutil.walk_packages(tending.__path__, "tending."):
-        if mod.name.endswith(".tasks"):
-            importlib.import_module(mod.name)
+    import_declarations(Declaration.tasks)

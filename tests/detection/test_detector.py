@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from tests.detection.synthetic import seasonal_counts, timestamps
 
-from tending.detection import DetectorConfig, SpikeDetector, score_batch
+from tending.detection.detector import DetectorConfig, SpikeDetector, score_batch
 
 WEEK = 7 * 288
 

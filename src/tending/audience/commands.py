@@ -6,12 +6,13 @@ import csv
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
 
-from tending.audience.authenticity import Profiles, score_accounts
+if TYPE_CHECKING:
+    from tending.audience.authenticity import Profiles
 
 COLUMNS = (
     "handle",
@@ -62,6 +63,8 @@ def _bool(v: str) -> bool | None:
 
 
 def read_profiles(path: Path) -> tuple[list[dict[str, str]], Profiles]:
+    from tending.audience.authenticity import Profiles
+
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         present = set(reader.fieldnames or [])
@@ -92,6 +95,8 @@ def register(app: typer.Typer) -> None:
     def accounts(
         input: Path = typer.Option(..., "--input", exists=True, help="CSV of profiles."),
     ) -> None:
+        from tending.audience.authenticity import score_accounts
+
         try:
             rows, profiles = read_profiles(input)
         except AuditInputError as exc:

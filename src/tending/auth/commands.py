@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tending.auth.models import Role, UserCreate
-from tending.auth.service import create_user, get_by_email
-from tending.database.cli_support import open_database
-from tending.workspace.service import get_by_slug
+from tending.auth.roles import Role
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +21,11 @@ def register(app: typer.Typer) -> None:
         timezone: str = typer.Option("UTC", help="IANA time zone of the working hours."),
     ) -> None:
         """Create a local account."""
+        from tending.auth.models import UserCreate
+        from tending.auth.service import create_user, get_by_email
+        from tending.database.cli_support import open_database
+        from tending.workspace.service import get_by_slug
+
         factory = open_database()
         with factory() as session:
             if get_by_email(session, email=email):

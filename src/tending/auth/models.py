@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -10,14 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tending.auth.roles import Role
 from tending.database.core import Base, utcnow
 from tending.models import PrimaryKey
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    member = "member"
-    agency = "agency"
 
 
 class User(Base):

@@ -3,36 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
-from tending.auth.models import User
-from tending.auth.service import get_by_email
-from tending.campaign.launch import LaunchRefused, launch_campaign, launch_requirements
-from tending.campaign.models import Campaign, CampaignStatus, Kpi
-from tending.campaign.outcomes import import_outcomes
-from tending.campaign.risk import backlash_risk
-from tending.campaign.service import (
-    CampaignNotFound,
-    get_campaign,
-    list_campaigns,
-    list_drafts,
-    list_kpis,
-    list_scenarios,
-)
-from tending.config import get_settings
-from tending.database.core import make_engine, make_session_factory, utcnow
-from tending.lift.service import LiftInputError
-from tending.workspace.models import Workspace
-from tending.workspace.service import get_by_slug
+from tending.campaign.states import CampaignStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from tending.campaign.models import Campaign
+    from tending.workspace.models import Workspace
 
 
 def _factory() -> sessionmaker[Session]:
+    from tending.config import get_settings
+    from tending.database.core import make_engine, make_session_factory
+
     return make_session_factory(make_engine(get_settings()))
 
 
 def _workspace(session: Session, slug: str) -> Workspace:
+    from tending.workspace.service import get_by_slug
+
     ws = get_by_slug(session, slug=slug)
     if ws is None:
         typer.echo(f"no workspace {slug!r}", err=True)
@@ -41,6 +34,8 @@ def _workspace(session: Session, slug: str) -> Workspace:
 
 
 def _campaign(session: Session, campaign_id: int) -> Campaign:
+    from tending.campaign.service import CampaignNotFound, get_campaign
+
     try:
         return get_campaign(session, campaign_id=campaign_id)
     except CampaignNotFound as exc:
@@ -63,6 +58,10 @@ def register(app: typer.Typer) -> None:
         y: str | None = typer.Option(None, help="Outcome column (default: y, the KPI's name, or the first)."),
     ) -> None:
         """Import a daily/weekly outcome series (and control series) for a campaign's KPI."""
+        from tending.campaign.models import Kpi
+        from tending.campaign.outcomes import import_outcomes
+        from tending.lift.service import LiftInputError
+
         with _factory()() as session:
             campaign = _campaign(session, campaign_id)
             target = session.get(Kpi, kpi)
@@ -88,6 +87,8 @@ def register(app: typer.Typer) -> None:
         status: CampaignStatus | None = typer.Option(None, help="draft, launched or ended."),
     ) -> None:
         """List campaigns, newest first."""
+        from tending.campaign.service import list_campaigns
+
         with _factory()() as session:
             ws_id = _workspace(session, workspace).id if workspace else None
             rows = [
@@ -101,6 +102,11 @@ def register(app: typer.Typer) -> None:
     @campaigns.command("show")
     def show_cmd(campaign_id: int = typer.Argument(..., metavar="ID")) -> None:
         """Show a campaign's plan, and what it still lacks if it is a draft."""
+        from tending.auth.models import User
+        from tending.campaign.launch import launch_requirements
+        from tending.campaign.service import list_drafts, list_kpis, list_scenarios
+        from tending.database.core import utcnow
+
         with _factory()() as session:
             c = _campaign(session, campaign_id)
             owner = session.get(User, c.owner_id) if c.owner_id else None
@@ -131,6 +137,10 @@ def register(app: typer.Typer) -> None:
         actor: str | None = typer.Option(None, help="E-mail of the person launching (for the audit log)."),
     ) -> None:
         """Launch a campaign; refused, with every missing piece listed, unless the plan is complete."""
+        from tending.auth.service import get_by_email
+        from tending.campaign.launch import LaunchRefused, launch_campaign
+        from tending.database.core import utcnow
+
         with _factory()() as session:
             user = get_by_email(session, email=actor) if actor else None
             if actor and user is None:
@@ -155,6 +165,8 @@ def register(app: typer.Typer) -> None:
         k: int = typer.Option(10, min=1, max=100, help="How many similar past posts to weigh."),
     ) -> None:
         """Estimate a draft post's backlash risk from the brand's past posts, showing those posts."""
+        from tending.campaign.risk import backlash_risk
+
         with _factory()() as session:
             ws = _workspace(session, workspace)
             risk = backlash_risk(session, workspace_id=ws.id, text=text, k=k)

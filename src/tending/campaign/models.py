@@ -23,15 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tending.campaign.states import CampaignStatus
 from tending.channel.models import Channel
 from tending.database.core import Base, utcnow
 from tending.models import PrimaryKey
-
-
-class CampaignStatus(enum.StrEnum):
-    draft = "draft"
-    launched = "launched"
-    ended = "ended"
 
 
 class MetricKind(enum.StrEnum):

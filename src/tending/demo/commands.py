@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from tending.config import get_settings
-
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
@@ -15,6 +13,7 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(7, help="Seed of the generated world (same seed, same world)."),
     ) -> None:
         """Build the Northwind Coffee demo workspace (once) and serve the desk on localhost."""
+        from tending.config import get_settings
         from tending.database.cli_support import open_database
         from tending.demo.service import DEMO_EMAIL, DEMO_PASSWORD, build_demo
         from tending.worker import huey

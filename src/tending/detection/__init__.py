@@ -1,12 +1,6 @@
-"""Spike and crisis detection over message-volume time series, plus a NAB scorer to measure it."""
+"""Spike and crisis detection over message-volume time series, plus a NAB scorer to measure it.
 
-from tending.detection.detector import (
-    BatchResult,
-    DetectorConfig,
-    DetectorState,
-    Point,
-    SpikeDetector,
-    score_batch,
-)
-
-__all__ = ["BatchResult", "DetectorConfig", "DetectorState", "Point", "SpikeDetector", "score_batch"]
+detector   SpikeDetector (streaming), score_batch, DetectorConfig
+csvstream  detect_stream: the `tending detect-anomalies` CSV path
+nab        NAB windows and scoring rules
+"""

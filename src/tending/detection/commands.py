@@ -7,8 +7,6 @@ from pathlib import Path
 
 import typer
 
-from tending.detection.csvstream import RowError, detect_stream
-
 
 def register(app: typer.Typer) -> None:
     @app.command("detect-anomalies")
@@ -24,6 +22,8 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Score every row for spikes (0 calm … 1 alarming), using only the rows before it."""
+        from tending.detection.csvstream import RowError, detect_stream
+
         try:
             with input.open(encoding="utf-8", newline="") as src:
                 if output is None:

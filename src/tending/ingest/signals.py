@@ -3,22 +3,19 @@ their `hooks.py` (triage, routing, scenario matching). Discovery keeps ingestion
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from functools import lru_cache
 
-import tending
+from tending.discovery import Declaration, import_declarations
 
 
 @lru_cache(maxsize=1)
 def _subscribers() -> tuple[Callable[[list[int]], None], ...]:
     found = []
-    for mod in sorted(pkgutil.walk_packages(tending.__path__, "tending."), key=lambda m: m.name):
-        if mod.name.endswith(".hooks"):
-            fn = getattr(importlib.import_module(mod.name), "on_new_messages", None)
-            if callable(fn):
-                found.append(fn)
+    for module in import_declarations(Declaration.hooks):
+        fn = getattr(module, "on_new_messages", None)
+        if callable(fn):
+            found.append(fn)
     return tuple(found)
 
 

@@ -7,15 +7,6 @@ from pathlib import Path
 
 import typer
 
-from tending.lift.service import (
-    LiftInputError,
-    choose_columns,
-    estimate_lift,
-    read_series,
-    resolve_periods,
-    summary_dict,
-)
-
 
 def _pct(value: float) -> str:
     return f"{value * 100:+.1f}%"
@@ -78,6 +69,15 @@ def register(app: typer.Typer) -> None:
         Periods are dates when the file has a date column (named date/time/week..., or any column whose
         values all parse as dates); otherwise 0-based row indices. Ends are inclusive.
         """
+        from tending.lift.service import (
+            LiftInputError,
+            choose_columns,
+            estimate_lift,
+            read_series,
+            resolve_periods,
+            summary_dict,
+        )
+
         if fmt not in ("table", "json"):
             typer.echo("--format must be table or json", err=True)
             raise typer.Exit(2)

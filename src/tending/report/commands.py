@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from tending.campaign.models import Campaign
-from tending.config import get_settings
-from tending.database.core import make_engine, make_session_factory, utcnow
 from tending.report.cli import attach, report_app
-from tending.report.framework import ReportData, report_json
-from tending.report.registry import REPORTS, ReportInputError, build_report, period
-from tending.report.render import standalone_html, to_pdf
-from tending.workspace.models import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tending.report.framework import ReportData
+    from tending.workspace.models import Workspace
 
 
 class OutputFormat(enum.StrEnum):
@@ -26,6 +24,10 @@ class OutputFormat(enum.StrEnum):
 
 
 def _workspace(session: Session, slug: str) -> Workspace:
+    from sqlalchemy import select
+
+    from tending.workspace.models import Workspace
+
     ws = session.scalar(select(Workspace).where(Workspace.slug == slug))
     if ws is None:
         raise typer.BadParameter(f"no workspace {slug!r}", param_hint="--workspace")
@@ -33,6 +35,9 @@ def _workspace(session: Session, slug: str) -> Workspace:
 
 
 def _write(report: ReportData, fmt: OutputFormat, output: Path | None) -> None:
+    from tending.report.framework import report_json
+    from tending.report.render import standalone_html, to_pdf
+
     if fmt is OutputFormat.pdf:
         data = to_pdf(report)
         if output is None:
@@ -57,6 +62,12 @@ def _run(
     fmt: OutputFormat,
     output: Path | None,
 ) -> None:
+    from tending.campaign.models import Campaign
+    from tending.config import get_settings
+    from tending.database.core import make_engine, make_session_factory, utcnow
+    from tending.report.registry import REPORTS, ReportInputError, build_report, period
+    from tending.workspace.models import Workspace
+
     engine = make_engine(get_settings())
     try:
         with make_session_factory(engine)() as session:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from tending.config import get_settings
-
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
@@ -20,6 +18,7 @@ def register(app: typer.Typer) -> None:
         """Serve the dashboard and the API."""
         import uvicorn
 
+        from tending.config import get_settings
         from tending.database.core import make_engine
         from tending.database.migrate import upgrade
 

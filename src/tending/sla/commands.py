@@ -5,18 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from tending.config import get_settings
-from tending.database.core import make_engine, make_session_factory, utcnow
 from tending.report.cli import attach, report_app
-from tending.sla.business_hours import ScheduleError, load_zone
-from tending.sla.figures import response_figures
-from tending.sla.render import RENDERERS
-from tending.workspace.models import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tending.workspace.models import Workspace
 
 
 class ReportFormat(enum.StrEnum):
@@ -33,6 +31,10 @@ def _parse_day(value: str, option: str) -> date:
 
 
 def _pick_workspace(session: Session, slug: str | None) -> Workspace:
+    from sqlalchemy import select
+
+    from tending.workspace.models import Workspace
+
     if slug:
         ws = session.scalar(select(Workspace).where(Workspace.slug == slug))
         if ws is None:
@@ -54,6 +56,12 @@ def responses(
     output: Path | None = typer.Option(None, "--output", help="File to write; default: standard output."),
 ) -> None:
     """Response rate, first-response times (clock and business hours) and the waiting backlog."""
+    from tending.config import get_settings
+    from tending.database.core import make_engine, make_session_factory, utcnow
+    from tending.sla.business_hours import ScheduleError, load_zone
+    from tending.sla.figures import response_figures
+    from tending.sla.render import RENDERERS
+
     first, last = _parse_day(since, "--since"), _parse_day(until, "--until")
     if last < first:
         raise typer.BadParameter("--until is before --since", param_hint="--until")

@@ -9,9 +9,6 @@ from typing import TextIO
 
 import orjson
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from tending.triage.classify import ModelUnavailable, classify_texts
 
 BATCH = 2000
 
@@ -40,6 +37,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read one text per line (stdin or --input) and write one JSON object per line:
         {"sentiment", "sentiment_score", "intent", "language", "urgency", "topics"}."""
+        from tending.triage.classify import ModelUnavailable, classify_texts
+
         if input is not None:
             with input.open(encoding="utf-8", newline="") as fh:
                 texts = _lines(fh, text_column)
@@ -64,6 +63,10 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("default", "--model", help="default or embeddings."),
     ) -> None:
         """Triage every record of a file, adding triage fields; progress is shown on stderr."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from tending.triage.classify import ModelUnavailable, classify_texts
+
         if path.suffix.lower() == ".csv":
             with path.open(encoding="utf-8", newline="") as fh:
                 records = list(csv.DictReader(fh))
