@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
+from tests.fakes import SmtpRecorder
 
 from tending.app import create_app
 from tending.auth.models import Role, User, UserCreate
@@ -95,6 +96,23 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 def session(factory: sessionmaker[Session]) -> Iterator[Session]:
     with factory() as s:
         yield s
+
+
+@pytest.fixture()
+def fake_smtp(monkeypatch: pytest.MonkeyPatch) -> SmtpRecorder:
+    """Every `smtplib.SMTP` / `SMTP_SSL` connection of the test goes to one recorder."""
+    import smtplib
+
+    recorder = SmtpRecorder()
+    monkeypatch.setattr(smtplib, "SMTP", recorder.connect)
+    monkeypatch.setattr(smtplib, "SMTP_SSL", recorder.connect)
+    return recorder
+
+
+@pytest.fixture()
+def db(session: Session) -> Session:
+    """The same session, under the name the desk tests use."""
+    return session
 
 
 @dataclass

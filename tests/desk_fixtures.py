@@ -1,40 +1,22 @@
-"""Small factories for the response desk tests: an in-memory database and a brand with a few people."""
+"""Builders of desk rows for tests (a brand with a few people, conversations with their messages); the
+database is the suite's one `session` fixture (tests/conftest.py), also under the name `db`."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
 from typing import Any
 
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from tending.auth.models import User, WorkspaceMembership
 from tending.channel.models import Channel
-from tending.database.core import Base
 from tending.inbox.models import Conversation, Message
 from tending.ingest.service import refresh_conversations
-from tending.models import import_all_models
 from tending.workspace.models import Workspace
 
-import_all_models()
 _ids = count(1)
-
-
-def new_session() -> Iterator[Session]:
-    """In-memory SQLite; `TENDING_DESK_TEST_PG_URL` runs the same tests on a PostgreSQL database of their own
-    (its tables are dropped and re-created for each test, so never point it at a shared database)."""
-    url = os.environ.get("TENDING_DESK_TEST_PG_URL") or "sqlite://"
-    engine = create_engine(url)
-    if not url.startswith("sqlite"):
-        Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 def make_workspace(session: Session, *, slug: str = "acme", timezone: str = "UTC") -> Workspace:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import os
+import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
+from tests.scale.cluster import pg_admin_url
 
 from tending.config import Settings
 from tending.database.core import Base, make_engine
@@ -35,15 +36,15 @@ def test_upgrade_from_empty_sqlite(tmp_path: Path) -> None:
 
 
 def test_upgrade_from_empty_postgres() -> None:
-    url = os.environ.get("TENDING_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    url = pg_admin_url()
+    name = f"tending_migration_{uuid.uuid4().hex[:10]}"
     try:
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS tending_migration_test WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE tending_migration_test"))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}")
-    target = url.rsplit("/", 1)[0] + "/tending_migration_test"
+    target = make_url(url).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(Settings(database_url=target))
     try:
         upgrade(engine)
@@ -52,4 +53,4 @@ def test_upgrade_from_empty_postgres() -> None:
     finally:
         engine.dispose()
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS tending_migration_test WITH (FORCE)"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -5,36 +5,20 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
 
-import pytest
 import redis
 from tests.scale.cluster import (
     Cluster,
+    cluster_fixture,
+    cluster_marks,
     enqueue_polls,
-    make_cluster,
     message_counts,
     seed,
-    unavailable_reason,
     wait_until,
 )
 
-REASON = unavailable_reason()
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.skipif(REASON is not None, reason=str(REASON)),
-]
-REDIS_DB = 12
-
-
-@pytest.fixture()
-def cluster() -> Iterator[Cluster]:
-    c = make_cluster(REDIS_DB)
-    try:
-        yield c
-    finally:
-        c.close()
+pytestmark = cluster_marks()
+cluster = cluster_fixture(redis_db=12)
 
 
 def test_consumer_killed_mid_poll_then_another_finishes_exactly_once(cluster: Cluster) -> None:

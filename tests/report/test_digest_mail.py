@@ -1,43 +1,8 @@
 from __future__ import annotations
 
-import smtplib
-from email.message import EmailMessage
-from typing import Any
-
 import pytest
 
-from tending.report.mail import parse_smtp_url
-
-
-class FakeSmtp:
-    sent: list[EmailMessage] = []
-    logins: list[tuple[str, str]] = []
-    opened: list[tuple[str, int]] = []
-
-    def __init__(self, host: str, port: int, timeout: float = 0) -> None:
-        FakeSmtp.opened.append((host, port))
-
-    def __enter__(self) -> FakeSmtp:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def starttls(self) -> None:
-        pass
-
-    def login(self, user: str, password: str) -> None:
-        FakeSmtp.logins.append((user, password))
-
-    def send_message(self, msg: EmailMessage) -> None:
-        FakeSmtp.sent.append(msg)
-
-
-@pytest.fixture()
-def fake_smtp(monkeypatch: pytest.MonkeyPatch) -> type[FakeSmtp]:
-    FakeSmtp.sent, FakeSmtp.logins, FakeSmtp.opened = [], [], []
-    monkeypatch.setattr(smtplib, "SMTP", FakeSmtp)
-    return FakeSmtp
+from tending.mail import MailNotConfigured, parse_smtp_url
 
 
 def _configure(monkeypatch: pytest.MonkeyPatch, url: str | None) -> None:
@@ -78,7 +43,7 @@ def test_digest_is_skipped_without_smtp(monkeypatch, fake_smtp, world) -> None:
 
 
 def test_smtp_url_errors_name_the_setting() -> None:
-    with pytest.raises(ValueError, match="smtp_url"):
+    with pytest.raises(MailNotConfigured, match="smtp_url"):
         parse_smtp_url("http://mail")
     assert parse_smtp_url("smtps://mail.example").port == 465
 

@@ -13,11 +13,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
@@ -161,6 +162,30 @@ def make_cluster(redis_db: int) -> Cluster:
     redis.Redis.from_url(redis_url).flushdb()
     data_dir = Path(tempfile.mkdtemp(prefix="tending-scale-"))
     return Cluster(database_url=url, redis_url=redis_url, data_dir=data_dir, engine=engine)
+
+
+def cluster_marks() -> list[pytest.MarkDecorator]:
+    """The marks of a module whose tests need the cluster: skipped, with the reason, where it cannot run."""
+    reason = unavailable_reason()
+    return [
+        pytest.mark.postgres,
+        pytest.mark.redis,
+        pytest.mark.skipif(reason is not None, reason=str(reason)),
+    ]
+
+
+def cluster_fixture(redis_db: int) -> Any:
+    """A `cluster` fixture on its own Redis database (one per test module, so modules never share a queue)."""
+
+    @pytest.fixture()
+    def cluster() -> Iterator[Cluster]:
+        c = make_cluster(redis_db)
+        try:
+            yield c
+        finally:
+            c.close()
+
+    return cluster
 
 
 def wait_until(check: Callable[[], bool], *, timeout: float, every: float = 0.1) -> bool:

@@ -3,37 +3,20 @@ same channels and posts. Every message is stored once and every post published o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import text
 from tests.scale.cluster import (
     Cluster,
+    cluster_fixture,
+    cluster_marks,
     enqueue_polls,
     enqueue_publishes,
-    make_cluster,
     message_counts,
     seed,
-    unavailable_reason,
     wait_until,
 )
 
-REASON = unavailable_reason()
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.skipif(REASON is not None, reason=str(REASON)),
-]
-REDIS_DB = 13
-
-
-@pytest.fixture()
-def cluster() -> Iterator[Cluster]:
-    c = make_cluster(REDIS_DB)
-    try:
-        yield c
-    finally:
-        c.close()
+pytestmark = cluster_marks()
+cluster = cluster_fixture(redis_db=13)
 
 
 def test_two_consumers_store_every_message_and_publish_every_post_once(cluster: Cluster) -> None:

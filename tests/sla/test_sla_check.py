@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import json
-import smtplib
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -12,6 +10,7 @@ import respx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.desk_fixtures import Msg, make_channel, make_conversation, make_user, make_workspace, message_of
+from tests.fakes import SmtpRecorder
 
 from tending.audit.models import AuditEntry
 from tending.config import Settings
@@ -30,39 +29,6 @@ MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOOK = "https://hooks.example.com/desk"
 CHAT = "https://chat.example.com/hooks/abc"
 SETTINGS = Settings(smtp_url="smtp://alerts:s3cret@mail.example.com:2525", mail_from="desk@example.com")
-
-
-class FakeSMTP:
-    """Stands in for smtplib.SMTP: records what would have been sent."""
-
-    sent: list[EmailMessage] = []
-    logins: list[tuple[str, str]] = []
-    hosts: list[tuple[str, int]] = []
-
-    def __init__(self, host: str, port: int, timeout: float = 0) -> None:
-        FakeSMTP.hosts.append((host, port))
-
-    def __enter__(self) -> FakeSMTP:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def starttls(self) -> None:
-        pass
-
-    def login(self, user: str, password: str) -> None:
-        FakeSMTP.logins.append((user, password))
-
-    def send_message(self, msg: EmailMessage) -> None:
-        FakeSMTP.sent.append(msg)
-
-
-@pytest.fixture()
-def fake_smtp(monkeypatch: pytest.MonkeyPatch) -> type[FakeSMTP]:
-    FakeSMTP.sent, FakeSMTP.logins, FakeSMTP.hosts = [], [], []
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    return FakeSMTP
 
 
 def _world(
@@ -107,7 +73,7 @@ def test_status_uses_business_hours_but_reports_wall_clock(db: Session) -> None:
     assert first.level is SlaLevel.ok
 
 
-def test_warning_then_breach_raised_once_each_with_escalation(db: Session, fake_smtp: type[FakeSMTP]) -> None:
+def test_warning_then_breach_raised_once_each_with_escalation(db: Session, fake_smtp: SmtpRecorder) -> None:
     ws, ann, lead, conv, _policy = _world(db)
     db.add_all(
         [
@@ -158,7 +124,7 @@ def test_warning_then_breach_raised_once_each_with_escalation(db: Session, fake_
     assert fake_smtp.sent[1]["Subject"].startswith("SLA breached")
     assert fake_smtp.sent[1]["From"] == "desk@example.com"
     assert fake_smtp.logins[0] == ("alerts", "s3cret")
-    assert fake_smtp.hosts[0] == ("mail.example.com", 2525)
+    assert fake_smtp.opened[0] == ("mail.example.com", 2525)
 
     alerts = list(db.scalars(select(SlaAlert).order_by(SlaAlert.id)))
     assert [(a.level, a.metric) for a in alerts] == [

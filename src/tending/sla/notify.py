@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.config import Settings
+from tending.mail import send_mail
 from tending.sla.models import AlertDestination, DestinationKind
 from tending.sla.targets import destination_target
 
@@ -52,29 +51,6 @@ def send_chat(client: httpx.Client, url: str, notice: Notice) -> None:
     """Slack and Mattermost incoming webhooks both accept `{"text": ...}`."""
     response = client.post(url, json={"text": f"*{notice.subject}*\n{notice.text}"})
     response.raise_for_status()
-
-
-def send_email(settings: Settings, to: str, notice: Notice) -> None:
-    """Plain-text mail through `smtp_url` (`smtp://` with optional STARTTLS via `?starttls=1`, or `smtps://`)."""
-    if not settings.smtp_url:
-        raise RuntimeError("smtp_url is not set; e-mail alerts cannot be sent")
-    url = urlsplit(settings.smtp_url)
-    if url.scheme not in ("smtp", "smtps"):
-        raise RuntimeError(f"smtp_url: scheme must be smtp or smtps, got {url.scheme!r}")
-    msg = EmailMessage()
-    msg["From"] = settings.mail_from
-    msg["To"] = to
-    msg["Subject"] = notice.subject
-    msg.set_content(notice.text)
-    host = url.hostname or "localhost"
-    smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
-    port = url.port or (465 if url.scheme == "smtps" else 25)
-    with smtp_class(host, port, timeout=HTTP_TIMEOUT_S) as smtp:
-        if "starttls=1" in url.query:
-            smtp.starttls()
-        if url.username:
-            smtp.login(unquote(url.username), unquote(url.password or ""))
-        smtp.send_message(msg)
 
 
 def active_destinations(session: Session, *, workspace_id: int) -> list[AlertDestination]:
@@ -114,7 +90,7 @@ def deliver(
                 elif dest.kind == DestinationKind.chat.value:
                     send_chat(client, target, notice)
                 elif dest.kind == DestinationKind.email.value:
-                    send_email(settings, target, notice)
+                    send_mail(settings, to=[target], subject=notice.subject, text=notice.text)
                 else:
                     raise RuntimeError(f"unknown destination kind {dest.kind!r}")
                 results.append(Delivery(dest.id, dest.kind, True))
