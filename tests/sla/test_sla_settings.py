@@ -7,10 +7,10 @@ from sqlalchemy import select
 from tests.conftest import login
 
 from tending.audit.models import AuditEntry
+from tending.sla.business_hours import format_hours as compact_hours
+from tending.sla.business_hours import parse_hours
 from tending.sla.models import AlertDestination, SlaPolicy
-from tending.sla.pages import compact_hours
 from tending.sla.targets import SEALED, destination_target
-from tending.team.pages import parse_hours
 
 SECRET_URL = "https://hooks.chat.example/services/T0001/B0002/s3cretHookToken"
 

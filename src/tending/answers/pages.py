@@ -24,7 +24,8 @@ from tending.settings.edit import (
 )
 from tending.settings.pages import section_context
 from tending.templating import render
-from tending.workspace.pages import PageWorkspace, members_of, page_context
+from tending.workspace.pages import PageWorkspace, page_context
+from tending.workspace.service import members_of
 
 router = APIRouter()
 WHAT = "prepared answers"

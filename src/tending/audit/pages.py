@@ -9,7 +9,8 @@ from tending.audit.service import list_entries
 from tending.auth.deps import PagePrincipal
 from tending.database.core import DbSession
 from tending.templating import render
-from tending.workspace.pages import PageWorkspace, members_of, page_context
+from tending.workspace.pages import PageWorkspace, page_context
+from tending.workspace.service import members_of
 
 router = APIRouter()
 

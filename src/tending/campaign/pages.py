@@ -26,7 +26,8 @@ from tending.channel.service import list_for_workspace
 from tending.database.core import DbSession, utcnow
 from tending.templating import render
 from tending.workspace.models import Workspace
-from tending.workspace.pages import PageWorkspace, members_of, page_context
+from tending.workspace.pages import PageWorkspace, page_context
+from tending.workspace.service import members_of
 
 router = APIRouter()
 NAV = [(20, "campaigns", "Campaigns", "/campaigns")]

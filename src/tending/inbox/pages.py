@@ -20,7 +20,8 @@ from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_level
 from tending.templating import render
 from tending.workspace.models import Workspace
-from tending.workspace.pages import PageWorkspace, members_of, page_context
+from tending.workspace.pages import PageWorkspace, page_context
+from tending.workspace.service import members_of
 
 router = APIRouter()
 

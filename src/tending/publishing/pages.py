@@ -18,7 +18,8 @@ from tending.publishing import service
 from tending.publishing.models import Post, PostCreate, PostStatus
 from tending.templating import render
 from tending.workspace.models import Workspace
-from tending.workspace.pages import PageWorkspace, members_of, page_context
+from tending.workspace.pages import PageWorkspace, page_context
+from tending.workspace.service import members_of
 
 router = APIRouter()
 NAV = [(30, "calendar", "Calendar", "/calendar")]

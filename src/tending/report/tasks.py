@@ -14,7 +14,7 @@ from tending.report import digest
 from tending.report.mail import send_report
 from tending.worker import huey, runtime
 from tending.workspace.models import Workspace
-from tending.workspace.pages import members_of
+from tending.workspace.service import members_of
 
 log = logging.getLogger(__name__)
 

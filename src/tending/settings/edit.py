@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.auth.deps import Principal
 from tending.auth.models import Role
-from tending.workspace.pages import members_of
+from tending.workspace.service import members_of
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")

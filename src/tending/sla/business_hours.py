@@ -156,3 +156,39 @@ def local_weekday_hour(at: datetime, zone: ZoneInfo) -> tuple[int, int]:
 
 
 MON_FRI_9_17: dict[str, list[list[str]]] = {d: [["09:00", "17:00"]] for d in DAYS[:5]}
+
+
+def parse_hours(text: str) -> dict[str, list[list[str]]]:
+    """`mon-fri 09:00-17:00; sat 10:00-14:00` → the working-hours map; empty means around the clock."""
+    out: dict[str, list[list[str]]] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        days, _, span = part.partition(" ")
+        start, _, end = span.strip().partition("-")
+        for t in (start, end):
+            datetime.strptime(t, "%H:%M")
+        if "-" in days:
+            a, b = days.split("-")
+            names = DAYS[DAYS.index(a) : DAYS.index(b) + 1]
+        else:
+            names = tuple(d for d in days.split(",") if d)
+        for d in names:
+            if d not in DAYS:
+                raise ValueError(f"unknown day {d!r}")
+            out.setdefault(d, []).append([start, end])
+    return out
+
+
+def format_hours(hours: dict[str, list[list[str]]]) -> str:
+    """Hours as typed: days in a row with the same spans share one entry (`mon-fri 09:00-17:00`)."""
+    runs: list[tuple[list[str], list[list[str]]]] = []
+    for day in DAYS:
+        spans = hours.get(day, [])
+        if spans and runs and runs[-1][1] == spans and DAYS.index(runs[-1][0][-1]) == DAYS.index(day) - 1:
+            runs[-1][0].append(day)
+        elif spans:
+            runs.append(([day], spans))
+    parts: list[str] = []
+    for days, spans in runs:
+        name = days[0] if len(days) == 1 else f"{days[0]}-{days[-1]}"
+        parts.extend(f"{name} {a}-{b}" for a, b in spans)
+    return "; ".join(parts)

@@ -23,6 +23,7 @@ from tending.settings.edit import (
 )
 from tending.settings.pages import section_context
 from tending.sla import policies
+from tending.sla.business_hours import format_hours, parse_hours
 from tending.sla.models import (
     AlertDestination,
     AlertDestinationCreate,
@@ -30,27 +31,11 @@ from tending.sla.models import (
     SlaPolicy,
     SlaPolicyCreate,
 )
-from tending.team.pages import DAYS, parse_hours
 from tending.templating import render
-from tending.workspace.pages import PageWorkspace, members_of, page_context
+from tending.workspace.pages import PageWorkspace, page_context
+from tending.workspace.service import members_of
 
 router = APIRouter()
-
-
-def compact_hours(hours: dict[str, list[list[str]]]) -> str:
-    """Business hours as typed: runs of days with the same spans share one entry (`mon-fri 09:00-17:00`)."""
-    runs: list[tuple[list[str], list[list[str]]]] = []
-    for day in DAYS:
-        spans = hours.get(day, [])
-        if spans and runs and runs[-1][1] == spans and DAYS.index(runs[-1][0][-1]) == DAYS.index(day) - 1:
-            runs[-1][0].append(day)
-        elif spans:
-            runs.append(([day], spans))
-    parts: list[str] = []
-    for days, spans in runs:
-        name = days[0] if len(days) == 1 else f"{days[0]}-{days[-1]}"
-        parts.extend(f"{name} {a}-{b}" for a, b in spans)
-    return "; ".join(parts)
 
 
 def _optional(value: str) -> str | None:
@@ -99,7 +84,7 @@ def sla_page(request: Request, db: DbSession, principal: PagePrincipal, workspac
         policies=policies.list_policies(db, workspace_id=workspace.id),
         members=members,
         names={m.id: m.name for m in members},
-        format_hours=compact_hours,
+        format_hours=format_hours,
         can_manage=may_write(principal, ADMIN_ONLY),
         **section_context(workspace.slug, "sla"),
         **page_context(db, principal, workspace, "settings"),

@@ -6,10 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 
 from tending.auth.deps import PagePrincipal, check_workspace
-from tending.auth.models import User, WorkspaceMembership
 from tending.database.core import DbSession
 from tending.workspace.models import Workspace
 from tending.workspace.service import get_by_slug, visible_to
@@ -22,18 +20,6 @@ def page_workspace(slug: str, db: DbSession, principal: PagePrincipal) -> Worksp
 
 
 PageWorkspace = Annotated[Workspace, Depends(page_workspace)]
-
-
-def members_of(db: DbSession, workspace_id: int) -> list[User]:
-    """People who can work this workspace: its members and every admin."""
-    member_ids = select(WorkspaceMembership.user_id).where(WorkspaceMembership.workspace_id == workspace_id)
-    return list(
-        db.scalars(
-            select(User)
-            .where(User.active.is_(True), (User.id.in_(member_ids)) | (User.role == "admin"))
-            .order_by(User.name)
-        )
-    )
 
 
 def page_context(db: DbSession, principal: PagePrincipal, workspace: Workspace, nav: str) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tending.auth.models import User
+from tending.auth.models import User, WorkspaceMembership
+from tending.auth.roles import Role
 from tending.auth.service import workspace_ids_for
 from tending.workspace.models import Workspace, WorkspaceCreate
 
@@ -29,3 +30,15 @@ def visible_to(session: Session, *, user: User, only_id: int | None = None) -> l
     if only_id is not None:
         stmt = stmt.where(Workspace.id == only_id)
     return list(session.scalars(stmt))
+
+
+def members_of(session: Session, workspace_id: int) -> list[User]:
+    """People who can work this workspace: its active members and every active admin, by name."""
+    member_ids = select(WorkspaceMembership.user_id).where(WorkspaceMembership.workspace_id == workspace_id)
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.active.is_(True), (User.id.in_(member_ids)) | (User.role == Role.admin.value))
+            .order_by(User.name)
+        )
+    )
