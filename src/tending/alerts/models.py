@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tending.database.core import Base, utcnow
@@ -85,6 +85,23 @@ class AlertIncident(Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     conversation_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChannelSpike(Base):
+    """A channel's hourly bucket that rose out of its band, kept once per channel, series and bucket so
+    that the scan repeated every few minutes over two weeks raises it once."""
+
+    __tablename__ = "channel_spike"
+    __table_args__ = (UniqueConstraint("channel_id", "metric", "at"),)
+
+    id: Mapped[PrimaryKey]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime]
+    value: Mapped[float] = mapped_column(Float)
+    expected: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from tending.alerts.models import AlertIncident, IncidentAction, IncidentKind, IncidentState
@@ -38,6 +38,23 @@ GAPS: dict[IncidentKind, timedelta] = {
 }
 MAX_EVIDENCE = 20
 MAX_LINKED = 500
+# Alerts an incident needs before people see it. One complaint that uses a scenario's keyword ("my
+# order is late") is on the campaign page with its prepared reaction; the worst case is happening when
+# several people say it within hours.
+QUORUM: dict[IncidentKind, int] = {IncidentKind.scenario_match: 3}
+
+
+def shown() -> ColumnElement[bool]:
+    """Incidents that have reached their kind's quorum."""
+    return not_(
+        or_(
+            false(),
+            *(
+                and_(AlertIncident.kind == kind.value, AlertIncident.alert_count < n)
+                for kind, n in QUORUM.items()
+            ),
+        )
+    )
 
 
 class IncidentStateError(ValueError):
@@ -224,7 +241,7 @@ def list_incidents(
     offset: int = 0,
 ) -> tuple[list[AlertIncident], int]:
     """Incidents newest first (by when they last fired), with the total for paging; no states: all."""
-    conditions = [AlertIncident.workspace_id == workspace_id]
+    conditions = [AlertIncident.workspace_id == workspace_id, shown()]
     if states:
         conditions.append(AlertIncident.state.in_([s.value for s in states]))
     if kind is not None:
@@ -245,7 +262,7 @@ def list_incidents(
 def count_by_state(session: Session, *, workspace_id: int) -> dict[IncidentState, int]:
     rows = session.execute(
         select(AlertIncident.state, func.count(AlertIncident.id))
-        .where(AlertIncident.workspace_id == workspace_id)
+        .where(AlertIncident.workspace_id == workspace_id, shown())
         .group_by(AlertIncident.state)
     ).all()
     found = {str(s): int(n) for s, n in rows}
@@ -260,6 +277,7 @@ def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) ->
             .where(
                 AlertIncident.workspace_id == workspace_id,
                 AlertIncident.state != IncidentState.resolved.value,
+                shown(),
             )
             .order_by(
                 case((AlertIncident.state == IncidentState.open.value, 0), else_=1),
@@ -282,6 +300,7 @@ def incidents_in_period(
                 AlertIncident.workspace_id == workspace_id,
                 AlertIncident.opened_at >= since,
                 AlertIncident.opened_at < until,
+                shown(),
             )
             .order_by(AlertIncident.opened_at, AlertIncident.id)
         )

@@ -88,14 +88,18 @@ def _floor(t: datetime, width: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % width, tz=UTC)
 
 
-def campaign_volume_series(
-    session: Session, *, campaign_id: int, resolution: str = "5min", since: datetime, until: datetime
+def volume_series(
+    session: Session,
+    *,
+    conditions: Sequence[ColumnElement[bool]],
+    resolution: str,
+    since: datetime,
+    until: datetime,
 ) -> list[VolumeBucket]:
-    """Inbound campaign traffic per bucket from `since` (floored, so the first bucket is whole) to `until`
-    (exclusive), zeros included."""
+    """Inbound messages matching `conditions` per bucket from `since` (floored, so the first bucket is
+    whole) to `until` (exclusive), zeros included."""
     width = bucket_seconds(resolution)
     since = _floor(since, width)
-    campaign = get_campaign(session, campaign_id=campaign_id)
     bucket = bucket_expression(session.get_bind().dialect.name, Message.created_at, width).label("bucket")
     rows = session.execute(
         select(
@@ -104,10 +108,7 @@ def campaign_volume_series(
             func.sum(case((Message.sentiment == "negative", 1), else_=0)),
             func.sum(case((Message.sentiment.is_not(None), 1), else_=0)),
         )
-        .where(
-            *traffic_conditions(campaign, since=since, until=until),
-            Message.direction == Direction.inbound.value,
-        )
+        .where(*conditions, Message.direction == Direction.inbound.value)
         .group_by(bucket)
     ).all()
     found = {int(b): (int(n), int(neg or 0), int(tri or 0)) for b, n, neg, tri in rows}
@@ -118,6 +119,21 @@ def campaign_volume_series(
         out.append(VolumeBucket(at, n, neg, tri))
         at += timedelta(seconds=width)
     return out
+
+
+def campaign_volume_series(
+    session: Session, *, campaign_id: int, resolution: str = "5min", since: datetime, until: datetime
+) -> list[VolumeBucket]:
+    """The campaign's inbound traffic per bucket (see `volume_series`)."""
+    campaign = get_campaign(session, campaign_id=campaign_id)
+    start = _floor(since, bucket_seconds(resolution))
+    return volume_series(
+        session,
+        conditions=traffic_conditions(campaign, since=start, until=until),
+        resolution=resolution,
+        since=since,
+        until=until,
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tending.alerts.channel_spikes import scan_channel_spikes
 from tending.answers.models import PreparedAnswerCreate
 from tending.answers.service import create_answer
 from tending.audience.service import fetch_metrics, raise_jump_alerts
@@ -419,8 +420,8 @@ def build_demo(
 def detect_over_history(session: Session, *, workspace_id: int, since: datetime, now: datetime) -> None:
     """Run the history through the detectors a live desk runs as messages arrive (scenario matching ran
     during ingestion), so each alert lands at the time its event happened: spikes of every launched
-    campaign over its whole period (the detector reads the series in order, with no look-ahead), audience
-    jumps day by day, and this week's cadence check."""
+    campaign over its whole period and of every channel over the whole history (the detector reads each
+    series in order, with no look-ahead), audience jumps day by day, and this week's cadence check."""
     for campaign in session.scalars(
         select(Campaign).where(
             Campaign.workspace_id == workspace_id, Campaign.status == CampaignStatus.launched.value
@@ -428,5 +429,7 @@ def detect_over_history(session: Session, *, workspace_id: int, since: datetime,
     ):
         start = max(since, campaign.launched_at or since)
         scan_campaign_spikes(session, campaign_id=campaign.id, since=start, until=now, now=now)
+    for channel in session.scalars(select(Channel).where(Channel.workspace_id == workspace_id)):
+        scan_channel_spikes(session, channel=channel, since=since, until=now, now=now)
     raise_jump_alerts(session, workspace_id=workspace_id, since=since, until=now)
     check_cadence(session, workspace_id=workspace_id, now=now)

@@ -1,4 +1,4 @@
-"""alert incidents and conversation watchers
+"""alert incidents, channel spikes and conversation watchers
 
 Revision ID: e7b2a9c41d05
 Revises: c3d1e9a4f2b7
@@ -79,6 +79,31 @@ def upgrade() -> None:
             "ix_alert_incident_ws_state_last", ["workspace_id", "state", "last_at"], unique=False
         )
     op.create_table(
+        "channel_spike",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("metric", sa.String(length=30), nullable=False),
+        sa.Column("at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("expected", sa.Float(), nullable=False),
+        sa.Column("created_at", tending.database.core.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["channel.id"],
+            name=op.f("fk_channel_spike_channel_id_channel"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_channel_spike_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_channel_spike")),
+        sa.UniqueConstraint("channel_id", "metric", "at", name=op.f("uq_channel_spike_channel_id_metric_at")),
+    )
+    op.create_table(
         "conversation_watcher",
         sa.Column("conversation_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -106,6 +131,7 @@ def downgrade() -> None:
     with op.batch_alter_table("conversation_watcher", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_conversation_watcher_user_id"))
     op.drop_table("conversation_watcher")
+    op.drop_table("channel_spike")
     with op.batch_alter_table("alert_incident", schema=None) as batch_op:
         batch_op.drop_index("ix_alert_incident_ws_state_last")
         batch_op.drop_index("ix_alert_incident_ws_scope_last")
