@@ -44,6 +44,17 @@ MAX_LINKED = 500
 QUORUM: dict[IncidentKind, int] = {IncidentKind.scenario_match: 3}
 
 
+ATTENTION_ORDER = (
+    IncidentKind.negative_spike,
+    IncidentKind.spike,
+    IncidentKind.scenario_match,
+    IncidentKind.audience_jump,
+    IncidentKind.sla_breach,
+    IncidentKind.sla_warning,
+    IncidentKind.cadence,
+)
+
+
 def shown() -> ColumnElement[bool]:
     """Incidents that have reached their kind's quorum."""
     return not_(
@@ -270,7 +281,9 @@ def count_by_state(session: Session, *, workspace_id: int) -> dict[IncidentState
 
 
 def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) -> list[AlertIncident]:
-    """Unresolved incidents for the overview: open before acknowledged, then the most recent."""
+    """Unresolved incidents for the overview: open before acknowledged, what is happening to the brand
+    (spikes, worst cases, audience) before the desk's own backlog (late replies, stale channels, which
+    the inbox and channel pages show too), then the most recent."""
     return list(
         session.scalars(
             select(AlertIncident)
@@ -281,6 +294,10 @@ def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) ->
             )
             .order_by(
                 case((AlertIncident.state == IncidentState.open.value, 0), else_=1),
+                case(
+                    *((AlertIncident.kind == kind.value, rank) for rank, kind in enumerate(ATTENTION_ORDER)),
+                    else_=len(ATTENTION_ORDER),
+                ),
                 AlertIncident.last_at.desc(),
                 AlertIncident.id.desc(),
             )

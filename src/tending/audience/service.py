@@ -166,13 +166,19 @@ def growth_audit(
     return out
 
 
+# A jump is only worth a person's attention when it moves at least this many followers or visits: on a
+# series of a handful (a blog's 3 followers becoming 5) a ratio says nothing.
+MIN_JUMP = 100
+
+
 def raise_jump_alerts(session: Session, *, workspace_id: int, since: datetime, until: datetime) -> int:
-    """File every jump in [since, until) that is not likely genuine in the alerts inbox, once per channel,
-    figure and day (safe to run daily over overlapping periods); returns how many jumps were found."""
+    """File every jump in [since, until) that is not likely genuine and moves at least MIN_JUMP in the
+    alerts inbox, once per channel, figure and day (safe to run daily over overlapping periods); returns
+    how many jumps were found."""
     signals = []
     for growth in growth_audit(session, workspace_id=workspace_id, since=since, until=until):
         for j in growth.jumps:
-            if j.verdict == "likely genuine":
+            if j.verdict == "likely genuine" or j.after - j.before < MIN_JUMP:
                 continue
             text = f"{j.verdict} {j.metric} jump on {j.day.isoformat()}: {j.before:,.0f} → {j.after:,.0f}"
             signals.append(
