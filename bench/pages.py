@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ingest import generate, percentile
 from tending.app import create_app
@@ -146,6 +146,62 @@ def _desk_settings(s: Session, *, workspace_id: int, user_id: int) -> None:
         )
 
 
+def alerts_pages(
+    factory: sessionmaker[Session], *, slug: str = "bench", incidents: int = 3000
+) -> dict[str, str]:
+    """Seed the alerts inbox as three months of a busy desk would leave it (once per workdir): incidents of
+    every kind every 45 minutes, most resolved, each with its 20 evidence lines and up to 200 messages,
+    and return the alerts pages to time (the default unresolved view, all states, one incident)."""
+    from tending.alerts.models import AlertIncident, IncidentKind, IncidentState
+
+    with factory() as s:
+        ws = s.scalars(select(Workspace).where(Workspace.slug == slug)).one()
+        first = s.scalar(select(AlertIncident.id).where(AlertIncident.workspace_id == ws.id).limit(1))
+        if first is None:
+            channel_id = s.scalar(select(Channel.id).where(Channel.workspace_id == ws.id).limit(1))
+            message_ids = list(s.scalars(select(Message.id).order_by(Message.id.desc()).limit(200)))
+            kinds = list(IncidentKind)
+            now = utcnow()
+            for i in range(incidents):
+                at = now - timedelta(minutes=45 * i)
+                state = (
+                    IncidentState.open
+                    if i < 40
+                    else (IncidentState.acknowledged if i < 80 else IncidentState.resolved)
+                )
+                s.add(
+                    AlertIncident(
+                        workspace_id=ws.id,
+                        kind=kinds[i % len(kinds)].value,
+                        scope_key=f"channel:{channel_id}",
+                        channel_id=channel_id,
+                        title=f"bench: 12 messages in an hour, about 2 expected ({i})",
+                        opened_at=at - timedelta(hours=2),
+                        last_at=at,
+                        alert_count=25,
+                        state=state.value,
+                        evidence=[
+                            {"at": at.isoformat(), "summary": f"alert {k}", "excerpt": "x" * 200}
+                            for k in range(20)
+                        ],
+                        message_ids=message_ids,
+                        conversation_ids=[],
+                    )
+                )
+            s.commit()
+        one = s.scalar(
+            select(AlertIncident.id)
+            .where(AlertIncident.workspace_id == ws.id)
+            .order_by(AlertIncident.id)
+            .limit(1)
+        )
+    return {
+        "alerts": f"/w/{slug}/alerts",
+        "alerts: all states": f"/w/{slug}/alerts?state=all",
+        "alert incident": f"/w/{slug}/alerts/{one}",
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--items", type=int, default=1_000_000)
@@ -199,6 +255,7 @@ def main() -> None:
     for name, path in extra.items():
         if client.get(path).status_code == 200:
             pages[name] = path
+    pages |= alerts_pages(factory)
     print(f"\n{'page':24s} {'p50 ms':>8s} {'p95 ms':>8s}  status")
     worst = 0.0
     for name, path in pages.items():

@@ -80,3 +80,33 @@ def test_import_metrics_csv_then_audit_flags_the_jump(
     bad.write_text("date,followers\nyesterday,5\n")
     res = CliRunner().invoke(app, ["import-metrics", str(bad), "--channel", str(world.channel.id)])
     assert res.exit_code == 2
+
+
+def test_suspicious_jumps_reach_the_alerts_inbox_once_and_tiny_ones_do_not(session, world) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from tending.alerts.models import AlertIncident
+    from tending.audience.service import raise_jump_alerts, store_points
+    from tending.channel.models import Channel
+
+    ch = session.get(Channel, world.channel.id)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    big = steady()
+    big[50:] = [v * 10 for v in big[50:]]  # ~1,100 → ~11,000 visits overnight, nobody talking
+    tiny = [3.0] * 40 + [8.0] * 20  # a handful of blog followers: a ratio, not an event
+    store_points(
+        session,
+        channel=ch,
+        points=[("visits", start + timedelta(days=i), v) for i, v in enumerate(big)]
+        + [("followers", start + timedelta(days=i), v) for i, v in enumerate(tiny)],
+    )
+    since, until = start + timedelta(days=35), start + timedelta(days=60)
+    assert raise_jump_alerts(session, workspace_id=world.workspace.id, since=since, until=until) == 1
+    raise_jump_alerts(
+        session, workspace_id=world.workspace.id, since=since, until=until
+    )  # the next day's run
+    (incident,) = session.scalars(select(AlertIncident))
+    assert incident.kind == "audience_jump" and incident.alert_count == 1
+    assert "visits jump on 2026-04-20" in incident.title

@@ -93,3 +93,22 @@ def test_demo_desk_routes_times_and_suggests(factory, settings) -> None:
         assert sla_for_conversation(s, conversation=conv, now=NOW) is not None
         titles = [x.title for x in suggest_answers(s, message=charged, limit=3)]
         assert titles[0] == "Charged twice"
+
+
+def test_demo_history_raises_the_recall_wave_as_it_happened_and_no_alert_on_praise(factory, settings) -> None:
+    from tending.alerts.service import needing_attention
+    from tending.campaign.models import CampaignAlert
+    from tending.demo.world import world_events
+
+    build_demo(factory, settings=settings, days=60, now=NOW)
+    wave = next(e for e in world_events(days=60, now=NOW) if e.kind == "burst")
+    with factory() as s:
+        panel = needing_attention(s, workspace_id=1, limit=5)
+        spikes = [i for i in panel if i.kind == "spike" and wave.start <= i.opened_at <= wave.end]
+        names = {s.get(Channel, i.channel_id).name for i in spikes}
+        assert names == {"Northwind on Instagram", "@northwindcoffee on X"}  # one incident per channel hit
+        matched = s.scalars(
+            select(Message.text).join(CampaignAlert, CampaignAlert.message_id == Message.id)
+        ).all()
+        assert matched and not [t for t in matched if "incredible" in t or "fully recyclable" in t]
+        assert not [t for t in matched if t.startswith(("Love the new", "Your cold brew kit made"))]

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from tests.desk_fixtures import Msg, make_conversation, message_of
 
+from tending.alerts.models import IncidentKind
+from tending.alerts.service import AlertSignal, record_alerts
 from tending.auth.models import User
 from tending.campaign.models import Campaign, CampaignAlert, Kpi, KpiMeasurement, Scenario
 from tending.channel.models import Channel
@@ -123,6 +125,32 @@ def seeded(factory: sessionmaker[Session], world) -> Seeded:
                     "messages_in_bucket": 40,
                 },
             )
+        )
+        # The alerts inbox groups them into incidents; one began the week before and stays out of this digest.
+        record_alerts(
+            s,
+            workspace_id=ws.id,
+            signals=[
+                AlertSignal(
+                    kind=IncidentKind.spike,
+                    at=MON + timedelta(days=2),
+                    title="40 messages in an hour, about 6 expected",
+                    campaign_id=campaign.id,
+                ),
+                AlertSignal(
+                    kind=IncidentKind.scenario_match,
+                    at=saturday_night,
+                    title=hostile.text,
+                    campaign_id=campaign.id,
+                    message_ids=[hostile.id],
+                ),
+                AlertSignal(
+                    kind=IncidentKind.spike,
+                    at=MON - timedelta(days=5),
+                    title="last week's spike",
+                    campaign_id=campaign.id,
+                ),
+            ],
         )
         s.commit()
         return Seeded(campaign_id=campaign.id, hostile_message_id=hostile.id)

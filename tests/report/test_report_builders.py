@@ -14,14 +14,15 @@ from tending.workspace.models import Workspace
 SUNDAY = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
 
 
-def test_digest_lists_the_week_alerts_escaped(session, world, seeded) -> None:
+def test_digest_lists_the_week_incidents_only_escaped(session, world, seeded) -> None:
     ws = session.get(Workspace, world.workspace.id)
     report = digest.build(session, workspace=ws, now=SUNDAY)
-    alerts = report.table("campaign-alerts")
+    alerts = report.table("alerts")
     assert alerts is not None
-    assert [row[2] for row in alerts.rows] == ["spike", "scenario match"]
-    assert any(row[4] == HOSTILE for row in alerts.rows)
-    assert "2 campaign alerts" in report.subject
+    # The incident that began the week before is not counted again.
+    assert [row[1] for row in alerts.rows] == ["Volume spike", "Worst case recognised"]
+    assert any(row[3] == HOSTILE for row in alerts.rows)
+    assert "2 alert incidents" in report.subject
     html = standalone_html(report)
     assert "&lt;script&gt;" in html and "<script>" not in html
 

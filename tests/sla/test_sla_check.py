@@ -14,6 +14,7 @@ from tests.fakes import SmtpRecorder
 
 from tending.audit.models import AuditEntry
 from tending.config import Settings
+from tending.inbox.models import ConversationWatcher
 from tending.moderation.service import hide_message
 from tending.sla.business_hours import MON_FRI_9_17
 from tending.sla.models import AlertDestination, AlertDestinationCreate, SlaAlert, SlaLevel, SlaPolicyCreate
@@ -102,7 +103,11 @@ def test_warning_then_breach_raised_once_each_with_escalation(db: Session, fake_
 
         breached = run(MONDAY_9 + timedelta(hours=4, minutes=1))
         assert [(a.level, a.escalated_to_id) for a in breached] == [(SlaLevel.breached, lead.id)]
-        assert conv.assignee_id == lead.id
+        # Escalation informs, it does not take: the owner keeps the work, the lead watches.
+        assert conv.assignee_id == ann.id
+        assert [(w.user_id, w.reason) for w in db.scalars(select(ConversationWatcher))] == [
+            (lead.id, "escalation")
+        ]
         assert run(MONDAY_9 + timedelta(hours=6)) == []
         assert run(MONDAY_9 + timedelta(days=3)) == []
 
@@ -113,14 +118,15 @@ def test_warning_then_breach_raised_once_each_with_escalation(db: Session, fake_
         assert payload["metric"] == "first_response"
         assert payload["target_hours"] == 4
         assert payload["business_hours"] == pytest.approx(4 + 1 / 60, abs=1e-3)
-        assert payload["escalated_from_id"] == ann.id
-        assert payload["assignee_id"] == lead.id
+        assert payload["escalated_to_id"] == lead.id
+        assert payload["assignee_id"] == ann.id
         assert payload["due_at"] == "2026-03-02T13:00:00+00:00"
         chat_body = json.loads(chat.calls[0].request.content)
         assert set(chat_body) == {"text"}
         assert "SLA warning" in chat_body["text"]
 
-    assert [m["To"] for m in fake_smtp.sent] == ["oncall@example.com", "oncall@example.com"]
+    # The on-call address gets both alerts; the escalation member gets their own copy of the breach.
+    assert [m["To"] for m in fake_smtp.sent] == ["oncall@example.com", "oncall@example.com", lead.email]
     assert fake_smtp.sent[1]["Subject"].startswith("SLA breached")
     assert fake_smtp.sent[1]["From"] == "desk@example.com"
     assert fake_smtp.logins[0] == ("alerts", "s3cret")
@@ -150,19 +156,20 @@ def test_weekend_does_not_count_toward_the_target(db: Session) -> None:
 
 
 def test_late_check_raises_only_the_breach_and_answered_conversations_stop(db: Session) -> None:
-    ws, _ann, lead, conv, _ = _world(db, resolution=16)
+    ws, ann, lead, conv, _ = _world(db, resolution=16)
     raised = check_sla(db, workspace_id=ws.id, now=MONDAY_9 + timedelta(hours=5), settings=SETTINGS)
     assert [(a.metric.value, a.level) for a in raised] == [("first_response", SlaLevel.breached)]
     assert raised[0].escalated_to_id == lead.id
     # Resolution: 16 business hours = Tuesday 17:00; warning at 12 h = Tuesday 13:00.
     raised = check_sla(db, workspace_id=ws.id, now=datetime(2026, 3, 3, 13, 0, tzinfo=UTC), settings=SETTINGS)
     assert [(a.metric.value, a.level) for a in raised] == [("resolution", SlaLevel.warning)]
-    # Already escalated: a second breach does not reassign again.
+    # The second breach tells the lead again; nobody took the conversation from its owner.
     raised = check_sla(db, workspace_id=ws.id, now=datetime(2026, 3, 3, 17, 1, tzinfo=UTC), settings=SETTINGS)
     assert [(a.metric.value, a.level, a.escalated_to_id) for a in raised] == [
-        ("resolution", SlaLevel.breached, None)
+        ("resolution", SlaLevel.breached, lead.id)
     ]
-    assert conv.assignee_id == lead.id
+    assert conv.assignee_id == ann.id
+    assert len(list(db.scalars(select(ConversationWatcher)))) == 1
 
 
 def test_answered_in_time_raises_nothing(db: Session) -> None:

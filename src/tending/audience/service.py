@@ -9,6 +9,8 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tending.alerts.models import IncidentKind
+from tending.alerts.service import AlertSignal, record_alerts
 from tending.audience.authenticity import Profiles, score_accounts
 from tending.audience.growth import DayConversation, Jump, find_jumps, judge, split_growth
 from tending.audience.models import MetricPoint
@@ -164,4 +166,41 @@ def growth_audit(
     return out
 
 
-__all__ = ["ChannelGrowth", "fetch_metrics", "growth_audit", "split_growth", "store_points"]
+# A jump is only worth a person's attention when it moves at least this many followers or visits: on a
+# series of a handful (a blog's 3 followers becoming 5) a ratio says nothing.
+MIN_JUMP = 100
+
+
+def raise_jump_alerts(session: Session, *, workspace_id: int, since: datetime, until: datetime) -> int:
+    """File every jump in [since, until) that is not likely genuine and moves at least MIN_JUMP in the
+    alerts inbox, once per channel, figure and day (safe to run daily over overlapping periods); returns
+    how many jumps were found."""
+    signals = []
+    for growth in growth_audit(session, workspace_id=workspace_id, since=since, until=until):
+        for j in growth.jumps:
+            if j.verdict == "likely genuine" or j.after - j.before < MIN_JUMP:
+                continue
+            text = f"{j.verdict} {j.metric} jump on {j.day.isoformat()}: {j.before:,.0f} → {j.after:,.0f}"
+            signals.append(
+                AlertSignal(
+                    kind=IncidentKind.audience_jump,
+                    at=datetime(j.day.year, j.day.month, j.day.day, tzinfo=UTC),
+                    title=f"{growth.channel}: {text}",
+                    summary=f"{text}: {'; '.join(j.evidence)}" if j.evidence else text,
+                    channel_id=growth.channel_id,
+                    evidence={"metric": j.metric, "verdict": j.verdict, "before": j.before, "after": j.after},
+                    key=f"{growth.channel_id}:{j.metric}:{j.day.isoformat()}",
+                )
+            )
+    record_alerts(session, workspace_id=workspace_id, signals=signals)
+    return len(signals)
+
+
+__all__ = [
+    "ChannelGrowth",
+    "fetch_metrics",
+    "growth_audit",
+    "raise_jump_alerts",
+    "split_growth",
+    "store_points",
+]

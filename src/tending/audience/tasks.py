@@ -7,7 +7,7 @@ from datetime import timedelta
 from huey import crontab
 from sqlalchemy import select
 
-from tending.audience.service import fetch_metrics
+from tending.audience.service import fetch_metrics, raise_jump_alerts
 from tending.channel.models import Channel
 from tending.connectors.bases import ConnectorError
 from tending.database.core import session_scope, utcnow
@@ -27,4 +27,6 @@ def fetch_all_metrics() -> int:
                 )
             except ConnectorError:
                 continue  # polling reports connection problems; figures come back tomorrow
+        for workspace_id in {c.workspace_id for c in session.scalars(select(Channel))}:
+            raise_jump_alerts(session, workspace_id=workspace_id, since=now - timedelta(days=3), until=now)
     return stored

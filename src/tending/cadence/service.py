@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
+from tending.alerts.models import IncidentKind
+from tending.alerts.service import AlertSignal, record_alerts
 from tending.cadence.models import CadenceTarget, ChannelAlert
 from tending.channel.models import Channel
 from tending.database.dialect import upsert_insert
@@ -148,6 +150,22 @@ def check_cadence(session: Session, *, workspace_id: int, now: datetime) -> list
                 alert = session.get(ChannelAlert, inserted)
                 if alert is not None:
                     new.append(alert)
+    record_alerts(
+        session,
+        workspace_id=workspace_id,
+        signals=[
+            AlertSignal(
+                kind=IncidentKind.cadence,
+                at=now,
+                title=f"{a.message.split(':', 1)[0]} "
+                + ("leaves replies overdue" if a.kind == "unanswered" else "is going stale"),
+                summary=a.message,
+                channel_id=a.channel_id,
+                evidence={"channel_alert_id": a.id, "problem": a.kind},
+            )
+            for a in new
+        ],
+    )
     session.flush()
     return new
 

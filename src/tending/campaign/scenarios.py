@@ -10,6 +10,11 @@ paraphrases of an example score 0.75-0.95 and ordinary messages on the same camp
 tests); 0.5 sits between. Character n-grams still see form more than meaning: a message built like an
 example but saying the opposite can pass, which is why an alert is a prompt for a person, not an action.
 
+Polarity narrows that gap: worst cases are negative, so a positive message (its triage label, or VADER
+while triage has not run) fits a scenario only through an explicit trigger keyword, never by
+resemblance. "Love the new packaging, fully recyclable" is built like "Your bag is not recyclable where
+I live" and must not raise the sustainability scenario.
+
 Only inbound, visible messages on a launched campaign's channels inside its period are read: backlash
 often answers the campaign post without repeating its hashtag, so identifiers are not required here.
 """
@@ -26,8 +31,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from tending.alerts.models import IncidentKind
+from tending.alerts.service import AlertSignal, record_alerts
 from tending.auth.models import User
 from tending.campaign.models import AlertKind, Campaign, CampaignAlert, CampaignStatus, Scenario
+from tending.campaign.polarity import PolarityReader
 from tending.campaign.traffic import campaign_period
 from tending.database.dialect import chunks
 from tending.inbox.models import Direction, Message
@@ -85,15 +93,15 @@ class ScenarioMatcher:
     def _strip(self, text: str) -> str:
         return self._ignore.sub(" ", text or "") if self._ignore is not None else (text or "")
 
-    def match(self, texts: Sequence[str]) -> list[list[ScenarioHit]]:
-        """For each text, the scenarios it fits, best first."""
+    def match(self, texts: Sequence[str], *, positive: Sequence[bool] = ()) -> list[list[ScenarioHit]]:
+        """For each text, the scenarios it fits, best first; a text marked positive fits by keyword only."""
         sims = None
         if self._vectorizer is not None and texts:
             sims = (self._vectorizer.transform([self._strip(t) for t in texts]) @ self._matrix.T).toarray()
         out: list[list[ScenarioHit]] = []
         for row, text in enumerate(texts):
             best: dict[int, tuple[float, str | None]] = {}
-            if sims is not None:
+            if sims is not None and not (positive and positive[row]):
                 for col in np.flatnonzero(sims[row] >= self.threshold):
                     owner, example_text = self._examples[int(col)]
                     value = float(sims[row, col])
@@ -109,6 +117,12 @@ class ScenarioMatcher:
                     hits.append(ScenarioHit(scenario, round(score, 4), found, example, round(sim, 4)))
             out.append(sorted(hits, key=lambda h: -h.score))
         return out
+
+
+def positive_flags(messages: Sequence[Message], reader: PolarityReader | None = None) -> list[bool]:
+    """Which messages read as positive: the triage label first, VADER on the text otherwise."""
+    reader = reader or PolarityReader()
+    return [reader.label(sentiment=m.sentiment, text=m.text or "") == "positive" for m in messages]
 
 
 def _in_period(campaign: Campaign, message: Message) -> bool:
@@ -169,6 +183,7 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
         )
     )
     alerts: list[CampaignAlert] = []
+    reader = PolarityReader()
     for campaign in campaigns:
         channel_ids = {c.id for c in campaign.channels}
         batch = [
@@ -184,9 +199,10 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
         if not scenarios:
             continue
         matcher = ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers)
-        results = matcher.match([m.text for m in batch])
+        results = matcher.match([m.text for m in batch], positive=positive_flags(batch, reader))
         wanted = [(m.id, h.scenario.id) for m, hits in zip(batch, results, strict=True) for h in hits]
         seen: set[tuple[int, int]] = set()
+        signals: list[AlertSignal] = []
         for part_pairs in chunks(wanted, 400):
             seen.update(
                 (int(a), int(b))
@@ -216,6 +232,26 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
                 )
                 session.add(alert)
                 alerts.append(alert)
+                signals.append(
+                    AlertSignal(
+                        kind=IncidentKind.scenario_match,
+                        at=message.created_at,
+                        title=f"{campaign.name}: messages fit the worst case “{hit.scenario.title}”",
+                        summary=f"Fits “{hit.scenario.title}” ({hit.by})",
+                        campaign_id=campaign.id,
+                        evidence={
+                            "scenario": hit.scenario.title,
+                            "reaction": detail.get("reaction"),
+                            "responder": detail.get("responder"),
+                            "excerpt": detail["message_excerpt"],
+                            "message_id": message.id,
+                        },
+                        message_ids=[message.id],
+                        conversation_ids=[message.conversation_id],
+                    )
+                )
+        if signals:
+            record_alerts(session, workspace_id=campaign.workspace_id, signals=signals)
     session.flush()
     return alerts
 

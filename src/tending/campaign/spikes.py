@@ -9,6 +9,11 @@ triaged messages only (None where none was triaged), so an untriaged burst does 
 
 The detector itself is pluggable: anything matching `SeriesScorer` (a function from a regular series
 to an expected band per point) can drive `detect_campaign_spikes`.
+
+A point above its band is not yet worth a person's attention: on a quiet series the expected value is
+near zero and one message is "4000x expected". A spike also needs MIN_COUNT messages in the bucket
+(negative ones for the negative share) and MIN_EXCESS more than expected, and it is told in whole
+numbers: "7 messages in an hour, about 1 expected".
 """
 
 from __future__ import annotations
@@ -23,16 +28,23 @@ from typing import Any, Protocol
 from sqlalchemy import BigInteger, ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from tending.alerts.models import IncidentKind
+from tending.alerts.service import AlertSignal, record_alerts
 from tending.author.models import Author
 from tending.campaign.models import AlertKind, CampaignAlert, Scenario
-from tending.campaign.scenarios import ScenarioHit, ScenarioMatcher, scenario_detail
+from tending.campaign.scenarios import ScenarioHit, ScenarioMatcher, positive_flags, scenario_detail
 from tending.campaign.service import get_campaign
 from tending.campaign.traffic import traffic_conditions
 from tending.inbox.models import Direction, Message
 
 RESOLUTIONS: dict[str, int] = {"5min": 300, "1h": 3600, "1d": 86400}
+SPANS = {"5min": "5 minutes", "1h": "an hour", "1d": "a day"}
 METRICS = ("volume", "negative_volume", "negative_share")
 TOP_N = 5
+# A spike needs at least this many messages in its bucket (negative ones for the negative share)...
+MIN_COUNT = 5
+# ...and at least this many more than expected, whatever the ratio.
+MIN_EXCESS = 4.0
 
 
 @dataclass(frozen=True)
@@ -76,14 +88,18 @@ def _floor(t: datetime, width: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % width, tz=UTC)
 
 
-def campaign_volume_series(
-    session: Session, *, campaign_id: int, resolution: str = "5min", since: datetime, until: datetime
+def volume_series(
+    session: Session,
+    *,
+    conditions: Sequence[ColumnElement[bool]],
+    resolution: str,
+    since: datetime,
+    until: datetime,
 ) -> list[VolumeBucket]:
-    """Inbound campaign traffic per bucket from `since` (floored, so the first bucket is whole) to `until`
-    (exclusive), zeros included."""
+    """Inbound messages matching `conditions` per bucket from `since` (floored, so the first bucket is
+    whole) to `until` (exclusive), zeros included."""
     width = bucket_seconds(resolution)
     since = _floor(since, width)
-    campaign = get_campaign(session, campaign_id=campaign_id)
     bucket = bucket_expression(session.get_bind().dialect.name, Message.created_at, width).label("bucket")
     rows = session.execute(
         select(
@@ -92,10 +108,7 @@ def campaign_volume_series(
             func.sum(case((Message.sentiment == "negative", 1), else_=0)),
             func.sum(case((Message.sentiment.is_not(None), 1), else_=0)),
         )
-        .where(
-            *traffic_conditions(campaign, since=since, until=until),
-            Message.direction == Direction.inbound.value,
-        )
+        .where(*conditions, Message.direction == Direction.inbound.value)
         .group_by(bucket)
     ).all()
     found = {int(b): (int(n), int(neg or 0), int(tri or 0)) for b, n, neg, tri in rows}
@@ -106,6 +119,21 @@ def campaign_volume_series(
         out.append(VolumeBucket(at, n, neg, tri))
         at += timedelta(seconds=width)
     return out
+
+
+def campaign_volume_series(
+    session: Session, *, campaign_id: int, resolution: str = "5min", since: datetime, until: datetime
+) -> list[VolumeBucket]:
+    """The campaign's inbound traffic per bucket (see `volume_series`)."""
+    campaign = get_campaign(session, campaign_id=campaign_id)
+    start = _floor(since, bucket_seconds(resolution))
+    return volume_series(
+        session,
+        conditions=traffic_conditions(campaign, since=start, until=until),
+        resolution=resolution,
+        since=since,
+        until=until,
+    )
 
 
 @dataclass(frozen=True)
@@ -122,8 +150,36 @@ class SeriesScorer(Protocol):
     def __call__(self, timestamps: Sequence[datetime], values: Sequence[float]) -> Sequence[Band | None]: ...
 
 
-def _label(metric: str, v: float) -> str:
-    return f"{v:.0%}" if metric == "negative_share" else f"{v:g}"
+def about(expected: float) -> str:
+    """An expectation as a person says it: "almost none", "about 1", "about 40"."""
+    if expected < 0.5:
+        return "almost none"
+    if expected < 20:
+        return f"about {max(1, round(expected))}"
+    return f"about {round(expected, -1):.0f}"
+
+
+def describe_spike(
+    metric: str, *, value: float, expected: float, resolution: str, negative: int = 0, triaged: int = 0
+) -> str:
+    """The alert's one line, rounded for people."""
+    span = SPANS.get(resolution, resolution)
+    if metric == "negative_share":
+        return (
+            f"{value:.0%} negative ({negative} of {triaged} messages) in {span}, about {expected:.0%} usual"
+        )
+    noun = "negative messages" if metric == "negative_volume" else "messages"
+    n = round(value)
+    return f"{n} {noun if n != 1 else noun[:-1]} in {span}, {about(expected)} expected"
+
+
+def worth_alerting(metric: str, bucket: VolumeBucket, *, expected: float) -> bool:
+    """The minimum count and excess a spike needs besides leaving its band (see the module note)."""
+    if metric == "negative_share":
+        excess = bucket.negative - expected * bucket.triaged
+        return bucket.negative >= MIN_COUNT and excess >= MIN_EXCESS
+    value = bucket.value(metric)
+    return value >= MIN_COUNT and value - expected >= MIN_EXCESS
 
 
 def raise_spike_alert(
@@ -205,7 +261,8 @@ def raise_spike_alert(
         counts: Counter[int] = Counter()
         first_hit: dict[int, ScenarioHit] = {}
         matcher = ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers)
-        for hits in matcher.match([m.text for m, _ in rows]):
+        texts = [m for m, _ in rows]
+        for hits in matcher.match([m.text for m in texts], positive=positive_flags(texts)):
             for h in hits:
                 counts[h.scenario.id] += 1
                 first_hit.setdefault(h.scenario.id, h)
@@ -214,12 +271,11 @@ def raise_spike_alert(
             scenario_info = scenario_detail(session, first_hit[best_id]) | {"matching_messages": n}
 
     rise = value - expected
-    summary = (
-        f"{metric.replace('_', ' ')} rose to {_label(metric, value)} at {start.isoformat()} "
-        f"(expected {_label(metric, expected)}, band {_label(metric, lower)}-{_label(metric, upper)})"
+    negative = sum(1 for m, _ in rows if m.sentiment == "negative")
+    triaged = sum(1 for m, _ in rows if m.sentiment is not None)
+    summary = describe_spike(
+        metric, value=value, expected=expected, resolution=resolution, negative=negative, triaged=triaged
     )
-    if expected > 0:
-        summary += f": {value / expected:.1f}x expected"
     spread = upper - expected
     alert = CampaignAlert(
         workspace_id=campaign.workspace_id,
@@ -250,6 +306,27 @@ def raise_spike_alert(
     )
     session.add(alert)
     session.flush()
+    evidence: dict[str, Any] = {"campaign_alert_id": alert.id, "metric": metric}
+    if scenario_info:
+        evidence |= {"scenario": scenario_info["scenario"], "reaction": scenario_info["reaction"]}
+    if top_messages:
+        evidence["excerpt"] = top_messages[0]["text"]
+    record_alerts(
+        session,
+        workspace_id=campaign.workspace_id,
+        signals=[
+            AlertSignal(
+                kind=IncidentKind.spike if metric == "volume" else IncidentKind.negative_spike,
+                at=start,
+                title=f"{campaign.name}: {summary}",
+                summary=summary,
+                campaign_id=campaign_id,
+                evidence=evidence,
+                message_ids=[m.id for m, _ in ranked],
+                conversation_ids=[m.conversation_id for m, _ in ranked],
+            )
+        ],
+    )
     return alert
 
 
@@ -264,7 +341,8 @@ def detect_campaign_spikes(
     resolution: str = "5min",
     metrics: Sequence[str] = ("volume", "negative_share"),
 ) -> list[CampaignAlert]:
-    """Run a detector over the campaign's series and raise an alert for every point above its band."""
+    """Run a detector over the campaign's series and raise an alert for every point above its band that
+    also has the minimum count and excess (`worth_alerting`)."""
     series = campaign_volume_series(
         session, campaign_id=campaign_id, resolution=resolution, since=since, until=until
     )
@@ -272,8 +350,11 @@ def detect_campaign_spikes(
     alerts = []
     for metric in metrics:
         values = [b.value(metric) for b in series]
-        for at, v, band in zip(stamps, values, scorer(stamps, values), strict=True):
+        for bucket, v, band in zip(series, values, scorer(stamps, values), strict=True):
+            at = bucket.at
             if band is None or math.isnan(v) or v <= band.upper:
+                continue
+            if not worth_alerting(metric, bucket, expected=band.expected):
                 continue
             alerts.append(
                 raise_spike_alert(
@@ -289,4 +370,31 @@ def detect_campaign_spikes(
                     resolution=resolution,
                 )
             )
+    return alerts
+
+
+# What the periodic scan and the demo's history both run: hourly buckets (a 5-minute bucket rarely holds
+# MIN_COUNT messages even in a real burst), volume and negative share, the streaming detector's bands.
+SCAN_RESOLUTION = "1h"
+
+
+def scan_campaign_spikes(
+    session: Session, *, campaign_id: int, since: datetime, until: datetime, now: datetime
+) -> list[CampaignAlert]:
+    """Volume and negative-share spikes of one campaign over [since, until); raised once per bucket."""
+    from tending.detection.scorers import band_scorer  # the detector's numpy work, loaded when a scan runs
+
+    step = bucket_seconds(SCAN_RESOLUTION)
+    alerts: list[CampaignAlert] = []
+    for metric, share in (("volume", False), ("negative_share", True)):
+        alerts += detect_campaign_spikes(
+            session,
+            campaign_id=campaign_id,
+            scorer=band_scorer(step_seconds=step, share=share),
+            since=since,
+            until=until,
+            now=now,
+            resolution=SCAN_RESOLUTION,
+            metrics=(metric,),
+        )
     return alerts

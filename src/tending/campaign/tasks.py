@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tending.campaign.models import Campaign, CampaignStatus
 from tending.campaign.scenarios import match_scenarios_batch
-from tending.campaign.spikes import detect_campaign_spikes
+from tending.campaign.spikes import scan_campaign_spikes
 from tending.database.core import session_scope, utcnow
 from tending.worker import huey, runtime
 
@@ -25,25 +25,15 @@ def match_scenarios_task(message_ids: list[int]) -> int:
 def detect_spikes_in_launched_campaigns() -> int:
     """Every 5 minutes: volume and negative-share spikes of each launched campaign over the last two weeks
     (the detector learns the hour-of-week pattern from them); alerts are raised once per bucket."""
-    from tending.detection.scorers import band_scorer
-
     now = utcnow()
     raised = 0
     with session_scope(runtime().session_factory) as session:
         for campaign_id in session.scalars(
             select(Campaign.id).where(Campaign.status == CampaignStatus.launched.value)
         ):
-            for metric, share in (("volume", False), ("negative_share", True)):
-                raised += len(
-                    detect_campaign_spikes(
-                        session,
-                        campaign_id=campaign_id,
-                        scorer=band_scorer(step_seconds=300, share=share),
-                        since=now - timedelta(days=14),
-                        until=now,
-                        now=now,
-                        resolution="5min",
-                        metrics=(metric,),
-                    )
+            raised += len(
+                scan_campaign_spikes(
+                    session, campaign_id=campaign_id, since=now - timedelta(days=14), until=now, now=now
                 )
+            )
     return raised

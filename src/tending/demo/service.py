@@ -11,16 +11,25 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tending.alerts.channel_spikes import scan_channel_spikes
 from tending.answers.models import PreparedAnswerCreate
 from tending.answers.service import create_answer
-from tending.audience.service import fetch_metrics
+from tending.audience.service import fetch_metrics, raise_jump_alerts
 from tending.auth.models import Role, User, UserCreate
 from tending.auth.service import create_user
-from tending.cadence.service import set_target
+from tending.cadence.service import check_cadence, set_target
 from tending.campaign.launch import launch_campaign
-from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind, ScenarioCreate
+from tending.campaign.models import (
+    Campaign,
+    CampaignCreate,
+    CampaignStatus,
+    KpiCreate,
+    MetricKind,
+    ScenarioCreate,
+)
 from tending.campaign.outcomes import import_outcomes
 from tending.campaign.service import add_kpi, add_scenario, create_campaign
+from tending.campaign.spikes import scan_campaign_spikes
 from tending.channel.models import Channel, ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
@@ -397,4 +406,30 @@ def build_demo(
     with factory() as session:  # what the worker's minute tick does: give every open conversation an owner
         route_unassigned(session, workspace_id=workspace_id, now=now or utcnow())
         session.commit()
+    with factory() as session:
+        detect_over_history(
+            session,
+            workspace_id=workspace_id,
+            since=(now or utcnow()) - timedelta(days=days),
+            now=now or utcnow(),
+        )
+        session.commit()
     return DemoSummary(workspace_id, len(channel_ids), total, created=True)
+
+
+def detect_over_history(session: Session, *, workspace_id: int, since: datetime, now: datetime) -> None:
+    """Run the history through the detectors a live desk runs as messages arrive (scenario matching ran
+    during ingestion), so each alert lands at the time its event happened: spikes of every launched
+    campaign over its whole period and of every channel over the whole history (the detector reads each
+    series in order, with no look-ahead), audience jumps day by day, and this week's cadence check."""
+    for campaign in session.scalars(
+        select(Campaign).where(
+            Campaign.workspace_id == workspace_id, Campaign.status == CampaignStatus.launched.value
+        )
+    ):
+        start = max(since, campaign.launched_at or since)
+        scan_campaign_spikes(session, campaign_id=campaign.id, since=start, until=now, now=now)
+    for channel in session.scalars(select(Channel).where(Channel.workspace_id == workspace_id)):
+        scan_channel_spikes(session, channel=channel, since=since, until=now, now=now)
+    raise_jump_alerts(session, workspace_id=workspace_id, since=since, until=now)
+    check_cadence(session, workspace_id=workspace_id, now=now)

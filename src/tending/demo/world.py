@@ -159,6 +159,10 @@ ANSWERS = [
     "Yes, they're certified home-compostable.",
     "We're so glad you enjoyed it — see you soon!",
 ]
+# Days before `now` on which the generated events happen.
+WAVE_DAYS_AGO = 19
+JUMP_DAYS_AGO = 25
+WAVE_CHANNELS = ("instagram", "x")
 CITIES = ["Lyon", "Berlin", "Madrid", "Milan", "Brussels", "Lisbon", "Vienna", "Copenhagen"]
 
 
@@ -323,8 +327,8 @@ def generate(
     plans = _plans()
     people = [_author(rng, now) for _ in range(900)]
     bots = [_author(rng, now, fake=True) for _ in range(120)]
-    wave_day = days - 19
-    jump_day = days - 25
+    wave_day = days - WAVE_DAYS_AGO
+    jump_day = days - JUMP_DAYS_AGO
     hour_weights = [_hour_weight(h) for h in range(24)]
     for plan in plans:
         seq = 0
@@ -388,7 +392,7 @@ def generate(
                 rec.update(direction="inbound", created_at=at.isoformat(), author=who)
                 mid = add(rec)
                 _maybe_answer(plan, rng, add, rec, mid, at, now, kind)
-        if plan.key in {"instagram", "x"}:
+        if plan.key in WAVE_CHANNELS:
             _negative_wave(plan, rng, add, people, (start + timedelta(days=wave_day)).replace(hour=0), posts)
         plan.metrics = _metrics(plan, rng, start, days, jump_day if plan.key == "instagram" else None)
         plan.records.sort(key=lambda r: r["created_at"])
@@ -397,6 +401,40 @@ def generate(
             b"\n".join(orjson.dumps(m) for m in plan.metrics) + b"\n"
         )
     return plans
+
+
+@dataclass(frozen=True)
+class WorldEvent:
+    """Something the generated world makes happen, that the desk's alerts should point at."""
+
+    name: str
+    kind: str  # burst | audience_jump | stale | quiet
+    channels: tuple[str, ...]  # plan keys
+    start: datetime
+    end: datetime
+
+
+def world_events(*, days: int = 90, now: datetime | None = None) -> list[WorldEvent]:
+    """The events `generate` writes into the world with the same arguments, for measuring alerts."""
+    now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    start = now - timedelta(days=days)
+    wave = (start + timedelta(days=days - WAVE_DAYS_AGO)).replace(hour=0)
+    jump = (start + timedelta(days=days - JUMP_DAYS_AGO)).replace(hour=0)
+    blog = next(p for p in _plans() if p.key == "blog")
+    return [
+        WorldEvent(
+            "overnight recall wave",
+            "burst",
+            WAVE_CHANNELS,
+            wave + timedelta(hours=1),
+            wave + timedelta(hours=5),
+        ),
+        WorldEvent("bought followers", "audience_jump", ("instagram",), jump, jump + timedelta(days=1)),
+        WorldEvent(
+            "blog left to rot", "stale", ("blog",), now - timedelta(days=blog.last_post_days_ago), now
+        ),
+        WorldEvent("community gone quiet", "quiet", ("community",), start, now),
+    ]
 
 
 def _maybe_answer(plan, rng, add, rec, mid, at, now, kind):

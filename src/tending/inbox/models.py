@@ -210,3 +210,22 @@ class SavedView(Base):
     name: Mapped[str] = mapped_column(String(80))
     query: Mapped[str] = mapped_column(Text, default="")  # url-encoded inbox filters
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WatchReason(enum.StrEnum):
+    escalation = "escalation"  # an SLA breach told this person; the owner keeps the work
+
+
+class ConversationWatcher(Base):
+    """Someone who follows a conversation without owning it: told of what happens, free to step in."""
+
+    __tablename__ = "conversation_watcher"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    reason: Mapped[str] = mapped_column(String(20), default=WatchReason.escalation.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

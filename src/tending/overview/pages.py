@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from tending.alerts import service as alerts_service
 from tending.audience.service import growth_audit
 from tending.auth.deps import PagePrincipal
 from tending.cadence.service import channel_health
@@ -45,6 +46,8 @@ def overview(request: Request, db: DbSession, principal: PagePrincipal, workspac
                 risks.setdefault(g.channel, []).append(
                     f"{j.verdict} {j.metric} jump on {j.day.isoformat()} ({j.before:,.0f} → {j.after:,.0f})"
                 )
+    incidents = alerts_service.needing_attention(db, workspace_id=workspace.id, limit=5)
+    alert_counts = alerts_service.count_by_state(db, workspace_id=workspace.id)
     chart = {
         "labels": [d.day for d in tone],
         "volume": [d.inbound for d in tone],
@@ -65,5 +68,7 @@ def overview(request: Request, db: DbSession, principal: PagePrincipal, workspac
         median_h=median_h,
         p90_h=p90_h,
         chart=chart,
+        incidents=alerts_service.describe(db, workspace, incidents),
+        alert_counts=alert_counts,
         **page_context(db, principal, workspace, "overview"),
     )

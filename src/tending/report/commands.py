@@ -133,7 +133,7 @@ def digest_report(
     fmt: OutputFormat = FORMAT,
     output: Path | None = OUTPUT,
 ) -> None:
-    """This week's digest: channels at risk, retirements, waiting conversations, campaign alerts."""
+    """This week's digest: channels at risk, retirements, waiting conversations, alert incidents."""
     _run("digest", slug=workspace, campaign_id=None, since=None, until=None, fmt=fmt, output=output)
 
 

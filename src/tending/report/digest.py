@@ -1,4 +1,5 @@
-"""Weekly digest: channels at risk, channels to revive or retire, what still waits, campaign alerts."""
+"""Weekly digest: channels at risk, channels to revive or retire, what still waits, the week's alert
+incidents (those that began in the period only, so a week's digest never repeats older ones)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tending.alerts.models import IncidentKind
+from tending.alerts.service import incidents_in_period
 from tending.cadence.service import weekly_digest
-from tending.campaign.models import Campaign, CampaignAlert
-from tending.inbox.models import Message
+from tending.campaign.models import Campaign
+from tending.channel.models import Channel
 from tending.overview.service import waiting_by_age
 from tending.report.framework import ReportData, Section, Table
 from tending.workspace.models import Workspace
@@ -32,29 +35,33 @@ def build(
     waiting = waiting_by_age(session, workspace_id=workspace.id, timezone=workspace.timezone, now=now)
     waiting_total = sum(b.count for b in waiting)
     off_hours = sum(b.off_hours for b in waiting)
-    alerts = session.execute(
-        select(CampaignAlert, Campaign.name, Message.text)
-        .join(Campaign, Campaign.id == CampaignAlert.campaign_id)
-        .outerjoin(Message, Message.id == CampaignAlert.message_id)
-        .where(
-            CampaignAlert.workspace_id == workspace.id,
-            CampaignAlert.created_at >= start,
-            CampaignAlert.created_at < end,
-        )
-        .order_by(CampaignAlert.created_at)
-    ).all()
-    alert_rows: list[list[Any]] = []
-    for a, campaign_name, text in alerts:
-        d = a.detail or {}
-        alert_rows.append(
-            [
-                a.created_at.isoformat(timespec="minutes"),
-                campaign_name,
-                a.kind.replace("_", " "),
-                d.get("scenario") or d.get("summary") or a.metric or "",
-                (text or "")[:280],
-            ]
-        )
+    incidents = incidents_in_period(session, workspace_id=workspace.id, since=start, until=end)
+    # Names of channels and campaigns, read once (incidents name them by id).
+    where = {
+        **{
+            f"channel:{i}": n
+            for i, n in session.execute(
+                select(Channel.id, Channel.name).where(Channel.workspace_id == workspace.id)
+            )
+        },
+        **{
+            f"campaign:{i}": f"campaign {n}"
+            for i, n in session.execute(
+                select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace.id)
+            )
+        },
+    }
+    alert_rows: list[list[Any]] = [
+        [
+            i.opened_at.isoformat(timespec="minutes"),
+            IncidentKind(i.kind).label,
+            where.get(i.scope_key, workspace.name),
+            i.title,
+            i.alert_count,
+            i.state,
+        ]
+        for i in incidents
+    ]
     sections = [
         Section(
             "Channels at risk",
@@ -102,22 +109,28 @@ def build(
             ],
         ),
         Section(
-            "Campaign alerts of the week",
-            figures=[("Alerts", str(len(alert_rows)))],
+            "Alerts of the week",
+            notes=[
+                "Incidents that began this week; each groups the alerts of one kind, channel or campaign."
+            ],
+            figures=[
+                ("Incidents", str(len(alert_rows))),
+                ("Alerts in them", str(sum(i.alert_count for i in incidents))),
+            ],
             tables=[
                 Table(
-                    "campaign-alerts",
-                    "Campaign alerts",
-                    ["at", "campaign", "kind", "what", "message"],
+                    "alerts",
+                    "Alert incidents",
+                    ["began", "kind", "where", "what", "alerts", "state"],
                     alert_rows,
-                    wide_column="message",
+                    wide_column="what",
                 )
             ],
         ),
     ]
     subject = (
         f"[{workspace.name}] Weekly digest {digest.period}: {waiting_total} waiting, "
-        f"{len(digest.at_risk)} channels at risk, {len(alert_rows)} campaign alerts"
+        f"{len(digest.at_risk)} channels at risk, {len(alert_rows)} alert incidents"
     )
     return ReportData(
         kind="digest",

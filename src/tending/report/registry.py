@@ -56,7 +56,7 @@ REPORTS: dict[str, ReportKind] = {
         ReportKind(
             "digest",
             "Weekly digest",
-            "Channels at risk, retirements, waiting, campaign alerts.",
+            "Channels at risk, retirements, waiting, alert incidents.",
             7,
             digest.build,
         ),

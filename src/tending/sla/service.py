@@ -5,26 +5,41 @@ customer lives through and is what reports show first. Business time, counted in
 and time zone, is what targets are measured against, so a team is not "late" for a Saturday message it
 answers first thing Monday.
 
-Escalation on breach reassigns the conversation to the policy's escalation member: a conversation has
-a single owner, and a breach means the current owner could not answer in time. The previous owner is
-kept in the audit entry and named in the alert.
+Escalation on breach informs, it does not take: the policy's escalation member is told (named in the
+alert and its notices, and mailed their own copy where the team takes alerts by e-mail) and added as a
+watcher of the conversation, while the owner keeps the work unless a person reassigns it. Routing
+sends questions to the experts who can answer them; handing every late one to a single escalation
+person would empty the experts' queues into one that nobody can keep up with.
 """
 
 from __future__ import annotations
 
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tending.alerts.models import IncidentKind
+from tending.alerts.service import AlertSignal, record_alerts
 from tending.audit.models import AuditEntry
+from tending.auth.models import User
 from tending.config import Settings, get_settings
-from tending.inbox.models import Conversation, ConversationStatus
+from tending.inbox.models import Conversation, ConversationStatus, ConversationWatcher, WatchReason
 from tending.sla.business_hours import Schedule, add_business_seconds, business_seconds, parse_schedule
-from tending.sla.models import AlertDestination, SlaAlert, SlaLevel, SlaMetric, SlaPolicy, SlaPolicyCreate
-from tending.sla.notify import Notice, active_destinations, deliver
+from tending.sla.models import (
+    AlertDestination,
+    DestinationKind,
+    SlaAlert,
+    SlaLevel,
+    SlaMetric,
+    SlaPolicy,
+    SlaPolicyCreate,
+)
+from tending.sla.notify import Notice, active_destinations, deliver, send_email
 from tending.sla.visible import has_visible_inbound
 
 # Alerts notified one by one in a single check; beyond this, one summary notice covers the rest.
@@ -194,7 +209,7 @@ def sla_for_conversation(session: Session, *, conversation: Conversation, now: d
 
 
 def _notice(
-    conversation: Conversation, status: MetricStatus, previous_owner: int | None, escalated_to: int | None
+    conversation: Conversation, status: MetricStatus, owner: int | None, escalated_to: int | None
 ) -> Notice:
     what = "first response" if status.metric is SlaMetric.first_response else "resolution"
     if status.level is SlaLevel.breached:
@@ -207,7 +222,10 @@ def _notice(
         f"Due at {status.due_at.isoformat()}.",
     ]
     if escalated_to is not None:
-        lines.append(f"Reassigned from member {previous_owner} to member {escalated_to}.")
+        lines.append(
+            f"Escalated to member {escalated_to}, who now watches it; member {owner} keeps it "
+            "unless someone reassigns it."
+        )
     payload = {
         "event": f"sla.{status.level.value}",
         "conversation_id": conversation.id,
@@ -219,7 +237,7 @@ def _notice(
         "target_hours": status.target_hours,
         "due_at": status.due_at.isoformat(),
         "assignee_id": conversation.assignee_id,
-        "escalated_from_id": previous_owner if escalated_to is not None else None,
+        "escalated_to_id": escalated_to,
         "preview": conversation.preview,
     }
     return Notice(subject=subject, text="\n".join(lines), payload=payload)
@@ -340,7 +358,16 @@ def check_sla(
         )
     }
     destinations = active_destinations(session, workspace_id=workspace_id)
+    watching = {
+        (cid, uid)
+        for cid, uid in session.execute(
+            select(ConversationWatcher.conversation_id, ConversationWatcher.user_id)
+            .join(Conversation, Conversation.id == ConversationWatcher.conversation_id)
+            .where(Conversation.workspace_id == workspace_id)
+        )
+    }
     pending: list[tuple[SlaAlert, Notice]] = []
+    by_alert: dict[int, Conversation] = {}
     for conv in conversations:
         policy = policy_for(policies, conv)
         if policy is None or _nothing_left_to_raise(conv, policy, raised_before):
@@ -356,7 +383,7 @@ def check_sla(
                 and (conv.id, status.metric.value, "breached") in raised_before
             ):
                 continue
-            previous_owner = conv.assignee_id
+            owner = conv.assignee_id
             escalated_to = None
             if (
                 status.level is SlaLevel.breached
@@ -364,7 +391,13 @@ def check_sla(
                 and conv.assignee_id != policy.escalation_member_id
             ):
                 escalated_to = policy.escalation_member_id
-                conv.assignee_id = escalated_to
+                if (conv.id, escalated_to) not in watching:
+                    watching.add((conv.id, escalated_to))
+                    session.add(
+                        ConversationWatcher(
+                            conversation_id=conv.id, user_id=escalated_to, reason=WatchReason.escalation.value
+                        )
+                    )
                 # Added, not flushed one by one: a backlog can escalate thousands at once.
                 session.add(
                     AuditEntry(
@@ -374,8 +407,8 @@ def check_sla(
                         target_type="conversation",
                         target_id=conv.id,
                         detail={
-                            "from": previous_owner,
-                            "to": escalated_to,
+                            "owner": owner,
+                            "watcher": escalated_to,
                             "policy_id": policy.id,
                             "metric": status.metric.value,
                         },
@@ -395,7 +428,8 @@ def check_sla(
             )
             session.add(alert)
             raised_before.add(key)
-            pending.append((alert, _notice(conv, status, previous_owner, escalated_to)))
+            pending.append((alert, _notice(conv, status, owner, escalated_to)))
+            by_alert[id(alert)] = conv
     session.flush()  # one batched insert gives every alert its id
     session.add_all(
         AuditEntry(
@@ -413,5 +447,50 @@ def check_sla(
         for a, _ in pending
     ]
     _notify(session, workspace_id, pending, settings, http_client, destinations)
+    if any(d.kind == DestinationKind.email.value for d in destinations):
+        _tell_escalation_members(session, pending, settings)
+    record_alerts(
+        session,
+        workspace_id=workspace_id,
+        signals=[_signal(by_alert[id(alert)], alert, notice) for alert, notice in pending],
+    )
     session.flush()
     return out
+
+
+def _signal(conversation: Conversation, alert: SlaAlert, notice: Notice) -> AlertSignal:
+    """The alert as the alerts inbox groups it: per channel, warnings apart from breaches."""
+    breached = alert.level == SlaLevel.breached.value
+    what = "First reply" if alert.metric == SlaMetric.first_response.value else "Resolution"
+    wall = notice.payload.get("wall_hours", 0.0)
+    return AlertSignal(
+        kind=IncidentKind.sla_breach if breached else IncidentKind.sla_warning,
+        at=alert.raised_at,
+        title="Replies past their response target" if breached else "Replies due soon",
+        summary=(
+            f"{what} {'late' if breached else 'due soon'} after {wall:.0f} h: “{conversation.preview[:120]}”"
+        ),
+        channel_id=conversation.channel_id,
+        evidence={"conversation_id": conversation.id, "metric": alert.metric, "sla_alert_id": alert.id},
+        conversation_ids=[conversation.id],
+    )
+
+
+def _tell_escalation_members(
+    session: Session, pending: list[tuple[SlaAlert, Notice]], settings: Settings
+) -> None:
+    """Where the team takes alerts by e-mail, mail each escalation member the breach they now watch, up
+    to MAX_NOTICES_PER_RUN; the outcome is kept with the alert's other deliveries."""
+    escalated = [(a, n) for a, n in pending if a.escalated_to_id is not None]
+    if not settings.smtp_url or not escalated:
+        return
+    for alert, notice in escalated[:MAX_NOTICES_PER_RUN]:
+        person = session.get(User, alert.escalated_to_id)
+        if person is None or not person.email:
+            continue
+        entry: dict[str, Any] = {"kind": "email", "user_id": person.id, "ok": True, "error": None}
+        try:
+            send_email(settings, person.email, notice)
+        except (OSError, RuntimeError, smtplib.SMTPException) as exc:
+            entry |= {"ok": False, "error": str(exc)[:300]}
+        alert.deliveries = [*(alert.deliveries or []), entry]

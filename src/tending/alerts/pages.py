@@ -1,0 +1,129 @@
+"""The alerts inbox on the dashboard: incidents to acknowledge and resolve, each with its evidence and
+the messages behind it. Thin: the service groups, acts and audits."""
+
+from __future__ import annotations
+
+import contextlib
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from tending.alerts import service
+from tending.alerts.deps import PageIncident
+from tending.alerts.models import IncidentAction, IncidentState
+from tending.auth.deps import CsrfChecked, PagePrincipal
+from tending.channel.models import Channel
+from tending.database.core import DbSession, utcnow
+from tending.inbox.models import Conversation, Message
+from tending.templating import render
+from tending.workspace.pages import PageWorkspace, page_context
+
+router = APIRouter()
+NAV = [(10, "alerts", "Alerts", "/alerts")]
+PAGE_SIZE = 50
+# What the list shows for `?state=`: unresolved by default, since that is what asks for a person.
+STATE_FILTERS: dict[str, tuple[IncidentState, ...]] = {
+    "unresolved": (IncidentState.open, IncidentState.acknowledged),
+    "open": (IncidentState.open,),
+    "acknowledged": (IncidentState.acknowledged,),
+    "resolved": (IncidentState.resolved,),
+    "all": (),
+}
+
+
+@router.get("/w/{slug}/alerts")
+def alerts_page(
+    request: Request,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    state: str = "unresolved",
+    page: int = 1,
+) -> Response:
+    state = state if state in STATE_FILTERS else "unresolved"
+    page = max(page, 1)
+    incidents, total = service.list_incidents(
+        db,
+        workspace_id=workspace.id,
+        states=STATE_FILTERS[state],
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    return render(
+        request,
+        "alerts/list.html",
+        principal=principal,
+        rows=service.describe(db, workspace, incidents),
+        total=total,
+        counts=service.count_by_state(db, workspace_id=workspace.id),
+        state=state,
+        states=list(STATE_FILTERS),
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        **page_context(db, principal, workspace, "alerts"),
+    )
+
+
+@router.get("/w/{slug}/alerts/{incident_id}")
+def incident_page(
+    request: Request,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    incident: PageIncident,
+) -> Response:
+    tz = ZoneInfo(workspace.timezone or "UTC")
+    messages = []
+    if incident.message_ids:
+        for m, channel_name in db.execute(
+            select(Message, Channel.name)
+            .join(Channel, Channel.id == Message.channel_id)
+            .where(Message.id.in_(incident.message_ids), Message.workspace_id == workspace.id)
+            .order_by(Message.created_at, Message.id)
+        ):
+            messages.append({"m": m, "channel": channel_name, "at": m.created_at.astimezone(tz)})
+    conversations = []
+    if incident.conversation_ids:
+        conversations = list(
+            db.scalars(
+                select(Conversation)
+                .where(
+                    Conversation.id.in_(incident.conversation_ids), Conversation.workspace_id == workspace.id
+                )
+                .order_by(Conversation.last_inbound_at)
+            )
+        )
+    return render(
+        request,
+        "alerts/detail.html",
+        principal=principal,
+        row=service.describe(db, workspace, [incident])[0],
+        messages=messages,
+        conversations=conversations,
+        **page_context(db, principal, workspace, "alerts"),
+    )
+
+
+def _back(slug: str, next_url: str) -> RedirectResponse:
+    """Back where the person acted (the list, the overview, the incident), never off the workspace."""
+    prefix = f"/w/{slug}/"
+    target = next_url if next_url.startswith(prefix) and "//" not in next_url[1:] else f"/w/{slug}/alerts"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/w/{slug}/alerts/{incident_id}/{action}", dependencies=[CsrfChecked])
+def act_page(
+    action: IncidentAction,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    incident: PageIncident,
+    next_url: str = Form("", alias="next"),
+    note: str = Form("", max_length=500),
+) -> RedirectResponse:
+    # Someone else acting first is no error for this person: the page they land on shows who did.
+    with contextlib.suppress(service.IncidentStateError):
+        service.act(db, incident=incident, action=action, actor=principal.user, now=utcnow(), note=note)
+    return _back(workspace.slug, next_url)

@@ -1,0 +1,369 @@
+"""Grouping alerts into incidents, and the acknowledge / resolve actions people take on them.
+
+Every detector hands its new alerts to `record_alerts`. An alert joins the unresolved incident of the
+same kind and scope (channel or campaign) whose time span it overlaps, widened by the kind's gap;
+otherwise it opens a new one. The time is that of the event (a spike's bucket, a message's arrival),
+so history run through the detectors later still lands on the day it happened.
+
+The service flushes; the request or task that calls it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from tending.alerts.models import AlertIncident, IncidentAction, IncidentKind, IncidentState
+from tending.audit.service import record
+from tending.auth.models import User
+from tending.campaign.models import Campaign
+from tending.channel.models import Channel
+from tending.workspace.models import Workspace
+
+# How far apart two alerts of one kind and scope may be and still be the same incident.
+GAPS: dict[IncidentKind, timedelta] = {
+    IncidentKind.spike: timedelta(hours=6),
+    IncidentKind.negative_spike: timedelta(hours=6),
+    IncidentKind.scenario_match: timedelta(hours=6),
+    IncidentKind.sla_warning: timedelta(hours=6),
+    IncidentKind.sla_breach: timedelta(hours=6),
+    IncidentKind.cadence: timedelta(days=8),  # weekly checks of one stale channel stay one incident
+    IncidentKind.audience_jump: timedelta(days=3),
+}
+MAX_EVIDENCE = 20
+MAX_LINKED = 500
+# Alerts an incident needs before people see it. One complaint that uses a scenario's keyword ("my
+# order is late") is on the campaign page with its prepared reaction; the worst case is happening when
+# several people say it within hours.
+QUORUM: dict[IncidentKind, int] = {IncidentKind.scenario_match: 3}
+
+
+ATTENTION_ORDER = (
+    IncidentKind.negative_spike,
+    IncidentKind.spike,
+    IncidentKind.scenario_match,
+    IncidentKind.audience_jump,
+    IncidentKind.sla_breach,
+    IncidentKind.sla_warning,
+    IncidentKind.cadence,
+)
+
+
+def shown() -> ColumnElement[bool]:
+    """Incidents that have reached their kind's quorum."""
+    return not_(
+        or_(
+            false(),
+            *(
+                and_(AlertIncident.kind == kind.value, AlertIncident.alert_count < n)
+                for kind, n in QUORUM.items()
+            ),
+        )
+    )
+
+
+class IncidentStateError(ValueError):
+    """The action does not apply to the incident in its current state."""
+
+
+@dataclass(frozen=True)
+class AlertSignal:
+    """One alert as a detector raised it, in the terms the incident keeps."""
+
+    kind: IncidentKind
+    at: datetime
+    title: str
+    # The evidence line for this one alert; the title when not given.
+    summary: str = ""
+    channel_id: int | None = None
+    campaign_id: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    message_ids: Sequence[int] = ()
+    conversation_ids: Sequence[int] = ()
+    # A signal whose key is already in the incident's evidence is not counted again.
+    key: str | None = None
+
+    @property
+    def scope_key(self) -> str:
+        if self.campaign_id is not None:
+            return f"campaign:{self.campaign_id}"
+        if self.channel_id is not None:
+            return f"channel:{self.channel_id}"
+        return "workspace"
+
+
+def _fits(incident: AlertIncident, at: datetime, gap: timedelta) -> bool:
+    return incident.opened_at - gap <= at <= incident.last_at + gap
+
+
+def _merge_ids(current: list[int], new: Iterable[int]) -> list[int]:
+    seen = set(current)
+    out = list(current)
+    for i in new:
+        if len(out) >= MAX_LINKED:
+            break
+        if i not in seen:
+            seen.add(i)
+            out.append(int(i))
+    return out
+
+
+def record_alerts(
+    session: Session, *, workspace_id: int, signals: Iterable[AlertSignal]
+) -> list[AlertIncident]:
+    """File each signal under its incident (new or existing); returns the incidents touched, in order.
+
+    One query per kind and scope that has no incident at hand yet, so a check raising a thousand SLA
+    breaches costs a handful of queries, not a thousand.
+    """
+    touched: dict[int, AlertIncident] = {}
+    at_hand: dict[tuple[str, str], AlertIncident] = {}
+    for signal in sorted(signals, key=lambda s: s.at):
+        kind = IncidentKind(signal.kind)
+        gap = GAPS[kind]
+        scope = signal.scope_key
+        incident = at_hand.get((kind.value, scope))
+        if incident is None or not _fits(incident, signal.at, gap):
+            incident = session.scalar(
+                select(AlertIncident)
+                .where(
+                    AlertIncident.workspace_id == workspace_id,
+                    AlertIncident.kind == kind.value,
+                    AlertIncident.scope_key == scope,
+                    AlertIncident.state != IncidentState.resolved.value,
+                    AlertIncident.last_at >= signal.at - gap,
+                    AlertIncident.opened_at <= signal.at + gap,
+                )
+                .order_by(AlertIncident.last_at.desc())
+                .limit(1)
+            )
+        if incident is None:
+            incident = AlertIncident(
+                workspace_id=workspace_id,
+                kind=kind.value,
+                scope_key=scope,
+                channel_id=signal.channel_id,
+                campaign_id=signal.campaign_id,
+                title=signal.title[:300],
+                opened_at=signal.at,
+                last_at=signal.at,
+                alert_count=0,
+                state=IncidentState.open.value,
+                evidence=[],
+                message_ids=[],
+                conversation_ids=[],
+            )
+            session.add(incident)
+        if signal.key is not None and any(e.get("key") == signal.key for e in incident.evidence):
+            at_hand[(kind.value, scope)] = incident
+            continue
+        incident.alert_count += 1
+        incident.opened_at = min(incident.opened_at, signal.at)
+        incident.last_at = max(incident.last_at, signal.at)
+        if len(incident.evidence) < MAX_EVIDENCE:
+            item = {"at": signal.at.isoformat(), "summary": signal.summary or signal.title, **signal.evidence}
+            if signal.key is not None:
+                item["key"] = signal.key
+            incident.evidence = [*incident.evidence, item]  # reassigned, so the JSON column is saved
+        if signal.message_ids:
+            incident.message_ids = _merge_ids(incident.message_ids, signal.message_ids)
+        if signal.conversation_ids:
+            incident.conversation_ids = _merge_ids(incident.conversation_ids, signal.conversation_ids)
+        at_hand[(kind.value, scope)] = incident
+        touched[id(incident)] = incident
+    session.flush()
+    return list(touched.values())
+
+
+def _audited(
+    session: Session, incident: AlertIncident, actor: User, action: str, extra: dict[str, Any] | None = None
+) -> AlertIncident:
+    record(
+        session,
+        workspace_id=incident.workspace_id,
+        actor_id=actor.id,
+        action=action,
+        target_type="alert_incident",
+        target_id=incident.id,
+        detail={"kind": incident.kind, "title": incident.title, **(extra or {})},
+    )
+    return incident
+
+
+def acknowledge(session: Session, *, incident: AlertIncident, actor: User, now: datetime) -> AlertIncident:
+    """Someone is on it: the team sees who, and the incident stops asking for attention."""
+    if incident.state != IncidentState.open.value:
+        raise IncidentStateError(f"the incident is already {incident.state}")
+    incident.state = IncidentState.acknowledged.value
+    incident.acknowledged_by_id = actor.id
+    incident.acknowledged_at = now
+    return _audited(session, incident, actor, "alert.acknowledge")
+
+
+def resolve(
+    session: Session, *, incident: AlertIncident, actor: User, now: datetime, note: str = ""
+) -> AlertIncident:
+    """Done with it; an alert of the same kind and scope after this opens a new incident."""
+    if incident.state == IncidentState.resolved.value:
+        raise IncidentStateError("the incident is already resolved")
+    previous = incident.state
+    if incident.acknowledged_at is None:
+        incident.acknowledged_by_id = actor.id
+        incident.acknowledged_at = now
+    incident.state = IncidentState.resolved.value
+    incident.resolved_by_id = actor.id
+    incident.resolved_at = now
+    return _audited(session, incident, actor, "alert.resolve", {"from": previous, "note": note[:500]})
+
+
+def act(
+    session: Session,
+    *,
+    incident: AlertIncident,
+    action: IncidentAction,
+    actor: User,
+    now: datetime,
+    note: str = "",
+) -> AlertIncident:
+    """The one entry point of the API and the dashboard for what a person does to an incident."""
+    if action is IncidentAction.acknowledge:
+        return acknowledge(session, incident=incident, actor=actor, now=now)
+    return resolve(session, incident=incident, actor=actor, now=now, note=note)
+
+
+def get_incident(session: Session, *, workspace_id: int, incident_id: int) -> AlertIncident | None:
+    incident = session.get(AlertIncident, incident_id)
+    return incident if incident is not None and incident.workspace_id == workspace_id else None
+
+
+def list_incidents(
+    session: Session,
+    *,
+    workspace_id: int,
+    states: Sequence[IncidentState] = (),
+    kind: IncidentKind | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AlertIncident], int]:
+    """Incidents newest first (by when they last fired), with the total for paging; no states: all."""
+    conditions = [AlertIncident.workspace_id == workspace_id, shown()]
+    if states:
+        conditions.append(AlertIncident.state.in_([s.value for s in states]))
+    if kind is not None:
+        conditions.append(AlertIncident.kind == kind.value)
+    total = int(session.scalar(select(func.count(AlertIncident.id)).where(*conditions)) or 0)
+    rows = list(
+        session.scalars(
+            select(AlertIncident)
+            .where(*conditions)
+            .order_by(AlertIncident.last_at.desc(), AlertIncident.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    return rows, total
+
+
+def count_by_state(session: Session, *, workspace_id: int) -> dict[IncidentState, int]:
+    rows = session.execute(
+        select(AlertIncident.state, func.count(AlertIncident.id))
+        .where(AlertIncident.workspace_id == workspace_id, shown())
+        .group_by(AlertIncident.state)
+    ).all()
+    found = {str(s): int(n) for s, n in rows}
+    return {s: found.get(s.value, 0) for s in IncidentState}
+
+
+def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) -> list[AlertIncident]:
+    """Unresolved incidents for the overview: open before acknowledged, what is happening to the brand
+    (spikes, worst cases, audience) before the desk's own backlog (late replies, stale channels, which
+    the inbox and channel pages show too), then the most recent."""
+    return list(
+        session.scalars(
+            select(AlertIncident)
+            .where(
+                AlertIncident.workspace_id == workspace_id,
+                AlertIncident.state != IncidentState.resolved.value,
+                shown(),
+            )
+            .order_by(
+                case((AlertIncident.state == IncidentState.open.value, 0), else_=1),
+                case(
+                    *((AlertIncident.kind == kind.value, rank) for rank, kind in enumerate(ATTENTION_ORDER)),
+                    else_=len(ATTENTION_ORDER),
+                ),
+                AlertIncident.last_at.desc(),
+                AlertIncident.id.desc(),
+            )
+            .limit(limit)
+        )
+    )
+
+
+def incidents_in_period(
+    session: Session, *, workspace_id: int, since: datetime, until: datetime
+) -> list[AlertIncident]:
+    """Incidents that began in [since, until): a report of one week does not repeat last week's."""
+    return list(
+        session.scalars(
+            select(AlertIncident)
+            .where(
+                AlertIncident.workspace_id == workspace_id,
+                AlertIncident.opened_at >= since,
+                AlertIncident.opened_at < until,
+                shown(),
+            )
+            .order_by(AlertIncident.opened_at, AlertIncident.id)
+        )
+    )
+
+
+def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) -> list[dict[str, Any]]:
+    """What a person reads about each incident: kind, where, when (in the workspace's time zone), who."""
+    tz = ZoneInfo(workspace.timezone or "UTC")
+    channels = dict(
+        db.execute(select(Channel.id, Channel.name).where(Channel.workspace_id == workspace.id)).all()
+    )
+    campaigns = dict(
+        db.execute(select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace.id)).all()
+    )
+    people_ids = {i.acknowledged_by_id for i in incidents} | {i.resolved_by_id for i in incidents}
+    people: dict[int | None, str] = dict(
+        db.execute(
+            select(User.id, User.name).where(User.id.in_([p for p in people_ids if p is not None]))
+        ).all()
+    )
+
+    def when(at: datetime) -> str:
+        return at.astimezone(tz).strftime("%a %d %b %H:%M")
+
+    rows = []
+    for i in incidents:
+        if i.campaign_id is not None:
+            where = f"campaign {campaigns.get(i.campaign_id, i.campaign_id)}"
+        elif i.channel_id is not None:
+            where = str(channels.get(i.channel_id, f"channel {i.channel_id}"))
+        else:
+            where = workspace.name
+        span = when(i.opened_at)
+        if i.last_at > i.opened_at:
+            same_day = i.last_at.astimezone(tz).date() == i.opened_at.astimezone(tz).date()
+            span += " – " + (i.last_at.astimezone(tz).strftime("%H:%M") if same_day else when(i.last_at))
+        rows.append(
+            {
+                "incident": i,
+                "label": IncidentKind(i.kind).label,
+                "where": where,
+                "span": span,
+                "acknowledged_by": people.get(i.acknowledged_by_id),
+                "resolved_by": people.get(i.resolved_by_id),
+                "links": len(i.message_ids) or len(i.conversation_ids),
+            }
+        )
+    return rows

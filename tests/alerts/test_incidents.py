@@ -1,0 +1,161 @@
+"""Alerts become incidents: grouped by kind, scope and time; acknowledged and resolved by a person,
+audited; listed over the API, on the alerts page and in the overview panel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from tests.conftest import login
+
+from tending.alerts.models import AlertIncident, IncidentKind, IncidentState
+from tending.alerts.service import AlertSignal, acknowledge, list_incidents, record_alerts, resolve
+from tending.audit.models import AuditEntry
+from tending.auth.models import User
+
+T0 = datetime(2026, 6, 10, 1, 0, tzinfo=UTC)
+
+
+def _scenario(at: datetime, channel_id: int, n: int = 0) -> AlertSignal:
+    return AlertSignal(
+        kind=IncidentKind.scenario_match,
+        at=at,
+        title="Messages fit the worst case “Product safety scare”",
+        channel_id=channel_id,
+        evidence={"excerpt": f"is it safe? ({n})"},
+        message_ids=[n],
+    )
+
+
+def test_same_kind_scope_and_overlapping_time_make_one_incident(session, world) -> None:
+    ws, ch, other = world.workspace.id, world.channel.id, world.other_channel.id
+    wave = [_scenario(T0 + timedelta(minutes=4 * i), ch, i) for i in range(60)]  # four hours, one story
+    later = _scenario(T0 + timedelta(days=2), ch, 99)  # two days later: another incident
+    elsewhere = _scenario(T0 + timedelta(minutes=5), other, 100)  # another channel
+    spike = AlertSignal(kind=IncidentKind.spike, at=T0, title="40 messages in an hour", channel_id=ch)
+    record_alerts(session, workspace_id=ws, signals=[*wave, later, elsewhere, spike])
+    incidents = list(session.scalars(select(AlertIncident).order_by(AlertIncident.id)))
+    by = sorted((i.kind, i.scope_key, i.alert_count) for i in incidents)
+    assert by == [
+        ("scenario_match", f"channel:{ch}", 1),
+        ("scenario_match", f"channel:{ch}", 60),
+        ("scenario_match", f"channel:{other}", 1),
+        ("spike", f"channel:{ch}", 1),
+    ]
+    big = next(i for i in incidents if i.alert_count == 60)
+    assert (big.opened_at, big.last_at) == (T0, T0 + timedelta(minutes=236))
+    assert len(big.evidence) == 20 and big.message_ids == list(range(60))
+    # Run again later over the same hours (a detector catching up): the alerts join, nothing new opens.
+    record_alerts(session, workspace_id=ws, signals=[_scenario(T0 + timedelta(hours=5), ch, 61)])
+    assert session.scalar(select(AlertIncident).where(AlertIncident.id == big.id)).alert_count == 61
+    assert len(list(session.scalars(select(AlertIncident)))) == 4
+
+
+def test_a_resolved_incident_is_not_reopened_and_keys_count_once(session, world) -> None:
+    ws, ch = world.workspace.id, world.channel.id
+    admin = session.get(User, world.admin.id)
+    first = record_alerts(session, workspace_id=ws, signals=[_scenario(T0, ch, 1)])[0]
+    resolve(session, incident=first, actor=admin, now=T0 + timedelta(minutes=30))
+    second = record_alerts(session, workspace_id=ws, signals=[_scenario(T0 + timedelta(hours=1), ch, 2)])[0]
+    assert second.id != first.id and second.state == IncidentState.open
+    jump = AlertSignal(
+        kind=IncidentKind.audience_jump, at=T0, title="suspicious followers jump", channel_id=ch, key="j1"
+    )
+    record_alerts(session, workspace_id=ws, signals=[jump])
+    again = record_alerts(session, workspace_id=ws, signals=[jump])
+    assert (
+        again == []
+        and session.scalar(select(AlertIncident.alert_count).where(AlertIncident.kind == "audience_jump"))
+        == 1
+    )
+
+
+def test_one_keyword_match_is_not_yet_an_incident_people_see(session, world) -> None:
+    ws, ch = world.workspace.id, world.channel.id
+    record_alerts(
+        session, workspace_id=ws, signals=[_scenario(T0, ch, 1), _scenario(T0 + timedelta(hours=1), ch, 2)]
+    )
+    assert list_incidents(session, workspace_id=ws) == ([], 0)
+    record_alerts(session, workspace_id=ws, signals=[_scenario(T0 + timedelta(hours=2), ch, 3)])
+    rows, total = list_incidents(session, workspace_id=ws)
+    assert total == 1 and rows[0].alert_count == 3
+
+
+def test_acknowledge_and_resolve_are_audited_and_refuse_twice(session, world) -> None:
+    incident = record_alerts(
+        session, workspace_id=world.workspace.id, signals=[_scenario(T0, world.channel.id)]
+    )[0]
+    mia = session.get(User, world.member.id)
+    acknowledge(session, incident=incident, actor=mia, now=T0 + timedelta(minutes=3))
+    assert (incident.state, incident.acknowledged_by_id) == (IncidentState.acknowledged, mia.id)
+    try:
+        acknowledge(session, incident=incident, actor=mia, now=T0)
+        raise AssertionError("acknowledged twice")
+    except ValueError as exc:
+        assert "acknowledged" in str(exc)
+    resolve(session, incident=incident, actor=mia, now=T0 + timedelta(minutes=9), note="statement posted")
+    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.target_type == "alert_incident")))
+    assert [(e.action, e.actor_id, e.target_id) for e in entries] == [
+        ("alert.acknowledge", mia.id, incident.id),
+        ("alert.resolve", mia.id, incident.id),
+    ]
+    assert entries[1].detail["note"] == "statement posted" and entries[1].detail["from"] == "acknowledged"
+
+
+def _seed(factory, world) -> int:
+    with factory() as s:
+        at = datetime.now(UTC) - timedelta(hours=2)
+        incident = record_alerts(
+            s,
+            workspace_id=world.workspace.id,
+            signals=[_scenario(at + timedelta(minutes=n), world.channel.id, n) for n in range(3)],
+        )[0]
+        s.commit()
+        return incident.id
+
+
+def test_api_lists_acts_and_hides_other_workspaces(client, factory, world) -> None:
+    incident_id = _seed(factory, world)
+    login(client, "mia@acme.test")
+    base = f"/api/v1/workspaces/{world.workspace.id}/alerts"
+    listed = client.get(base).json()
+    assert listed["total"] == 1 and listed["open"] == 1
+    assert listed["items"][0]["kind"] == "scenario_match"
+    assert client.post(f"{base}/{incident_id}/acknowledge").json()["state"] == "acknowledged"
+    assert client.post(f"{base}/{incident_id}/acknowledge").status_code == 409
+    done = client.post(f"{base}/{incident_id}/resolve", json={"note": "handled"}).json()
+    assert done["state"] == "resolved" and done["resolved_by_id"] == world.member.id
+    assert client.get(base, params={"state": "open"}).json()["total"] == 0
+    assert client.post(f"{base}/{incident_id}/explode").status_code == 422
+    # Another workspace's path cannot reach it.
+    assert (
+        client.get(f"/api/v1/workspaces/{world.other_workspace.id}/alerts/{incident_id}").status_code == 404
+    )
+
+
+def test_alerts_page_and_overview_panel_list_and_act(client, factory, world) -> None:
+    incident_id = _seed(factory, world)
+    login(client, "mia@acme.test")
+    page = client.get("/w/acme/alerts")
+    assert page.status_code == 200 and 'data-testid="incident"' in page.text
+    assert "Worst case recognised" in page.text and 'href="/w/acme/alerts"' in page.text  # in the nav
+    overview = client.get("/w/acme/overview")
+    assert (
+        'data-testid="alerts-panel"' in overview.text
+        and f"/alerts/{incident_id}/acknowledge" in overview.text
+    )
+    r = client.post(
+        f"/w/acme/alerts/{incident_id}/acknowledge", data={"next": "/w/acme/overview"}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/w/acme/overview"
+    r = client.post(
+        f"/w/acme/alerts/{incident_id}/resolve",
+        data={"next": "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == "/w/acme/alerts"
+    with factory() as s:
+        assert s.get(AlertIncident, incident_id).state == "resolved"
+    assert "No unresolved incident" in client.get("/w/acme/alerts").text
+    detail = client.get(f"/w/acme/alerts/{incident_id}")
+    assert detail.status_code == 200 and "Resolved by Mia" in detail.text
