@@ -3,6 +3,7 @@ this browser's session, logs nobody in."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi.testclient import TestClient
@@ -47,6 +48,11 @@ def test_json_login_from_another_origin_is_refused(client: TestClient, world) ->
         == 403
     )
     assert not _logged_in(client)
+    # A cross-site form can send text/plain without a preflight: it is not JSON, so nothing logs in.
+    plain = client.post(
+        "/api/v1/auth/login", content=json.dumps(body), headers={"Content-Type": "text/plain"}
+    )
+    assert plain.status_code == 422 and not _logged_in(client)
     # Behind a reverse proxy that forwards the public host.
     proxied = {"Origin": "https://desk.acme.example", "X-Forwarded-Host": "desk.acme.example"}
     assert client.post("/api/v1/auth/login", json=body, headers=proxied).status_code == 200
