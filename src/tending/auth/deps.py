@@ -83,26 +83,30 @@ def open_session(request: Request, db: Session, *, user: User) -> None:
 
 
 def login_or_none(request: Request, db: Session, *, email: str, password: str) -> User | None:
-    """Check the credentials under the login limits and open a session; None when they are wrong (the
-    failure is committed at once, since the request then ends in an error). `TooManyAttempts` while
-    locked."""
+    """Check the credentials under the login limits and open a session; None when they are wrong.
+    `TooManyAttempts` while locked.
+
+    Commits either way before the response: a failure must count although the request ends in an
+    error, and the browser follows the redirect after a login at once, before a commit made once the
+    response is sent would land."""
     settings = request.app.state.settings
     address = request.client.host if request.client else ""
     user = authenticate(
         db, email=email, password=password, address=address, limits=LoginLimits.from_settings(settings)
     )
-    if user is None:
-        db.commit()
-        return None
-    open_session(request, db, user=user)
+    if user is not None:
+        open_session(request, db, user=user)
+    db.commit()
     return user
 
 
 def close_session(request: Request, db: Session) -> None:
-    """Log out: the server-side session ends, so the cookie cannot be replayed."""
+    """Log out: the server-side session ends (committed before the response), so the cookie cannot be
+    replayed."""
     key = request.session.get(SESSION_KEY)
     if key is not None:
         end_session(db, key=str(key))
+        db.commit()
     request.session.clear()
 
 

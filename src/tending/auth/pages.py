@@ -101,12 +101,14 @@ def deactivate(db: DbSession, principal: AdminPagePrincipal, user: ManagedUser) 
         deactivate_user(db, user=user, actor_id=principal.user.id)
     except AccessDenied as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse("/admin/accounts?done=deactivated", status_code=303)
 
 
 @router.post("/admin/accounts/{user_id}/reactivate", dependencies=[CsrfChecked])
 def reactivate(db: DbSession, principal: AdminPagePrincipal, user: ManagedUser) -> Response:
     reactivate_user(db, user=user, actor_id=principal.user.id)
+    db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse("/admin/accounts?done=reactivated", status_code=303)
 
 
@@ -121,4 +123,5 @@ def set_password(
             status.HTTP_400_BAD_REQUEST, "the password must have 8 to 256 characters"
         ) from None
     reset_password(db, user=user, password=new.password, actor_id=principal.user.id)
+    db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse("/admin/accounts?done=password", status_code=303)

@@ -65,4 +65,5 @@ def new_token(
 @router.delete("/workspaces/{workspace_id}/tokens/{token_id}", dependencies=[CsrfChecked])
 def delete_token(token: RevocableToken, db: DbSession, principal: CurrentPrincipal) -> dict[str, str]:
     revoke_api_token(db, token=token, actor=principal.user)
+    db.commit()  # revoked before the caller hears so
     return {"status": "revoked"}
