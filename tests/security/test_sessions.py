@@ -112,6 +112,12 @@ def test_only_admins_reach_the_accounts_page(app, world) -> None:
     token = mia.headers["X-CSRF-Token"]
     r = mia.post(f"/admin/accounts/{world.admin.id}/deactivate", data={"csrf_token": token})
     assert r.status_code == 403
+    # Nor an admin's API token: it is scoped to one workspace, and accounts belong to none.
+    admin = login(TestClient(app), "admin@acme.test")
+    api = admin.post(f"/api/v1/workspaces/{world.workspace.id}/tokens", json={"name": "ci"}).json()["token"]
+    bearer = {"Authorization": f"Bearer {api}"}
+    r = TestClient(app).post(f"/admin/accounts/{world.member.id}/deactivate", headers=bearer)
+    assert r.status_code == 403
 
 
 @pytest.fixture()

@@ -177,8 +177,9 @@ RevocableToken = Annotated[ApiToken, Depends(get_revocable_token)]
 
 
 def get_admin_page_principal(principal: PagePrincipal) -> Principal:
-    """An admin using the dashboard (account management pages)."""
-    if principal.user.role != Role.admin.value:
+    """An admin logged in on the dashboard (account management pages). An API token is scoped to one
+    workspace, and accounts belong to none: a token never manages them."""
+    if principal.user.role != Role.admin.value or principal.via_token:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only admins manage accounts")
     return principal
 
