@@ -20,6 +20,7 @@ from tending.auth.deps import LoginRequired
 from tending.config import Settings, get_settings
 from tending.database.core import make_engine, make_session_factory
 from tending.discovery import Declaration, import_declarations
+from tending.keys.service import session_secret
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key.get_secret_value(),
+        secret_key=session_secret(settings),
         session_cookie="tending_session",
         max_age=settings.session_max_age_s,
         same_site="lax",

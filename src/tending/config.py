@@ -36,15 +36,22 @@ class Settings(BaseSettings):
         default=False,
         description="Run background tasks inline instead of queueing them (tests and one-off scripts).",
     )
-    secret_key: SecretStr = Field(
-        default=SecretStr("change-me-in-production-please-32b"),
-        description="Signs session cookies and CSRF tokens. Set a long random value in production.",
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs session cookies and CSRF tokens: a random value of at least 32 characters, the same on "
+            "every web process (`tending keys generate`). Empty: a key generated once in "
+            "`<data_dir>/secret.key`, which only a server on a loopback address may use. Changing it ends "
+            "every login session and nothing else."
+        ),
     )
     credentials_key: SecretStr | None = Field(
         default=None,
         description=(
-            "Fernet key (urlsafe base64, 32 bytes) that encrypts channel credentials at rest. "
-            "Empty derives one from `secret_key`; rotate by setting the old one in `credentials_old_keys`."
+            "Fernet key (urlsafe base64, 32 bytes) that encrypts channel credentials and alert URLs at "
+            "rest, independent of `secret_key`. Empty: a key generated once in "
+            "`<data_dir>/credentials.key` (embedded mode only; a shared database requires it set). "
+            "Rotate by moving the old one to `credentials_old_keys` and running `tending keys reencrypt`."
         ),
     )
     credentials_old_keys: list[SecretStr] = Field(
@@ -61,7 +68,19 @@ class Settings(BaseSettings):
     login_rate_limit: int = Field(
         default=10,
         description=(
-            "Failed logins allowed per account within 15 minutes; more are refused until the window passes."
+            "Failed logins allowed per account and source address within 15 minutes; after that, this "
+            "account is locked for that address only, `login_lock_s` after each further failure."
+        ),
+    )
+    login_lock_s: int = Field(
+        default=60,
+        description="How long an account and source address (or a spraying source) stays locked, in seconds.",
+    )
+    login_source_limit: int = Field(
+        default=50,
+        description=(
+            "Failed logins allowed from one source address across all accounts within 15 minutes "
+            "(stops password spraying); after that, that address is locked for `login_lock_s`."
         ),
     )
     max_upload_bytes: int = Field(

@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379"
 SECRET = "scaled-mode-test-secret-key-0123456789"
+# A shared database needs one credentials key on every process (`tending worker` refuses to start without).
+CREDENTIALS_KEY = "bS2Pqzq4xVn9x3cCq0Xo9y2u1J6b8nE0Zk4WcR5tQ3M="
 
 
 def pg_admin_url() -> str:
@@ -83,6 +85,7 @@ class Cluster:
             TENDING_REDIS_URL=self.redis_url,
             TENDING_DATA_DIR=str(self.data_dir),
             TENDING_SECRET_KEY=SECRET,
+            TENDING_CREDENTIALS_KEY=CREDENTIALS_KEY,
             TENDING_QUEUE_IMMEDIATE="false",
             TENDING_LOG_LEVEL="WARNING",
             PYTHONPATH=str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", ""),
@@ -231,7 +234,12 @@ def seed(
     from tending.workspace.models import WorkspaceCreate
     from tending.workspace.service import create as create_workspace
 
-    settings = Settings(database_url=cluster.database_url, secret_key=SECRET, data_dir=cluster.data_dir)
+    settings = Settings(
+        database_url=cluster.database_url,
+        secret_key=SECRET,
+        credentials_key=CREDENTIALS_KEY,
+        data_dir=cluster.data_dir,
+    )
     feed_dir = feed_dir or cluster.data_dir
     base = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     factory = make_session_factory(cluster.engine)

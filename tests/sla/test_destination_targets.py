@@ -4,6 +4,7 @@ a target sealed under another key fails that delivery with a clear reason, not t
 from __future__ import annotations
 
 import httpx
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from tending.config import Settings
@@ -46,8 +47,9 @@ def test_sealed_targets_are_delivered_to_the_real_url(session, world, settings) 
         )
     assert all(d.ok for d in out) and sorted(seen) == sorted([HOOK, "https://chat.example/plain"])
 
+    # The credentials key, not the session key, seals targets: another credentials key cannot open them.
     other_key = Settings(
-        data_dir=settings.data_dir, secret_key=SecretStr("another-secret-key-of-enough-length!!")
+        data_dir=settings.data_dir, credentials_key=SecretStr(Fernet.generate_key().decode())
     )
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         out = deliver(

@@ -88,8 +88,31 @@ class LoginAttempt(Base):
 
     id: Mapped[PrimaryKey]
     email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), default="")
+    # Indexed: the per-source limit counts one address's failures across every account.
+    address: Mapped[str] = mapped_column(String(64), default="", index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class LoginSession(Base):
+    """One login, kept server-side: the signed cookie carries a random key whose hash is stored here, so
+    logout, deactivation and a password reset end the session at once (a replayed cookie finds no row)."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[PrimaryKey]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+PASSWORD_RULE = "the password must have 8 to 256 characters"
+
+
+class NewPassword(BaseModel):
+    """A password set by an admin or on the command line; the same bounds as at account creation."""
+
+    password: str = Field(min_length=8, max_length=256)
 
 
 class ApiTokenCreate(BaseModel):

@@ -1,14 +1,31 @@
-"""The login form."""
+"""The login form, and the admins' page of accounts (deactivate, reactivate, reset a password)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
 
-from tending.auth.deps import SESSION_USER, CsrfChecked, csrf_token
-from tending.auth.service import TooManyAttempts, authenticate
+from tending.auth.deps import (
+    AdminPagePrincipal,
+    CsrfChecked,
+    LoginCsrfChecked,
+    ManagedUser,
+    close_session,
+    login_or_none,
+)
+from tending.auth.models import NewPassword, User
+from tending.auth.service import (
+    AccessDenied,
+    TooManyAttempts,
+    deactivate_user,
+    reactivate_user,
+    reset_password,
+)
 from tending.database.core import DbSession
 from tending.templating import render
+from tending.workspace.service import visible_to
 
 router = APIRouter()
 
@@ -24,7 +41,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "auth/login.html", next=next)
 
 
-@router.post("/login", dependencies=[CsrfChecked])
+@router.post("/login", dependencies=[LoginCsrfChecked])
 def login_submit(
     request: Request,
     db: DbSession,
@@ -32,16 +49,13 @@ def login_submit(
     password: str = Form(...),
     next: str | None = Form(None),
 ) -> Response:
-    settings = request.app.state.settings
-    address = request.client.host if request.client else ""
     try:
-        user = authenticate(
-            db, email=email, password=password, address=address, limit=settings.login_rate_limit
-        )
+        user = login_or_none(request, db, email=email, password=password)
     except TooManyAttempts as exc:
-        return render(request, "auth/login.html", error=str(exc), email=email, next=next, status_code=429)
+        page = render(request, "auth/login.html", error=str(exc), email=email, next=next, status_code=429)
+        page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
     if user is None:
-        db.commit()
         return render(
             request,
             "auth/login.html",
@@ -50,13 +64,64 @@ def login_submit(
             next=next,
             status_code=401,
         )
-    request.session.clear()
-    request.session[SESSION_USER] = user.id
-    csrf_token(request)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> Response:
-    request.session.clear()
+def logout(request: Request, db: DbSession) -> Response:
+    close_session(request, db)
     return RedirectResponse("/login", status_code=303)
+
+
+DONE = {
+    "deactivated": "Account deactivated: its sessions ended and its API tokens were revoked.",
+    "reactivated": "Account reactivated; it logs in with its password (old API tokens stay revoked).",
+    "password": "New password set; every session of that account ended.",
+}
+
+
+@router.get("/admin/accounts")
+def accounts_page(
+    request: Request, db: DbSession, principal: AdminPagePrincipal, done: str | None = None
+) -> Response:
+    users = list(db.scalars(select(User).order_by(User.active.desc(), User.name)))
+    return render(
+        request,
+        "auth/accounts.html",
+        principal=principal,
+        users=users,
+        notice=DONE.get(done or ""),
+        workspaces=visible_to(db, user=principal.user),
+    )
+
+
+@router.post("/admin/accounts/{user_id}/deactivate", dependencies=[CsrfChecked])
+def deactivate(db: DbSession, principal: AdminPagePrincipal, user: ManagedUser) -> Response:
+    try:
+        deactivate_user(db, user=user, actor_id=principal.user.id)
+    except AccessDenied as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    db.commit()  # before the redirect: the next request must see the change
+    return RedirectResponse("/admin/accounts?done=deactivated", status_code=303)
+
+
+@router.post("/admin/accounts/{user_id}/reactivate", dependencies=[CsrfChecked])
+def reactivate(db: DbSession, principal: AdminPagePrincipal, user: ManagedUser) -> Response:
+    reactivate_user(db, user=user, actor_id=principal.user.id)
+    db.commit()  # before the redirect: the next request must see the change
+    return RedirectResponse("/admin/accounts?done=reactivated", status_code=303)
+
+
+@router.post("/admin/accounts/{user_id}/password", dependencies=[CsrfChecked])
+def set_password(
+    db: DbSession, principal: AdminPagePrincipal, user: ManagedUser, password: str = Form(...)
+) -> Response:
+    try:
+        new = NewPassword(password=password)
+    except ValidationError:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "the password must have 8 to 256 characters"
+        ) from None
+    reset_password(db, user=user, password=new.password, actor_id=principal.user.id)
+    db.commit()  # before the redirect: the next request must see the change
+    return RedirectResponse("/admin/accounts?done=password", status_code=303)

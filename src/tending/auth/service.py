@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from tending.auth.models import ApiToken, LoginAttempt, Role, User, UserCreate, WorkspaceMembership
+from tending.audit.service import record
+from tending.auth.models import (
+    ApiToken,
+    LoginAttempt,
+    LoginSession,
+    Role,
+    User,
+    UserCreate,
+    WorkspaceMembership,
+)
+from tending.config import Settings
 from tending.database.core import utcnow
 
 _hasher = PasswordHasher()
+# Failed logins count for this long; older rows are pruned on the next failure.
 LOGIN_WINDOW = timedelta(minutes=15)
 # "Last used" is kept to the minute: a token's row is written at most this often, so that API reads stay
 # read-only transactions (no row lock shared by concurrent requests, no commit to flush per request).
@@ -26,11 +39,38 @@ class AccessDenied(PermissionError):
 
 
 class TooManyAttempts(PermissionError):
-    pass
+    """Logins are locked for this account and address, or for this address; `retry_after_s` says how long."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failures lock what, and for how long (see the `login_*` settings)."""
+
+    per_account_source: int
+    per_source: int
+    lock: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginLimits:
+        return cls(
+            per_account_source=settings.login_rate_limit,
+            per_source=settings.login_source_limit,
+            lock=timedelta(seconds=settings.login_lock_s),
+        )
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for unknown e-mails so they take as long as known ones."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -62,26 +102,150 @@ def create_user(session: Session, *, user_in: UserCreate, workspace_ids: list[in
     return user
 
 
-def authenticate(
-    session: Session, *, email: str, password: str, address: str, limit: int, now: datetime | None = None
-) -> User | None:
-    """The user for these credentials, or None; refuses after `limit` failures in 15 minutes."""
-    now = now or utcnow()
-    key = email.strip().lower()
-    recent = session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.email == key, LoginAttempt.at > now - LOGIN_WINDOW
+def _lock_left(
+    session: Session, *, where: list[ColumnElement[bool]], limit: int, lock: timedelta, now: datetime
+) -> timedelta | None:
+    """Time left on a lock: `limit` failures in the window lock for `lock` after the latest one."""
+    count, latest = session.execute(
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
+            LoginAttempt.at > now - LOGIN_WINDOW, *where
         )
+    ).one()
+    if not count or count < limit or latest is None:
+        return None
+    latest = latest if latest.tzinfo else latest.replace(tzinfo=now.tzinfo)
+    left = latest + lock - now
+    return left if left > timedelta(0) else None
+
+
+def check_login_locks(
+    session: Session, *, email: str, address: str, limits: LoginLimits, now: datetime
+) -> None:
+    """Refuse while this account is locked for this address, or this address for every account.
+
+    The account lock is per address, so failures from elsewhere never lock the owner out; the address
+    lock stops one source spraying a password across many accounts."""
+    checks = (
+        (
+            [LoginAttempt.email == email, LoginAttempt.address == address],
+            limits.per_account_source,
+            "too many failed logins for this account from your address",
+        ),
+        ([LoginAttempt.address == address], limits.per_source, "too many failed logins from your address"),
     )
-    if (recent or 0) >= limit:
-        raise TooManyAttempts("too many failed logins; try again in 15 minutes")
+    for where, limit, message in checks:
+        left = _lock_left(session, where=where, limit=limit, lock=limits.lock, now=now)
+        if left is not None:
+            seconds = max(1, int(left.total_seconds() + 0.999))
+            raise TooManyAttempts(f"{message}; try again in {seconds} s", retry_after_s=seconds)
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    limits: LoginLimits,
+    now: datetime | None = None,
+) -> User | None:
+    """The user for these credentials, or None (the failure is recorded); `TooManyAttempts` while locked."""
+    now = now or utcnow()
+    key = email.strip().lower()[:254]
+    address = address[:64]
+    check_login_locks(session, email=key, address=address, limits=limits, now=now)
     user = get_by_email(session, email=key)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    # Always one argon2 verification, so an unknown e-mail answers as slowly as a known one.
+    matches = verify_password(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not user.active or not matches:
+        session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - LOGIN_WINDOW))
         session.add(LoginAttempt(email=key, address=address, at=now))
         session.flush()
         return None
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email == key))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email == key, LoginAttempt.address == address))
     return user
+
+
+def session_digest(key: str) -> str:
+    return hashlib.sha256(b"tending-session:" + key.encode()).hexdigest()
+
+
+def start_session(session: Session, *, user: User, max_age: timedelta, now: datetime | None = None) -> str:
+    """A new login session for `user`; returns the key the cookie carries (only its hash is kept)."""
+    now = now or utcnow()
+    session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now)
+    )
+    key = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(user_id=user.id, key_hash=session_digest(key), created_at=now, expires_at=now + max_age)
+    )
+    session.flush()
+    return key
+
+
+def resolve_session(session: Session, *, key: str) -> User | None:
+    """The active user of a live login session, or None (ended, expired, or the user deactivated)."""
+    return session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.key_hash == session_digest(key), LoginSession.expires_at > utcnow(), User.active)
+    )
+
+
+def end_session(session: Session, *, key: str) -> None:
+    """Logout: the session's row goes, so the cookie is worth nothing even if replayed."""
+    session.execute(delete(LoginSession).where(LoginSession.key_hash == session_digest(key)))
+
+
+def end_all_sessions(session: Session, *, user_id: int) -> int:
+    result = session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _account_audit(session: Session, user: User, actor_id: int | None, action: str, **detail: int) -> None:
+    """Account changes belong to no workspace; a command-line change has no actor."""
+    record(
+        session,
+        workspace_id=None,
+        actor_id=actor_id,
+        action=action,
+        target_type="user",
+        target_id=user.id,
+        detail=detail,
+    )
+
+
+def deactivate_user(session: Session, *, user: User, actor_id: int | None) -> None:
+    """The account can no longer log in; its sessions end and its API tokens are revoked at once (revoked,
+    not merely suspended: reactivating the account does not bring back tokens that may have leaked)."""
+    if actor_id == user.id:
+        raise AccessDenied("you cannot deactivate your own account")
+    user.active = False
+    sessions = end_all_sessions(session, user_id=user.id)
+    tokens = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    revoked = int(getattr(tokens, "rowcount", 0) or 0)
+    _account_audit(
+        session, user, actor_id, "user.deactivate", sessions_ended=sessions, tokens_revoked=revoked
+    )
+
+
+def reactivate_user(session: Session, *, user: User, actor_id: int | None) -> None:
+    user.active = True
+    _account_audit(session, user, actor_id, "user.reactivate")
+
+
+def reset_password(session: Session, *, user: User, password: str, actor_id: int | None) -> None:
+    """Set a new password and end every session of the account (whoever knew the old one is logged out).
+
+    API tokens stay: they are separate credentials of integrations, revoked one by one or by deactivating."""
+    user.password_hash = hash_password(password)
+    sessions = end_all_sessions(session, user_id=user.id)
+    _account_audit(session, user, actor_id, "user.reset_password", sessions_ended=sessions)
 
 
 def workspace_ids_for(session: Session, *, user: User) -> list[int] | None:
@@ -133,9 +297,22 @@ def resolve_api_token(session: Session, *, token: str) -> tuple[User, int] | Non
     return user, row.workspace_id
 
 
-def revoke_api_token(session: Session, *, token_id: int, workspace_id: int) -> bool:
-    row = session.get(ApiToken, token_id)
-    if row is None or row.workspace_id != workspace_id:
-        return False
-    row.revoked_at = utcnow()
-    return True
+def may_revoke_token(user: User, token: ApiToken) -> bool:
+    """Only an admin or the token's owner may revoke it: a member must not cut someone else's integration."""
+    return user.role == Role.admin.value or token.user_id == user.id
+
+
+def revoke_api_token(session: Session, *, token: ApiToken, actor: User) -> None:
+    if not may_revoke_token(actor, token):
+        raise AccessDenied("only an admin or the token's owner may revoke it")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    record(
+        session,
+        workspace_id=token.workspace_id,
+        actor_id=actor.id,
+        action="api_token.revoke",
+        target_type="api_token",
+        target_id=token.id,
+        detail={"name": token.name, "owner_id": token.user_id},
+    )

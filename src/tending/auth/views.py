@@ -4,41 +4,39 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from tending.auth.deps import SESSION_USER, CsrfChecked, CurrentPrincipal, csrf_token, get_workspace
-from tending.auth.models import ApiTokenCreate, ApiTokenCreated, LoginRequest, UserRead
-from tending.auth.service import (
-    TooManyAttempts,
-    authenticate,
-    create_api_token,
-    revoke_api_token,
+from tending.auth.deps import (
+    CsrfChecked,
+    CurrentPrincipal,
+    OriginChecked,
+    RevocableToken,
+    close_session,
+    csrf_token,
+    get_workspace,
+    login_or_none,
 )
+from tending.auth.models import ApiTokenCreate, ApiTokenCreated, LoginRequest, UserRead
+from tending.auth.service import TooManyAttempts, create_api_token, revoke_api_token
 from tending.database.core import DbSession
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/login", response_model=UserRead)
+@router.post("/auth/login", response_model=UserRead, dependencies=[OriginChecked])
 def login(body: LoginRequest, request: Request, db: DbSession) -> UserRead:
-    settings = request.app.state.settings
-    address = request.client.host if request.client else ""
     try:
-        user = authenticate(
-            db, email=body.email, password=body.password, address=address, limit=settings.login_rate_limit
-        )
+        user = login_or_none(request, db, email=body.email, password=body.password)
     except TooManyAttempts as exc:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc)) from None
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)}
+        ) from None
     if user is None:
-        db.commit()  # keep the failed attempt
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password")
-    request.session.clear()
-    request.session[SESSION_USER] = user.id
-    csrf_token(request)
     return UserRead.model_validate(user)
 
 
 @router.post("/auth/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> dict[str, str]:
-    request.session.clear()
+def logout(request: Request, db: DbSession) -> dict[str, str]:
+    close_session(request, db)
     return {"status": "logged out"}
 
 
@@ -65,10 +63,7 @@ def new_token(
 
 
 @router.delete("/workspaces/{workspace_id}/tokens/{token_id}", dependencies=[CsrfChecked])
-def delete_token(
-    workspace_id: int, token_id: int, db: DbSession, principal: CurrentPrincipal
-) -> dict[str, str]:
-    workspace = get_workspace(workspace_id, db, principal)
-    if not revoke_api_token(db, token_id=token_id, workspace_id=workspace.id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
+def delete_token(token: RevocableToken, db: DbSession, principal: CurrentPrincipal) -> dict[str, str]:
+    revoke_api_token(db, token=token, actor=principal.user)
+    db.commit()  # revoked before the caller hears so
     return {"status": "revoked"}

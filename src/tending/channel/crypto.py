@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
+from typing import Any
 
 import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tending.config import Settings
+from tending.keys.service import credentials_keys
 
 
 class CredentialsUnreadable(RuntimeError):
     """The stored credentials cannot be decrypted with any configured key."""
 
 
-def _key_from_secret(secret: str) -> bytes:
-    return base64.urlsafe_b64encode(hashlib.sha256(b"tending-credentials:" + secret.encode()).digest())
-
-
 def cipher(settings: Settings) -> MultiFernet:
-    primary = (
-        settings.credentials_key.get_secret_value().encode()
-        if settings.credentials_key
-        else _key_from_secret(settings.secret_key.get_secret_value())
-    )
-    keys = [Fernet(primary)] + [Fernet(k.get_secret_value().encode()) for k in settings.credentials_old_keys]
-    return MultiFernet(keys)
+    """Encrypts with the credentials key; decrypts with it or any older key (see `credentials_keys`)."""
+    return MultiFernet([Fernet(key) for key in credentials_keys(settings)])
 
 
 def encrypt_credentials(settings: Settings, credentials: dict[str, str]) -> str:
@@ -42,3 +35,41 @@ def decrypt_credentials(settings: Settings, token: str | None) -> dict[str, str]
         raise CredentialsUnreadable(
             "channel credentials cannot be decrypted: was TENDING_CREDENTIALS_KEY changed?"
         ) from None
+
+
+def reencrypt(settings: Settings, token: str) -> str | None:
+    """`token` encrypted under the current credentials key, or None when it already is.
+
+    Raises `CredentialsUnreadable` when no configured key opens it."""
+    keys = credentials_keys(settings)
+    try:
+        Fernet(keys[0]).decrypt(token.encode())
+        return None
+    except InvalidToken:
+        pass
+    try:
+        return cipher(settings).rotate(token.encode()).decode()
+    except InvalidToken:
+        raise CredentialsUnreadable("stored secret cannot be decrypted with any configured key") from None
+
+
+def reencrypt_column(
+    session: Session, *, settings: Settings, column: InstrumentedAttribute[Any], prefix: str = ""
+) -> tuple[int, list[int]]:
+    """Move every encrypted value of `column` (stored after `prefix`) to the current key.
+
+    Returns the number of rows moved and the ids of rows no configured key opens (left as they are)."""
+    model, name = column.class_, column.key
+    moved, unreadable = 0, []
+    for row in session.scalars(select(model).where(column.is_not(None), column.startswith(prefix))):
+        value = getattr(row, name)
+        try:
+            fresh = reencrypt(settings, value[len(prefix) :])
+        except CredentialsUnreadable:
+            unreadable.append(row.id)
+            continue
+        if fresh is not None:
+            setattr(row, name, prefix + fresh)
+            moved += 1
+    session.flush()
+    return moved, unreadable

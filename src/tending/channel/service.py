@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tending.channel.crypto import decrypt_credentials, encrypt_credentials
+from tending.channel.crypto import decrypt_credentials, encrypt_credentials, reencrypt_column
 from tending.channel.models import Channel, ChannelCreate, ChannelRead
 from tending.config import Settings
 from tending.connectors.bases import Connector
@@ -57,3 +57,8 @@ def build_connector(channel: Channel, *, settings: Settings) -> Connector:
     return cls(
         config=channel.config, credentials=decrypt_credentials(settings, channel.credentials_encrypted)
     )
+
+
+def reencrypt_credentials(session: Session, *, settings: Settings) -> tuple[int, list[int]]:
+    """Move every channel's credentials to the current key: (rows moved, channel ids no key opens)."""
+    return reencrypt_column(session, settings=settings, column=Channel.credentials_encrypted)

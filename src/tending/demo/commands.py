@@ -16,9 +16,13 @@ def register(app: typer.Typer) -> None:
         from tending.config import get_settings
         from tending.database.cli_support import open_database
         from tending.demo.service import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+        from tending.keys.commands import exit_on_unsafe_keys
+        from tending.keys.service import check_serving
         from tending.worker import huey
 
         settings = get_settings()
+        if serve:
+            exit_on_unsafe_keys(lambda: check_serving(settings, host=settings.host))
         huey.immediate = True  # the demo has no separate worker: background work runs inline
         factory = open_database(settings)
         typer.echo(f"data folder: {settings.data_dir.resolve()}")

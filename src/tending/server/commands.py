@@ -21,8 +21,11 @@ def register(app: typer.Typer) -> None:
         from tending.config import get_settings
         from tending.database.core import make_engine
         from tending.database.migrate import upgrade
+        from tending.keys.commands import exit_on_unsafe_keys
+        from tending.keys.service import check_serving
 
         settings = get_settings()
+        exit_on_unsafe_keys(lambda: check_serving(settings, host=host or settings.host))
         if migrate:
             upgrade(make_engine(settings))
         uvicorn.run(
@@ -41,8 +44,11 @@ def register(app: typer.Typer) -> None:
         """Run a background consumer (polling, triage, scheduled posts, alerts). Start as many as you like."""
         from huey.consumer import Consumer
 
+        from tending.keys.commands import exit_on_unsafe_keys
+        from tending.keys.service import check_worker
         from tending.worker import huey, import_all_tasks
 
+        exit_on_unsafe_keys(lambda: check_worker(get_settings()))
         import_all_tasks()
         consumer = Consumer(
             huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=True

@@ -4,8 +4,9 @@ encrypted with the channel credentials' key; e-mail addresses are stored as they
 from __future__ import annotations
 
 from cryptography.fernet import InvalidToken
+from sqlalchemy.orm import Session
 
-from tending.channel.crypto import cipher
+from tending.channel.crypto import cipher, reencrypt_column
 from tending.config import Settings
 from tending.sla.models import AlertDestination, DestinationKind
 
@@ -33,3 +34,8 @@ def destination_target(settings: Settings, dest: AlertDestination) -> str:
         raise TargetUnreadable(
             f"alert destination {dest.id}: cannot decrypt its URL; was TENDING_CREDENTIALS_KEY changed?"
         ) from None
+
+
+def reseal_targets(session: Session, *, settings: Settings) -> tuple[int, list[int]]:
+    """Move every sealed destination URL to the current key: (rows moved, ids no key opens)."""
+    return reencrypt_column(session, settings=settings, column=AlertDestination.target, prefix=SEALED)
