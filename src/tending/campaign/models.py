@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tending.channel.models import Channel
 from tending.database.core import Base, utcnow
 from tending.models import PrimaryKey
+from tending.moments import Moment
 
 
 class CampaignStatus(enum.StrEnum):
@@ -218,8 +219,8 @@ class CampaignCreate(BaseModel):
     objective: str = ""
     owner_id: int | None = None
     disputable: bool = False
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     channel_ids: list[int] = Field(default_factory=list)
     hashtags: list[str] = Field(default_factory=list)
     links: list[str] = Field(default_factory=list)

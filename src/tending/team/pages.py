@@ -12,7 +12,9 @@ from tending.audit.service import record
 from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.auth.models import Role, User
 from tending.database.core import DbSession, utcnow
+from tending.routing.rules import set_fallback_owner
 from tending.routing.service import is_available
+from tending.settings.edit import SettingRefused
 from tending.templating import render
 from tending.workspace.pages import PageWorkspace, members_of, page_context
 
@@ -51,17 +53,10 @@ def set_fallback(
 ) -> Response:
     if principal.user.role != Role.admin.value:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only admins choose the fallback owner")
-    if user_id not in {m.id for m in members_of(db, workspace.id)}:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "that person is not on this workspace")
-    workspace.fallback_owner_id = user_id
-    record(
-        db,
-        workspace_id=workspace.id,
-        actor_id=principal.user.id,
-        action="workspace.fallback_owner",
-        target_type="user",
-        target_id=user_id,
-    )
+    try:
+        set_fallback_owner(db, workspace=workspace, user_id=user_id, actor_id=principal.user.id)
+    except SettingRefused as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     return RedirectResponse(f"/w/{workspace.slug}/team", status_code=303)
 
 
