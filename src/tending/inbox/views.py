@@ -219,6 +219,8 @@ def approve_pending(
         )
     except service.InboxError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except ConnectorError as exc:  # nothing was sent: the claim is rolled back with the request
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"the network refused the reply: {exc}") from None
     return MessageRead.model_validate(msg)
 
 
