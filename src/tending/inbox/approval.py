@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.auth.models import Role, User
 from tending.config import Settings
-from tending.inbox.models import Conversation, Message, PendingReply
+from tending.inbox.models import Conversation, Message, PendingReply, PendingStatus
 from tending.inbox.service import InboxError, reply
 
 SENSITIVE = "sensitive"
@@ -43,21 +43,24 @@ def pending_for(session: Session, *, conversation_id: int) -> list[PendingReply]
     return list(
         session.scalars(
             select(PendingReply)
-            .where(PendingReply.conversation_id == conversation_id, PendingReply.status == "pending")
+            .where(
+                PendingReply.conversation_id == conversation_id,
+                PendingReply.status == PendingStatus.pending.value,
+            )
             .order_by(PendingReply.id)
         )
     )
 
 
-def _claim(session: Session, *, pending: PendingReply, status: str, reviewer: User) -> None:
+def _claim(session: Session, *, pending: PendingReply, status: PendingStatus, reviewer: User) -> None:
     """Move the reply out of `pending` with one conditional UPDATE (compare-and-set): of several
     reviewers acting at once, exactly one claims it; the others wait for its transaction (a row lock on
     PostgreSQL, the write lock on SQLite), then find it taken and get InboxError. The claim is undone with
     the transaction when sending fails."""
     claimed = session.execute(
         update(PendingReply)
-        .where(PendingReply.id == pending.id, PendingReply.status == "pending")
-        .values(status=status, reviewer_id=reviewer.id)
+        .where(PendingReply.id == pending.id, PendingReply.status == PendingStatus.pending.value)
+        .values(status=status.value, reviewer_id=reviewer.id)
         .execution_options(synchronize_session=False)
     )
     session.refresh(pending)
@@ -69,7 +72,7 @@ def approve_reply(session: Session, *, settings: Settings, pending: PendingReply
     """Send the drafted reply once, however many reviewers approve it at the same moment."""
     if approver.role == Role.agency.value:
         raise InboxError("a brand member approves replies on sensitive conversations")
-    _claim(session, pending=pending, status="sent", reviewer=approver)
+    _claim(session, pending=pending, status=PendingStatus.sent, reviewer=approver)
     conversation = session.get(Conversation, pending.conversation_id)
     assert conversation is not None
     msg = reply(
@@ -96,7 +99,7 @@ def send_back_reply(session: Session, *, pending: PendingReply, approver: User, 
         raise InboxError("a brand member reviews replies on sensitive conversations")
     if not comment.strip():
         raise InboxError("say what should change")
-    _claim(session, pending=pending, status="sent_back", reviewer=approver)
+    _claim(session, pending=pending, status=PendingStatus.sent_back, reviewer=approver)
     pending.review_comment = comment
     record(
         session,
