@@ -63,7 +63,16 @@ def ids(admin: TestClient, world) -> dict[str, Any]:  # type: ignore[no-untyped-
         f"/api/v1/workspaces/{ws}/campaigns/{campaign['id']}/kpis",
         json={"name": "Reach", "metric": "mentions", "target": 10, "horizon_days": 30},
     ).json()
-    return {"ws": ws, "slug": world.workspace.slug, "campaign": campaign["id"], "kpi": kpi["id"]}
+    post = admin.post(
+        f"/api/v1/workspaces/{ws}/posts", json={"channel_id": world.channel.id, "text": "Draft"}
+    )
+    return {
+        "ws": ws,
+        "slug": world.workspace.slug,
+        "campaign": campaign["id"],
+        "kpi": kpi["id"],
+        "post": post.json()["id"],
+    }
 
 
 def create_calls(ids: dict[str, Any], channel_id: int) -> list[Call]:
@@ -124,6 +133,7 @@ def date_calls(ids: dict[str, Any], channel_id: int) -> list[Callable[[str], Cal
         lambda d: Call(
             "POST", f"{ws}/posts", json={"channel_id": channel_id, "text": "x", "scheduled_at": d}
         ),
+        lambda d: Call("PATCH", f"{ws}/posts/{ids['post']}", json={"scheduled_at": d}),
         lambda d: Call("GET", f"{ws}/posts", params={"start": d, "end": d}),
         lambda d: Call("GET", f"{ws}/posts", params={"start": "2026-01-01", "end": d}),
         lambda d: Call("GET", f"{ws}/channel-health", params={"at": d}),
@@ -156,3 +166,15 @@ def test_extreme_and_malformed_dates_never_answer_500(admin: TestClient, ids, wo
             if r.status_code >= 500:
                 failures.append(f"{call.method} {call.path} {day!r}: {r.status_code} {r.text[:160]}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "query", ["since=0001-01-01", "until=9999-12-31", "since=10000-01-01", "until=2026-02-30"]
+)
+def test_a_report_page_with_a_date_out_of_range_is_an_error_page(
+    admin: TestClient, world, query: str
+) -> None:  # type: ignore[no-untyped-def]
+    r = admin.get(f"/w/{world.workspace.slug}/reports/responses?{query}")
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("text/html")
+    assert 'data-testid="report-error"' in r.text and query.split("=")[0] in r.text
