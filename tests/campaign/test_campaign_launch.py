@@ -7,10 +7,11 @@ from campaign_world import T0, Brand
 from sqlalchemy import select
 
 from tending.audit.models import AuditEntry
-from tending.auth.models import Role, User
+from tending.auth.models import Role, User, WorkspaceMembership
 from tending.campaign.launch import LaunchRefused, launch_campaign
 from tending.campaign.models import CampaignStatus
 from tending.campaign.service import add_draft_post
+from tending.workspace.scope import ForeignId
 
 
 def test_empty_plan_is_refused_naming_every_missing_piece(brand: Brand) -> None:
@@ -130,14 +131,26 @@ def test_owner_and_responders_must_belong_to_the_workspace(brand: Brand) -> None
     outsider = User(email="x@elsewhere.test", name="Xavier", password_hash="x", role=Role.member.value)
     brand.session.add(outsider)
     brand.session.flush()
+    with pytest.raises(ForeignId, match="owner_id"):
+        brand.campaign(owner_id=outsider.id)
+    campaign = brand.campaign(disputable=True)
+    with pytest.raises(ForeignId, match="responder_id"):
+        brand.scenario(campaign, 0, responder_id=outsider.id)
+    # Someone who was on the team when picked and has left since: refused at launch, without a name.
+    membership = WorkspaceMembership(user_id=outsider.id, workspace_id=brand.workspace.id)
+    brand.session.add(membership)
+    brand.session.flush()
     campaign = brand.campaign(owner_id=outsider.id, disputable=True)
     brand.kpi(campaign)
     for n in range(4):
         brand.scenario(campaign, n)
     away = brand.scenario(campaign, 4, responder_id=outsider.id)
+    brand.session.delete(membership)
+    brand.session.flush()
     with pytest.raises(LaunchRefused) as refused:
         launch_campaign(brand.session, campaign_id=campaign.id, actor=brand.owner, now=T0)
     text = " | ".join(refused.value.missing)
-    assert "owner: Xavier is not a member" in text
-    assert f"scenario {away.id}" in text and "(Xavier is not)" in text
+    assert "owner: the one set is not a member" in text
+    assert f"scenario {away.id}" in text and "a responder who is an active member here" in text
+    assert "Xavier" not in text
     assert "has 4 complete of 5" in text

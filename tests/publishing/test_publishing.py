@@ -13,6 +13,7 @@ from tending.connectors.fake.connector import FakeConnector
 from tending.inbox.models import Message
 from tending.publishing import service
 from tending.publishing.models import Post, PostCreate, PostStatus
+from tending.workspace.scope import ForeignId
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
@@ -200,7 +201,7 @@ def test_agency_drafts_brand_approves_with_audit(client, world, factory) -> None
 
 def test_channel_of_another_workspace_refused(session, world) -> None:
     member = session.get(User, world.member.id)
-    with pytest.raises(service.PublishingError):
+    with pytest.raises(ForeignId, match="channel_id"):
         service.create_draft(
             session,
             workspace_id=world.workspace.id,

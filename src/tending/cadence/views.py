@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
@@ -14,6 +13,7 @@ from tending.cadence import service
 from tending.cadence.models import CadenceTargetSet, ChannelAlert, ChannelAlertRead
 from tending.channel.models import Channel
 from tending.database.core import DbSession, utcnow
+from tending.moments import Moment
 
 router = APIRouter(tags=["cadence"])
 
@@ -41,7 +41,7 @@ def put_target(
 
 
 @router.get("/workspaces/{workspace_id}/channel-health")
-def health(workspace: CurrentWorkspace, db: DbSession, at: datetime | None = None) -> list[dict[str, Any]]:
+def health(workspace: CurrentWorkspace, db: DbSession, at: Moment | None = None) -> list[dict[str, Any]]:
     rows = service.channel_health(db, workspace_id=workspace.id, now=at or utcnow())
     return [
         {

@@ -37,7 +37,8 @@ def _scenario_gaps(session: Session, scenario: Scenario, *, workspace_id: int) -
     if responder is not None and not (
         responder.active and can_access(session, user=responder, workspace_id=workspace_id)
     ):
-        gaps.append(f"a responder who is an active member here ({responder.name} is not)")
+        # Never the person's name: it may be someone of another workspace.
+        gaps.append("a responder who is an active member here (the one set is not)")
     return gaps
 
 
@@ -59,7 +60,7 @@ def launch_requirements(session: Session, *, campaign: Campaign, now: datetime |
     if owner is None or not owner.active:
         missing.append("owner: an active team member who answers for the campaign")
     elif not can_access(session, user=owner, workspace_id=campaign.workspace_id):
-        missing.append(f"owner: {owner.name} is not a member of this workspace")
+        missing.append("owner: the one set is not a member of this workspace")
 
     drafts = refresh_draft_risks(session, campaign=campaign, now=now)
     risky = [d for d in drafts if d.risk_level == "high"]

@@ -27,6 +27,7 @@ from tending.campaign.states import CampaignStatus
 from tending.channel.models import Channel
 from tending.database.core import Base, utcnow
 from tending.models import PrimaryKey
+from tending.moments import Moment
 
 
 class MetricKind(enum.StrEnum):
@@ -213,8 +214,8 @@ class CampaignCreate(BaseModel):
     objective: str = ""
     owner_id: int | None = None
     disputable: bool = False
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     channel_ids: list[int] = Field(default_factory=list)
     hashtags: list[str] = Field(default_factory=list)
     links: list[str] = Field(default_factory=list)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
@@ -24,10 +22,12 @@ from tending.campaign.models import (
 )
 from tending.channel.service import list_for_workspace
 from tending.database.core import DbSession, utcnow
+from tending.moments import parse_moment
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
 from tending.workspace.service import members_of
+from tending.workspace.scope import ForeignId
 
 router = APIRouter()
 NAV = [(20, "campaigns", "Campaigns", "/campaigns")]
@@ -74,18 +74,21 @@ def create(
     keywords: str = Form(""),
     ends_at: str = Form(""),
 ) -> Response:
-    body = CampaignCreate(
-        name=name,
-        objective=objective,
-        owner_id=int(owner_id) if owner_id.isdigit() else None,
-        disputable=bool(disputable),
-        channel_ids=channel_ids,
-        hashtags=_split(hashtags),
-        links=_split(links),
-        keywords=_split(keywords),
-        ends_at=datetime.fromisoformat(ends_at) if ends_at else None,
-    )
-    campaign = service.create_campaign(db, workspace_id=workspace.id, campaign_in=body)
+    try:
+        body = CampaignCreate(
+            name=name,
+            objective=objective,
+            owner_id=int(owner_id) if owner_id.isdigit() else None,
+            disputable=bool(disputable),
+            channel_ids=channel_ids,
+            hashtags=_split(hashtags),
+            links=_split(links),
+            keywords=_split(keywords),
+            ends_at=parse_moment(ends_at, "ends_at"),
+        )
+        campaign = service.create_campaign(db, workspace_id=workspace.id, campaign_in=body)
+    except ValueError as exc:  # a bad date, another workspace's channel or person
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"campaign not created: {exc}") from None
     record(
         db,
         workspace_id=workspace.id,
@@ -193,18 +196,21 @@ def add_scenario(
     reaction: str = Form(""),
 ) -> Response:
     campaign = _campaign(db, workspace, campaign_id)
-    service.add_scenario(
-        db,
-        campaign_id=campaign.id,
-        scenario_in=ScenarioCreate(
-            title=title,
-            what_happens=what_happens,
-            trigger_keywords=_split(trigger_keywords),
-            example_messages=_split(example_messages, "\n"),
-            responder_id=int(responder_id) if responder_id.isdigit() else None,
-            reaction=reaction,
-        ),
-    )
+    try:
+        service.add_scenario(
+            db,
+            campaign_id=campaign.id,
+            scenario_in=ScenarioCreate(
+                title=title,
+                what_happens=what_happens,
+                trigger_keywords=_split(trigger_keywords),
+                example_messages=_split(example_messages, "\n"),
+                responder_id=int(responder_id) if responder_id.isdigit() else None,
+                reaction=reaction,
+            ),
+        )
+    except ForeignId as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     return RedirectResponse(f"/w/{workspace.slug}/campaigns/{campaign.id}#scenarios", status_code=303)
 
 

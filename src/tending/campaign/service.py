@@ -21,6 +21,7 @@ from tending.campaign.models import (
 from tending.campaign.risk import backlash_risks
 from tending.channel.models import Channel
 from tending.database.core import utcnow
+from tending.workspace.scope import Scoped, require_own
 
 
 class CampaignNotFound(LookupError):
@@ -42,23 +43,20 @@ def list_campaigns(session: Session, *, workspace_id: int | None = None) -> list
     return list(session.scalars(stmt))
 
 
-def _channels(session: Session, *, workspace_id: int, channel_ids: list[int]) -> list[Channel]:
-    found = (
-        list(
-            session.scalars(
-                select(Channel).where(Channel.id.in_(channel_ids), Channel.workspace_id == workspace_id)
-            )
-        )
-        if channel_ids
-        else []
-    )
-    unknown = sorted(set(channel_ids) - {c.id for c in found})
-    if unknown:
-        raise ValueError(f"channel_ids: {unknown} are not channels of workspace {workspace_id}")
-    return found
+def _channels(
+    session: Session, *, workspace_id: int, channel_ids: list[int], field: str = "channel_ids"
+) -> list[Channel]:
+    """The workspace's channels named, or ForeignId (a ValueError) when one is not the workspace's."""
+    require_own(session, workspace_id=workspace_id, kind=Scoped.channel, field=field, ids=channel_ids)
+    if not channel_ids:
+        return []
+    return list(session.scalars(select(Channel).where(Channel.id.in_(channel_ids)).order_by(Channel.id)))
 
 
 def create_campaign(session: Session, *, workspace_id: int, campaign_in: CampaignCreate) -> Campaign:
+    require_own(
+        session, workspace_id=workspace_id, kind=Scoped.member, field="owner_id", ids=campaign_in.owner_id
+    )
     campaign = Campaign(
         workspace_id=workspace_id,
         name=campaign_in.name,
@@ -125,7 +123,14 @@ def record_kpi_value(
 
 
 def add_scenario(session: Session, *, campaign_id: int, scenario_in: ScenarioCreate) -> Scenario:
-    get_campaign(session, campaign_id=campaign_id)
+    campaign = get_campaign(session, campaign_id=campaign_id)
+    require_own(
+        session,
+        workspace_id=campaign.workspace_id,
+        kind=Scoped.member,
+        field="responder_id",
+        ids=scenario_in.responder_id,
+    )
     scenario = Scenario(campaign_id=campaign_id, **scenario_in.model_dump())
     session.add(scenario)
     session.flush()
@@ -171,7 +176,7 @@ def add_draft_post(
     """A planned post, with its backlash risk estimated right away."""
     campaign = get_campaign(session, campaign_id=campaign_id)
     if channel_id is not None:
-        _channels(session, workspace_id=campaign.workspace_id, channel_ids=[channel_id])
+        _channels(session, workspace_id=campaign.workspace_id, channel_ids=[channel_id], field="channel_id")
     draft = DraftPost(campaign_id=campaign_id, channel_id=channel_id, text=text)
     session.add(draft)
     session.flush()

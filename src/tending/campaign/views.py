@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, UploadFile, status
@@ -29,6 +28,8 @@ from tending.campaign.outcomes import import_outcomes
 from tending.campaign.risk import backlash_risk
 from tending.database.core import DbSession, utcnow
 from tending.lift.service import LiftInputError
+from tending.moments import Moment
+from tending.workspace.scope import ForeignId
 
 router = APIRouter(tags=["campaigns"])
 
@@ -41,7 +42,7 @@ class CampaignDetail(CampaignRead):
 
 
 class KpiValue(BaseModel):
-    at: datetime
+    at: Moment
     value: float
     note: str = Field(default="", max_length=500)
 
@@ -163,7 +164,10 @@ def add_scenario(
     workspace: CurrentWorkspace, campaign_id: int, body: ScenarioCreate, db: DbSession
 ) -> CampaignDetail:
     campaign = _campaign(db, workspace.id, campaign_id)
-    service.add_scenario(db, campaign_id=campaign.id, scenario_in=body)
+    try:
+        service.add_scenario(db, campaign_id=campaign.id, scenario_in=body)
+    except ForeignId as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     return detail(db, campaign)
 
 

@@ -87,6 +87,8 @@ def connect_channel(
                 credentials={k: str(v) for k, v in (creds or {}).items()} or None,
             ),
         )
+    except service.DuplicateChannel as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"channel not connected: {exc}") from None
     except (orjson.JSONDecodeError, ValueError, UnknownNetwork) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"channel not connected: {exc}") from None
     record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tending.channel.crypto import decrypt_credentials, encrypt_credentials, reencrypt_column
@@ -12,8 +13,24 @@ from tending.connectors.bases import Connector
 from tending.connectors.registry import get_connector_class
 
 
+class DuplicateChannel(ValueError):
+    """The workspace already has a channel for this network account."""
+
+
 def create(session: Session, *, settings: Settings, workspace_id: int, channel_in: ChannelCreate) -> Channel:
     get_connector_class(channel_in.network)  # refuse unknown networks early
+    existing = session.scalar(
+        select(Channel.id).where(
+            Channel.workspace_id == workspace_id,
+            Channel.network == channel_in.network,
+            Channel.external_id == channel_in.external_id,
+        )
+    )
+    if existing is not None:
+        raise DuplicateChannel(
+            f"this workspace already has the {channel_in.network} account {channel_in.external_id!r}"
+            f" (channel {existing})"
+        )
     channel = Channel(
         workspace_id=workspace_id,
         network=channel_in.network,
@@ -26,8 +43,13 @@ def create(session: Session, *, settings: Settings, workspace_id: int, channel_i
         ),
         cursor={},
     )
-    session.add(channel)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent create of the same account loses here, not with a 500
+            session.add(channel)
+    except IntegrityError:
+        raise DuplicateChannel(
+            f"this workspace already has the {channel_in.network} account {channel_in.external_id!r}"
+        ) from None
     return channel
 
 

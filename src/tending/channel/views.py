@@ -57,6 +57,8 @@ def create_channel(
         )
     except UnknownNetwork as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    except service.DuplicateChannel as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     record(
         db,
         workspace_id=workspace.id,

@@ -33,6 +33,14 @@ class ConversationStatus(enum.StrEnum):
     closed = "closed"
 
 
+class PendingStatus(enum.StrEnum):
+    """A drafted reply on a sensitive conversation: waiting for review, sent, or sent back."""
+
+    pending = "pending"
+    sent = "sent"
+    sent_back = "sent_back"
+
+
 class Conversation(Base):
     __tablename__ = "conversation"
     __table_args__ = (

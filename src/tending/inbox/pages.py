@@ -22,6 +22,7 @@ from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
 from tending.workspace.service import members_of
+from tending.workspace.scope import ForeignId
 
 router = APIRouter()
 
@@ -249,9 +250,10 @@ def assign_form(
 ) -> Response:
     conv = _conv_or_404(db, workspace, conversation_id)
     target = int(assignee_id) if assignee_id.isdigit() else None
-    if target is not None and target not in {m.id for m in members_of(db, workspace.id)}:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "that person is not on this workspace")
-    service.assign(db, conversation=conv, assignee_id=target, actor_id=principal.user.id)
+    try:
+        service.assign(db, conversation=conv, assignee_id=target, actor_id=principal.user.id)
+    except ForeignId as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)
 
 

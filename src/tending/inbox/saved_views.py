@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.inbox.models import SavedView
+from tending.workspace.scope import ForeignId, Scoped, require_own
 
 # The inbox filters a view may carry; anything else in a submitted query is dropped.
 FILTER_KEYS = ("status", "channel_id", "assignee", "q")
@@ -22,6 +23,17 @@ class SavedViewError(ValueError):
 def clean_query(params: dict[str, str]) -> str:
     """The url-encoded filters of `params`, known keys only, empty values dropped, in a stable order."""
     return urlencode([(k, params[k].strip()) for k in FILTER_KEYS if (params.get(k) or "").strip()])
+
+
+def _check_ids(session: Session, workspace_id: int, *, filters: dict[str, str]) -> None:
+    """A view may name only this workspace's channels and people (`me` and `none` are words, not ids)."""
+    try:
+        for key, kind in (("channel_id", Scoped.channel), ("assignee", Scoped.member)):
+            value = filters.get(key, "")
+            if value.isdigit():
+                require_own(session, workspace_id=workspace_id, kind=kind, field=key, ids=int(value))
+    except ForeignId as exc:
+        raise SavedViewError(str(exc)) from None
 
 
 def filters_of(view: SavedView) -> dict[str, str]:
@@ -48,6 +60,7 @@ def save_view(
     query = clean_query(params)
     if not query:
         raise SavedViewError("filters: choose at least one filter before saving a view")
+    _check_ids(session, workspace_id, filters=dict(parse_qsl(query)))
     existing = session.scalar(
         select(SavedView).where(
             SavedView.workspace_id == workspace_id, SavedView.user_id == user_id, SavedView.name == name

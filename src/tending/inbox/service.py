@@ -25,6 +25,7 @@ from tending.inbox.models import (
 )
 from tending.inbox.search import matching_message_ids
 from tending.ingest.service import ingest_items, refresh_conversations
+from tending.workspace.scope import Scoped, require_own
 
 
 class InboxError(RuntimeError):
@@ -181,6 +182,14 @@ def reply(
 def assign(
     session: Session, *, conversation: Conversation, assignee_id: int | None, actor_id: int | None
 ) -> None:
+    """Give the conversation to someone who works its workspace (ForeignId otherwise), or to nobody."""
+    require_own(
+        session,
+        workspace_id=conversation.workspace_id,
+        kind=Scoped.member,
+        field="assignee_id",
+        ids=assignee_id,
+    )
     previous = conversation.assignee_id
     conversation.assignee_id = assignee_id
     record(

@@ -8,8 +8,6 @@ from pydantic import BaseModel, Field
 
 from tending.audit.service import record
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.auth.models import User
-from tending.auth.service import can_access
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession
 from tending.inbox import approval, saved_views, service
@@ -25,6 +23,7 @@ from tending.inbox.models import (
     StatusChange,
     ThreadRead,
 )
+from tending.workspace.scope import ForeignId
 
 router = APIRouter(tags=["inbox"])
 
@@ -133,11 +132,10 @@ def assign(
     principal: CurrentPrincipal,
 ) -> ConversationRead:
     conv = _conversation(db, workspace.id, conversation_id)
-    if body.assignee_id is not None:
-        user = db.get(User, body.assignee_id)
-        if user is None or not can_access(db, user=user, workspace_id=workspace.id):
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "that person is not on this workspace")
-    service.assign(db, conversation=conv, assignee_id=body.assignee_id, actor_id=principal.user.id)
+    try:
+        service.assign(db, conversation=conv, assignee_id=body.assignee_id, actor_id=principal.user.id)
+    except ForeignId as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     return ConversationRead.model_validate(conv)
 
 
@@ -221,6 +219,8 @@ def approve_pending(
         )
     except service.InboxError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except ConnectorError as exc:  # nothing was sent: the claim is rolled back with the request
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"the network refused the reply: {exc}") from None
     return MessageRead.model_validate(msg)
 
 

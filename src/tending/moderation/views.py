@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
@@ -13,6 +13,7 @@ from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
 from tending.inbox.models import Message
 from tending.moderation.service import ModerationRefused, hide_message, moderation_report, unhide_message
+from tending.moments import Moment
 
 router = APIRouter(tags=["moderation"])
 
@@ -77,8 +78,8 @@ def unhide(
 def report(
     workspace: CurrentWorkspace,
     db: DbSession,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> dict[str, Any]:
     end = until or utcnow()
     start = since or end - timedelta(days=30)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tending.database.core import Base, utcnow
 from tending.models import PrimaryKey
+from tending.moments import Moment
 
 
 class PostStatus(enum.StrEnum):
@@ -61,13 +62,13 @@ class PostCreate(BaseModel):
     channel_id: int
     text: str = Field(min_length=1, max_length=10000)
     media_urls: list[str] = Field(default_factory=list)
-    scheduled_at: datetime | None = None
+    scheduled_at: Moment | None = None
     campaign_id: int | None = None
 
 
 class PostUpdate(BaseModel):
     text: str | None = Field(default=None, min_length=1, max_length=10000)
-    scheduled_at: datetime | None = None
+    scheduled_at: Moment | None = None
 
 
 class ReviewRequest(BaseModel):

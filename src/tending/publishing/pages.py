@@ -14,12 +14,14 @@ from sqlalchemy import select
 from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.channel.service import list_for_workspace
 from tending.database.core import DbSession
+from tending.moments import MomentError, parse_moment
 from tending.publishing import service
 from tending.publishing.models import Post, PostCreate, PostStatus
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
 from tending.workspace.service import members_of
+from tending.workspace.scope import ForeignId
 
 router = APIRouter()
 NAV = [(30, "calendar", "Calendar", "/calendar")]
@@ -120,10 +122,8 @@ def new_post(
     scheduled_at: str = Form(""),
     submit: str = Form(""),
 ) -> Response:
-    when = None
-    if scheduled_at:
-        when = datetime.fromisoformat(scheduled_at).replace(tzinfo=ZoneInfo(workspace.timezone))
     try:
+        when = parse_moment(scheduled_at, "scheduled_at", ZoneInfo(workspace.timezone))
         post = service.create_draft(
             db,
             workspace_id=workspace.id,
@@ -132,7 +132,7 @@ def new_post(
         )
         if submit:
             service.submit(db, post=post, actor=principal.user)
-    except service.PublishingError as exc:
+    except (service.PublishingError, MomentError, ForeignId) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     return RedirectResponse(f"/w/{workspace.slug}/calendar", status_code=303)
 

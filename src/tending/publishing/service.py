@@ -33,6 +33,7 @@ from tending.connectors.bases import (
 from tending.database.core import utcnow
 from tending.ingest.service import ingest_items
 from tending.publishing.models import Post, PostCreate, PostStatus
+from tending.workspace.scope import Scoped, require_own
 
 MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=10)
@@ -49,12 +50,16 @@ def can_approve(user: User) -> bool:
 
 
 def create_draft(session: Session, *, workspace_id: int, author: User, post_in: PostCreate) -> Post:
-    channel = session.get(Channel, post_in.channel_id)
-    if channel is None or channel.workspace_id != workspace_id:
-        raise PublishingError("that channel is not on this workspace")
+    """A draft post; its channel and campaign must be the workspace's (ForeignId otherwise)."""
+    require_own(
+        session, workspace_id=workspace_id, kind=Scoped.channel, field="channel_id", ids=post_in.channel_id
+    )
+    require_own(
+        session, workspace_id=workspace_id, kind=Scoped.campaign, field="campaign_id", ids=post_in.campaign_id
+    )
     post = Post(
         workspace_id=workspace_id,
-        channel_id=channel.id,
+        channel_id=post_in.channel_id,
         campaign_id=post_in.campaign_id,
         text=post_in.text,
         media_urls=list(post_in.media_urls),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession
+from tending.moments import Moment
 from tending.publishing import service
 from tending.publishing.models import Post, PostCreate, PostRead, PostUpdate, ReviewRequest
+from tending.workspace.scope import ForeignId
 
 router = APIRouter(tags=["publishing"])
 
@@ -27,10 +28,12 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Post:
         return fn(*args, **kwargs)
     except service.PublishingError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except ForeignId as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 
 
 @router.get("/workspaces/{workspace_id}/posts", response_model=list[PostRead])
-def list_posts(workspace: CurrentWorkspace, db: DbSession, start: datetime, end: datetime) -> list[PostRead]:
+def list_posts(workspace: CurrentWorkspace, db: DbSession, start: Moment, end: Moment) -> list[PostRead]:
     """The calendar: posts scheduled or published in [start, end)."""
     rows = service.calendar(db, workspace_id=workspace.id, start=start, end=end)
     return [PostRead.model_validate(p) for p in rows]

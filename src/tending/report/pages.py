@@ -36,10 +36,19 @@ EXPORT_TABLES = (
 def reports_index(
     request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
 ) -> Response:
+    return _index(request, db, principal, workspace)
+
+
+def _index(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: Workspace, error: str | None = None
+) -> Response:
+    """The index; with `error`, the reason a report could not be built (a 400, e.g. a date out of range)."""
     return render(
         request,
         "reports/index.html",
         principal=principal,
+        status_code=400 if error else 200,
+        error=error,
         reports=list(REPORTS.values()),
         campaigns=list_campaigns(db, workspace_id=workspace.id),
         exports=EXPORT_TABLES,
@@ -100,7 +109,12 @@ def report_page(
     name: str, request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
 ) -> Response:
     kind, _, ext = name.partition(".")
-    report = _build(request, db, workspace, kind)
+    try:
+        report = _build(request, db, workspace, kind)
+    except HTTPException as exc:
+        if ext or exc.status_code != 422:
+            raise
+        return _index(request, db, principal, workspace, error=f"{REPORTS[kind].title}: {exc.detail}")
     query = f"?{request.url.query}" if request.url.query else ""
     if ext == "pdf":
         return Response(

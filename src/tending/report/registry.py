@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from tending import moments
 from tending.report import audit, campaign, digest, responses
 from tending.report.framework import ReportData
 from tending.workspace.models import Workspace
@@ -65,12 +66,10 @@ REPORTS: dict[str, ReportKind] = {
 
 
 def parse_day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
     try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ReportInputError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}") from exc
+        return moments.parse_day(value, field)
+    except moments.MomentError as exc:
+        raise ReportInputError(str(exc)) from None
 
 
 def period(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from tending.auth.deps import CurrentWorkspace
 from tending.database.core import utcnow
+from tending.moments import MomentError, parse_moment
 from tending.report.exports import EXPORTS, ExportFilters, csv_chunks, json_chunks
 
 router = APIRouter(tags=["exports"])
@@ -20,13 +21,10 @@ MESSAGES_MAX_DAYS = 366
 
 
 def _moment(value: str | None, field: str) -> datetime | None:
-    if not value:
-        return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise HTTPException(422, f"{field}: expected an ISO date or date-time, got {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_moment(value, field)
+    except MomentError as exc:
+        raise HTTPException(422, str(exc)) from None
 
 
 @router.get("/workspaces/{workspace_id}/exports/{name}")

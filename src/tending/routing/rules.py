@@ -8,11 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.audit.service import record
-from tending.channel.models import Channel
 from tending.routing.models import RoutingRule, RoutingRuleCreate
 from tending.routing.service import create_rule
-from tending.settings.edit import SettingRefused, apply_delete, apply_update, check_member, log_setting
+from tending.settings.edit import (
+    apply_delete,
+    apply_update,
+    check_member,
+    check_own,
+    log_setting,
+)
 from tending.workspace.models import Workspace
+from tending.workspace.scope import Scoped
 
 
 def list_rules(session: Session, *, workspace_id: int) -> list[RoutingRule]:
@@ -29,10 +35,7 @@ def list_rules(session: Session, *, workspace_id: int) -> list[RoutingRule]:
 def _check(session: Session, workspace_id: int, rule_in: RoutingRuleCreate) -> None:
     """A rule may only name this workspace's people and channels."""
     check_member(session, workspace_id, rule_in.target_member_id, "target_member_id")
-    if rule_in.match_channel_ids:
-        own = set(session.scalars(select(Channel.id).where(Channel.workspace_id == workspace_id)))
-        if not set(rule_in.match_channel_ids) <= own:
-            raise SettingRefused("match_channel_ids: a channel is not on this workspace")
+    check_own(session, workspace_id, Scoped.channel, rule_in.match_channel_ids, "match_channel_ids")
 
 
 def _clean(rule_in: RoutingRuleCreate) -> dict[str, Any]:

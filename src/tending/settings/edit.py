@@ -14,6 +14,7 @@ from tending.audit.service import record
 from tending.auth.deps import Principal
 from tending.auth.models import Role
 from tending.workspace.service import members_of
+from tending.workspace.scope import ForeignId, Scoped, require_own
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
@@ -74,8 +75,17 @@ def owned(db: Session, cls: type[R], item_id: int, workspace_id: int, what: str)
 
 
 def check_member(db: Session, workspace_id: int, user_id: int | None, field: str) -> None:
-    if user_id is not None and user_id not in {m.id for m in members_of(db, workspace_id)}:
-        raise SettingRefused(f"{field}: that person is not on this workspace")
+    check_own(db, workspace_id, Scoped.member, user_id, field)
+
+
+def check_own(
+    db: Session, workspace_id: int, kind: Scoped, ids: int | Iterable[int] | None, field: str
+) -> None:
+    """The shared workspace check (`tending.workspace.scope`), refused as a setting."""
+    try:
+        require_own(db, workspace_id=workspace_id, kind=kind, field=field, ids=ids)
+    except ForeignId as exc:
+        raise SettingRefused(str(exc)) from None
 
 
 def log_setting(

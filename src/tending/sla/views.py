@@ -5,7 +5,7 @@ workspace may read them. A destination's target is never returned for URL kinds 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
+from tending.moments import Moment
 from tending.settings.edit import ADMIN_ONLY, SettingRefused, merged, owned, refused, require_writer
 from tending.sla import policies
 from tending.sla.figures import response_figures
@@ -34,8 +35,8 @@ router = APIRouter(tags=["responses"])
 def get_response_figures(
     workspace: CurrentWorkspace,
     db: DbSession,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> dict[str, Any]:
     """Defaults to the last 30 days so a bare call answers the question teams ask most."""
     now = utcnow()
