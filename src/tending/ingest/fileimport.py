@@ -135,10 +135,18 @@ def import_file(
         skip = job.records_done
         cache = IngestCache()
         batch: list[InboundItem] = []
+        positions: list[int] = []  # each batch item's line or record number, to name those set aside
         seen = 0
+
+        def report(position: int | str, reason: str | None) -> None:
+            outcome.error_count += 1
+            if len(outcome.errors) < MAX_REPORTED_ERRORS:
+                outcome.errors.append(f"{path.name}:{position}: {reason}")
 
         def flush() -> None:
             stats: IngestStats = ingest_items(session, channel=channel, items=batch, cache=cache)
+            for aside in stats.set_aside:
+                report(positions[aside.index], aside.describe())
             job.records_done = seen
             job.messages_new += stats.new
             session.commit()  # the batch and the position land together
@@ -147,6 +155,7 @@ def import_file(
             if keep_new_ids:
                 outcome.new_message_ids.extend(stats.new_message_ids)
             batch.clear()
+            positions.clear()
             if on_progress:
                 on_progress(seen)
 
@@ -157,11 +166,10 @@ def import_file(
                     if seen <= skip:
                         continue
                     if parsed.item is None:
-                        outcome.error_count += 1
-                        if len(outcome.errors) < MAX_REPORTED_ERRORS:
-                            outcome.errors.append(f"{path.name}:{parsed.position}: {parsed.error}")
+                        report(parsed.position, parsed.error)
                         continue
                     batch.append(parsed.item)
+                    positions.append(parsed.position)
                     if len(batch) >= batch_size:
                         flush()
                 if batch:
