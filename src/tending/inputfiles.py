@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -49,19 +49,21 @@ def check_text_file(path: Path) -> None:
         raise InputFileError(f"{path.name}: is a folder, expected a file") from None
     except OSError as exc:
         raise InputFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    check_head(head, path.name)
+
+
+def check_head(head: bytes, source: str) -> None:
+    """The first bytes of an input: a UTF-16/32 byte-order mark, a known binary format or NUL bytes."""
     for bom, name in _BOMS:
         if head.startswith(bom):
-            raise InputFileError(
-                f"{path.name}: the file is {name} (it starts with that byte-order mark); {EXPECTED}"
-            )
+            raise InputFileError(f"{source}: the file is {name}, by its byte-order mark; {EXPECTED}")
     for magic, name in _MAGIC:
         if head.startswith(magic):
-            raise InputFileError(f"{path.name}: this is {name}, not a text file; {EXPECTED}")
-    if b"\x00" in head:
-        line = head.count(b"\n", 0, head.index(b"\x00")) + 1
-        raise InputFileError(
-            f"{path.name}, line {line}: NUL bytes, this looks like a binary file; {EXPECTED}"
-        )
+            raise InputFileError(f"{source}: this is {name}, not a text file; {EXPECTED}")
+    nul = head.find(b"\x00", 0, SNIFF_BYTES)
+    if nul >= 0:
+        line = head.count(b"\n", 0, nul) + 1
+        raise InputFileError(f"{source}, line {line}: NUL bytes, so a binary file; {EXPECTED}")
 
 
 def not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
@@ -81,35 +83,64 @@ class TextLines:
 
     With `strict` a line that is not UTF-8 raises InputFileError naming it; otherwise it is decoded with
     replacement characters and its number is kept in `bad_lines`, so a reader can set aside just the
-    record it belongs to.
+    record it belongs to. `stream` reads an open binary stream (standard input) instead of the file.
     """
 
-    def __init__(self, path: Path, *, strict: bool = True) -> None:
-        check_text_file(path)
+    def __init__(
+        self, path: Path | None, *, strict: bool = True, stream: BinaryIO | None = None, source: str = ""
+    ) -> None:
+        if path is not None:
+            check_text_file(path)
         self.path = path
+        self.stream = stream
+        self.source = path.name if path is not None else source or "standard input"
         self.strict = strict
         self.line = 0
         self.bad_lines: dict[int, str] = {}
 
     def __iter__(self) -> Iterator[str]:
+        if self.path is None:
+            assert self.stream is not None
+            yield from self._decode(self.stream)
+            return
         with self.path.open("rb") as fh:
-            for n, data in enumerate(fh, start=1):
-                self.line = n
-                if n == 1 and data.startswith(b"\xef\xbb\xbf"):
+            yield from self._decode(fh)
+
+    def _decode(self, fh: Iterable[bytes]) -> Iterator[str]:
+        for n, data in enumerate(fh, start=1):
+            self.line = n
+            if n == 1:
+                if data.startswith(b"\xef\xbb\xbf"):
                     data = data[3:]
-                try:
-                    yield data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    reason = not_utf8(data, exc)
-                    if self.strict:
-                        raise InputFileError(f"{self.path.name}, line {n}: {reason}") from None
-                    self.bad_lines[n] = reason
-                    yield data.decode("utf-8", "replace")
+                elif self.path is None:
+                    check_head(data, self.source)
+            try:
+                yield data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                reason = not_utf8(data, exc)
+                if self.strict:
+                    raise InputFileError(f"{self.source}, line {n}: {reason}") from None
+                self.bad_lines[n] = reason
+                yield data.decode("utf-8", "replace")
 
 
 def read_text(path: Path) -> str:
     """The whole file as text, for inputs small enough to read at once (series, lists)."""
     return "".join(TextLines(path))
+
+
+def decode_text(data: bytes, *, source: str) -> str:
+    """An upload's bytes as text, with the same checks and messages as a file's."""
+    check_head(data[:SNIFF_BYTES], source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        line = data[start : len(data) if end < 0 else end]
+        number = data.count(b"\n", 0, exc.start) + 1
+        at = UnicodeDecodeError(exc.encoding, line, exc.start - start, exc.end - start, exc.reason)
+        raise InputFileError(f"{source}, line {number}: {not_utf8(line, at)}") from None
 
 
 def csv_problem(exc: csv.Error) -> str:
@@ -148,21 +179,43 @@ def csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str] | CsvProblem
         yield start, row
 
 
-def csv_records(lines: Iterable[str], *, source: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """A CSV with a header row as (line, {column: value}) for the commands that read a whole file: the
-    first record the csv module cannot read ends it with InputFileError naming the line."""
+def csv_file_rows(path: Path) -> Iterator[tuple[int, list[str] | CsvProblem]]:
+    """A CSV file's rows for readers that go record by record: a record the csv module cannot read, or
+    one on a line that is not UTF-8, comes as its problem and reading goes on; blank lines are skipped."""
+    lines = TextLines(path, strict=False)
+    for n, row in csv_rows(lines):
+        if not isinstance(row, CsvProblem):
+            bad = next((lines.bad_lines[i] for i in range(n, lines.line + 1) if i in lines.bad_lines), None)
+            if bad is not None:
+                row = CsvProblem(bad)
+            elif not row:
+                continue
+        yield n, row
+
+
+def csv_records(
+    lines: Iterable[str], *, source: str, required: Iterable[str] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """A CSV with a header row as (line, {column: value}) for the commands that read a whole file (a
+    missing field reads as empty). A missing required column, or the first record the csv module cannot
+    read, ends it with InputFileError naming the line."""
     rows = csv_rows(lines)
     first = next(rows, None)
-    if first is None:
-        return
-    if isinstance(first[1], CsvProblem):
-        raise InputFileError(f"{source}, line {first[0]}: {first[1]}")
+    if first is None or isinstance(first[1], CsvProblem):
+        raise InputFileError(
+            f"{source}, line 1: {first[1] if first else 'empty file, expected a header row'}"
+        )
     header = first[1]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputFileError(
+            f"{source}, line 1: no column {', '.join(map(repr, missing))} (columns: {', '.join(header)})"
+        )
     for n, row in rows:
         if isinstance(row, CsvProblem):
             raise InputFileError(f"{source}, line {n}: {row}")
         if row:
-            yield n, dict(zip(header, row, strict=False))
+            yield n, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
 
 
 def json_line(data: bytes | str, *, source: str, line: int) -> Any:

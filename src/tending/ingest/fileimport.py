@@ -21,6 +21,7 @@ from tending.ingest.formats import guess_format, readers
 from tending.ingest.generic import RecordError
 from tending.ingest.models import ImportJob
 from tending.ingest.service import IngestCache, IngestStats, ingest_items
+from tending.inputfiles import InputFileError
 
 MAX_REPORTED_ERRORS = 100
 
@@ -174,7 +175,7 @@ def import_file(
                         flush()
                 if batch:
                     flush()
-        except (RecordError, OSError, UnicodeDecodeError, OperationalError) as exc:
+        except (RecordError, InputFileError, OSError, UnicodeDecodeError, OperationalError) as exc:
             session.rollback()
             reason = _storage_reason(exc)
             message = f"{path.name}: {reason}; {job.records_done} records stored, the next run resumes there"

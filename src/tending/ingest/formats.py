@@ -16,7 +16,7 @@ import orjson
 
 from tending.connectors.bases.items import InboundItem
 from tending.ingest.generic import RecordError, item_from_record
-from tending.inputfiles import CsvProblem, TextLines, check_text_file, csv_rows, not_utf8
+from tending.inputfiles import CsvProblem, check_text_file, csv_file_rows, not_utf8
 
 
 @dataclass(slots=True)
@@ -59,8 +59,7 @@ def _json_problem(path: Path, n: int, line: bytes, exc: orjson.JSONDecodeError) 
 def read_csv(path: Path) -> Iterator[Parsed]:
     """Generic CSV records; a record the csv module cannot read (a field over its limit, a quote left
     open, a line that is not UTF-8) is reported with its line and reading goes on."""
-    lines = TextLines(path, strict=False)
-    rows = csv_rows(lines)
+    rows = csv_file_rows(path)
     first = next(rows, None)
     header = first[1] if first else None
     if isinstance(header, CsvProblem) or not header or "id" not in header:
@@ -71,12 +70,6 @@ def read_csv(path: Path) -> Iterator[Parsed]:
         if isinstance(row, CsvProblem):
             yield Parsed(n, None, row)
             continue
-        bad = next((lines.bad_lines[i] for i in range(n, lines.line + 1) if i in lines.bad_lines), None)
-        if bad is not None:
-            yield Parsed(n, None, bad)
-            continue
-        if not row or row == [""]:
-            continue  # a blank line
         if len(row) > width:
             yield Parsed(n, None, "row has more fields than the header")
             continue
