@@ -22,9 +22,16 @@ class _Sink(Protocol):
 
 
 def safe_cell(value: Any) -> Any:
-    """The value, or the text with an apostrophe before it when a spreadsheet would run it."""
-    if type(value) is str and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
-        return "'" + value
+    """The value, or the text with an apostrophe before it when a spreadsheet would run it.
+
+    A carriage return inside text is written as a newline: the csv module does not quote a field for a
+    lone `\r` when rows end in `\n`, and readers would start a new row there."""
+    if type(value) is not str:
+        return value
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
