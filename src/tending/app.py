@@ -21,6 +21,7 @@ import tending
 from tending.auth.deps import LoginRequired
 from tending.config import Settings, get_settings
 from tending.database.core import make_engine, make_session_factory
+from tending.server.bodylimit import BodyLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
