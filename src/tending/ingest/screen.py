@@ -268,6 +268,6 @@ def screen_items(items: list[InboundItem]) -> tuple[list[InboundItem], list[SetA
         try:
             kept.append(screen_item(item))
         except ValidationError as exc:
-            ext = getattr(item, "external_id", "?")
-            aside.append(SetAside(i, clean_text(str(ext))[:60], _reason(exc)))
+            ext = clean_text(str(getattr(item, "external_id", "?")))
+            aside.append(SetAside(i, ext if len(ext) <= 40 else ext[:40] + "…", _reason(exc)))
     return kept, aside
