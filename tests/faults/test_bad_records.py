@@ -52,6 +52,8 @@ BAD_RECORDS = {
     "url over 1000 characters": _with(1, url="https://example.com/" + "u" * 1000),
     "id as an object": _with(1, id={"a": 1}),
     "id as a boolean": _with(1, id=True),
+    "text as an object": _with(1, text={"html": "<p>hi</p>"}),
+    "kind as a list": _with(1, kind=["comment"]),
     "created_at in year 9999": _with(1, created_at="9999-12-31T23:00:00-05:00"),
 }
 

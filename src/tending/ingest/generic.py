@@ -149,12 +149,14 @@ def item_from_record(rec: dict[str, Any], *, raw: str | None) -> InboundItem:
     text = rec.get("text")
     if text is None:
         raise RecordError("text: missing")
+    if isinstance(text, dict | list | bool):
+        raise RecordError(f"text: must be a string, not {_json_type(text)}")
     kind = rec.get("kind") or "comment"
-    if kind not in KINDS:
-        raise RecordError(f"kind: {kind!r} is not one of {', '.join(sorted(KINDS))}")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise RecordError(f"kind: {str(kind)[:40]!r} is not one of {', '.join(sorted(KINDS))}")
     direction = rec.get("direction") or "inbound"
-    if direction not in DIRECTIONS:
-        raise RecordError(f"direction: {direction!r} is not inbound or outbound")
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
+        raise RecordError(f"direction: {str(direction)[:40]!r} is not inbound or outbound")
     author_rec = rec.get("author")
     if author_rec is None:
         author_rec = {f: rec.get(f"author_{f}") for f in AUTHOR_FIELDS}
