@@ -21,6 +21,7 @@ from tending.config import Settings, get_settings
 from tending.database.core import make_engine, make_session_factory
 from tending.discovery import Declaration, import_declarations
 from tending.keys.service import session_secret
+from tending.server.bodylimit import BodyLimit
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

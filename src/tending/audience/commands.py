@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +53,7 @@ def _int(v: str, line: int, col: str) -> int | None:
         return None
     try:
         return int(float(v))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise AuditInputError(f"line {line}: {col} is not a number: {v[:40]!r}") from None
 
 
@@ -64,20 +63,24 @@ def _bool(v: str) -> bool | None:
 
 def read_profiles(path: Path) -> tuple[list[dict[str, str]], Profiles]:
     from tending.audience.authenticity import Profiles
+    from tending.inputfiles import InputFileError, TextLines, csv_records
 
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        present = set(reader.fieldnames or [])
-        if not present & {"handle", "id"}:
-            raise AuditInputError("the file needs a handle or an id column")
-        rows = list(reader)
+    try:
+        numbered = list(csv_records(TextLines(path), source=path.name))
+    except InputFileError as exc:
+        raise AuditInputError(str(exc).removeprefix(f"{path.name}, ")) from None
+    lines = [n for n, _ in numbered]
+    rows = [r for _, r in numbered]
+    present = set(rows[0]) if rows else set()
+    if not present & {"handle", "id"}:
+        raise AuditInputError("the file needs a handle or an id column")
     cols: dict[str, Any] = {}
     for col in ("created_at", "engaged_at"):
         if col in present:
-            cols[col] = [_time(r.get(col) or "", i + 2, col) for i, r in enumerate(rows)]
+            cols[col] = [_time(r.get(col) or "", n, col) for n, r in zip(lines, rows, strict=True)]
     for col in ("followers", "following", "posts"):
         if col in present:
-            cols[col] = [_int(r.get(col) or "", i + 2, col) for i, r in enumerate(rows)]
+            cols[col] = [_int(r.get(col) or "", n, col) for n, r in zip(lines, rows, strict=True)]
     for col in ("default_avatar", "verified"):
         if col in present:
             cols[col] = [_bool(r.get(col) or "") for r in rows]
@@ -129,22 +132,21 @@ def register_metrics_import(app: typer.Typer) -> None:
         from tending.audience.service import store_points
         from tending.channel.models import Channel
         from tending.database.cli_support import open_database
+        from tending.inputfiles import TextLines, csv_records, reported
 
         points: list[tuple[str, datetime, float]] = []
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or date_column not in reader.fieldnames:
-                typer.secho(f"{path.name}: no {date_column!r} column", fg="red", err=True)
-                raise typer.Exit(2)
-            names = [c for c in reader.fieldnames if c != date_column]
-            for row in reader:
+        with reported():
+            for line, row in csv_records(TextLines(path), source=path.name, required=[date_column]):
                 try:
-                    at = _time(row[date_column] or "", reader.line_num, date_column)
-                    for n in names:
-                        if row.get(n):
-                            points.append((n, at, float(row[n])))  # type: ignore[arg-type]
-                except (AuditInputError, ValueError) as exc:
-                    typer.secho(f"{path.name}: line {reader.line_num}: {exc}", fg="red", err=True)
+                    at = _time(row[date_column], line, date_column)
+                    for name, value in row.items():
+                        if name != date_column and value:
+                            points.append((name, at, float(value)))  # type: ignore[arg-type]
+                except AuditInputError as exc:
+                    typer.secho(f"{path.name}: {exc}", fg="red", err=True)
+                    raise typer.Exit(2) from None
+                except ValueError as exc:
+                    typer.secho(f"{path.name}, line {line}: {exc}", fg="red", err=True)
                     raise typer.Exit(2) from None
         factory = open_database()
         with factory() as session:

@@ -68,10 +68,12 @@ def register(app: typer.Typer) -> None:
             if target is None or target.campaign_id != campaign.id:
                 typer.echo(f"error: campaign {campaign_id} has no KPI {kpi}", err=True)
                 raise typer.Exit(2)
+            from tending.inputfiles import InputFileError, read_text
+
             try:
-                text = input.read_text(encoding="utf-8-sig")
+                text = read_text(input)
                 done = import_outcomes(session, kpi=target, text=text, source=str(input), y=y)
-            except (OSError, UnicodeDecodeError, LiftInputError) as exc:
+            except (OSError, InputFileError, LiftInputError) as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from None
             session.commit()

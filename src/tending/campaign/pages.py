@@ -26,8 +26,8 @@ from tending.moments import parse_moment
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
-from tending.workspace.service import members_of
 from tending.workspace.scope import ForeignId
+from tending.workspace.service import members_of
 
 router = APIRouter()
 NAV = [(20, "campaigns", "Campaigns", "/campaigns")]

@@ -27,6 +27,7 @@ from tending.campaign.models import (
 from tending.campaign.outcomes import import_outcomes
 from tending.campaign.risk import backlash_risk
 from tending.database.core import DbSession, utcnow
+from tending.inputfiles import InputFileError, decode_text
 from tending.lift.service import LiftInputError
 from tending.moments import Moment
 from tending.workspace.scope import ForeignId
@@ -252,10 +253,8 @@ def import_kpi_outcomes(
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "file larger than allowed")
     name = file.filename or "upload.csv"
     try:
-        done = import_outcomes(db, kpi=kpi, text=data.decode("utf-8-sig"), source=name, y=y)
-    except UnicodeDecodeError:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{name}: not UTF-8 text") from None
-    except LiftInputError as exc:
+        done = import_outcomes(db, kpi=kpi, text=decode_text(data, source=name), y=y, source=name)
+    except (InputFileError, LiftInputError) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     record(
         db,

@@ -23,9 +23,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every row for spikes (0 calm … 1 alarming), using only the rows before it."""
         from tending.detection.csvstream import RowError, detect_stream
+        from tending.inputfiles import TextLines, reported
 
         try:
-            with input.open(encoding="utf-8", newline="") as src:
+            with reported():
+                src = TextLines(input)
                 if output is None:
                     detect_stream(src, sys.stdout, source=str(input))
                 else:

@@ -8,7 +8,6 @@ a bad number) goes through the row-by-row parser instead, which names the first 
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 import re
@@ -21,7 +20,9 @@ from typing import TextIO
 import numpy as np
 from numpy.typing import NDArray
 
+from tending.csvsafe import safe_writer
 from tending.detection.detector import DetectorConfig, DetectorState, epoch_seconds, score_batch
+from tending.inputfiles import CsvProblem, csv_rows
 
 OUTPUT_HEADER = ("timestamp", "value", "anomaly_score")
 CHUNK_ROWS = 8192
@@ -58,25 +59,28 @@ class Chunk:
 
 def read_chunks(lines: Iterable[str], *, source: str = "input", size: int = CHUNK_ROWS) -> Iterator[Chunk]:
     """Parse the CSV lazily, `size` rows at a time; the first line must be the header `timestamp,value`."""
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
+    rows = csv_rows(lines)  # strict quoting; a record the csv module cannot read comes as its problem
+    first = next(rows, None)
+    if first is None:
         raise RowError(f"{source}: empty file (expected a header line 'timestamp,value')")
+    if isinstance(first[1], CsvProblem):
+        raise RowError(f"{source}, line {first[0]}: {first[1]}")
+    header = first[1]
     names = [h.strip().lower() for h in header]
     if names[:2] != ["timestamp", "value"]:
         raise RowError(f"{source}, line 1: expected header 'timestamp,value', got {','.join(header)!r}")
     numbers: list[int] = []
     stamps: list[str] = []
     texts: list[str] = []
-    for fields in reader:
+    for line, fields in rows:
+        if isinstance(fields, CsvProblem):
+            raise RowError(f"{source}, line {line}: {fields}")
         if len(fields) < 2 or not (fields[0].strip() or fields[1].strip()):
             if all(not f.strip() for f in fields):
                 continue  # blank line
             if len(fields) < 2:
-                raise RowError(
-                    f"{source}, line {reader.line_num}: expected 'timestamp,value', got {','.join(fields)!r}"
-                )
-        numbers.append(reader.line_num)
+                raise RowError(f"{source}, line {line}: expected 'timestamp,value', got {','.join(fields)!r}")
+        numbers.append(line)
         stamps.append(fields[0].strip())
         texts.append(fields[1].strip())
         if len(numbers) >= size:
@@ -142,7 +146,7 @@ def infer_step_seconds(epochs: list[int], default: float = 300.0) -> float:
 
 def detect_stream(lines: Iterable[str], out: TextIO, *, source: str = "input") -> int:
     """Score every row of a `timestamp,value` CSV and write `timestamp,value,anomaly_score`; returns rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_writer(out)
     writer.writerow(OUTPUT_HEADER)
     config: DetectorConfig | None = None
     state: DetectorState | None = None

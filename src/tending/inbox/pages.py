@@ -21,8 +21,8 @@ from tending.sla.service import policies_by_priority, policy_for, sla_for_conver
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
-from tending.workspace.service import members_of
 from tending.workspace.scope import ForeignId
+from tending.workspace.service import members_of
 
 router = APIRouter()
 

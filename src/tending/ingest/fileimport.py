@@ -21,6 +21,7 @@ from tending.ingest.formats import guess_format, readers
 from tending.ingest.generic import RecordError
 from tending.ingest.models import ImportJob
 from tending.ingest.service import IngestCache, IngestStats, ingest_items
+from tending.inputfiles import InputFileError
 
 MAX_REPORTED_ERRORS = 100
 
@@ -135,10 +136,18 @@ def import_file(
         skip = job.records_done
         cache = IngestCache()
         batch: list[InboundItem] = []
+        positions: list[int] = []  # each batch item's line or record number, to name those set aside
         seen = 0
+
+        def report(position: int | str, reason: str | None) -> None:
+            outcome.error_count += 1
+            if len(outcome.errors) < MAX_REPORTED_ERRORS:
+                outcome.errors.append(f"{path.name}:{position}: {reason}")
 
         def flush() -> None:
             stats: IngestStats = ingest_items(session, channel=channel, items=batch, cache=cache)
+            for aside in stats.set_aside:
+                report(positions[aside.index], aside.describe())
             job.records_done = seen
             job.messages_new += stats.new
             session.commit()  # the batch and the position land together
@@ -147,6 +156,7 @@ def import_file(
             if keep_new_ids:
                 outcome.new_message_ids.extend(stats.new_message_ids)
             batch.clear()
+            positions.clear()
             if on_progress:
                 on_progress(seen)
 
@@ -157,16 +167,15 @@ def import_file(
                     if seen <= skip:
                         continue
                     if parsed.item is None:
-                        outcome.error_count += 1
-                        if len(outcome.errors) < MAX_REPORTED_ERRORS:
-                            outcome.errors.append(f"{path.name}:{parsed.position}: {parsed.error}")
+                        report(parsed.position, parsed.error)
                         continue
                     batch.append(parsed.item)
+                    positions.append(parsed.position)
                     if len(batch) >= batch_size:
                         flush()
                 if batch:
                     flush()
-        except (RecordError, OSError, UnicodeDecodeError, OperationalError) as exc:
+        except (RecordError, InputFileError, OSError, UnicodeDecodeError, OperationalError) as exc:
             session.rollback()
             reason = _storage_reason(exc)
             message = f"{path.name}: {reason}; {job.records_done} records stored, the next run resumes there"

@@ -7,16 +7,16 @@ record: they yield it with its error and go on, so that one broken line loses no
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from tending.connectors.bases.items import InboundItem
 from tending.ingest.generic import RecordError, item_from_record
+from tending.inputfiles import CsvProblem, check_text_file, csv_file_rows, not_utf8
 
 
 @dataclass(slots=True)
@@ -30,14 +30,17 @@ Reader = Callable[[Path], Iterator[Parsed]]
 
 
 def read_jsonl(path: Path) -> Iterator[Parsed]:
+    check_text_file(path)
     with path.open("rb") as fh:
         for n, line in enumerate(fh, start=1):
+            if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
             if not line.strip():
                 continue
             try:
                 rec = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                yield Parsed(n, None, f"not valid JSON ({exc.args[0][:80]})")
+                yield Parsed(n, None, _json_problem(path, n, line, exc))
                 continue
             try:
                 yield Parsed(n, item_from_record(rec, raw=line.decode("utf-8", "replace").rstrip("\r\n")))
@@ -45,23 +48,36 @@ def read_jsonl(path: Path) -> Iterator[Parsed]:
                 yield Parsed(n, None, str(exc))
 
 
+def _json_problem(path: Path, n: int, line: bytes, exc: orjson.JSONDecodeError) -> str:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return not_utf8(line, bad)
+    return f"not valid JSON ({exc.args[0][:80]})"
+
+
 def read_csv(path: Path) -> Iterator[Parsed]:
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or "id" not in reader.fieldnames:
-            yield Parsed(1, None, "header: the generic CSV needs at least the columns id, text, created_at")
-            return
-        for row in reader:
-            n = reader.line_num
-            if None in row:
-                yield Parsed(n, None, "row has more fields than the header")
-                continue
-            buf = io.BytesIO()
-            buf.write(orjson.dumps(row))
-            try:
-                yield Parsed(n, item_from_record(dict(row), raw=buf.getvalue().decode()))
-            except RecordError as exc:
-                yield Parsed(n, None, str(exc))
+    """Generic CSV records; a record the csv module cannot read (a field over its limit, a quote left
+    open, a line that is not UTF-8) is reported with its line and reading goes on."""
+    rows = csv_file_rows(path)
+    first = next(rows, None)
+    header = first[1] if first else None
+    if isinstance(header, CsvProblem) or not header or "id" not in header:
+        yield Parsed(1, None, "header: the generic CSV needs at least the columns id, text, created_at")
+        return
+    width = len(header)
+    for n, row in rows:
+        if isinstance(row, CsvProblem):
+            yield Parsed(n, None, row)
+            continue
+        if len(row) > width:
+            yield Parsed(n, None, "row has more fields than the header")
+            continue
+        rec: dict[str, Any] = dict(zip(header, row, strict=False))
+        try:
+            yield Parsed(n, item_from_record(rec, raw=orjson.dumps(rec).decode()))
+        except RecordError as exc:
+            yield Parsed(n, None, str(exc))
 
 
 def readers() -> dict[str, Reader]:

@@ -52,8 +52,11 @@ def parse_time(value: Any, *, field: str = "created_at") -> datetime:
         return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     if isinstance(value, datetime):
         dt = value
-    elif isinstance(value, int | float):
-        dt = datetime.fromtimestamp(value, UTC)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            dt = datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise RecordError(f"{field}: {value!r} is not a time in seconds since 1970") from None
     elif isinstance(value, str) and value:
         try:
             dt = datetime.fromisoformat(value)
@@ -71,8 +74,34 @@ def _opt_int(value: Any, field: str) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RecordError(f"{field}: not a whole number: {str(value)[:40]!r}") from None
+
+
+def _identifier(value: Any, field: str) -> str | None:
+    """An id as text: ids are strings or whole numbers (a JSON object, list or boolean is refused, not
+    turned into its Python spelling)."""
+    if type(value) is str:
+        return value or None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RecordError(f"{field}: must be a string or a number, not {_json_type(value)}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise RecordError(f"{field}: {value!r} is not a whole number; give ids with a fraction as text")
+        value = int(value)
+    return str(value)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _opt_bool(value: Any) -> bool | None:
@@ -92,12 +121,12 @@ def _opt_str(value: Any) -> str | None:
 
 
 def author_from_record(a: dict[str, Any]) -> AuthorProfile | None:
-    aid = a.get("id")
-    if aid in (None, ""):
+    aid = _identifier(a.get("id"), "author.id")
+    if aid is None:
         return None
     created = a.get("created_at")
     return AuthorProfile(
-        external_id=str(aid),
+        external_id=aid,
         handle=str(a.get("handle") or ""),
         name=str(a.get("name") or ""),
         account_created_at=parse_time(created, field="author.created_at") if created else None,
@@ -114,32 +143,34 @@ def item_from_record(rec: dict[str, Any], *, raw: str | None) -> InboundItem:
     """Read one generic record; raises RecordError naming the bad field."""
     if not isinstance(rec, dict):
         raise RecordError("record is not an object")
-    ext = rec.get("id")
-    if ext in (None, ""):
+    ext = _identifier(rec.get("id"), "id")
+    if ext is None:
         raise RecordError("id: missing")
     text = rec.get("text")
     if text is None:
         raise RecordError("text: missing")
+    if isinstance(text, dict | list | bool):
+        raise RecordError(f"text: must be a string, not {_json_type(text)}")
     kind = rec.get("kind") or "comment"
-    if kind not in KINDS:
-        raise RecordError(f"kind: {kind!r} is not one of {', '.join(sorted(KINDS))}")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise RecordError(f"kind: {str(kind)[:40]!r} is not one of {', '.join(sorted(KINDS))}")
     direction = rec.get("direction") or "inbound"
-    if direction not in DIRECTIONS:
-        raise RecordError(f"direction: {direction!r} is not inbound or outbound")
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
+        raise RecordError(f"direction: {str(direction)[:40]!r} is not inbound or outbound")
     author_rec = rec.get("author")
     if author_rec is None:
         author_rec = {f: rec.get(f"author_{f}") for f in AUTHOR_FIELDS}
     elif not isinstance(author_rec, dict):
         raise RecordError("author: not an object")
     return InboundItem(
-        external_id=str(ext),
+        external_id=ext,
         kind=kind,
         text=str(text),
         created_at=parse_time(rec.get("created_at")),
         author=author_from_record(author_rec),
         direction=direction,
-        parent_external_id=_opt_str(rec.get("parent_id")),
-        thread_external_id=_opt_str(rec.get("thread_id")),
+        parent_external_id=_identifier(rec.get("parent_id"), "parent_id"),
+        thread_external_id=_identifier(rec.get("thread_id"), "thread_id"),
         url=_opt_str(rec.get("url")),
         language=_opt_str(rec.get("language")),
         raw=raw,

@@ -72,7 +72,7 @@ def poll_channel(
                 channel.cursor = result.cursor
                 channel.last_polled_at = utcnow()
                 channel.status = "active"
-                channel.last_error = None
+                channel.last_error = _set_aside_note(channel_id, stats)
                 session.commit()  # the page and its cursor land together
                 outcome.pages += 1
                 outcome.stats.add(stats)
@@ -94,6 +94,17 @@ def poll_channel(
     if outcome.error:
         log.warning("polling channel %s stopped: %s", channel_id, outcome.error)
     return outcome
+
+
+def _set_aside_note(channel_id: int, stats: IngestStats) -> str | None:
+    """Items a page carried that could not be stored: logged by network id, and noted on the channel
+    (the cursor moves past them, so the channel keeps listening)."""
+    if not stats.set_aside:
+        return None
+    for aside in stats.set_aside:
+        log.warning("channel %s: item set aside, %s", channel_id, aside.describe())
+    first = stats.set_aside[0].describe()
+    return f"{len(stats.set_aside)} item(s) set aside on the last page; first: {first}"[:1000]
 
 
 def _still_at(session: Session, channel_id: int, cursor: dict[str, object]) -> bool:

@@ -1,5 +1,8 @@
 """Ingestion: the one path by which every inbound item becomes a stored message.
 
+Guarded: every item passes `screen` first (the columns' limits, alike on SQLite and PostgreSQL); an item
+that cannot be stored is set aside with its reason and the rest of the batch is stored.
+
 Idempotent: a message is unique per (channel, network id), so the same item twice is one message.
 Resumable: callers commit each batch together with their cursor or file position, so a crash loses
 at most the batch in flight, which the next run reads again.
@@ -22,6 +25,7 @@ from tending.connectors.bases.items import AuthorProfile, InboundItem
 from tending.database.dialect import chunks, in_values
 from tending.inbox.models import Conversation, ConversationStatus, Message
 from tending.inbox.search import index_messages
+from tending.ingest.screen import SetAside, screen_items
 from tending.stats.service import count_new_days, count_new_messages
 
 PREVIEW_CHARS = 280
@@ -38,6 +42,8 @@ class IngestStats:
     duplicates: int = 0
     new_message_ids: list[int] = field(default_factory=list)
     conversation_ids: set[int] = field(default_factory=set)
+    # Items refused by the screen; `index` is the position in the list that was given.
+    set_aside: list[SetAside] = field(default_factory=list)
 
     def add(self, other: IngestStats) -> None:
         self.received += other.received
@@ -45,6 +51,7 @@ class IngestStats:
         self.duplicates += other.duplicates
         self.new_message_ids.extend(other.new_message_ids)
         self.conversation_ids |= other.conversation_ids
+        self.set_aside.extend(other.set_aside)
 
 
 @dataclass
@@ -436,9 +443,10 @@ def ingest_items(
     cache: IngestCache | None = None,
     received_at: datetime | None = None,
 ) -> IngestStats:
-    """Store the new items of one channel; returns what was new. The caller commits."""
+    """Store the new items of one channel; returns what was new and what was set aside. The caller commits."""
     cache = cache or IngestCache()
     stats = IngestStats(received=len(items))
+    items, stats.set_aside = screen_items(items)
     if not items:
         return stats
     # One writer per channel at a time (a row lock on PostgreSQL, the write lock on SQLite): what is

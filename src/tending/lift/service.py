@@ -97,10 +97,12 @@ def read_series(path: Path) -> SeriesTable:
     """
     if not path.is_file():
         raise LiftInputError(f"{path}: no such file")
+    from tending.inputfiles import InputFileError, read_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LiftInputError(f"{path}: cannot parse ({exc})") from None
+        text = read_text(path)
+    except InputFileError as exc:
+        raise LiftInputError(str(exc)) from None
     return parse_series(text, source=str(path))
 
 

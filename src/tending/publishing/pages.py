@@ -20,8 +20,8 @@ from tending.publishing.models import Post, PostCreate, PostStatus
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
-from tending.workspace.service import members_of
 from tending.workspace.scope import ForeignId
+from tending.workspace.service import members_of
 
 router = APIRouter()
 NAV = [(30, "calendar", "Calendar", "/calendar")]

@@ -7,7 +7,6 @@ never part of any export.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from tending.auth.models import User
 from tending.cadence.service import channel_health
 from tending.campaign.models import Campaign, Kpi
 from tending.channel.models import Channel
+from tending.csvsafe import safe_writer
 from tending.inbox.models import Conversation, Message
 from tending.publishing.models import Post
 
@@ -349,7 +349,7 @@ def _cell(value: Any) -> Any:
 
 def csv_chunks(columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = safe_writer(buf)
     writer.writerow(columns)
     for n, row in enumerate(rows, 1):
         writer.writerow([_cell(v) for v in row])

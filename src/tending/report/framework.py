@@ -3,7 +3,6 @@ exports all read, so the four outputs cannot disagree on a figure."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from tending.csvsafe import safe_writer
 from tending.report.charts import Drawing
 
 
@@ -109,7 +109,7 @@ def _plain(value: Any) -> Any:
 
 def table_csv(table: Table) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_writer(out)
     writer.writerow(table.columns)
     for row in table.rows:
         writer.writerow(["" if v is None else _plain(v) for v in row])

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.auth.deps import Principal
 from tending.auth.models import Role
-from tending.workspace.service import members_of
 from tending.workspace.scope import ForeignId, Scoped, require_own
 
 M = TypeVar("M", bound=BaseModel)

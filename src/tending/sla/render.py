@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tending.csvsafe import safe_writer
 from tending.sla.figures import WEEKDAYS, ResponseFigures, TimeStats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -33,7 +33,7 @@ def to_json(figures: ResponseFigures) -> str:
 
 def to_csv(figures: ResponseFigures) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_writer(out)
     writer.writerow(["section", "group", "figure", "value"])
 
     def stats(section: str, group: str, s: TimeStats) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 import orjson
 import typer
@@ -13,15 +13,33 @@ import typer
 BATCH = 2000
 
 
-def _lines(source: TextIO, text_column: str | None) -> list[str]:
+def _lines(source: Iterable[str], text_column: str | None, *, name: str) -> list[str]:
+    """The texts to classify, each capped as stored messages are (a huge line cannot take the memory)."""
+    from tending.ingest.screen import TEXT_CAP_BYTES, cap_utf8
+    from tending.inputfiles import csv_records
+
     if text_column:
-        reader = csv.DictReader(source)
-        if not reader.fieldnames or text_column not in reader.fieldnames:
-            raise typer.BadParameter(
-                f"no column {text_column!r} (columns: {', '.join(reader.fieldnames or [])})"
-            )
-        return [row[text_column] or "" for row in reader]
-    return [line.rstrip("\n") for line in source]
+        rows = csv_records(source, source=name, required=[text_column])
+        return [cap_utf8(row[text_column], TEXT_CAP_BYTES) for _, row in rows]
+    return [cap_utf8(line.rstrip("\r\n"), TEXT_CAP_BYTES) for line in source]
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The records of a generic JSONL or CSV file; InputFileError names the first line that is not one."""
+    from tending.inputfiles import InputFileError, TextLines, csv_records, json_line
+
+    lines = TextLines(path)
+    if path.suffix.lower() == ".csv":
+        return [dict(row) for _, row in csv_records(lines, source=path.name)]
+    records = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        rec = json_line(line, source=path.name, line=n)
+        if not isinstance(rec, dict):
+            raise InputFileError(f"{path.name}, line {n}: not a JSON object (a record with a text field)")
+        records.append(rec)
+    return records
 
 
 def register(app: typer.Typer) -> None:
@@ -37,13 +55,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read one text per line (stdin or --input) and write one JSON object per line:
         {"sentiment", "sentiment_score", "intent", "language", "urgency", "topics"}."""
+        from tending.inputfiles import TextLines, reported
         from tending.triage.classify import ModelUnavailable, classify_texts
 
-        if input is not None:
-            with input.open(encoding="utf-8", newline="") as fh:
-                texts = _lines(fh, text_column)
-        else:
-            texts = _lines(sys.stdin, text_column)
+        with reported():
+            if input is not None:
+                texts = _lines(TextLines(input), text_column, name=input.name)
+            else:
+                texts = _lines(TextLines(None, stream=sys.stdin.buffer), text_column, name="standard input")
         out = sys.stdout.buffer
         try:
             for i in range(0, len(texts), BATCH):
@@ -63,15 +82,12 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("default", "--model", help="default or embeddings."),
     ) -> None:
         """Triage every record of a file, adding triage fields; progress is shown on stderr."""
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+        from tending.ingest.screen import TEXT_CAP_BYTES, cap_utf8
+        from tending.inputfiles import reported
         from tending.triage.classify import ModelUnavailable, classify_texts
 
-        if path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8", newline="") as fh:
-                records = list(csv.DictReader(fh))
-        else:
-            records = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+        with reported():
+            records = _records(path)
         sink = output.open("wb") if output else sys.stdout.buffer
         try:
             with Progress(
@@ -87,7 +103,9 @@ def register(app: typer.Typer) -> None:
                     chunk = records[i : i + BATCH]
                     for rec, r in zip(
                         chunk,
-                        classify_texts([str(c.get("text") or "") for c in chunk], model=model),
+                        classify_texts(
+                            [cap_utf8(str(c.get("text") or ""), TEXT_CAP_BYTES) for c in chunk], model=model
+                        ),
                         strict=True,
                     ):
                         sink.write(orjson.dumps({**rec, **r.public()}) + b"\n")

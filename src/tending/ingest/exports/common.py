@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -13,6 +12,7 @@ from typing import Any
 from tending.connectors.bases.items import InboundItem
 from tending.ingest.formats import Parsed
 from tending.ingest.generic import RecordError
+from tending.inputfiles import CsvProblem, csv_file_rows, read_text
 
 
 def stable_id(prefix: str, *parts: object) -> str:
@@ -61,12 +61,11 @@ def dumps(obj: Any) -> str:
 
 def load_json(path: Path) -> Any:
     """The file's JSON, or RecordError naming where it breaks."""
+    text = read_text(path)  # InputFileError names a binary file or a line that is not UTF-8
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
-    except UnicodeDecodeError:
-        raise RecordError(f"{path.name}: not UTF-8 text") from None
 
 
 def each_record(
@@ -93,23 +92,24 @@ def each_csv_row(
     path: Path, required: tuple[str, ...], build: Callable[[dict[str, str]], InboundItem | None]
 ) -> Iterator[Parsed]:
     """Rows of a CSV export by line number; a missing column fails the header, a bad row only itself."""
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in required if c not in header]
-        if missing:
-            yield Parsed(1, None, f"line 1: header lacks the column(s) {', '.join(missing)}")
-            return
-        reader.fieldnames = header
-        for row in reader:
-            n = reader.line_num
-            if None in row:
-                yield Parsed(n, None, f"line {n}: row has more fields than the header")
-                continue
-            try:
-                item = build({k: (v or "") for k, v in row.items()})
-            except RecordError as exc:
-                yield Parsed(n, None, f"line {n}: {exc}")
-                continue
-            if item is not None:
-                yield Parsed(n, item)
+    rows = csv_file_rows(path)
+    first = next(rows, None)
+    header = [] if first is None or isinstance(first[1], CsvProblem) else [h.strip() for h in first[1]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        yield Parsed(1, None, f"line 1: header lacks the column(s) {', '.join(missing)}")
+        return
+    for n, row in rows:
+        if isinstance(row, CsvProblem):
+            yield Parsed(n, None, f"line {n}: {row}")
+            continue
+        if len(row) > len(header):
+            yield Parsed(n, None, f"line {n}: row has more fields than the header")
+            continue
+        try:
+            item = build(dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)))
+        except RecordError as exc:
+            yield Parsed(n, None, f"line {n}: {exc}")
+            continue
+        if item is not None:
+            yield Parsed(n, item)

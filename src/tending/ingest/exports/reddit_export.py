@@ -65,7 +65,7 @@ def _build(row: dict[str, str]) -> InboundItem:
 
 
 def read(path: Path) -> Iterator[Parsed]:
-    with path.open("r", encoding="utf-8-sig") as fh:
-        header = fh.readline()
+    with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline(64 * 1024)
     required = ("id", "date", "title") if "title" in header.split(",") else ("id", "date", "body")
     yield from each_csv_row(path, required, _build)

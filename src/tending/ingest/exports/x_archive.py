@@ -16,13 +16,14 @@ from tending.connectors.bases.items import AuthorProfile, InboundItem
 from tending.ingest.exports.common import dumps, each_record, parse_format
 from tending.ingest.formats import Parsed
 from tending.ingest.generic import RecordError
+from tending.inputfiles import read_text
 
 _TIME_FORMATS = ("%a %b %d %H:%M:%S %z %Y",)
 
 
 def _payload(path: Path) -> Any:
     """The JSON after the `window.YTD.<name>.partN =` assignment."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     start = text.find("=")
     if start < 0 or not text[:start].strip().startswith("window.YTD."):
         raise RecordError(f"{path.name}: does not start with 'window.YTD.<name>.partN ='")
