@@ -84,6 +84,7 @@ class Cluster:
             TENDING_SECRET_KEY=SECRET,
             TENDING_QUEUE_IMMEDIATE="false",
             TENDING_LOG_LEVEL="WARNING",
+            TENDING_DEMO_CONNECTORS="true",  # the channels below are `fake` ones reading <data>/demo
             PYTHONPATH=str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", ""),
         )
         env.update(extra)
@@ -206,8 +207,11 @@ def seed(
     from tending.workspace.models import WorkspaceCreate
     from tending.workspace.service import create as create_workspace
 
-    settings = Settings(database_url=cluster.database_url, secret_key=SECRET, data_dir=cluster.data_dir)
-    feed_dir = feed_dir or cluster.data_dir
+    settings = Settings(
+        database_url=cluster.database_url, secret_key=SECRET, data_dir=cluster.data_dir, demo_connectors=True
+    )
+    feed_dir = feed_dir or settings.demo_dir
+    feed_dir.mkdir(parents=True, exist_ok=True)
     base = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     factory = make_session_factory(cluster.engine)
     tag = uuid.uuid4().hex[:6]

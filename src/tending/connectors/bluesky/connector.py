@@ -22,6 +22,7 @@ from atproto import Client, models
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -80,15 +81,25 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
     config_model = BlueskyConfig
     config: BlueskyConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
+    ):
+        super().__init__(config=config, credentials=credentials, context=context)
         self._client: Client | None = None
         self._did = ""
 
     @property
     def client(self) -> Client:
         if self._client is None:
-            self._client, self._did = login(service_url=self.config.service_url, credentials=self.credentials)
+            self._client, self._did = login(
+                service_url=self.config.service_url,
+                credentials=self.credentials,
+                policy=self.context.outbound,
+            )
         return self._client
 
     def close(self) -> None:

@@ -24,6 +24,7 @@ from mastodon import Mastodon
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -106,8 +107,14 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
     config_model = MastodonConfig
     config: MastodonConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
+    ):
+        super().__init__(config=config, credentials=credentials, context=context)
         self._api: Mastodon | None = None
 
     @property
@@ -117,6 +124,7 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
                 access_token=self.credentials.get("access_token", ""),
                 api_base_url=str(self.config.api_base_url).rstrip("/"),
                 timeout_s=self.config.request_timeout_s,
+                policy=self.context.outbound,
             )
         return self._api
 

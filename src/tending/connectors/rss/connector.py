@@ -20,6 +20,7 @@ import feedparser
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -96,8 +97,14 @@ class RssConnector(Connector, ListenCapability):
     config_model = RssConfig
     config: RssConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
+    ):
+        super().__init__(config=config, credentials=credentials, context=context)
         self._client: FeedClient | None = None
 
     @property
@@ -106,6 +113,7 @@ class RssConnector(Connector, ListenCapability):
             self._client = FeedClient(
                 timeout_s=self.config.timeout_s,
                 user_agent=self.config.user_agent,
+                policy=self.context.outbound,
                 username=self.credentials.get("username", ""),
                 password=self.credentials.get("password", ""),
             )

@@ -20,6 +20,7 @@ import tweepy
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -80,8 +81,14 @@ class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability
     config_model = XConfig
     config: XConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
+    ):
+        super().__init__(config=config, credentials=credentials, context=context)
         self._client: tweepy.Client | None = None
         self._user_auth = False
 
