@@ -37,7 +37,7 @@ from tending.config import Settings
 
 log = logging.getLogger(__name__)
 
-UNREACHABLE = "could not connect: the server is unreachable or its address is not allowed"
+UNREACHABLE = "no answer: the server is unreachable, or its address is not one this server may call"
 CONTEXT_KEY = "outbound"  # the key of the policy in a Pydantic validation context
 
 Address = IPv4Address | IPv6Address

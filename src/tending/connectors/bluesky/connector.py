@@ -22,7 +22,6 @@ from atproto import Client, models
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
-    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -81,16 +80,9 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
     config_model = BlueskyConfig
     config: BlueskyConfig
 
-    def __init__(
-        self,
-        *,
-        config: dict[str, Any] | None = None,
-        credentials: dict[str, str] | None = None,
-        context: ConnectorContext | None = None,
-    ):
-        super().__init__(config=config, credentials=credentials, context=context)
-        self._client: Client | None = None
-        self._did = ""
+    # Built on first use, per connector.
+    _client: Client | None = None
+    _did: str = ""
 
     @property
     def client(self) -> Client:

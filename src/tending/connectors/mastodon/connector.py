@@ -24,7 +24,6 @@ from mastodon import Mastodon
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
-    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -107,15 +106,8 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
     config_model = MastodonConfig
     config: MastodonConfig
 
-    def __init__(
-        self,
-        *,
-        config: dict[str, Any] | None = None,
-        credentials: dict[str, str] | None = None,
-        context: ConnectorContext | None = None,
-    ):
-        super().__init__(config=config, credentials=credentials, context=context)
-        self._api: Mastodon | None = None
+    # Built on first use, per connector.
+    _api: Mastodon | None = None
 
     @property
     def api(self) -> Mastodon:

@@ -20,7 +20,6 @@ import feedparser
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
-    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -97,15 +96,8 @@ class RssConnector(Connector, ListenCapability):
     config_model = RssConfig
     config: RssConfig
 
-    def __init__(
-        self,
-        *,
-        config: dict[str, Any] | None = None,
-        credentials: dict[str, str] | None = None,
-        context: ConnectorContext | None = None,
-    ):
-        super().__init__(config=config, credentials=credentials, context=context)
-        self._client: FeedClient | None = None
+    # Built on first use, per connector.
+    _client: FeedClient | None = None
 
     @property
     def client(self) -> FeedClient:
