@@ -5,6 +5,8 @@ the server call its own network; what they see never tells an open port from a c
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import login
@@ -65,15 +67,26 @@ def _poll(factory: sessionmaker[Session], settings: Settings, channel_id: int) -
         return ch.last_error, int(stored or 0)
 
 
-def test_member_cannot_create_a_feed_channel_on_a_local_address(client, world) -> None:
-    login(client, "mia@acme.test")
+def test_member_cannot_create_a_feed_channel_on_a_local_address_unless_allowed(
+    settings: Settings, engine, world
+) -> None:
     base = f"/api/v1/workspaces/{world.workspace.id}/channels"
-    for url in LITERALS:
-        r = client.post(
-            base, json={"network": "rss", "name": "Blog", "external_id": url, "config": {"feed_url": url}}
-        )
-        assert r.status_code == 400 and "config.feed_url: this address" in r.json()["detail"], url
-    assert [c["network"] for c in client.get(base).json()] == ["fake"]
+
+    def connect(c: TestClient, url: str) -> Response:
+        body = {"network": "rss", "name": "Blog", "external_id": url, "config": {"feed_url": url}}
+        return c.post(base, json=body)
+
+    with TestClient(create_app(settings)) as c:
+        login(c, "mia@acme.test")
+        for url in LITERALS:
+            r = connect(c, url)
+            assert r.status_code == 400 and "config.feed_url: this address" in r.json()["detail"], url
+        assert [ch["network"] for ch in c.get(base).json()] == ["fake"]
+    # The install's allow-list reaches the API: a listed network is accepted.
+    with TestClient(create_app(settings.model_copy(update={"outbound_allow": ["10.20.0.0/16"]}))) as c:
+        login(c, "mia@acme.test")
+        assert connect(c, "http://10.20.30.40/feed").status_code == 201
+        assert connect(c, "http://10.21.0.1/feed").status_code == 400
 
 
 def test_polling_a_feed_whose_name_resolves_to_loopback_reads_nothing_and_says_one_thing(
@@ -139,15 +152,3 @@ def test_admin_cannot_point_a_webhook_at_the_metadata_service(client, world) -> 
     r = client.post(base, json={"kind": "webhook", "target": "http://169.254.169.254/latest/meta-data/"})
     assert r.status_code == 400 and "target: this address" in r.json()["detail"]
     assert client.get(base).json() == []
-
-
-def test_the_allow_list_setting_reaches_the_api(settings: Settings, engine, world) -> None:
-    from fastapi.testclient import TestClient
-
-    app = create_app(settings.model_copy(update={"outbound_allow": ["10.20.0.0/16"]}))
-    with TestClient(app) as c:
-        login(c, "mia@acme.test")
-        feed = {"feed_url": "http://10.20.30.40/feed"}
-        body = {"network": "rss", "name": "Intranet blog", "external_id": "intranet", "config": feed}
-        r = c.post(f"/api/v1/workspaces/{world.workspace.id}/channels", json=body)
-        assert r.status_code == 201, r.text
