@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from tending.channel.crypto import decrypt_credentials, encrypt_credentials
 from tending.channel.models import Channel, ChannelCreate, ChannelRead
 from tending.config import Settings
-from tending.connectors.bases import Connector, ConnectorContext
+from tending.connectors.bases import Connector, ConnectorContext, NotPermitted
 from tending.connectors.registry import get_connector_class
 
 
-class ConfigRefused(ValueError):
-    """A channel configuration its connector refuses, said in one line."""
+class ConfigRefused(NotPermitted, ValueError):
+    """A channel configuration its connector refuses, said in one line: a bad form value when saving,
+    a connector error (the channel cannot work) when a stored one is refused later."""
 
 
 def _one_line(exc: ValidationError) -> str:
@@ -34,7 +35,7 @@ def check_config(*, settings: Settings, network: str, config: dict[str, Any]) ->
     try:
         cls.config_model.model_validate(config, context=ConnectorContext.from_settings(settings).validation())
     except ValidationError as exc:
-        raise ConfigRefused(_one_line(exc)) from None
+        raise ConfigRefused(_one_line(exc), network=network) from None
 
 
 def create(session: Session, *, settings: Settings, workspace_id: int, channel_in: ChannelCreate) -> Channel:
@@ -88,4 +89,4 @@ def build_connector(channel: Channel, *, settings: Settings) -> Connector:
             context=ConnectorContext.from_settings(settings),
         )
     except ValidationError as exc:
-        raise ConfigRefused(_one_line(exc)) from None
+        raise ConfigRefused(_one_line(exc), network=channel.network) from None
