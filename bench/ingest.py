@@ -163,7 +163,7 @@ def main() -> None:
         f"in {time.perf_counter() - t0:.1f}s"
     )
 
-    settings = Settings(data_dir=work / "data")
+    settings = Settings(data_dir=work / "data", demo_connectors=True)  # `fake` channels
     engine = make_engine(settings)
     upgrade(engine)
     factory = make_session_factory(engine)

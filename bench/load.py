@@ -225,7 +225,9 @@ def run_phase(
     urls: list[str],
 ) -> dict[str, float | str]:
     sustained = kind == "sustained"
-    feed_dir = Path(tempfile.mkdtemp(prefix="feeds-", dir=cluster.data_dir))
+    demo_dir = cluster.data_dir / "demo"  # the only folder the `fake` connector reads
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    feed_dir = Path(tempfile.mkdtemp(prefix="feeds-", dir=demo_dir))
     per_channel = 0 if sustained else args.messages // args.channels
     world = seed(
         cluster,

@@ -48,7 +48,7 @@ EMAIL, PASSWORD = "bench@bench.local", "benchmark-password"
 
 
 def build(work: Path, items: int) -> Settings:
-    settings = Settings(data_dir=work / "data", queue_immediate=True)
+    settings = Settings(data_dir=work / "data", queue_immediate=True, demo_connectors=True)  # `fake` channels
     engine = make_engine(settings)
     upgrade(engine)
     factory = make_session_factory(engine)

@@ -57,6 +57,7 @@ def settings(tmp_path: Path, pg_engine: Engine | None, monkeypatch: pytest.Monke
     from tending.worker import runtime
 
     monkeypatch.setenv("TENDING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TENDING_DEMO_CONNECTORS", "true")  # the `fake` connector, reading <data>/demo
     if PG_URL:
         monkeypatch.setenv("TENDING_DATABASE_URL", PG_URL)
     get_settings.cache_clear()
@@ -67,6 +68,7 @@ def settings(tmp_path: Path, pg_engine: Engine | None, monkeypatch: pytest.Monke
         queue_immediate=True,
         secret_key="test-secret-key-with-enough-length!",
         login_rate_limit=5,
+        demo_connectors=True,
     )
     get_settings.cache_clear()
     runtime.cache_clear()
@@ -146,8 +148,7 @@ def world(factory: sessionmaker[Session], settings: Settings, tmp_path: Path) ->
         member = user("mia@acme.test", Role.member, [ws.id])
         agency = user("ada@agency.test", Role.agency, [ws.id])
         outsider = user("otto@agency.test", Role.agency, [other.id])
-        source = tmp_path / "fake-source.jsonl"
-        source.write_text("")
+        source = demo_file(settings, "fake-source.jsonl", "")
         ch = create_channel(
             s,
             settings=settings,
@@ -181,6 +182,17 @@ def app(settings: Settings, engine: Engine):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
+
+
+def demo_file(settings: Settings, name: str, content: str | bytes = b"") -> Path:
+    """A file in the demo folder, the only place the `fake` connector reads from."""
+    path = settings.demo_dir / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:

@@ -106,6 +106,21 @@ class Settings(BaseSettings):
         description="Use the MiniLM sentence-embedding triage model (needs the `tending[embeddings]` extra).",
     )
     log_level: str = Field(default="INFO", description="Logging level of the service and workers.")
+    outbound_allow: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Hosts (`social.corp.example`, `*.corp.example`) and addresses or networks (`10.20.0.0/16`) "
+            "that feeds, connectors and webhooks may reach although they are not public (JSON list); "
+            "everything else private, loopback, link-local or metadata is refused."
+        ),
+    )
+    demo_connectors: bool = Field(
+        default=False,
+        description=(
+            "Offer the `fake` test connector, which reads files from `<data_dir>/demo` "
+            "(`tending demo` and the tests turn it on; leave it off in production)."
+        ),
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -113,6 +128,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'tending.db').resolve()}"
+
+    @property
+    def demo_dir(self) -> Path:
+        """The folder of the demo world: the only place the `fake` connector may read."""
+        return self.data_dir / "demo"
 
     @property
     def is_sqlite(self) -> bool:

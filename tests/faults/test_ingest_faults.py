@@ -16,7 +16,7 @@ from tests.factories import jsonl, record
 
 from tending.channel.models import Channel
 from tending.config import Settings
-from tending.connectors.bases import FetchResult, RateLimited, UpstreamError
+from tending.connectors.bases import ConnectorContext, FetchResult, RateLimited, UpstreamError
 from tending.connectors.fake.connector import FakeConnector
 from tending.database.core import make_engine, make_session_factory
 from tending.inbox.models import Message
@@ -34,6 +34,7 @@ def _count(factory: sessionmaker[Session]) -> tuple[int, int]:
 
 
 def _feed(tmp_path: Path, n: int) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     src = tmp_path / "feed.jsonl"
     src.write_text(jsonl([record(i) for i in range(n)]))
     return src
@@ -143,7 +144,7 @@ def test_task_retries_with_the_networks_delay_then_recovers(
     import tending.ingest.poll as poll_mod
     import tending.ingest.tasks as tasks
 
-    src = _feed(tmp_path, 30)
+    src = _feed(settings.demo_dir, 30)
     with factory() as s:
         ch = s.get(Channel, world.channel.id)
         assert ch is not None
@@ -151,7 +152,11 @@ def test_task_retries_with_the_networks_delay_then_recovers(
         s.commit()
     FlakyNetwork.failures, FlakyNetwork.kind, FlakyNetwork.calls = 5, kind, 0
     monkeypatch.setattr(
-        poll_mod, "build_connector", lambda channel, settings: FlakyNetwork(config=channel.config)
+        poll_mod,
+        "build_connector",
+        lambda channel, settings: FlakyNetwork(
+            config=channel.config, context=ConnectorContext.from_settings(settings)
+        ),
     )
     delays = []
     for _ in range(FlakyNetwork.failures):
@@ -170,7 +175,7 @@ def test_postgres_connection_killed_mid_poll_loses_and_duplicates_nothing(
 ) -> None:
     """pg_terminate_backend on the ingest connections between pages (a database restart as the
     client sees it, without stopping the shared server): the poll resumes from the stored cursor."""
-    src = _feed(tmp_path, 120)
+    src = _feed(settings.demo_dir, 120)
     with factory() as s:
         ch = s.get(Channel, world.channel.id)
         assert ch is not None

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.conftest import demo_file
 from tests.factories import jsonl, record
 
 from tending.channel.models import Channel
@@ -12,9 +13,10 @@ from tending.inbox.models import Message
 from tending.ingest.poll import poll_channel
 
 
-def _setup(factory: sessionmaker[Session], world, tmp_path: Path, fail: dict[str, str] | None = None) -> None:
-    src = tmp_path / "feed.jsonl"
-    src.write_text(jsonl([record(i) for i in range(25)]))
+def _setup(
+    factory: sessionmaker[Session], world, settings: Settings, fail: dict[str, str] | None = None
+) -> None:
+    src = demo_file(settings, "feed.jsonl", jsonl([record(i) for i in range(25)]))
     with factory() as s:
         ch = s.get(Channel, world.channel.id)
         ch.config = {"source": str(src), "page_size": 10, "fail": fail or {}}
@@ -24,7 +26,7 @@ def _setup(factory: sessionmaker[Session], world, tmp_path: Path, fail: dict[str
 def test_poll_stores_pages_and_resumes_from_cursor(
     factory, world, settings: Settings, tmp_path: Path
 ) -> None:
-    _setup(factory, world, tmp_path)
+    _setup(factory, world, settings)
     out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
     assert (out.pages, out.stats.new, out.error) == (3, 25, None)
     again = poll_channel(factory, settings=settings, channel_id=world.channel.id)
@@ -36,7 +38,7 @@ def test_poll_stores_pages_and_resumes_from_cursor(
 def test_rate_limit_keeps_earlier_pages_and_retries_later(
     factory, world, settings: Settings, tmp_path: Path
 ) -> None:
-    _setup(factory, world, tmp_path, fail={"1": "rate_limit"})
+    _setup(factory, world, settings, fail={"1": "rate_limit"})
     out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
     assert out.stats.new == 10 and out.retry_after == 30
     with factory() as s:
@@ -52,7 +54,7 @@ def test_rate_limit_keeps_earlier_pages_and_retries_later(
 def test_expired_token_pauses_channel_with_clear_message(
     factory, world, settings: Settings, tmp_path: Path
 ) -> None:
-    _setup(factory, world, tmp_path, fail={"0": "auth"})
+    _setup(factory, world, settings, fail={"0": "auth"})
     out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
     assert out.retry_after is None and out.error
     with factory() as s:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -8,7 +9,7 @@ from tests.conftest import login
 
 from tending.auth.models import User
 from tending.channel.models import Channel
-from tending.connectors.bases import RateLimited, SentItem
+from tending.connectors.bases import ConnectorContext, RateLimited, SentItem
 from tending.connectors.fake.connector import FakeConnector
 from tending.inbox.models import Message
 from tending.publishing import service
@@ -24,6 +25,10 @@ class CountingNetwork(FakeConnector):
     published: dict[str, int] = {}
     crash_after_call = False
     dedupes = True
+
+    def __init__(self) -> None:
+        # Publishing reads no file: any demo folder enables the connector.
+        super().__init__(context=ConnectorContext(demo_dir=Path("demo")))
 
     def publish(self, *, text, idempotency_key, media_urls=None):
         if self.dedupes and idempotency_key in self.published:

@@ -88,6 +88,7 @@ class Cluster:
             TENDING_CREDENTIALS_KEY=CREDENTIALS_KEY,
             TENDING_QUEUE_IMMEDIATE="false",
             TENDING_LOG_LEVEL="WARNING",
+            TENDING_DEMO_CONNECTORS="true",  # the channels below are `fake` ones reading <data>/demo
             PYTHONPATH=str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", ""),
         )
         env.update(extra)
@@ -239,8 +240,10 @@ def seed(
         secret_key=SECRET,
         credentials_key=CREDENTIALS_KEY,
         data_dir=cluster.data_dir,
+        demo_connectors=True,
     )
-    feed_dir = feed_dir or cluster.data_dir
+    feed_dir = feed_dir or settings.demo_dir
+    feed_dir.mkdir(parents=True, exist_ok=True)
     base = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     factory = make_session_factory(cluster.engine)
     tag = uuid.uuid4().hex[:6]

@@ -15,7 +15,7 @@ from tending.cadence.service import channel_health, set_target
 from tending.channel import service
 from tending.channel.models import Channel, ChannelCreate
 from tending.community.vitality import latest_vitality
-from tending.connectors.registry import UnknownNetwork, available
+from tending.connectors.registry import UnknownNetwork, offered
 from tending.database.core import DbSession, utcnow
 from tending.templating import render
 from tending.workspace.pages import PageWorkspace, page_context
@@ -48,7 +48,7 @@ def channels_page(
         health=health,
         alerts=alerts,
         vitality=vitality,
-        networks=sorted(available()),
+        networks=sorted(offered(request.app.state.settings)),
         can_manage=principal.user.role != Role.agency.value,
         **page_context(db, principal, workspace, "channels"),
     )

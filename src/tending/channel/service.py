@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -9,7 +12,7 @@ from sqlalchemy.orm import Session
 from tending.channel.crypto import decrypt_credentials, encrypt_credentials, reencrypt_column
 from tending.channel.models import Channel, ChannelCreate, ChannelRead
 from tending.config import Settings
-from tending.connectors.bases import Connector
+from tending.connectors.bases import Connector, ConnectorContext, NotPermitted
 from tending.connectors.registry import get_connector_class
 
 
@@ -17,8 +20,31 @@ class DuplicateChannel(ValueError):
     """The workspace already has a channel for this network account."""
 
 
+class ConfigRefused(NotPermitted, ValueError):
+    """A channel configuration its connector refuses, said in one line: a bad form value when saving,
+    a connector error (the channel cannot work) when a stored one is refused later."""
+
+
+def _one_line(exc: ValidationError) -> str:
+    return "; ".join(
+        f"config.{'.'.join(str(p) for p in e['loc']) or '?'}: {e['msg'].removeprefix('Value error, ')}"
+        for e in exc.errors(include_url=False)
+    )
+
+
+def check_config(*, settings: Settings, network: str, config: dict[str, Any]) -> None:
+    """Refuse a network this install does not offer (UnknownNetwork) and a configuration its connector
+    would refuse (ConfigRefused): an address the server may not call, a file outside the demo folder,
+    a missing field."""
+    cls = get_connector_class(network, settings=settings)
+    try:
+        cls.config_model.model_validate(config, context=ConnectorContext.from_settings(settings).validation())
+    except ValidationError as exc:
+        raise ConfigRefused(_one_line(exc), network=network) from None
+
+
 def create(session: Session, *, settings: Settings, workspace_id: int, channel_in: ChannelCreate) -> Channel:
-    get_connector_class(channel_in.network)  # refuse unknown networks early
+    check_config(settings=settings, network=channel_in.network, config=channel_in.config)
     existing = session.scalar(
         select(Channel.id).where(
             Channel.workspace_id == workspace_id,
@@ -75,10 +101,17 @@ def to_read(channel: Channel) -> ChannelRead:
 
 
 def build_connector(channel: Channel, *, settings: Settings) -> Connector:
+    """The channel's connector, reaching only what this install allows (see `ConnectorContext`).
+    A stored configuration that is refused now (the allow-list changed) raises ConfigRefused."""
     cls = get_connector_class(channel.network)
-    return cls(
-        config=channel.config, credentials=decrypt_credentials(settings, channel.credentials_encrypted)
-    )
+    try:
+        return cls(
+            config=channel.config,
+            credentials=decrypt_credentials(settings, channel.credentials_encrypted),
+            context=ConnectorContext.from_settings(settings),
+        )
+    except ValidationError as exc:
+        raise ConfigRefused(_one_line(exc), network=channel.network) from None
 
 
 def reencrypt_credentials(session: Session, *, settings: Settings) -> tuple[int, list[int]]:

@@ -55,7 +55,7 @@ def create_channel(
         channel = service.create(
             db, settings=request.app.state.settings, workspace_id=workspace.id, channel_in=body
         )
-    except UnknownNetwork as exc:
+    except (UnknownNetwork, service.ConfigRefused) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     except service.DuplicateChannel as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None

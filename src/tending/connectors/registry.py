@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
+from tending.config import Settings
 from tending.connectors.bases import Connector
 
 GROUP = "tending.connectors"
@@ -22,9 +23,17 @@ def available() -> dict[str, type[Connector]]:
     return found
 
 
-def get_connector_class(network: str) -> type[Connector]:
+def offered(settings: Settings) -> dict[str, type[Connector]]:
+    """The connectors this install lets people use: test and demo ones only where `demo_connectors` is set."""
+    return {name: cls for name, cls in available().items() if settings.demo_connectors or not cls.demo_only}
+
+
+def get_connector_class(network: str, *, settings: Settings | None = None) -> type[Connector]:
+    """The class of `network`; with `settings`, only among those offered (creating a channel). Building
+    the connector of an existing channel looks among all: a disabled one then refuses every call."""
+    found = available() if settings is None else offered(settings)
     try:
-        return available()[network]
+        return found[network]
     except KeyError:
-        known = ", ".join(sorted(available())) or "none"
+        known = ", ".join(sorted(found)) or "none"
         raise UnknownNetwork(f"no connector for network {network!r} (installed: {known})") from None

@@ -13,7 +13,14 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(7, help="Seed of the generated world (same seed, same world)."),
     ) -> None:
         """Build the Northwind Coffee demo workspace (once) and serve the desk on localhost."""
+        import os
+
         from tending.config import get_settings
+
+        # The demo world is served by the `fake` connector, which only this setting enables; the
+        # environment carries it to everything in this process that reads the settings.
+        os.environ["TENDING_DEMO_CONNECTORS"] = "true"
+        get_settings.cache_clear()
         from tending.database.cli_support import open_database
         from tending.demo.service import DEMO_EMAIL, DEMO_PASSWORD, build_demo
         from tending.keys.commands import exit_on_unsafe_keys

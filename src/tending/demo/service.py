@@ -334,7 +334,7 @@ def build_demo(
                 )
             )
         ws.fallback_owner_id = users[0].id
-        world_dir = settings.data_dir / "demo"
+        world_dir = settings.demo_dir
         plans = generate(world_dir, days=days, seed=seed, now=now)
         channel_ids = []
         for plan in plans:
@@ -348,9 +348,10 @@ def build_demo(
                     handle=plan.handle,
                     external_id=f"demo-{plan.key}",
                     config={
-                        "source": str(world_dir / f"{plan.key}.jsonl"),
+                        # names inside the demo folder, the only place the fake connector reads
+                        "source": f"{plan.key}.jsonl",
                         "page_size": 1000,
-                        "metrics_source": str(world_dir / f"{plan.key}.metrics.jsonl"),
+                        "metrics_source": f"{plan.key}.metrics.jsonl",
                         "simulates": plan.simulates,
                         "members": plan.members,
                     },

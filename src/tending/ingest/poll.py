@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tending.channel.models import Channel
-from tending.channel.service import build_connector
+from tending.channel.service import ConfigRefused, build_connector
 from tending.config import Settings
 from tending.connectors.bases import AuthExpired, Connector, ConnectorError, ListenCapability, NotPermitted
 from tending.database.core import utcnow
@@ -53,9 +53,18 @@ def poll_channel(
         channel = session.get(Channel, channel_id)
         if channel is None:
             raise ChannelNotListening(f"channel {channel_id} does not exist")
-        connector = (
-            connector_factory(channel) if connector_factory else build_connector(channel, settings=settings)
-        )
+        try:
+            connector = (
+                connector_factory(channel)
+                if connector_factory
+                else build_connector(channel, settings=settings)
+            )
+        except ConfigRefused as exc:
+            session.rollback()
+            outcome.error = f"the channel's configuration is refused: {exc} — fix the channel"
+            _mark_error(session, channel_id, outcome.error, status="error")
+            log.warning("polling channel %s stopped: %s", channel_id, outcome.error)
+            return outcome
         if not isinstance(connector, ListenCapability):
             raise ChannelNotListening(f"the {channel.network} connector cannot listen")
         try:

@@ -44,6 +44,7 @@ def register(app: typer.Typer) -> None:
         """Run a background consumer (polling, triage, scheduled posts, alerts). Start as many as you like."""
         from huey.consumer import Consumer
 
+        from tending.config import get_settings
         from tending.keys.commands import exit_on_unsafe_keys
         from tending.keys.service import check_worker
         from tending.worker import huey, import_all_tasks

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.config import Settings
+from tending.connectors import http as outbound
 from tending.mail import send_mail
 from tending.sla.models import AlertDestination, DestinationKind
 from tending.sla.targets import destination_target
@@ -79,7 +80,10 @@ def deliver(
     if not destinations:
         return []
     own_client = http_client is None
-    client = http_client or httpx.Client(timeout=HTTP_TIMEOUT_S)
+    # Webhook and chat URLs are typed by people: sent through the guarded client (see connectors.http).
+    client = http_client or outbound.client(
+        outbound.OutboundPolicy.from_settings(settings), timeout=HTTP_TIMEOUT_S
+    )
     results: list[Delivery] = []
     try:
         for dest in destinations:
@@ -94,6 +98,8 @@ def deliver(
                 else:
                     raise RuntimeError(f"unknown destination kind {dest.kind!r}")
                 results.append(Delivery(dest.id, dest.kind, True))
+            except httpx.TransportError:  # one message: it must not tell a closed port from a refused address
+                results.append(Delivery(dest.id, dest.kind, False, outbound.UNREACHABLE))
             except (httpx.HTTPError, smtplib.SMTPException, OSError, RuntimeError) as exc:  # incl. unreadable
                 results.append(Delivery(dest.id, dest.kind, False, f"{type(exc).__name__}: {exc}"))
     finally:

@@ -165,9 +165,16 @@ def create_destination_form(
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip()})
     settings = request.app.state.settings
-    policies.add_destination(
-        db, settings=settings, workspace_id=workspace.id, destination_in=dest_in, actor_id=principal.user.id
-    )
+    try:
+        policies.add_destination(
+            db,
+            settings=settings,
+            workspace_id=workspace.id,
+            destination_in=dest_in,
+            actor_id=principal.user.id,
+        )
+    except SettingRefused as exc:
+        raise refused(exc) from None
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
 
 
@@ -188,14 +195,17 @@ def update_destination_form(
     settings = request.app.state.settings
     stored = policies.destination_target(settings, dest)
     dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip() or stored})
-    policies.update_destination(
-        db,
-        settings=settings,
-        destination=dest,
-        destination_in=dest_in,
-        active=active is not None,
-        actor_id=principal.user.id,
-    )
+    try:
+        policies.update_destination(
+            db,
+            settings=settings,
+            destination=dest,
+            destination_in=dest_in,
+            active=active is not None,
+            actor_id=principal.user.id,
+        )
+    except SettingRefused as exc:
+        raise refused(exc) from None
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
 
 

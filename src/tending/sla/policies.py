@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.config import Settings
-from tending.settings.edit import apply_delete, apply_update, check_member, log_setting
+from tending.connectors.http import OutboundPolicy, url_problem
+from tending.settings.edit import SettingRefused, apply_delete, apply_update, check_member, log_setting
 from tending.sla.models import (
     AlertDestination,
     AlertDestinationCreate,
@@ -85,6 +86,16 @@ def list_destinations(session: Session, *, workspace_id: int) -> list[AlertDesti
     )
 
 
+def _sealed(settings: Settings, *, kind: str, target: str) -> str:
+    """The stored form of a new target; a URL the server will never call (a private literal address,
+    localhost) is refused now, and every send checks the resolved address again."""
+    if kind != DestinationKind.email.value:
+        problem = url_problem(target, OutboundPolicy.from_settings(settings))
+        if problem:
+            raise SettingRefused(f"target: this address {problem}")
+    return seal_target(settings, kind=kind, target=target)
+
+
 def add_destination(
     session: Session,
     *,
@@ -97,7 +108,7 @@ def add_destination(
     dest = AlertDestination(
         workspace_id=workspace_id,
         kind=kind,
-        target=seal_target(settings, kind=kind, target=destination_in.target.strip()),
+        target=_sealed(settings, kind=kind, target=destination_in.target.strip()),
         active=True,
     )
     session.add(dest)
@@ -127,7 +138,7 @@ def update_destination(
     values: dict[str, Any] = {"kind": kind}
     # Encryption gives a new text each time: only a different target (or kind) is written.
     if kind != destination.kind or target != destination_target(settings, destination):
-        values["target"] = seal_target(settings, kind=kind, target=target)
+        values["target"] = _sealed(settings, kind=kind, target=target)
     if active is not None:
         values["active"] = active
     return apply_update(session, row=destination, values=values, actor_id=actor_id, kind=DESTINATION)

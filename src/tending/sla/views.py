@@ -125,9 +125,12 @@ def create_destination(
 ) -> AlertDestinationRead:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     settings = request.app.state.settings
-    dest = policies.add_destination(
-        db, settings=settings, workspace_id=workspace.id, destination_in=body, actor_id=principal.user.id
-    )
+    try:
+        dest = policies.add_destination(
+            db, settings=settings, workspace_id=workspace.id, destination_in=body, actor_id=principal.user.id
+        )
+    except SettingRefused as exc:
+        raise refused(exc) from None
     read = policies.to_read(dest, settings=settings)
     return read
 
@@ -148,14 +151,17 @@ def update_destination(
     settings = request.app.state.settings
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
     current = {"kind": dest.kind, "target": policies.destination_target(settings, dest)}
-    policies.update_destination(
-        db,
-        settings=settings,
-        destination=dest,
-        destination_in=merged(AlertDestinationCreate, SimpleNamespace(**current), body),
-        active=body.active,
-        actor_id=principal.user.id,
-    )
+    try:
+        policies.update_destination(
+            db,
+            settings=settings,
+            destination=dest,
+            destination_in=merged(AlertDestinationCreate, SimpleNamespace(**current), body),
+            active=body.active,
+            actor_id=principal.user.id,
+        )
+    except SettingRefused as exc:
+        raise refused(exc) from None
     return policies.to_read(dest, settings=settings)
 
 

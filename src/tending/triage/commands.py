@@ -82,6 +82,8 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("default", "--model", help="default or embeddings."),
     ) -> None:
         """Triage every record of a file, adding triage fields; progress is shown on stderr."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         from tending.ingest.screen import TEXT_CAP_BYTES, cap_utf8
         from tending.inputfiles import reported
         from tending.triage.classify import ModelUnavailable, classify_texts

@@ -3,8 +3,10 @@
 from tending.connectors.bases.connector import (
     Connector,
     ConnectorConfig,
+    ConnectorContext,
     ListenCapability,
     MetricsCapability,
+    OutboundUrl,
     PublishCapability,
     ReplyCapability,
 )
@@ -23,6 +25,7 @@ __all__ = [
     "AuthorProfile",
     "Connector",
     "ConnectorConfig",
+    "ConnectorContext",
     "ConnectorError",
     "FetchResult",
     "InboundItem",
@@ -31,6 +34,7 @@ __all__ = [
     "MetricPoint",
     "MetricsCapability",
     "NotPermitted",
+    "OutboundUrl",
     "PublishCapability",
     "RateLimited",
     "ReplyCapability",

@@ -3,12 +3,40 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from tending.config import Settings
 from tending.connectors.bases.items import FetchResult, MetricPoint, SentItem
+from tending.connectors.http import CONTEXT_KEY, OutboundPolicy, check_outbound_url
+
+# A connector setting holding an address the server will call: refused at validation when it can never
+# be fetched (a private literal address, localhost, another scheme); the rest is checked when connecting.
+OutboundUrl = Annotated[str, AfterValidator(check_outbound_url)]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorContext:
+    """What an install lets its connectors reach: non-public destinations on the allow-list, and the
+    folder of the demo world when test connectors are enabled (None: they are not)."""
+
+    outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
+    demo_dir: Path | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConnectorContext:
+        return cls(
+            outbound=OutboundPolicy.from_settings(settings),
+            demo_dir=settings.demo_dir if settings.demo_connectors else None,
+        )
+
+    def validation(self) -> dict[str, Any]:
+        """The Pydantic validation context of connector configurations."""
+        return {CONTEXT_KEY: self.outbound, "demo_dir": self.demo_dir}
 
 
 class ConnectorConfig(BaseModel):
@@ -27,9 +55,19 @@ class Connector:
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
     config_model: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+    # True for connectors made for tests and the demo: offered only where `demo_connectors` is set.
+    demo_only: ClassVar[bool] = False
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        self.config = self.config_model.model_validate(config or {})
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | None = None,
+        credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
+    ):
+        # Without a context a connector reaches public addresses only and no demo files.
+        self.context = context or ConnectorContext()
+        self.config = self.config_model.model_validate(config or {}, context=self.context.validation())
         self.credentials = credentials or {}
 
     def close(self) -> None:

@@ -12,8 +12,10 @@ from typing import Any, TypeVar
 
 from atproto import Client
 from atproto_client import exceptions as xrpc
+from atproto_client.request import Request
 from pydantic import ValidationError
 
+from tending.connectors import http as outbound
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
@@ -104,10 +106,16 @@ def json_content(response: Any, *, what: str) -> dict[str, Any]:
     return content
 
 
-def login(*, service_url: str, credentials: dict[str, str]) -> tuple[Client, str]:
+def login(
+    *, service_url: str, credentials: dict[str, str], policy: outbound.OutboundPolicy
+) -> tuple[Client, str]:
     """A logged-in client and the account's DID. Each login is a createSession call, which Bluesky
-    limits (30 per 5 minutes, 300 a day per account): give a `session_string` to reuse a session."""
-    client = Client(base_url=service_url.rstrip("/") + "/xrpc")
+    limits (30 per 5 minutes, 300 a day per account): give a `session_string` to reuse a session.
+
+    The SDK's httpx client runs on the guarded transport, so the PDS the SDK switches to after login
+    (named by the account's DID document) is checked like the service URL a member typed."""
+    request = Request(transport=outbound.GuardedTransport(policy), trust_env=False)
+    client = Client(base_url=service_url.rstrip("/") + "/xrpc", request=request)
     session_string = credentials.get("session_string")
     if session_string:
         call(lambda: client.login(session_string=session_string, fetch_bsky_profile=False), what="session")

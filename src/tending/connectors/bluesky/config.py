@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tending.connectors.bases import ConnectorConfig
+from tending.connectors.bases import ConnectorConfig, OutboundUrl
 
 
 class BlueskyConfig(ConnectorConfig):
@@ -16,7 +16,7 @@ class BlueskyConfig(ConnectorConfig):
     history (`beginning`).
     """
 
-    service_url: str = "https://bsky.social"
+    service_url: OutboundUrl = "https://bsky.social"
     reasons: list[str] = Field(default_factory=lambda: ["mention", "reply", "quote"])
     page_size: int = Field(default=50, ge=1, le=100)
     start: Literal["latest", "beginning"] = "latest"

@@ -80,15 +80,18 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
     config_model = BlueskyConfig
     config: BlueskyConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
-        self._client: Client | None = None
-        self._did = ""
+    # Built on first use, per connector.
+    _client: Client | None = None
+    _did: str = ""
 
     @property
     def client(self) -> Client:
         if self._client is None:
-            self._client, self._did = login(service_url=self.config.service_url, credentials=self.credentials)
+            self._client, self._did = login(
+                service_url=self.config.service_url,
+                credentials=self.credentials,
+                policy=self.context.outbound,
+            )
         return self._client
 
     def close(self) -> None:

@@ -1,19 +1,26 @@
 """A deterministic connector for tests and the demo: it serves items from a generic JSONL file.
 
-Configuration: `source` (path of a JSONL file in the generic format), `page_size`, and `fail` — a map
+Configuration: `source` (a JSONL file in the generic format), `page_size`, and `fail` — a map
 from page number to an error (`auth`, `rate_limit`, `upstream`, `malformed`) to rehearse failures.
 Replies and posts get ids derived from their content, so a retried publish returns the same id, as a
 network honouring an idempotency key would.
+
+It exists only where `demo_connectors` is set, and then reads only regular files inside the demo
+folder (`<data_dir>/demo`), at most `MAX_SOURCE_BYTES`: a channel's configuration is written by
+members, and must never name another workspace's files, a server path or a device.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import orjson
+from pydantic import ValidationInfo, field_validator
 
 from tending.connectors.bases import (
     AuthExpired,
@@ -24,6 +31,7 @@ from tending.connectors.bases import (
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
+    NotPermitted,
     PublishCapability,
     RateLimited,
     ReplyCapability,
@@ -32,12 +40,57 @@ from tending.connectors.bases import (
 )
 from tending.ingest.generic import item_from_record
 
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+DISABLED = "test connectors are disabled on this install (TENDING_DEMO_CONNECTORS)"
+
+
+def _demo_file(demo_dir: Path, name: str) -> Path:
+    """`name` (relative to the demo folder, or absolute inside it) resolved, links followed, and checked
+    to stay inside the folder; ValueError otherwise."""
+    if "\x00" in name or ".." in PurePath(name).parts:
+        raise ValueError("must name a file inside the demo folder")
+    root = demo_dir.resolve()
+    path = (root / name).resolve()  # an absolute `name` replaces root and is checked the same way
+    if not path.is_relative_to(root) or path == root:
+        raise ValueError("must name a file inside the demo folder")
+    return path
+
+
+def _read_demo_file(demo_dir: Path, name: str) -> bytes:
+    """The bytes of a regular file of the demo folder, opened without following a last-moment link."""
+    path = _demo_file(demo_dir, name)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        raise MalformedResponse(f"source {name!r} cannot be read (fake)", network="fake") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise MalformedResponse(f"source {name!r} is not a regular file (fake)", network="fake")
+        data = fh.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise MalformedResponse(
+            f"source {name!r} is larger than {MAX_SOURCE_BYTES} bytes (fake)", network="fake"
+        )
+    return data
+
 
 class FakeConfig(ConnectorConfig):
+    """`source` and `metrics_source` name files of the demo folder (relative to it, or absolute)."""
+
     source: str | None = None
     page_size: int = 200
     fail: dict[str, str] = {}
     metrics_source: str | None = None
+
+    @field_validator("source", "metrics_source")
+    @classmethod
+    def _inside_demo_folder(cls, value: str | None, info: ValidationInfo) -> str | None:
+        demo_dir = (info.context or {}).get("demo_dir")
+        if value is not None and demo_dir is not None:
+            _demo_file(demo_dir, value)
+        return value
 
 
 def _digest(*parts: str) -> str:
@@ -50,15 +103,29 @@ class FakeConnector(Connector, ListenCapability, ReplyCapability, PublishCapabil
     description = "Deterministic offline network for tests and the demo."
     config_model = FakeConfig
     config: FakeConfig
+    demo_only = True
     # A post's id derives from its idempotency key: publishing twice with one key returns the same post.
     idempotent_publish = True
+
+    def _demo_dir(self) -> Path:
+        """Every call starts here: without the setting the connector does nothing at all."""
+        if self.context.demo_dir is None:
+            raise NotPermitted(DISABLED, network=self.slug)
+        return self.context.demo_dir
+
+    def _read(self, name: str) -> bytes:
+        try:
+            return _read_demo_file(self._demo_dir(), name)
+        except ValueError as exc:
+            raise NotPermitted(f"source {name!r} {exc} (fake)", network=self.slug) from None
 
     def _lines(self) -> list[bytes]:
         if not self.config.source:
             return []
-        return Path(self.config.source).read_bytes().splitlines()
+        return self._read(self.config.source).splitlines()
 
     def fetch_since(self, cursor: dict[str, Any]) -> FetchResult:
+        self._demo_dir()
         offset = int(cursor.get("offset", 0))
         page = offset // max(self.config.page_size, 1)
         failure = self.config.fail.get(str(page))
@@ -77,17 +144,20 @@ class FakeConnector(Connector, ListenCapability, ReplyCapability, PublishCapabil
         return FetchResult(items=items, cursor={"offset": new_offset}, has_more=new_offset < len(lines))
 
     def reply(self, *, parent_external_id: str, text: str) -> SentItem:
+        self._demo_dir()
         ext = "fake-reply-" + _digest(parent_external_id, text)
         return SentItem(external_id=ext, created_at=datetime.now(UTC), url=f"https://fake.example/{ext}")
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
+        self._demo_dir()
         ext = "fake-post-" + _digest(idempotency_key)
         return SentItem(external_id=ext, created_at=datetime.now(UTC), url=f"https://fake.example/{ext}")
 
     def metrics(self, *, since: datetime, until: datetime) -> list[MetricPoint]:
+        self._demo_dir()
         if self.config.metrics_source:
             points = []
-            for line in Path(self.config.metrics_source).read_bytes().splitlines():
+            for line in self._read(self.config.metrics_source).splitlines():
                 rec = orjson.loads(line)
                 at = datetime.fromisoformat(rec["at"])
                 if since <= at <= until:

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from tending.connectors.bases import Connector
+from tending.connectors.bases import Connector, ConnectorContext
 from tending.connectors.graph.client import GraphClient
 from tending.connectors.graph.config import GraphConfig
 
@@ -22,9 +22,10 @@ class GraphConnector(Connector):
         *,
         config: dict[str, Any] | None = None,
         credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
         http: httpx.Client | None = None,
     ) -> None:
-        super().__init__(config=config, credentials=credentials)
+        super().__init__(config=config, credentials=credentials, context=context)
         self._http = http
         self._graph: GraphClient | None = None
 
@@ -40,6 +41,7 @@ class GraphConnector(Connector):
                 app_secret=self.credentials.get("app_secret") or None,
                 timeout_s=self.config.request_timeout_s,
                 http=self._http,
+                policy=self.context.outbound,
             )
         return self._graph
 

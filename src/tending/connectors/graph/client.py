@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import orjson
 
+from tending.connectors import http as outbound
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
@@ -72,6 +73,7 @@ class GraphClient:
         app_secret: str | None = None,
         timeout_s: float = 30.0,
         http: httpx.Client | None = None,
+        policy: outbound.OutboundPolicy = outbound.STRICT,
     ) -> None:
         self.network = network
         self._token = access_token
@@ -82,7 +84,7 @@ class GraphClient:
         )
         self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
         self._owns_http = http is None
-        self._http = http or httpx.Client(timeout=httpx.Timeout(timeout_s, connect=10.0))
+        self._http = http or outbound.client(policy, timeout=httpx.Timeout(timeout_s, connect=10.0))
 
     def __repr__(self) -> str:
         return f"<GraphClient {self._root}>"
@@ -132,12 +134,8 @@ class GraphClient:
                 json=json_body,
                 headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
             )
-        except httpx.TimeoutException:
-            raise UpstreamError(f"{what}: timed out", network=self.network) from None
-        except httpx.TransportError as exc:
-            raise UpstreamError(
-                f"{what}: network failure ({type(exc).__name__})", network=self.network
-            ) from None
+        except httpx.TransportError:  # one message: it must not tell a closed port from a refused address
+            raise UpstreamError(f"{what}: {outbound.UNREACHABLE}", network=self.network) from None
         return self._read(response, what=what)
 
     def _read(self, response: httpx.Response, *, what: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tending.connectors.bases import ConnectorConfig
+from tending.connectors.bases import ConnectorConfig, OutboundUrl
 from tending.connectors.graph.client import DEFAULT_BASE_URL
 
 
@@ -16,7 +16,7 @@ class GraphConfig(ConnectorConfig):
     page (`latest`) or all of them (`beginning`)."""
 
     api_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
-    base_url: str = DEFAULT_BASE_URL
+    base_url: OutboundUrl = DEFAULT_BASE_URL
     page_size: int = Field(default=25, ge=1, le=100)
     comments_page_size: int = Field(default=50, ge=1, le=100)
     recent_posts: int = Field(default=50, ge=1, le=1000)

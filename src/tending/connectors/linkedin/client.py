@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
+from tending.connectors import http as outbound
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
@@ -58,12 +59,13 @@ class LinkedInClient:
         base_url: str,
         timeout_s: float = 30.0,
         http: httpx.Client | None = None,
+        policy: outbound.OutboundPolicy = outbound.STRICT,
     ) -> None:
         self._token = access_token
         self._version = api_version
         self._root = base_url.rstrip("/")
         self._owns_http = http is None
-        self._http = http or httpx.Client(timeout=httpx.Timeout(timeout_s, connect=10.0))
+        self._http = http or outbound.client(policy, timeout=httpx.Timeout(timeout_s, connect=10.0))
 
     def __repr__(self) -> str:
         return f"<LinkedInClient {self._root} version={self._version}>"
@@ -94,10 +96,8 @@ class LinkedInClient:
             response = self._http.request(
                 method, url, headers=headers, content=orjson.dumps(body) if body is not None else None
             )
-        except httpx.TimeoutException:
-            raise UpstreamError(f"{what}: timed out", network=NETWORK) from None
-        except httpx.TransportError as exc:
-            raise UpstreamError(f"{what}: network failure ({type(exc).__name__})", network=NETWORK) from None
+        except httpx.TransportError:  # one message: it must not tell a closed port from a refused address
+            raise UpstreamError(f"{what}: {outbound.UNREACHABLE}", network=NETWORK) from None
         return Answer(self._read(response, what=what), response.headers)
 
     def _read(self, response: httpx.Response, *, what: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tending.connectors.bases import ConnectorConfig
+from tending.connectors.bases import ConnectorConfig, OutboundUrl
 
 
 class LinkedInConfig(ConnectorConfig):
@@ -16,7 +16,7 @@ class LinkedInConfig(ConnectorConfig):
 
     organization_id: str = Field(pattern=r"^\d+$")
     api_version: str = Field(default="202410", pattern=r"^\d{6}$")
-    base_url: str = "https://api.linkedin.com/rest"
+    base_url: OutboundUrl = "https://api.linkedin.com/rest"
     recent_posts: int = Field(default=20, ge=1, le=100)
     comments_page_size: int = Field(default=50, ge=1, le=100)
     max_comment_pages: int = Field(default=20, ge=1, le=200)

@@ -24,6 +24,7 @@ import orjson
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -81,9 +82,10 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         *,
         config: dict[str, Any] | None = None,
         credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
         http: httpx.Client | None = None,
     ) -> None:
-        super().__init__(config=config, credentials=credentials)
+        super().__init__(config=config, credentials=credentials, context=context)
         self._http = http
         self._api: LinkedInClient | None = None
 
@@ -96,6 +98,7 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
                 base_url=self.config.base_url,
                 timeout_s=self.config.request_timeout_s,
                 http=self._http,
+                policy=self.context.outbound,
             )
         return self._api
 

@@ -20,6 +20,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from tending.connectors import http as outbound
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
@@ -33,13 +34,17 @@ NETWORK = "mastodon"
 T = TypeVar("T")
 
 
-def make_api(*, access_token: str, api_base_url: str, timeout_s: float) -> Mastodon:
+def make_api(
+    *, access_token: str, api_base_url: str, timeout_s: float, policy: outbound.OutboundPolicy
+) -> Mastodon:
+    """The instance is an address a member typed: Mastodon.py talks through a guarded session."""
     return Mastodon(
         access_token=access_token,
         api_base_url=api_base_url,
         ratelimit_method="throw",
         request_timeout=timeout_s,
         version_check_mode="none",
+        session=outbound.requests_session(policy),
     )
 
 

@@ -106,9 +106,8 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
     config_model = MastodonConfig
     config: MastodonConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
-        self._api: Mastodon | None = None
+    # Built on first use, per connector.
+    _api: Mastodon | None = None
 
     @property
     def api(self) -> Mastodon:
@@ -117,6 +116,7 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
                 access_token=self.credentials.get("access_token", ""),
                 api_base_url=str(self.config.api_base_url).rstrip("/"),
                 timeout_s=self.config.request_timeout_s,
+                policy=self.context.outbound,
             )
         return self._api
 

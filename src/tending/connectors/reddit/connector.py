@@ -75,9 +75,8 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
     config_model = RedditConfig
     config: RedditConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
-        self._reddit: praw.Reddit | None = None
+    # Built on first use, per connector.
+    _reddit: praw.Reddit | None = None
 
     @property
     def reddit(self) -> praw.Reddit:

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from tending.connectors import http
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
@@ -50,11 +51,21 @@ def retry_after_seconds(value: str | None, *, default: float = 60.0, now: float 
 
 
 class FeedClient:
-    """One httpx client per connector; basic-auth credentials are optional (private feeds)."""
+    """One guarded httpx client per connector (feeds are addresses members type: see `connectors.http`);
+    basic-auth credentials are optional (private feeds)."""
 
-    def __init__(self, *, timeout_s: float, user_agent: str, username: str = "", password: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        timeout_s: float,
+        user_agent: str,
+        policy: http.OutboundPolicy,
+        username: str = "",
+        password: str = "",
+    ) -> None:
         auth = httpx.BasicAuth(username, password) if username else None
-        self._http = httpx.Client(
+        self._http = http.client(
+            policy,
             timeout=timeout_s,
             follow_redirects=True,
             headers={
@@ -75,10 +86,9 @@ class FeedClient:
             headers["If-Modified-Since"] = last_modified
         try:
             resp = self._http.get(url, headers=headers)
-        except httpx.TimeoutException:
-            raise UpstreamError(f"timed out fetching {url}", network=NETWORK) from None
-        except httpx.HTTPError as exc:
-            raise UpstreamError(f"could not fetch {url}: {type(exc).__name__}", network=NETWORK) from None
+        except httpx.HTTPError:
+            # One message for refused, closed, silent and garbled alike: it must not map a network.
+            raise UpstreamError(f"{url}: {http.UNREACHABLE}", network=NETWORK) from None
         status = resp.status_code
         if status == 401:
             raise AuthExpired(f"{url} refused the credentials (401)", network=NETWORK, status=401)

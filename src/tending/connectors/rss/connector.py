@@ -96,9 +96,8 @@ class RssConnector(Connector, ListenCapability):
     config_model = RssConfig
     config: RssConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
-        self._client: FeedClient | None = None
+    # Built on first use, per connector.
+    _client: FeedClient | None = None
 
     @property
     def client(self) -> FeedClient:
@@ -106,6 +105,7 @@ class RssConnector(Connector, ListenCapability):
             self._client = FeedClient(
                 timeout_s=self.config.timeout_s,
                 user_agent=self.config.user_agent,
+                policy=self.context.outbound,
                 username=self.credentials.get("username", ""),
                 password=self.credentials.get("password", ""),
             )

@@ -80,10 +80,9 @@ class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability
     config_model = XConfig
     config: XConfig
 
-    def __init__(self, *, config: dict[str, Any] | None = None, credentials: dict[str, str] | None = None):
-        super().__init__(config=config, credentials=credentials)
-        self._client: tweepy.Client | None = None
-        self._user_auth = False
+    # Built on first use, per connector.
+    _client: tweepy.Client | None = None
+    _user_auth: bool = False
 
     @property
     def client(self) -> tweepy.Client:

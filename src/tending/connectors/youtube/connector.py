@@ -20,6 +20,7 @@ import orjson
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorContext,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -74,9 +75,10 @@ class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapa
         *,
         config: dict[str, Any] | None = None,
         credentials: dict[str, str] | None = None,
+        context: ConnectorContext | None = None,
         http: Any | None = None,
     ) -> None:
-        super().__init__(config=config, credentials=credentials)
+        super().__init__(config=config, credentials=credentials, context=context)
         self._http = http
         self._service: Any | None = None
 
