@@ -29,6 +29,7 @@ from tending.audit.models import AuditEntry
 from tending.auth.models import User
 from tending.config import Settings, get_settings
 from tending.inbox.models import Conversation, ConversationStatus, ConversationWatcher, WatchReason
+from tending.mail import send_mail
 from tending.sla.business_hours import Schedule, add_business_seconds, business_seconds, parse_schedule
 from tending.sla.models import (
     AlertDestination,
@@ -39,7 +40,7 @@ from tending.sla.models import (
     SlaPolicy,
     SlaPolicyCreate,
 )
-from tending.sla.notify import Notice, active_destinations, deliver, send_email
+from tending.sla.notify import Notice, active_destinations, deliver
 from tending.sla.visible import has_visible_inbound
 
 # Alerts notified one by one in a single check; beyond this, one summary notice covers the rest.
@@ -490,7 +491,7 @@ def _tell_escalation_members(
             continue
         entry: dict[str, Any] = {"kind": "email", "user_id": person.id, "ok": True, "error": None}
         try:
-            send_email(settings, person.email, notice)
+            send_mail(settings, to=[person.email], subject=notice.subject, text=notice.text)
         except (OSError, RuntimeError, smtplib.SMTPException) as exc:
             entry |= {"ok": False, "error": str(exc)[:300]}
         alert.deliveries = [*(alert.deliveries or []), entry]
