@@ -1,7 +1,7 @@
 """alert incidents, channel spikes and conversation watchers
 
 Revision ID: e7b2a9c41d05
-Revises: c3d1e9a4f2b7
+Revises: 7b2e4c9d1a63
 Create Date: 2026-12-04 18:40:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 
 revision = "e7b2a9c41d05"
-down_revision = "c3d1e9a4f2b7"
+down_revision = "7b2e4c9d1a63"
 branch_labels = None
 depends_on = None
 
