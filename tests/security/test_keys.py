@@ -161,3 +161,28 @@ def test_credentials_under_the_old_derivation_stay_readable_and_move(
         stored = s.get(Channel, world.channel.id).credentials_encrypted
     rotated = _settings(settings, secret_key=SecretStr("an-entirely-new-secret-key-0123456789"))
     assert decrypt_credentials(rotated, stored) == {"token": "kept"}
+
+
+def test_alert_urls_move_too_and_unreadable_rows_are_named(settings, session, world) -> None:
+    from tending.sla.models import AlertDestination
+    from tending.sla.targets import SEALED, destination_target, reseal_targets
+
+    old = _settings(settings, secret_key=SecretStr(REAL_KEY))
+    legacy = AlertDestination(
+        workspace_id=world.workspace.id,
+        kind="webhook",
+        target=SEALED
+        + Fernet(legacy_credentials_key(REAL_KEY)).encrypt(b"https://hooks.example/T/B/x").decode(),
+    )
+    lost = AlertDestination(
+        workspace_id=world.workspace.id,
+        kind="chat",
+        target=SEALED + Fernet(Fernet.generate_key()).encrypt(b"https://chat.example/lost").decode(),
+    )
+    session.add_all([legacy, lost])
+    session.flush()
+    lost_before = lost.target
+    assert reseal_targets(session, settings=old) == (1, [lost.id])
+    rotated = _settings(settings, secret_key=SecretStr("an-entirely-new-secret-key-0123456789"))
+    assert destination_target(rotated, legacy) == "https://hooks.example/T/B/x"
+    assert lost.target == lost_before  # left as it was, for an old key to open later
