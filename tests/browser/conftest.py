@@ -36,7 +36,12 @@ def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: run scripts/browsers.sh")
     data = tmp_path_factory.mktemp("browser-data")
-    settings = Settings(data_dir=data, queue_immediate=True, secret_key="browser-test-secret-key-0123456789")  # type: ignore[arg-type]
+    settings = Settings(  # the demo world is served by the `fake` connector, which needs demo connectors on
+        data_dir=data,
+        queue_immediate=True,
+        secret_key="browser-test-secret-key-0123456789",  # type: ignore[arg-type]
+        demo_connectors=True,
+    )
     engine = make_engine(settings)
     upgrade(engine)
     build_demo(make_session_factory(engine), settings=settings, days=30, now=NOW)

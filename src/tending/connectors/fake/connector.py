@@ -57,7 +57,8 @@ def _demo_file(demo_dir: Path, name: str) -> Path:
 
 
 def _read_demo_file(demo_dir: Path, name: str) -> bytes:
-    """The bytes of a regular file of the demo folder, opened without following a last-moment link."""
+    """The bytes of a regular file of the demo folder, opened without following a last-moment link.
+    A device, a pipe or an oversized file never gets better: NotPermitted stops the channel."""
     path = _demo_file(demo_dir, name)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -67,12 +68,10 @@ def _read_demo_file(demo_dir: Path, name: str) -> bytes:
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise MalformedResponse(f"source {name!r} is not a regular file (fake)", network="fake")
+            raise NotPermitted(f"source {name!r} is not a regular file (fake)", network="fake")
         data = fh.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
-        raise MalformedResponse(
-            f"source {name!r} is larger than {MAX_SOURCE_BYTES} bytes (fake)", network="fake"
-        )
+        raise NotPermitted(f"source {name!r} is larger than {MAX_SOURCE_BYTES} bytes (fake)", network="fake")
     return data
 
 
