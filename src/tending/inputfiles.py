@@ -81,20 +81,28 @@ def not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
 class TextLines:
     """A file's lines as text, decoded one by one (line endings kept, as the csv module wants them).
 
+    With `sniff` (the default) a binary or UTF-16 file is refused at once (`check_text_file`).
     With `strict` a line that is not UTF-8 raises InputFileError naming it; otherwise it is decoded with
     replacement characters and its number is kept in `bad_lines`, so a reader can set aside just the
     record it belongs to. `stream` reads an open binary stream (standard input) instead of the file.
     """
 
     def __init__(
-        self, path: Path | None, *, strict: bool = True, stream: BinaryIO | None = None, source: str = ""
+        self,
+        path: Path | None,
+        *,
+        strict: bool = True,
+        stream: BinaryIO | None = None,
+        source: str = "",
+        sniff: bool = True,
     ) -> None:
-        if path is not None:
+        if path is not None and sniff:
             check_text_file(path)
         self.path = path
         self.stream = stream
         self.source = path.name if path is not None else source or "standard input"
         self.strict = strict
+        self.sniff = sniff
         self.line = 0
         self.bad_lines: dict[int, str] = {}
 
@@ -112,7 +120,7 @@ class TextLines:
             if n == 1:
                 if data.startswith(b"\xef\xbb\xbf"):
                     data = data[3:]
-                elif self.path is None:
+                elif self.path is None and self.sniff:
                     check_head(data, self.source)
             try:
                 yield data.decode("utf-8")
@@ -181,8 +189,9 @@ def csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str] | CsvProblem
 
 def csv_file_rows(path: Path) -> Iterator[tuple[int, list[str] | CsvProblem]]:
     """A CSV file's rows for readers that go record by record: a record the csv module cannot read, or
-    one on a line that is not UTF-8, comes as its problem and reading goes on; blank lines are skipped."""
-    lines = TextLines(path, strict=False)
+    one on a line that is not UTF-8, comes as its problem and reading goes on; blank lines are skipped.
+    Never raises for the file's content: whoever wants a binary file refused checks it first."""
+    lines = TextLines(path, strict=False, sniff=False)
     for n, row in csv_rows(lines):
         if not isinstance(row, CsvProblem):
             bad = next((lines.bad_lines[i] for i in range(n, lines.line + 1) if i in lines.bad_lines), None)

@@ -21,7 +21,7 @@ from tending.ingest.formats import guess_format, readers
 from tending.ingest.generic import RecordError
 from tending.ingest.models import ImportJob
 from tending.ingest.service import IngestCache, IngestStats, ingest_items
-from tending.inputfiles import InputFileError
+from tending.inputfiles import InputFileError, check_text_file
 
 MAX_REPORTED_ERRORS = 100
 
@@ -102,6 +102,11 @@ def import_file(
     """
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
+    if path.is_file():
+        try:
+            check_text_file(path)  # a binary or UTF-16 file is one clear line, not a line of errors each
+        except InputFileError as exc:
+            raise ImportFailed(str(exc)) from None
     fmt = fmt or guess_format(path)
     reader = readers().get(fmt)
     if reader is None:

@@ -2,7 +2,8 @@
 
 A reader turns a file into `Parsed` records, in file order, each with its 1-based position (line or
 record number) so that an error names exactly where the file is wrong. Readers never stop at a bad
-record: they yield it with its error and go on, so that one broken line loses nothing else.
+record: they yield it with its error and go on, so that one broken line loses nothing else. A file that
+is not text at all (binary, UTF-16) is refused as a whole by `import_file` before a reader opens it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import orjson
 
 from tending.connectors.bases.items import InboundItem
 from tending.ingest.generic import RecordError, item_from_record
-from tending.inputfiles import CsvProblem, check_text_file, csv_file_rows, not_utf8
+from tending.inputfiles import CsvProblem, csv_file_rows, not_utf8
 
 
 @dataclass(slots=True)
@@ -30,7 +31,6 @@ Reader = Callable[[Path], Iterator[Parsed]]
 
 
 def read_jsonl(path: Path) -> Iterator[Parsed]:
-    check_text_file(path)
     with path.open("rb") as fh:
         for n, line in enumerate(fh, start=1):
             if n == 1 and line.startswith(b"\xef\xbb\xbf"):
