@@ -178,3 +178,14 @@ def test_a_report_page_with_a_date_out_of_range_is_an_error_page(
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("text/html")
     assert 'data-testid="report-error"' in r.text and query.split("=")[0] in r.text
+
+
+@pytest.mark.parametrize("ends_at", ["2026-13-45", "not a date", "10000-01-01", "0001-01-01"])
+def test_the_campaign_form_refuses_a_bad_end_date_with_400(admin: TestClient, world, ends_at: str) -> None:  # type: ignore[no-untyped-def]
+    r = admin.post(
+        f"/w/{world.workspace.slug}/campaigns",
+        data={"name": "Dated", "ends_at": ends_at},
+        follow_redirects=False,
+    )
+    assert r.status_code == 400 and "ends_at" in r.text
+    assert admin.get(f"/api/v1/workspaces/{world.workspace.id}/campaigns").json() == []

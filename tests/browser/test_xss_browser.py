@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.browser import conftest as browser_fixtures
 
 from tending.answers.library import add_answer
 from tending.answers.models import PreparedAnswerCreate
@@ -30,9 +29,6 @@ from tending.ingest.service import ingest_items
 from tending.workspace.models import Workspace
 
 pytestmark = pytest.mark.browser
-# The live demo server and Chromium of the browser tests, shared (one server per session).
-live_settings, live_server = browser_fixtures.live_settings, browser_fixtures.live_server
-browser, page = browser_fixtures.browser, browser_fixtures.page
 
 PROBE = "/xss-probe"
 # Each payload carries its number: one that ran pushes it to window.__xss (or asks htmx for PROBE-n).
