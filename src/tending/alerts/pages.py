@@ -50,6 +50,7 @@ def alerts_page(
         states=STATE_FILTERS[state],
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        by_attention=state != "all" and state != "resolved",
     )
     return render(
         request,

@@ -250,22 +250,19 @@ def list_incidents(
     kind: IncidentKind | None = None,
     limit: int = 50,
     offset: int = 0,
+    by_attention: bool = False,
 ) -> tuple[list[AlertIncident], int]:
-    """Incidents newest first (by when they last fired), with the total for paging; no states: all."""
+    """Incidents newest first (by when they last fired), or in `attention_order`, with the total for
+    paging; no states: all."""
     conditions = [AlertIncident.workspace_id == workspace_id, shown()]
     if states:
         conditions.append(AlertIncident.state.in_([s.value for s in states]))
     if kind is not None:
         conditions.append(AlertIncident.kind == kind.value)
     total = int(session.scalar(select(func.count(AlertIncident.id)).where(*conditions)) or 0)
+    order = attention_order() if by_attention else (AlertIncident.last_at.desc(), AlertIncident.id.desc())
     rows = list(
-        session.scalars(
-            select(AlertIncident)
-            .where(*conditions)
-            .order_by(AlertIncident.last_at.desc(), AlertIncident.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        session.scalars(select(AlertIncident).where(*conditions).order_by(*order).limit(limit).offset(offset))
     )
     return rows, total
 
@@ -280,10 +277,23 @@ def count_by_state(session: Session, *, workspace_id: int) -> dict[IncidentState
     return {s: found.get(s.value, 0) for s in IncidentState}
 
 
+def attention_order() -> tuple[ColumnElement[Any], ...]:
+    """Open before acknowledged, what happens to the brand (spikes, worst cases, audience) before the
+    desk's own backlog (late replies, stale channels, which the inbox and channel pages show too), then
+    the most recent."""
+    return (
+        case((AlertIncident.state == IncidentState.open.value, 0), else_=1),
+        case(
+            *((AlertIncident.kind == kind.value, rank) for rank, kind in enumerate(ATTENTION_ORDER)),
+            else_=len(ATTENTION_ORDER),
+        ),
+        AlertIncident.last_at.desc(),
+        AlertIncident.id.desc(),
+    )
+
+
 def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) -> list[AlertIncident]:
-    """Unresolved incidents for the overview: open before acknowledged, what is happening to the brand
-    (spikes, worst cases, audience) before the desk's own backlog (late replies, stale channels, which
-    the inbox and channel pages show too), then the most recent."""
+    """Unresolved incidents for the overview, in `attention_order`."""
     return list(
         session.scalars(
             select(AlertIncident)
@@ -292,15 +302,7 @@ def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) ->
                 AlertIncident.state != IncidentState.resolved.value,
                 shown(),
             )
-            .order_by(
-                case((AlertIncident.state == IncidentState.open.value, 0), else_=1),
-                case(
-                    *((AlertIncident.kind == kind.value, rank) for rank, kind in enumerate(ATTENTION_ORDER)),
-                    else_=len(ATTENTION_ORDER),
-                ),
-                AlertIncident.last_at.desc(),
-                AlertIncident.id.desc(),
-            )
+            .order_by(*attention_order())
             .limit(limit)
         )
     )
@@ -364,6 +366,10 @@ def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) 
                 "acknowledged_by": people.get(i.acknowledged_by_id),
                 "resolved_by": people.get(i.resolved_by_id),
                 "links": len(i.message_ids) or len(i.conversation_ids),
+                "evidence": [
+                    {**e, "when": when(datetime.fromisoformat(e["at"]))} if "at" in e else e
+                    for e in i.evidence
+                ],
             }
         )
     return rows
