@@ -62,6 +62,7 @@ class AlertIncident(Base):
         Index("ix_alert_incident_ws_state_last", "workspace_id", "state", "last_at"),
         Index("ix_alert_incident_ws_scope_last", "workspace_id", "kind", "scope_key", "last_at"),
         Index("ix_alert_incident_ws_opened", "workspace_id", "opened_at"),
+        Index("ix_alert_incident_ws_last", "workspace_id", "last_at"),
     )
 
     id: Mapped[PrimaryKey]

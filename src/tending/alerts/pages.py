@@ -23,6 +23,7 @@ from tending.workspace.pages import PageWorkspace, page_context
 router = APIRouter()
 NAV = [(10, "alerts", "Alerts", "/alerts")]
 PAGE_SIZE = 50
+LIST_EVIDENCE = 5  # lines per incident on the list; the incident's page shows all it keeps
 # What the list shows for `?state=`: unresolved by default, since that is what asks for a person.
 STATE_FILTERS: dict[str, tuple[IncidentState, ...]] = {
     "unresolved": (IncidentState.open, IncidentState.acknowledged),
@@ -56,7 +57,7 @@ def alerts_page(
         request,
         "alerts/list.html",
         principal=principal,
-        rows=service.describe(db, workspace, incidents),
+        rows=service.describe(db, workspace, incidents, evidence=LIST_EVIDENCE),
         total=total,
         counts=service.count_by_state(db, workspace_id=workspace.id),
         state=state,

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tending.alerts.models import AlertIncident, IncidentAction, IncidentKind, IncidentState
 from tending.audit.service import record
@@ -261,10 +261,21 @@ def list_incidents(
         conditions.append(AlertIncident.kind == kind.value)
     total = int(session.scalar(select(func.count(AlertIncident.id)).where(*conditions)) or 0)
     order = attention_order() if by_attention else (AlertIncident.last_at.desc(), AlertIncident.id.desc())
-    rows = list(
-        session.scalars(select(AlertIncident).where(*conditions).order_by(*order).limit(limit).offset(offset))
+    # Ids first, rows second: the sort then moves small tuples, not rows carrying their JSON evidence.
+    ids = list(
+        session.scalars(
+            select(AlertIncident.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
+        )
     )
-    return rows, total
+    found = {
+        r.id: r
+        for r in session.scalars(
+            select(AlertIncident)
+            .where(AlertIncident.id.in_(ids))
+            .options(defer(AlertIncident.message_ids), defer(AlertIncident.conversation_ids))
+        )
+    }
+    return [found[i] for i in ids], total
 
 
 def count_by_state(session: Session, *, workspace_id: int) -> dict[IncidentState, int]:
@@ -326,8 +337,11 @@ def incidents_in_period(
     )
 
 
-def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) -> list[dict[str, Any]]:
-    """What a person reads about each incident: kind, where, when (in the workspace's time zone), who."""
+def describe(
+    db: Session, workspace: Workspace, incidents: list[AlertIncident], *, evidence: int = MAX_EVIDENCE
+) -> list[dict[str, Any]]:
+    """What a person reads about each incident: kind, where, when (in the workspace's time zone), who,
+    and its first `evidence` lines."""
     tz = ZoneInfo(workspace.timezone or "UTC")
     channels = dict(
         db.execute(select(Channel.id, Channel.name).where(Channel.workspace_id == workspace.id)).all()
@@ -341,6 +355,19 @@ def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) 
             select(User.id, User.name).where(User.id.in_([p for p in people_ids if p is not None]))
         ).all()
     )
+
+    # Counted in SQL (json_array_length on SQLite and PostgreSQL alike): a list needs the number of
+    # linked messages, not the ids, which stay unloaded.
+    links = {
+        iid: int(m or c or 0)
+        for iid, m, c in db.execute(
+            select(
+                AlertIncident.id,
+                func.json_array_length(AlertIncident.message_ids),
+                func.json_array_length(AlertIncident.conversation_ids),
+            ).where(AlertIncident.id.in_([i.id for i in incidents]))
+        )
+    }
 
     def when(at: datetime) -> str:
         return at.astimezone(tz).strftime("%a %d %b %H:%M")
@@ -365,7 +392,7 @@ def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) 
                 "span": span,
                 "acknowledged_by": people.get(i.acknowledged_by_id),
                 "resolved_by": people.get(i.resolved_by_id),
-                "links": len(i.message_ids) or len(i.conversation_ids),
+                "links": links.get(i.id, 0),
                 "evidence": [
                     {**e, "when": when(datetime.fromisoformat(e["at"]))} if "at" in e else e
                     for e in i.evidence
