@@ -24,6 +24,7 @@ from tending.audit.service import record
 from tending.auth.models import User
 from tending.campaign.models import Campaign
 from tending.channel.models import Channel
+from tending.inbox.models import Conversation, Message
 from tending.workspace.models import Workspace
 
 # How far apart two alerts of one kind and scope may be and still be the same incident.
@@ -317,6 +318,37 @@ def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) ->
             .limit(limit)
         )
     )
+
+
+def linked_messages(session: Session, *, incident: AlertIncident) -> list[tuple[Message, str]]:
+    """The messages behind the incident with their channel's name, oldest first.
+
+    Looked up by primary key only and checked against the workspace afterwards: with a workspace
+    condition in SQL, SQLite walks the workspace's message index (a million rows) instead."""
+    if not incident.message_ids:
+        return []
+    rows = [
+        (m, name)
+        for m, name in session.execute(
+            select(Message, Channel.name)
+            .join(Channel, Channel.id == Message.channel_id)
+            .where(Message.id.in_(incident.message_ids))
+        )
+        if m.workspace_id == incident.workspace_id
+    ]
+    return sorted(rows, key=lambda r: (r[0].created_at, r[0].id))
+
+
+def linked_conversations(session: Session, *, incident: AlertIncident) -> list[Conversation]:
+    """The conversations behind the incident (SLA alerts name conversations), by primary key as above."""
+    if not incident.conversation_ids:
+        return []
+    found = [
+        c
+        for c in session.scalars(select(Conversation).where(Conversation.id.in_(incident.conversation_ids)))
+        if c.workspace_id == incident.workspace_id
+    ]
+    return sorted(found, key=lambda c: (c.last_inbound_at is None, c.last_inbound_at, c.id))
 
 
 def incidents_in_period(
