@@ -19,7 +19,7 @@ from tending.workspace.pages import PageWorkspace, page_context
 
 router = APIRouter()
 NAV = [(10, "alerts", "Alerts", "/alerts")]
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a screenful on a laptop; more is paging, not reading
 LIST_EVIDENCE = 5  # lines per incident on the list; the incident's page shows all it keeps
 # What the list shows for `?state=`: unresolved by default, since that is what asks for a person.
 STATE_FILTERS: dict[str, tuple[IncidentState, ...]] = {

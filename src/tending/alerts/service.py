@@ -427,7 +427,7 @@ def describe(
                 "links": links.get(i.id, 0),
                 "evidence": [
                     {**e, "when": when(datetime.fromisoformat(e["at"]))} if "at" in e else e
-                    for e in i.evidence
+                    for e in i.evidence[:evidence]
                 ],
             }
         )
