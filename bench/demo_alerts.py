@@ -15,6 +15,8 @@ scored against the same events):
 - blog left to rot, community gone quiet: a cadence / silence alert on that channel.
 
 Incidents are counted as people see them (scenario-match groups below their quorum are not listed).
+Also reported: who owns the conversations waiting for a reply once the SLA check has escalated its
+breaches (the escalation person of the demo's policies is Dana Admin).
 Precision = alerts that point at an event / alerts of event detectors (spikes, scenario matches,
 cadence, audience); SLA alerts are reminders about one conversation each, true by construction, and
 are counted apart. Recall = events with at least one alert pointing at them / events. Scenario matches
@@ -133,10 +135,11 @@ def _scores(counts: Counter[str], pointing: Counter[str], found: set[str], event
 
 
 def measure(*, days: int, seed: int, now: datetime) -> dict[str, Any]:
+    from tending.auth.models import User
     from tending.cadence.models import ChannelAlert
     from tending.campaign.models import Campaign, CampaignAlert
     from tending.channel.models import Channel
-    from tending.inbox.models import Message
+    from tending.inbox.models import Conversation, Message
     from tending.sla.models import SlaAlert
 
     world = _world_module()
@@ -177,6 +180,16 @@ def measure(*, days: int, seed: int, now: datetime) -> dict[str, Any]:
                 kinds = {"stale", "quiet"} if c.kind in ("cadence", "silent") else set()
                 score(f"channel {c.kind}", {key_of[c.channel_id]}, now, now, kinds)
             sla = Counter(a.level for a in s.scalars(select(SlaAlert)))
+            # Who holds the open work after the SLA check escalated its breaches.
+            owners = Counter(
+                name or "nobody"
+                for name in s.scalars(
+                    select(User.name)
+                    .select_from(Conversation)
+                    .outerjoin(User, User.id == Conversation.assignee_id)
+                    .where(Conversation.status != "closed", Conversation.needs_reply.is_(True))
+                )
+            )
             if importlib.util.find_spec("tending.alerts") is not None:
                 from tending.alerts.models import AlertIncident, ChannelSpike
 
@@ -247,6 +260,7 @@ def measure(*, days: int, seed: int, now: datetime) -> dict[str, Any]:
         "events": [e.name for e in events],
         "scenario_matches_on_praise": praise_matches,
         "sla_alerts": dict(sla),
+        "owners_of_waiting_conversations": dict(owners.most_common()),
         "incidents": incidents,
     }
 

@@ -39,7 +39,7 @@ def test_channel_burst_is_one_spike_incident_at_its_hour(session, world) -> None
     assert {(s.metric, s.at) for s in spikes} == {("volume", BURST)}
     (incident,) = session.scalars(select(AlertIncident))
     assert (incident.kind, incident.channel_id, incident.opened_at) == ("spike", ch.id, BURST)
-    assert incident.title.startswith("Acme on Fake: 25 messages in an hour, ")
+    assert incident.title.startswith("25 messages in an hour, ")
     assert len(incident.message_ids) == 25
     # Five minutes later the scan runs again over the same two weeks: nothing new.
     assert scan_channel_spikes(session, channel=ch, since=START, until=until, now=until) == 0

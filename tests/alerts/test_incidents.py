@@ -157,5 +157,7 @@ def test_alerts_page_and_overview_panel_list_and_act(client, factory, world) -> 
     with factory() as s:
         assert s.get(AlertIncident, incident_id).state == "resolved"
     assert "No unresolved incident" in client.get("/w/acme/alerts").text
+    # The alert settings page says alerts are listed on the desk: it links to where they are.
+    assert 'data-testid="alerts-link"' in client.get("/w/acme/settings/alerts").text
     detail = client.get(f"/w/acme/alerts/{incident_id}")
     assert detail.status_code == 200 and "Resolved by Mia" in detail.text

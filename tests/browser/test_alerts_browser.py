@@ -18,10 +18,10 @@ def test_alerts_page_and_overview_panel_acknowledge_and_resolve(page, live_serve
     incidents = page.locator("[data-testid=incident]")
     assert incidents.count() >= 1
     first = incidents.first
-    title = first.locator(".incident-title").inner_text()
+    anchor = "#" + str(first.get_attribute("id"))
     first.locator("button", has_text="Acknowledge").click()
     page.wait_for_url(re.compile(r".*/alerts\?state=unresolved.*"))
-    acked = page.locator("[data-testid=incident]", has_text=title).first
+    acked = page.locator(anchor)
     assert acked.locator("[data-testid=incident-state]").inner_text() == "acknowledged"
     assert "Acknowledged by Dana Admin" in acked.inner_text()
 
@@ -29,13 +29,13 @@ def test_alerts_page_and_overview_panel_acknowledge_and_resolve(page, live_serve
     panel = page.locator("[data-testid=alerts-panel]")
     assert panel.locator("[data-testid=incident]").count() >= 1
     item = panel.locator("[data-testid=incident]").first
-    title = item.locator(".incident-title").inner_text()
+    anchor = "#" + str(item.get_attribute("id"))
     item.locator("button", has_text="Resolve").click()
     page.wait_for_url(re.compile(r".*/w/northwind/overview$"))
-    assert page.locator("[data-testid=alerts-panel] [data-testid=incident]", has_text=title).count() == 0
+    assert page.locator(f"[data-testid=alerts-panel] {anchor}").count() == 0
 
     page.goto(f"{live_server}/w/northwind/alerts?state=resolved")
-    done = page.locator("[data-testid=incident]", has_text=title).first
+    done = page.locator(anchor)
     assert "Resolved by Dana Admin" in done.inner_text()
     done.locator("a", has_text="→").click()
     page.wait_for_url(re.compile(r".*/w/northwind/alerts/\d+$"))

@@ -66,7 +66,7 @@ def test_a_real_burst_alerts_in_words_and_opens_one_incident(brand: Brand) -> No
     incident = brand.session.scalar(select(AlertIncident))
     assert incident is not None and incident.kind == "spike" and incident.campaign_id == campaign.id
     assert incident.opened_at == T0 + timedelta(hours=3) and len(incident.message_ids) == 7
-    assert incident.title == "Spring blend: 7 messages in an hour, about 1 expected"
+    assert incident.title == "7 messages in an hour, about 1 expected"
 
 
 def test_negative_share_needs_negative_messages_not_just_a_ratio(brand: Brand) -> None:

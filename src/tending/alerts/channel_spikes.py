@@ -110,7 +110,7 @@ def scan_channel_spikes(
                 AlertSignal(
                     kind=IncidentKind.spike if metric == "volume" else IncidentKind.negative_spike,
                     at=bucket.at,
-                    title=f"{channel.name}: {summary}",
+                    title=summary,
                     summary=summary,
                     channel_id=channel.id,
                     evidence={

@@ -60,8 +60,11 @@ class AlertIncident(Base):
     __tablename__ = "alert_incident"
     __table_args__ = (
         Index("ix_alert_incident_ws_state_last", "workspace_id", "state", "last_at"),
+        # Covers the counts by state (and the listing quorum) without reading rows and their evidence.
+        Index("ix_alert_incident_ws_state_kind_count", "workspace_id", "state", "kind", "alert_count"),
         Index("ix_alert_incident_ws_scope_last", "workspace_id", "kind", "scope_key", "last_at"),
         Index("ix_alert_incident_ws_opened", "workspace_id", "opened_at"),
+        Index("ix_alert_incident_ws_last", "workspace_id", "last_at"),
     )
 
     id: Mapped[PrimaryKey]

@@ -8,21 +8,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from tending.alerts import service
 from tending.alerts.deps import PageIncident
 from tending.alerts.models import IncidentAction, IncidentState
 from tending.auth.deps import CsrfChecked, PagePrincipal
-from tending.channel.models import Channel
 from tending.database.core import DbSession, utcnow
-from tending.inbox.models import Conversation, Message
 from tending.templating import render
 from tending.workspace.pages import PageWorkspace, page_context
 
 router = APIRouter()
 NAV = [(10, "alerts", "Alerts", "/alerts")]
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a screenful on a laptop; more is paging, not reading
+LIST_EVIDENCE = 5  # lines per incident on the list; the incident's page shows all it keeps
 # What the list shows for `?state=`: unresolved by default, since that is what asks for a person.
 STATE_FILTERS: dict[str, tuple[IncidentState, ...]] = {
     "unresolved": (IncidentState.open, IncidentState.acknowledged),
@@ -50,12 +48,13 @@ def alerts_page(
         states=STATE_FILTERS[state],
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        by_attention=state != "all" and state != "resolved",
     )
     return render(
         request,
         "alerts/list.html",
         principal=principal,
-        rows=service.describe(db, workspace, incidents),
+        rows=service.describe(db, workspace, incidents, evidence=LIST_EVIDENCE),
         total=total,
         counts=service.count_by_state(db, workspace_id=workspace.id),
         state=state,
@@ -75,26 +74,11 @@ def incident_page(
     incident: PageIncident,
 ) -> Response:
     tz = ZoneInfo(workspace.timezone or "UTC")
-    messages = []
-    if incident.message_ids:
-        for m, channel_name in db.execute(
-            select(Message, Channel.name)
-            .join(Channel, Channel.id == Message.channel_id)
-            .where(Message.id.in_(incident.message_ids), Message.workspace_id == workspace.id)
-            .order_by(Message.created_at, Message.id)
-        ):
-            messages.append({"m": m, "channel": channel_name, "at": m.created_at.astimezone(tz)})
-    conversations = []
-    if incident.conversation_ids:
-        conversations = list(
-            db.scalars(
-                select(Conversation)
-                .where(
-                    Conversation.id.in_(incident.conversation_ids), Conversation.workspace_id == workspace.id
-                )
-                .order_by(Conversation.last_inbound_at)
-            )
-        )
+    messages = [
+        {"m": m, "channel": channel_name, "at": m.created_at.astimezone(tz)}
+        for m, channel_name in service.linked_messages(db, incident=incident)
+    ]
+    conversations = service.linked_conversations(db, incident=incident)
     return render(
         request,
         "alerts/detail.html",

@@ -17,13 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tending.alerts.models import AlertIncident, IncidentAction, IncidentKind, IncidentState
 from tending.audit.service import record
 from tending.auth.models import User
 from tending.campaign.models import Campaign
 from tending.channel.models import Channel
+from tending.inbox.models import Conversation, Message
 from tending.workspace.models import Workspace
 
 # How far apart two alerts of one kind and scope may be and still be the same incident.
@@ -250,24 +251,32 @@ def list_incidents(
     kind: IncidentKind | None = None,
     limit: int = 50,
     offset: int = 0,
+    by_attention: bool = False,
 ) -> tuple[list[AlertIncident], int]:
-    """Incidents newest first (by when they last fired), with the total for paging; no states: all."""
+    """Incidents newest first (by when they last fired), or in `attention_order`, with the total for
+    paging; no states: all."""
     conditions = [AlertIncident.workspace_id == workspace_id, shown()]
     if states:
         conditions.append(AlertIncident.state.in_([s.value for s in states]))
     if kind is not None:
         conditions.append(AlertIncident.kind == kind.value)
     total = int(session.scalar(select(func.count(AlertIncident.id)).where(*conditions)) or 0)
-    rows = list(
+    order = attention_order() if by_attention else (AlertIncident.last_at.desc(), AlertIncident.id.desc())
+    # Ids first, rows second: the sort then moves small tuples, not rows carrying their JSON evidence.
+    ids = list(
         session.scalars(
-            select(AlertIncident)
-            .where(*conditions)
-            .order_by(AlertIncident.last_at.desc(), AlertIncident.id.desc())
-            .limit(limit)
-            .offset(offset)
+            select(AlertIncident.id).where(*conditions).order_by(*order).limit(limit).offset(offset)
         )
     )
-    return rows, total
+    found = {
+        r.id: r
+        for r in session.scalars(
+            select(AlertIncident)
+            .where(AlertIncident.id.in_(ids))
+            .options(defer(AlertIncident.message_ids), defer(AlertIncident.conversation_ids))
+        )
+    }
+    return [found[i] for i in ids], total
 
 
 def count_by_state(session: Session, *, workspace_id: int) -> dict[IncidentState, int]:
@@ -280,10 +289,23 @@ def count_by_state(session: Session, *, workspace_id: int) -> dict[IncidentState
     return {s: found.get(s.value, 0) for s in IncidentState}
 
 
+def attention_order() -> tuple[ColumnElement[Any], ...]:
+    """Open before acknowledged, what happens to the brand (spikes, worst cases, audience) before the
+    desk's own backlog (late replies, stale channels, which the inbox and channel pages show too), then
+    the most recent."""
+    return (
+        case((AlertIncident.state == IncidentState.open.value, 0), else_=1),
+        case(
+            *((AlertIncident.kind == kind.value, rank) for rank, kind in enumerate(ATTENTION_ORDER)),
+            else_=len(ATTENTION_ORDER),
+        ),
+        AlertIncident.last_at.desc(),
+        AlertIncident.id.desc(),
+    )
+
+
 def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) -> list[AlertIncident]:
-    """Unresolved incidents for the overview: open before acknowledged, what is happening to the brand
-    (spikes, worst cases, audience) before the desk's own backlog (late replies, stale channels, which
-    the inbox and channel pages show too), then the most recent."""
+    """Unresolved incidents for the overview, in `attention_order`."""
     return list(
         session.scalars(
             select(AlertIncident)
@@ -292,18 +314,41 @@ def needing_attention(session: Session, *, workspace_id: int, limit: int = 5) ->
                 AlertIncident.state != IncidentState.resolved.value,
                 shown(),
             )
-            .order_by(
-                case((AlertIncident.state == IncidentState.open.value, 0), else_=1),
-                case(
-                    *((AlertIncident.kind == kind.value, rank) for rank, kind in enumerate(ATTENTION_ORDER)),
-                    else_=len(ATTENTION_ORDER),
-                ),
-                AlertIncident.last_at.desc(),
-                AlertIncident.id.desc(),
-            )
+            .order_by(*attention_order())
             .limit(limit)
         )
     )
+
+
+def linked_messages(session: Session, *, incident: AlertIncident) -> list[tuple[Message, str]]:
+    """The messages behind the incident with their channel's name, oldest first.
+
+    Looked up by primary key only and checked against the workspace afterwards: with a workspace
+    condition in SQL, SQLite walks the workspace's message index (a million rows) instead."""
+    if not incident.message_ids:
+        return []
+    rows = [
+        (m, name)
+        for m, name in session.execute(
+            select(Message, Channel.name)
+            .join(Channel, Channel.id == Message.channel_id)
+            .where(Message.id.in_(incident.message_ids))
+        )
+        if m.workspace_id == incident.workspace_id
+    ]
+    return sorted(rows, key=lambda r: (r[0].created_at, r[0].id))
+
+
+def linked_conversations(session: Session, *, incident: AlertIncident) -> list[Conversation]:
+    """The conversations behind the incident (SLA alerts name conversations), by primary key as above."""
+    if not incident.conversation_ids:
+        return []
+    found = [
+        c
+        for c in session.scalars(select(Conversation).where(Conversation.id.in_(incident.conversation_ids)))
+        if c.workspace_id == incident.workspace_id
+    ]
+    return sorted(found, key=lambda c: (c.last_inbound_at is None, c.last_inbound_at, c.id))
 
 
 def incidents_in_period(
@@ -324,8 +369,11 @@ def incidents_in_period(
     )
 
 
-def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) -> list[dict[str, Any]]:
-    """What a person reads about each incident: kind, where, when (in the workspace's time zone), who."""
+def describe(
+    db: Session, workspace: Workspace, incidents: list[AlertIncident], *, evidence: int = MAX_EVIDENCE
+) -> list[dict[str, Any]]:
+    """What a person reads about each incident: kind, where, when (in the workspace's time zone), who,
+    and its first `evidence` lines."""
     tz = ZoneInfo(workspace.timezone or "UTC")
     channels = dict(
         db.execute(select(Channel.id, Channel.name).where(Channel.workspace_id == workspace.id)).all()
@@ -339,6 +387,19 @@ def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) 
             select(User.id, User.name).where(User.id.in_([p for p in people_ids if p is not None]))
         ).all()
     )
+
+    # Counted in SQL (json_array_length on SQLite and PostgreSQL alike): a list needs the number of
+    # linked messages, not the ids, which stay unloaded.
+    links = {
+        iid: int(m or c or 0)
+        for iid, m, c in db.execute(
+            select(
+                AlertIncident.id,
+                func.json_array_length(AlertIncident.message_ids),
+                func.json_array_length(AlertIncident.conversation_ids),
+            ).where(AlertIncident.id.in_([i.id for i in incidents]))
+        )
+    }
 
     def when(at: datetime) -> str:
         return at.astimezone(tz).strftime("%a %d %b %H:%M")
@@ -363,7 +424,11 @@ def describe(db: Session, workspace: Workspace, incidents: list[AlertIncident]) 
                 "span": span,
                 "acknowledged_by": people.get(i.acknowledged_by_id),
                 "resolved_by": people.get(i.resolved_by_id),
-                "links": len(i.message_ids) or len(i.conversation_ids),
+                "links": links.get(i.id, 0),
+                "evidence": [
+                    {**e, "when": when(datetime.fromisoformat(e["at"]))} if "at" in e else e
+                    for e in i.evidence[:evidence]
+                ],
             }
         )
     return rows

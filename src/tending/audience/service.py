@@ -185,7 +185,7 @@ def raise_jump_alerts(session: Session, *, workspace_id: int, since: datetime, u
                 AlertSignal(
                     kind=IncidentKind.audience_jump,
                     at=datetime(j.day.year, j.day.month, j.day.day, tzinfo=UTC),
-                    title=f"{growth.channel}: {text}",
+                    title=text[0].upper() + text[1:],
                     summary=f"{text}: {'; '.join(j.evidence)}" if j.evidence else text,
                     channel_id=growth.channel_id,
                     evidence={"metric": j.metric, "verdict": j.verdict, "before": j.before, "after": j.after},

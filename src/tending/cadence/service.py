@@ -157,8 +157,7 @@ def check_cadence(session: Session, *, workspace_id: int, now: datetime) -> list
             AlertSignal(
                 kind=IncidentKind.cadence,
                 at=now,
-                title=f"{a.message.split(':', 1)[0]} "
-                + ("leaves replies overdue" if a.kind == "unanswered" else "is going stale"),
+                title="Replies left overdue" if a.kind == "unanswered" else "Posting has gone quiet",
                 summary=a.message,
                 channel_id=a.channel_id,
                 evidence={"channel_alert_id": a.id, "problem": a.kind},

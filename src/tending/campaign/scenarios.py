@@ -236,7 +236,7 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
                     AlertSignal(
                         kind=IncidentKind.scenario_match,
                         at=message.created_at,
-                        title=f"{campaign.name}: messages fit the worst case “{hit.scenario.title}”",
+                        title=f"Messages fit the worst case “{hit.scenario.title}”",
                         summary=f"Fits “{hit.scenario.title}” ({hit.by})",
                         campaign_id=campaign.id,
                         evidence={

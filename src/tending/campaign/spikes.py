@@ -318,7 +318,7 @@ def raise_spike_alert(
             AlertSignal(
                 kind=IncidentKind.spike if metric == "volume" else IncidentKind.negative_spike,
                 at=start,
-                title=f"{campaign.name}: {summary}",
+                title=summary,
                 summary=summary,
                 campaign_id=campaign_id,
                 evidence=evidence,

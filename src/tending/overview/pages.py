@@ -68,7 +68,7 @@ def overview(request: Request, db: DbSession, principal: PagePrincipal, workspac
         median_h=median_h,
         p90_h=p90_h,
         chart=chart,
-        incidents=alerts_service.describe(db, workspace, incidents),
+        incidents=alerts_service.describe(db, workspace, incidents, evidence=0),
         alert_counts=alert_counts,
         **page_context(db, principal, workspace, "overview"),
     )

@@ -72,6 +72,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alert_incident", schema=None) as batch_op:
         batch_op.create_index("ix_alert_incident_ws_opened", ["workspace_id", "opened_at"], unique=False)
+        batch_op.create_index("ix_alert_incident_ws_last", ["workspace_id", "last_at"], unique=False)
+        batch_op.create_index(
+            "ix_alert_incident_ws_state_kind_count",
+            ["workspace_id", "state", "kind", "alert_count"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_alert_incident_ws_scope_last", ["workspace_id", "kind", "scope_key", "last_at"], unique=False
         )
@@ -135,5 +141,7 @@ def downgrade() -> None:
     with op.batch_alter_table("alert_incident", schema=None) as batch_op:
         batch_op.drop_index("ix_alert_incident_ws_state_last")
         batch_op.drop_index("ix_alert_incident_ws_scope_last")
+        batch_op.drop_index("ix_alert_incident_ws_state_kind_count")
+        batch_op.drop_index("ix_alert_incident_ws_last")
         batch_op.drop_index("ix_alert_incident_ws_opened")
     op.drop_table("alert_incident")
