@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.auth.deps import Principal
 from tending.auth.models import Role
+from tending.errors import Refused
 from tending.workspace.pages import members_of
 
 M = TypeVar("M", bound=BaseModel)
@@ -22,8 +23,9 @@ ADMIN_ONLY = frozenset({Role.admin.value})
 ADMIN_AND_MEMBER = frozenset({Role.admin.value, Role.member.value})
 
 
-class SettingRefused(ValueError):
-    """The change names something outside the workspace (a member, a channel); nothing was saved."""
+class SettingRefused(Refused, ValueError):
+    """The change names something outside the workspace (a member, a channel); nothing was saved.
+    The app's error handler answers it with 400 (JSON for the API, a page for forms)."""
 
 
 def may_write(principal: Principal, roles: frozenset[str]) -> bool:
@@ -99,10 +101,6 @@ def log_setting(
         target_id=target_id,
         detail=detail,
     )
-
-
-def refused(exc: SettingRefused) -> HTTPException:
-    return HTTPException(status.HTTP_400_BAD_REQUEST, str(exc))
 
 
 def apply_update(

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
-from tending.settings.edit import ADMIN_ONLY, SettingRefused, merged, owned, refused, require_writer
+from tending.settings.edit import ADMIN_ONLY, merged, owned, require_writer
 from tending.sla import policies
 from tending.sla.figures import response_figures
 from tending.sla.models import (
@@ -61,12 +61,7 @@ def create_policy(
     workspace: CurrentWorkspace, body: SlaPolicyCreate, db: DbSession, principal: CurrentPrincipal
 ) -> SlaPolicyRead:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
-    try:
-        policy = policies.add_policy(
-            db, workspace_id=workspace.id, policy_in=body, actor_id=principal.user.id
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policy = policies.add_policy(db, workspace_id=workspace.id, policy_in=body, actor_id=principal.user.id)
     return SlaPolicyRead.model_validate(policy)
 
 
@@ -80,16 +75,13 @@ def update_policy(
 ) -> SlaPolicyRead:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
-    try:
-        policies.update_policy(
-            db,
-            policy=policy,
-            policy_in=merged(SlaPolicyCreate, policy, body),
-            active=body.active,
-            actor_id=principal.user.id,
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policies.update_policy(
+        db,
+        policy=policy,
+        policy_in=merged(SlaPolicyCreate, policy, body),
+        active=body.active,
+        actor_id=principal.user.id,
+    )
     return SlaPolicyRead.model_validate(policy)
 
 
