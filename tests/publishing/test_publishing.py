@@ -180,7 +180,10 @@ def test_agency_drafts_brand_approves_with_audit(client, world, factory) -> None
     assert approved["status"] == "scheduled" and approved["approver_id"] == world.member.id
     cal = client.get(
         f"/api/v1/workspaces/{ws}/posts",
-        params={"start": (SOON - timedelta(days=1)).isoformat(), "end": (SOON + timedelta(days=6)).isoformat()},
+        params={
+            "start": (SOON - timedelta(days=1)).isoformat(),
+            "end": (SOON + timedelta(days=6)).isoformat(),
+        },
     ).json()
     assert [p["id"] for p in cal] == [made["id"]]
     actions = [
