@@ -32,6 +32,7 @@ LINKS = {
 }
 LABEL_ATTRS = ("name", "title", "preview", "text", "email")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_WORDS = re.compile(r"^[a-z]+(_[a-z]+)+$")
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def _value(action: str, key: str, value: Any, names: dict[int, str], tz: tzinfo)
         return "yes" if value else "no"
     if isinstance(value, int) and _is_person(action, key):
         return names.get(value, f"person #{value}")
+    if isinstance(value, int) and (key == "id" or key.endswith("_id")):
+        return f"#{value}"  # an id, not a quantity: no thousands separator
     if isinstance(value, int | float):
         return num(value, 2)
     if isinstance(value, str) and _ISO.match(value):
@@ -131,6 +134,8 @@ def _value(action: str, key: str, value: Any, names: dict[int, str], tz: tzinfo)
             return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return value
+    if isinstance(value, str) and _WORDS.match(value):
+        return value.replace("_", " ")  # an enum value such as `first_response`
     if isinstance(value, list):
         return ", ".join(_value(action, key, v, names, tz) for v in value) or "none"
     if isinstance(value, dict):
