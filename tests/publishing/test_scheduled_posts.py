@@ -167,3 +167,17 @@ def test_calendar_shows_times_in_the_workspace_zone_and_posts_read_from_the_netw
     today = client.get("/w/acme/calendar").text
     assert "Our roastery open day" in today  # published on the network directly
     assert 'data-testid="channel-last-post"' in today and "last post today" in today
+
+
+def test_approving_a_post_whose_time_has_passed_is_refused(session, world) -> None:
+    member = session.get(User, world.member.id)
+    post = service.create_draft(
+        session,
+        workspace_id=world.workspace.id,
+        author=member,
+        post_in=PostCreate(channel_id=world.channel.id, text="x", scheduled_at=NOW + timedelta(hours=1)),
+        now=NOW,
+    )
+    with pytest.raises(service.PostRefused, match="planned time has passed"):
+        service.approve(session, post=post, approver=member, now=NOW + timedelta(hours=3))
+    assert post.status == PostStatus.draft.value

@@ -187,6 +187,9 @@ def approve(session: Session, *, post: Post, approver: User, now: datetime | Non
     if post.status not in allowed:
         raise PublishingError(f"a {post.status} post cannot be approved")
     now = now or utcnow()
+    if post.scheduled_at is not None and post.scheduled_at < now - PAST_GRACE:
+        # Approving would publish at once a post planned for another moment: the time is chosen again.
+        raise PostRefused("scheduled_at: the planned time has passed; edit the time, then approve")
     post.status = PostStatus.scheduled.value
     post.approver_id = approver.id
     post.scheduled_at = post.scheduled_at or now
