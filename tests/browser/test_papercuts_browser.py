@@ -8,19 +8,16 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from tests.browser.conftest import login_as
 
-from tending.demo.service import DEMO_EMAIL, DEMO_PASSWORD
+from tending.demo.service import DEMO_EMAIL
 
 pytestmark = pytest.mark.browser
 LONG_FLOAT = re.compile(r"\d+\.\d{4,}")
 
 
 def _login(page, base: str, email: str = DEMO_EMAIL) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/w/northwind/.*"))
+    login_as(page, base, email)
 
 
 def test_errors_are_pages_in_the_layout(page, live_server: str) -> None:  # type: ignore[no-untyped-def]

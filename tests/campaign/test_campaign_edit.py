@@ -10,16 +10,25 @@ from tending.audit.models import AuditEntry
 from tending.campaign.models import Campaign, CampaignStatus
 
 
-def _draft(client: TestClient, ws: int) -> dict:
+def _draft(client: TestClient, world) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+    """Logged in as a member: the workspace id and a new draft campaign."""
+    login(client, "mia@acme.test")
+    ws = world.workspace.id
     r = client.post(f"/api/v1/workspaces/{ws}/campaigns", json={"name": "Spring blend"})
     assert r.status_code == 201, r.text
-    return r.json()
+    return ws, r.json()
+
+
+def _kpi(client: TestClient, ws: int, campaign: dict) -> dict:
+    r = client.post(
+        f"/api/v1/workspaces/{ws}/campaigns/{campaign['id']}/kpis",
+        json={"name": "Mentions", "metric": "mentions", "target": 100, "horizon_days": 30},
+    )
+    return r.json()["kpis"][0]
 
 
 def test_api_edits_a_draft_and_audits_the_fields_that_changed(client: TestClient, world, factory) -> None:
-    login(client, "mia@acme.test")
-    ws = world.workspace.id
-    c = _draft(client, ws)
+    ws, c = _draft(client, world)
     r = client.patch(
         f"/api/v1/workspaces/{ws}/campaigns/{c['id']}",
         json={
@@ -41,13 +50,8 @@ def test_api_edits_a_draft_and_audits_the_fields_that_changed(client: TestClient
 
 
 def test_kpis_edit_and_delete_until_launch(client: TestClient, world) -> None:
-    login(client, "mia@acme.test")
-    ws = world.workspace.id
-    c = _draft(client, ws)
-    kpi = client.post(
-        f"/api/v1/workspaces/{ws}/campaigns/{c['id']}/kpis",
-        json={"name": "Mentions", "metric": "mentions", "target": 100, "horizon_days": 30},
-    ).json()["kpis"][0]
+    ws, c = _draft(client, world)
+    kpi = _kpi(client, ws, c)
     r = client.put(
         f"/api/v1/workspaces/{ws}/campaigns/{c['id']}/kpis/{kpi['id']}",
         json={"name": "Mentions", "metric": "mentions", "target": 250, "horizon_days": 45},
@@ -58,13 +62,8 @@ def test_kpis_edit_and_delete_until_launch(client: TestClient, world) -> None:
 
 
 def test_edits_are_refused_after_launch(client: TestClient, world, factory) -> None:
-    login(client, "mia@acme.test")
-    ws = world.workspace.id
-    c = _draft(client, ws)
-    kpi = client.post(
-        f"/api/v1/workspaces/{ws}/campaigns/{c['id']}/kpis",
-        json={"name": "Mentions", "metric": "mentions", "target": 100, "horizon_days": 30},
-    ).json()["kpis"][0]
+    ws, c = _draft(client, world)
+    kpi = _kpi(client, ws, c)
     with factory() as s:
         campaign = s.get(Campaign, c["id"])
         assert campaign is not None
@@ -83,9 +82,7 @@ def test_edits_are_refused_after_launch(client: TestClient, world, factory) -> N
 
 
 def test_page_form_edits_the_plan(client: TestClient, world) -> None:
-    login(client, "mia@acme.test")
-    ws = world.workspace.id
-    c = _draft(client, ws)
+    ws, c = _draft(client, world)
     r = client.post(
         f"/w/acme/campaigns/{c['id']}/edit",
         data={

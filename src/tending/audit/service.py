@@ -35,6 +35,49 @@ def record(
     return entry
 
 
+def log(
+    session: Session,
+    *,
+    workspace_id: int,
+    actor_id: int | None,
+    kind: str,
+    verb: str,
+    target_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """The entry `<kind>.<verb>` about one thing of that kind (`target_type` is the kind)."""
+    return record(
+        session,
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        action=f"{kind}.{verb}",
+        target_type=kind,
+        target_id=target_id,
+        detail=detail,
+    )
+
+
+def log_about(
+    session: Session,
+    row: Any,
+    kind: str,
+    verb: str,
+    *,
+    actor_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """`log` for a row that carries its `id` and `workspace_id` (a campaign, a post...)."""
+    return log(
+        session,
+        workspace_id=row.workspace_id,
+        actor_id=actor_id,
+        kind=kind,
+        verb=verb,
+        target_id=row.id,
+        detail=detail,
+    )
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """Which entries to read: by whom (`system` for entries no person made), what, and when."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tending.audit.service import record
+from tending.audit.service import log_about
 from tending.auth.models import User
 from tending.campaign.models import (
     Campaign,
@@ -112,16 +112,7 @@ def create_campaign(
 def _audit(
     session: Session, campaign: Campaign, *, actor_id: int | None, verb: str, detail: dict[str, object]
 ) -> None:
-    """The audit entry `campaign.<verb>` of one campaign."""
-    record(
-        session,
-        workspace_id=campaign.workspace_id,
-        actor_id=actor_id,
-        action=f"campaign.{verb}",
-        target_type="campaign",
-        target_id=campaign.id,
-        detail=detail,
-    )
+    log_about(session, campaign, "campaign", verb, actor_id=actor_id, detail=detail)
 
 
 def require_draft(campaign: Campaign) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session
 
-from tending.audit.service import record
+from tending.audit.service import log_about
 from tending.auth.models import Role, User
 from tending.channel.models import Channel
 from tending.channel.service import build_connector
@@ -79,16 +79,7 @@ def can_approve(user: User) -> bool:
 def _audit(
     session: Session, post: Post, *, actor_id: int | None, verb: str, detail: dict[str, object] | None = None
 ) -> None:
-    """The audit entry `post.<verb>` of one post."""
-    record(
-        session,
-        workspace_id=post.workspace_id,
-        actor_id=actor_id,
-        action=f"post.{verb}",
-        target_type="post",
-        target_id=post.id,
-        detail=detail,
-    )
+    log_about(session, post, "post", verb, actor_id=actor_id, detail=detail)
 
 
 def get_post(session: Session, *, workspace_id: int, post_id: int) -> Post:

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from tending.audit.service import record
+from tending.audit.service import log
 from tending.auth.deps import Principal
 from tending.auth.models import Role
 from tending.errors import Refused
@@ -92,12 +92,12 @@ def log_setting(
 ) -> None:
     """The audit entry of a settings change, written by the service that makes it (so the API and the
     forms cannot differ, and no entry point can forget it): action `<kind>.<verb>`."""
-    record(
+    log(
         session,
         workspace_id=workspace_id,
         actor_id=actor_id,
-        action=f"{kind}.{verb}",
-        target_type=kind,
+        kind=kind,
+        verb=verb,
         target_id=target_id,
         detail=detail,
     )
