@@ -20,6 +20,8 @@ from tending.auth.deps import LoginRequired
 from tending.config import Settings, get_settings
 from tending.database.core import make_engine, make_session_factory
 from tending.discovery import Declaration, import_declarations
+from tending.error_pages import error_page, is_api
+from tending.error_pages import install as install_error_pages
 from tending.keys.service import session_secret
 from tending.server.bodylimit import BodyLimit
 
@@ -92,12 +94,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    install_error_pages(app)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
-    async def out_of_range(_request: Request, _exc: Exception) -> Response:
+    async def out_of_range(request: Request, _exc: Exception) -> Response:
         # An id or number beyond what the database column holds names nothing that exists.
-        return JSONResponse({"detail": "a number in the request is out of range"}, status_code=422)
+        message = "a number in the request is out of range"
+        if is_api(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return error_page(request, 400, message)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired) -> Response:

@@ -12,12 +12,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from tending.errors import Refused
+
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 RANGE_TEXT = f"between {EARLIEST.year} and {LATEST.year - 1}"
 
 
-class MomentError(ValueError):
+class MomentError(Refused, ValueError):
     """A date that cannot be read or lies outside the accepted years."""
 
 

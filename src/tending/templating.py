@@ -14,6 +14,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from tending.auth.deps import Principal, csrf_token
+from tending.formatting import FILTERS
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -59,6 +60,7 @@ def templates() -> Jinja2Templates:
     t.env.filters["hm"] = _hm
     t.env.filters["json_island"] = json_island
     t.env.filters["safe_link"] = safe_link
+    t.env.filters.update(FILTERS)
     return t
 
 

@@ -22,10 +22,10 @@ def test_create_campaign_with_scenarios_then_launch(page, live_server: str) -> N
     page.click("#launch-btn")
     missing = page.locator("[data-testid=launch-missing]").inner_text()
     assert "KPI" in missing and "scenario" in missing
-    page.fill("input[name=name]", "Positive share")
-    page.select_option("select[name=metric]", "positive_share")
-    page.fill("input[name=target]", "0.6")
-    page.click("#kpis button[type=submit]")
+    page.fill("#add-kpi input[name=name]", "Positive share")
+    page.select_option("#add-kpi select[name=metric]", "positive_share")
+    page.fill("#add-kpi input[name=target]", "0.6")
+    page.click("#add-kpi button[type=submit]")
     for i in range(5):
         page.fill("#s-title", f"Worst case {i + 1}")
         page.fill("#s-what", "customers fear the product is unsafe")

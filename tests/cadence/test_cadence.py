@@ -38,7 +38,7 @@ def test_cadence_silence_and_unanswered_alerts_once_per_week(session, world) -> 
     assert (
         "0 posts in the last 7 days, target 3" in messages and "no post for 9 days (limit 5 days)" in messages
     )
-    assert "1 conversations waiting longer than 4 h" in messages
+    assert "1 conversation waiting longer than 4 h" in messages
     # an hour later in the same week: nothing new is raised
     assert check_cadence(session, workspace_id=world.workspace.id, now=NOW + timedelta(hours=1)) == []
     # the next week the still-stale channel is reported again

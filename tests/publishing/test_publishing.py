@@ -17,6 +17,8 @@ from tending.publishing.models import Post, PostCreate, PostStatus
 from tending.workspace.scope import ForeignId
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+# Times sent through the API must lie ahead of the real clock (a time that has passed is refused).
+SOON = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
 
 
 class CountingNetwork(FakeConnector):
@@ -56,6 +58,7 @@ def _scheduled_post(session, world) -> Post:
         workspace_id=world.workspace.id,
         author=member,
         post_in=PostCreate(channel_id=world.channel.id, text="Fresh roast Friday ☕", scheduled_at=NOW),
+        now=NOW,
     )
     service.approve(session, post=post, approver=member, now=NOW)
     session.commit()
@@ -157,7 +160,7 @@ def test_agency_drafts_brand_approves_with_audit(client, world, factory) -> None
         json={
             "channel_id": world.channel.id,
             "text": "Autumn blend is here",
-            "scheduled_at": "2026-05-05T10:00:00Z",
+            "scheduled_at": SOON.isoformat(),
         },
     ).json()
     assert made["status"] == "draft"
@@ -183,7 +186,10 @@ def test_agency_drafts_brand_approves_with_audit(client, world, factory) -> None
     assert approved["status"] == "scheduled" and approved["approver_id"] == world.member.id
     cal = client.get(
         f"/api/v1/workspaces/{ws}/posts",
-        params={"start": "2026-05-04T00:00:00Z", "end": "2026-05-11T00:00:00Z"},
+        params={
+            "start": (SOON - timedelta(days=1)).isoformat(),
+            "end": (SOON + timedelta(days=6)).isoformat(),
+        },
     ).json()
     assert [p["id"] for p in cal] == [made["id"]]
     actions = [

@@ -298,6 +298,7 @@ def seed(
                 post_in=PostCreate(
                     channel_id=channel_ids[p % channels], text=f"Scheduled post {p}", scheduled_at=now
                 ),
+                now=now,
             )
             publishing.approve(s, post=post, approver=member, now=now)
             post_ids.append(post.id)

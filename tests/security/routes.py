@@ -41,3 +41,13 @@ def _walk(routes: Iterable[Any]) -> Iterator[Endpoint]:
 
 def all_endpoints(app: Any) -> list[Endpoint]:
     return sorted(set(_walk(app.routes)), key=lambda e: (e.path, e.method))
+
+
+def route_objects(routes: Iterable[Any]) -> Iterator[Any]:
+    """Every endpoint route object (with `path`, `methods`, `dependant`), included routers walked."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if callable(contexts):
+            yield from route_objects(contexts())
+        elif getattr(route, "dependant", None) is not None:
+            yield route

@@ -13,6 +13,7 @@ from tending.alerts.service import AlertSignal, record_alerts
 from tending.cadence.models import CadenceTarget, ChannelAlert
 from tending.channel.models import Channel
 from tending.database.dialect import upsert_insert
+from tending.formatting import num, plural
 from tending.inbox.models import Conversation, Message
 
 # A channel silent this long, or behind its cadence this many weeks running, is proposed for retirement:
@@ -99,13 +100,16 @@ def channel_health(session: Session, *, workspace_id: int, now: datetime) -> lis
         if target is not None:
             if health.posts_last_7_days < target.posts_per_week:
                 health.problems.append(
-                    f"{health.posts_last_7_days} posts in the last 7 days, target {target.posts_per_week:g}"
+                    f"{plural(health.posts_last_7_days, 'post')} in the last 7 days, "
+                    f"target {num(target.posts_per_week)}"
                 )
             if silent is None or silent > target.max_days_silent:
-                when = "ever" if silent is None else f"for {silent:.0f} days"
-                health.problems.append(f"no post {when} (limit {target.max_days_silent} days)")
+                when = "ever" if silent is None else f"for {plural(round(silent), 'day')}"
+                health.problems.append(f"no post {when} (limit {plural(target.max_days_silent, 'day')})")
         if overdue:
-            health.problems.append(f"{overdue} conversations waiting longer than {reply_h:g} h for a reply")
+            health.problems.append(
+                f"{plural(overdue, 'conversation')} waiting longer than {num(reply_h)} h for a reply"
+            )
         out.append(health)
     return out
 

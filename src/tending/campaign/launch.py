@@ -18,17 +18,21 @@ from tending.auth.models import User
 from tending.auth.service import can_access
 from tending.campaign.models import Campaign, CampaignStatus, Scenario
 from tending.campaign.service import get_campaign, list_kpis, list_scenarios, refresh_draft_risks
+from tending.errors import Conflict
 
 MIN_SCENARIOS = 5
 
 
-class LaunchRefused(ValueError):
+class LaunchRefused(Conflict, ValueError):
     """The campaign is not ready; `missing` names each piece to add."""
 
     def __init__(self, campaign_id: int, missing: list[str]) -> None:
         self.campaign_id = campaign_id
         self.missing = missing
         super().__init__(f"campaign {campaign_id} cannot launch: " + "; ".join(missing))
+
+    def detail(self) -> dict[str, object]:
+        return {"message": "campaign cannot launch yet", "missing": self.missing}
 
 
 def _scenario_gaps(session: Session, scenario: Scenario, *, workspace_id: int) -> list[str]:

@@ -222,6 +222,21 @@ class CampaignCreate(BaseModel):
     keywords: list[str] = Field(default_factory=list)
 
 
+class CampaignUpdate(BaseModel):
+    """A draft's plan, changed: only the fields sent change (a list sent replaces the old one)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    objective: str | None = None
+    owner_id: int | None = None
+    disputable: bool | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    channel_ids: list[int] | None = None
+    hashtags: list[str] | None = None
+    links: list[str] | None = None
+    keywords: list[str] | None = None
+
+
 class KpiCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     metric: MetricKind

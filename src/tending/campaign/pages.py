@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from tending.audit.service import record
 from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.campaign import service
 from tending.campaign.kpi import kpi_progress
@@ -15,6 +16,7 @@ from tending.campaign.models import (
     Campaign,
     CampaignAlert,
     CampaignCreate,
+    CampaignUpdate,
     KpiCreate,
     KpiDirection,
     MetricKind,
@@ -22,11 +24,10 @@ from tending.campaign.models import (
 )
 from tending.channel.service import list_for_workspace
 from tending.database.core import DbSession, utcnow
-from tending.moments import parse_moment
+from tending.settings.edit import from_form
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
-from tending.workspace.scope import ForeignId
 from tending.workspace.service import members_of
 
 router = APIRouter()
@@ -38,10 +39,7 @@ def _split(value: str, sep: str = ",") -> list[str]:
 
 
 def _campaign(db: DbSession, workspace: Workspace, campaign_id: int) -> Campaign:
-    try:
-        return service.get_campaign(db, campaign_id=campaign_id, workspace_id=workspace.id)
-    except service.CampaignNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "campaign not found") from None
+    return service.get_campaign(db, campaign_id=campaign_id, workspace_id=workspace.id)
 
 
 @router.get("/w/{slug}/campaigns")
@@ -59,43 +57,61 @@ def campaigns(
     )
 
 
-@router.post("/w/{slug}/campaigns", dependencies=[CsrfChecked])
-def create(
-    db: DbSession,
-    principal: PagePrincipal,
-    workspace: PageWorkspace,
-    name: str = Form(..., min_length=1, max_length=200),
+def campaign_form(
+    name: str = Form(""),
     objective: str = Form(""),
     owner_id: str = Form(""),
     disputable: str = Form(""),
-    channel_ids: list[int] = Form([]),
+    channel_ids: list[str] = Form([]),
     hashtags: str = Form(""),
     links: str = Form(""),
     keywords: str = Form(""),
     ends_at: str = Form(""),
+) -> CampaignCreate:
+    """The plan form (new campaign and draft edit) as a plan; anything malformed answers 400."""
+    data: dict[str, Any] = {
+        "name": name.strip(),
+        "objective": objective.strip(),
+        "owner_id": owner_id.strip() or None,
+        "disputable": bool(disputable),
+        "channel_ids": channel_ids,
+        "hashtags": _split(hashtags),
+        "links": _split(links),
+        "keywords": _split(keywords),
+        "ends_at": ends_at.strip() or None,
+    }
+    return from_form(CampaignCreate, data)
+
+
+# Declared after the principal and workspace in each route, so those are checked first.
+CampaignForm = Annotated[CampaignCreate, Depends(campaign_form)]
+
+
+@router.post("/w/{slug}/campaigns", dependencies=[CsrfChecked])
+def create(
+    db: DbSession, principal: PagePrincipal, workspace: PageWorkspace, campaign_in: CampaignForm
 ) -> Response:
-    try:
-        body = CampaignCreate(
-            name=name,
-            objective=objective,
-            owner_id=int(owner_id) if owner_id.isdigit() else None,
-            disputable=bool(disputable),
-            channel_ids=channel_ids,
-            hashtags=_split(hashtags),
-            links=_split(links),
-            keywords=_split(keywords),
-            ends_at=parse_moment(ends_at, "ends_at"),
-        )
-        campaign = service.create_campaign(db, workspace_id=workspace.id, campaign_in=body)
-    except ValueError as exc:  # a bad date, another workspace's channel or person
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"campaign not created: {exc}") from None
-    record(
+    campaign = service.create_campaign(
+        db, workspace_id=workspace.id, campaign_in=campaign_in, actor_id=principal.user.id
+    )
+    return RedirectResponse(f"/w/{workspace.slug}/campaigns/{campaign.id}", status_code=303)
+
+
+@router.post("/w/{slug}/campaigns/{campaign_id}/edit", dependencies=[CsrfChecked])
+def edit(
+    campaign_id: int,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    campaign_in: CampaignForm,
+) -> Response:
+    """The whole plan form, saved over the draft (refused once launched)."""
+    campaign = _campaign(db, workspace, campaign_id)
+    service.update_campaign(
         db,
-        workspace_id=workspace.id,
+        campaign=campaign,
+        campaign_in=CampaignUpdate.model_validate(campaign_in.model_dump(exclude={"starts_at"})),
         actor_id=principal.user.id,
-        action="campaign.create",
-        target_type="campaign",
-        target_id=campaign.id,
     )
     return RedirectResponse(f"/w/{workspace.slug}/campaigns/{campaign.id}", status_code=303)
 
@@ -144,6 +160,7 @@ def _detail(
         missing=missing if missing is not None else launch_requirements(db, campaign=campaign, now=now),
         members=members,
         member_names={m.id: m.name for m in members},
+        channels=list_for_workspace(db, workspace_id=workspace.id),
         metrics=list(MetricKind),
         directions=list(KpiDirection),
         error=error,
@@ -159,26 +176,57 @@ def campaign_page(
     return _detail(request, db, principal, workspace, _campaign(db, workspace, campaign_id))
 
 
+def kpi_form(
+    name: str = Form(""),
+    metric: str = Form(""),
+    target: str = Form(""),
+    direction: str = Form(KpiDirection.up.value),
+    horizon_days: str = Form(""),
+) -> KpiCreate:
+    data = {
+        "name": name.strip(),
+        "metric": metric,
+        "target": target.strip() or None,
+        "direction": direction,
+        "horizon_days": horizon_days.strip() or None,
+    }
+    return from_form(KpiCreate, data)
+
+
+KpiForm = Annotated[KpiCreate, Depends(kpi_form)]
+
+
 @router.post("/w/{slug}/campaigns/{campaign_id}/kpis", dependencies=[CsrfChecked])
 def add_kpi(
+    campaign_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace, kpi_in: KpiForm
+) -> Response:
+    campaign = _campaign(db, workspace, campaign_id)
+    service.add_kpi(db, campaign_id=campaign.id, kpi_in=kpi_in)
+    return RedirectResponse(f"/w/{workspace.slug}/campaigns/{campaign.id}#kpis", status_code=303)
+
+
+@router.post("/w/{slug}/campaigns/{campaign_id}/kpis/{kpi_id}", dependencies=[CsrfChecked])
+def edit_kpi(
     campaign_id: int,
+    kpi_id: int,
     db: DbSession,
     principal: PagePrincipal,
     workspace: PageWorkspace,
-    name: str = Form(..., min_length=1),
-    metric: MetricKind = Form(...),
-    target: float | None = Form(None),
-    direction: KpiDirection = Form(KpiDirection.up),
-    horizon_days: int | None = Form(None),
+    kpi_in: KpiForm,
 ) -> Response:
     campaign = _campaign(db, workspace, campaign_id)
-    service.add_kpi(
-        db,
-        campaign_id=campaign.id,
-        kpi_in=KpiCreate(
-            name=name, metric=metric, target=target, direction=direction, horizon_days=horizon_days
-        ),
-    )
+    kpi = service.get_kpi(db, campaign=campaign, kpi_id=kpi_id)
+    service.update_kpi(db, campaign=campaign, kpi=kpi, kpi_in=kpi_in, actor_id=principal.user.id)
+    return RedirectResponse(f"/w/{workspace.slug}/campaigns/{campaign.id}#kpis", status_code=303)
+
+
+@router.post("/w/{slug}/campaigns/{campaign_id}/kpis/{kpi_id}/delete", dependencies=[CsrfChecked])
+def delete_kpi(
+    campaign_id: int, kpi_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    campaign = _campaign(db, workspace, campaign_id)
+    kpi = service.get_kpi(db, campaign=campaign, kpi_id=kpi_id)
+    service.delete_kpi(db, campaign=campaign, kpi=kpi, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/campaigns/{campaign.id}#kpis", status_code=303)
 
 
@@ -196,21 +244,18 @@ def add_scenario(
     reaction: str = Form(""),
 ) -> Response:
     campaign = _campaign(db, workspace, campaign_id)
-    try:
-        service.add_scenario(
-            db,
-            campaign_id=campaign.id,
-            scenario_in=ScenarioCreate(
-                title=title,
-                what_happens=what_happens,
-                trigger_keywords=_split(trigger_keywords),
-                example_messages=_split(example_messages, "\n"),
-                responder_id=int(responder_id) if responder_id.isdigit() else None,
-                reaction=reaction,
-            ),
-        )
-    except ForeignId as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    service.add_scenario(
+        db,
+        campaign_id=campaign.id,
+        scenario_in=ScenarioCreate(
+            title=title,
+            what_happens=what_happens,
+            trigger_keywords=_split(trigger_keywords),
+            example_messages=_split(example_messages, "\n"),
+            responder_id=int(responder_id) if responder_id.isdigit() else None,
+            reaction=reaction,
+        ),
+    )
     return RedirectResponse(f"/w/{workspace.slug}/campaigns/{campaign.id}#scenarios", status_code=303)
 
 

@@ -7,10 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tending.audit.service import log_about
 from tending.campaign.models import (
     Campaign,
     CampaignAlert,
     CampaignCreate,
+    CampaignStatus,
+    CampaignUpdate,
     DraftPost,
     Kpi,
     KpiCreate,
@@ -21,11 +24,20 @@ from tending.campaign.models import (
 from tending.campaign.risk import backlash_risks
 from tending.channel.models import Channel
 from tending.database.core import utcnow
+from tending.errors import Conflict, NotFound, Refused
 from tending.workspace.scope import Scoped, require_own
 
 
-class CampaignNotFound(LookupError):
-    pass
+class CampaignNotFound(NotFound):
+    """No such campaign on this workspace."""
+
+
+class CampaignRefused(Refused, ValueError):
+    """The plan names something outside the workspace (a channel, an owner); nothing was saved."""
+
+
+class CampaignLocked(Conflict):
+    """The campaign has launched: its plan is the record of what was promised and stays as it was."""
 
 
 def get_campaign(session: Session, *, campaign_id: int, workspace_id: int | None = None) -> Campaign:
@@ -53,10 +65,22 @@ def _channels(
     return list(session.scalars(select(Channel).where(Channel.id.in_(channel_ids)).order_by(Channel.id)))
 
 
-def create_campaign(session: Session, *, workspace_id: int, campaign_in: CampaignCreate) -> Campaign:
-    require_own(
-        session, workspace_id=workspace_id, kind=Scoped.member, field="owner_id", ids=campaign_in.owner_id
-    )
+def _check_owner(session: Session, *, workspace_id: int, owner_id: int | None) -> None:
+    """The owner must work this workspace (ForeignId otherwise, naming the field only)."""
+    require_own(session, workspace_id=workspace_id, kind=Scoped.member, field="owner_id", ids=owner_id)
+
+
+def _check_period(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise CampaignRefused("ends_at: the campaign must end after it starts")
+
+
+def create_campaign(
+    session: Session, *, workspace_id: int, campaign_in: CampaignCreate, actor_id: int | None = None
+) -> Campaign:
+    """A draft campaign, audited as `campaign.create` (by `actor_id`, or the system)."""
+    _check_owner(session, workspace_id=workspace_id, owner_id=campaign_in.owner_id)
+    _check_period(campaign_in.starts_at, campaign_in.ends_at)
     campaign = Campaign(
         workspace_id=workspace_id,
         name=campaign_in.name,
@@ -72,7 +96,51 @@ def create_campaign(session: Session, *, workspace_id: int, campaign_in: Campaig
     )
     session.add(campaign)
     session.flush()
+    _audit(session, campaign, actor_id=actor_id, verb="create", detail={"name": campaign.name})
     return campaign
+
+
+def _audit(
+    session: Session, campaign: Campaign, *, actor_id: int | None, verb: str, detail: dict[str, object]
+) -> None:
+    log_about(session, campaign, "campaign", verb, actor_id=actor_id, detail=detail)
+
+
+def require_draft(campaign: Campaign) -> None:
+    """Refuse a change to the plan once the campaign has launched."""
+    if campaign.status != CampaignStatus.draft.value:
+        raise CampaignLocked(f"the campaign is {campaign.status}: its plan can no longer change")
+
+
+def update_campaign(
+    session: Session, *, campaign: Campaign, campaign_in: CampaignUpdate, actor_id: int | None
+) -> list[str]:
+    """Change a draft's plan (only the fields sent); audited as `campaign.update` with the fields that
+    changed, which are returned. Refused once launched."""
+    require_draft(campaign)
+    # A null for a field that cannot be empty (name, objective, lists...) leaves it as it is.
+    values = {
+        k: v
+        for k, v in campaign_in.model_dump(exclude_unset=True).items()
+        if v is not None or k in {"owner_id", "starts_at", "ends_at"}
+    }
+    if "owner_id" in values:
+        _check_owner(session, workspace_id=campaign.workspace_id, owner_id=values["owner_id"])
+    _check_period(values.get("starts_at", campaign.starts_at), values.get("ends_at", campaign.ends_at))
+    changed = []
+    if "channel_ids" in values:
+        ids = values.pop("channel_ids")
+        if sorted(ids) != sorted(c.id for c in campaign.channels):
+            campaign.channels = _channels(session, workspace_id=campaign.workspace_id, channel_ids=ids)
+            changed.append("channels")
+    for key, value in values.items():
+        if getattr(campaign, key) != value:
+            setattr(campaign, key, value)
+            changed.append(key)
+    session.flush()
+    if changed:
+        _audit(session, campaign, actor_id=actor_id, verb="update", detail={"changed": changed})
+    return changed
 
 
 def set_channels(session: Session, *, campaign: Campaign, channel_ids: list[int]) -> None:
@@ -94,6 +162,43 @@ def add_kpi(session: Session, *, campaign_id: int, kpi_in: KpiCreate) -> Kpi:
     session.add(kpi)
     session.flush()
     return kpi
+
+
+def get_kpi(session: Session, *, campaign: Campaign, kpi_id: int) -> Kpi:
+    kpi = session.get(Kpi, kpi_id)
+    if kpi is None or kpi.campaign_id != campaign.id:
+        raise NotFound("KPI not found")
+    return kpi
+
+
+def update_kpi(
+    session: Session, *, campaign: Campaign, kpi: Kpi, kpi_in: KpiCreate, actor_id: int | None
+) -> Kpi:
+    """Rewrite a draft's KPI (a target is a promise: refused once launched); audited."""
+    require_draft(campaign)
+    kpi.name = kpi_in.name
+    kpi.metric = kpi_in.metric.value
+    kpi.target = kpi_in.target
+    kpi.direction = kpi_in.direction.value
+    kpi.horizon_days = kpi_in.horizon_days
+    kpi.baseline = kpi_in.baseline
+    session.flush()
+    _audit(
+        session,
+        campaign,
+        actor_id=actor_id,
+        verb="kpi_update",
+        detail={"kpi": kpi.name, "target": kpi.target, "horizon_days": kpi.horizon_days},
+    )
+    return kpi
+
+
+def delete_kpi(session: Session, *, campaign: Campaign, kpi: Kpi, actor_id: int | None) -> None:
+    """Drop a draft's KPI; refused once launched; audited."""
+    require_draft(campaign)
+    _audit(session, campaign, actor_id=actor_id, verb="kpi_delete", detail={"kpi": kpi.name})
+    session.delete(kpi)
+    session.flush()
 
 
 def list_kpis(session: Session, *, campaign_id: int) -> list[Kpi]:

@@ -13,13 +13,14 @@ from tending.audit.service import record
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.campaign import service
 from tending.campaign.kpi import kpi_progress
-from tending.campaign.launch import LaunchRefused, launch_campaign, launch_requirements
+from tending.campaign.launch import launch_campaign, launch_requirements
 from tending.campaign.models import (
     AlertRead,
     Campaign,
     CampaignAlert,
     CampaignCreate,
     CampaignRead,
+    CampaignUpdate,
     Kpi,
     KpiCreate,
     ScenarioCreate,
@@ -53,10 +54,7 @@ class RiskRequest(BaseModel):
 
 
 def _campaign(db: DbSession, workspace_id: int, campaign_id: int) -> Campaign:
-    try:
-        return service.get_campaign(db, campaign_id=campaign_id, workspace_id=workspace_id)
-    except service.CampaignNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "campaign not found") from None
+    return service.get_campaign(db, campaign_id=campaign_id, workspace_id=workspace_id)
 
 
 def detail(db: DbSession, campaign: Campaign) -> CampaignDetail:
@@ -107,18 +105,27 @@ def list_campaigns(workspace: CurrentWorkspace, db: DbSession) -> list[CampaignR
 def create(
     workspace: CurrentWorkspace, body: CampaignCreate, db: DbSession, principal: CurrentPrincipal
 ) -> CampaignDetail:
-    try:
-        campaign = service.create_campaign(db, workspace_id=workspace.id, campaign_in=body)
-    except (LookupError, ValueError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    record(
-        db,
-        workspace_id=workspace.id,
-        actor_id=principal.user.id,
-        action="campaign.create",
-        target_type="campaign",
-        target_id=campaign.id,
+    campaign = service.create_campaign(
+        db, workspace_id=workspace.id, campaign_in=body, actor_id=principal.user.id
     )
+    return detail(db, campaign)
+
+
+@router.patch(
+    "/workspaces/{workspace_id}/campaigns/{campaign_id}",
+    response_model=CampaignDetail,
+    dependencies=[CsrfChecked],
+)
+def update(
+    workspace: CurrentWorkspace,
+    campaign_id: int,
+    body: CampaignUpdate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> CampaignDetail:
+    """Change a draft's plan (only the fields sent); 409 once the campaign has launched."""
+    campaign = _campaign(db, workspace.id, campaign_id)
+    service.update_campaign(db, campaign=campaign, campaign_in=body, actor_id=principal.user.id)
     return detail(db, campaign)
 
 
@@ -136,6 +143,41 @@ def read(workspace: CurrentWorkspace, campaign_id: int, db: DbSession) -> Campai
 def add_kpi(workspace: CurrentWorkspace, campaign_id: int, body: KpiCreate, db: DbSession) -> CampaignDetail:
     campaign = _campaign(db, workspace.id, campaign_id)
     service.add_kpi(db, campaign_id=campaign.id, kpi_in=body)
+    return detail(db, campaign)
+
+
+@router.put(
+    "/workspaces/{workspace_id}/campaigns/{campaign_id}/kpis/{kpi_id}",
+    response_model=CampaignDetail,
+    dependencies=[CsrfChecked],
+)
+def update_kpi(
+    workspace: CurrentWorkspace,
+    campaign_id: int,
+    kpi_id: int,
+    body: KpiCreate,
+    db: DbSession,
+    principal: CurrentPrincipal,
+) -> CampaignDetail:
+    """Rewrite a draft's KPI; 409 once the campaign has launched."""
+    campaign = _campaign(db, workspace.id, campaign_id)
+    kpi = service.get_kpi(db, campaign=campaign, kpi_id=kpi_id)
+    service.update_kpi(db, campaign=campaign, kpi=kpi, kpi_in=body, actor_id=principal.user.id)
+    return detail(db, campaign)
+
+
+@router.delete(
+    "/workspaces/{workspace_id}/campaigns/{campaign_id}/kpis/{kpi_id}",
+    response_model=CampaignDetail,
+    dependencies=[CsrfChecked],
+)
+def delete_kpi(
+    workspace: CurrentWorkspace, campaign_id: int, kpi_id: int, db: DbSession, principal: CurrentPrincipal
+) -> CampaignDetail:
+    """Drop a draft's KPI; 409 once the campaign has launched."""
+    campaign = _campaign(db, workspace.id, campaign_id)
+    kpi = service.get_kpi(db, campaign=campaign, kpi_id=kpi_id)
+    service.delete_kpi(db, campaign=campaign, kpi=kpi, actor_id=principal.user.id)
     return detail(db, campaign)
 
 
@@ -181,12 +223,7 @@ def launch(
     workspace: CurrentWorkspace, campaign_id: int, db: DbSession, principal: CurrentPrincipal
 ) -> CampaignDetail:
     campaign = _campaign(db, workspace.id, campaign_id)
-    try:
-        launch_campaign(db, campaign_id=campaign.id, actor=principal.user, now=utcnow())
-    except LaunchRefused as exc:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, {"message": "campaign cannot launch yet", "missing": exc.missing}
-        ) from None
+    launch_campaign(db, campaign_id=campaign.id, actor=principal.user, now=utcnow())  # or LaunchRefused: 409
     return detail(db, campaign)
 
 

@@ -12,6 +12,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tending.database.core import Base, utcnow
 from tending.models import PrimaryKey
 
+# How people name each network; a demo or test channel (network `fake`) is shown as the one it plays.
+NETWORK_LABELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "youtube": "YouTube",
+    "linkedin": "LinkedIn",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "reddit": "Reddit",
+    "rss": "Blog",
+    "graph": "Facebook",
+    "fake": "Test channel",
+}
+
 
 class Channel(Base):
     __tablename__ = "channel"
@@ -32,6 +47,13 @@ class Channel(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_polled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def network_label(self) -> str:
+        """The network's name as people say it ("Facebook", "Blog"), never the internal `fake`."""
+        plays = (self.config or {}).get("simulates") if self.network == "fake" else None
+        key = str(plays or self.network)
+        return NETWORK_LABELS.get(key, key.title())
 
 
 class ChannelCreate(BaseModel):

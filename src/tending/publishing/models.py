@@ -26,6 +26,8 @@ class PostStatus(enum.StrEnum):
     # The network call may have gone through before a crash and the network cannot be asked to
     # deduplicate: a person checks the channel before anything is retried.
     needs_check = "needs_check"
+    # Called off by a person before it went out; kept for the record.
+    cancelled = "cancelled"
 
 
 class Post(Base):

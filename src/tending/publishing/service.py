@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session
 
-from tending.audit.service import record
+from tending.audit.service import log_about
 from tending.auth.models import Role, User
 from tending.channel.models import Channel
 from tending.channel.service import build_connector
@@ -31,6 +31,8 @@ from tending.connectors.bases import (
     RateLimited,
 )
 from tending.database.core import utcnow
+from tending.errors import Conflict, Forbidden, NotFound, Refused
+from tending.inbox.models import Direction, Message, MessageKind
 from tending.ingest.service import ingest_items
 from tending.publishing.models import Post, PostCreate, PostStatus
 from tending.workspace.scope import Scoped, require_own
@@ -38,10 +40,36 @@ from tending.workspace.scope import Scoped, require_own
 MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=10)
 EDITABLE = {PostStatus.draft.value, PostStatus.changes_requested.value}
+# Until a worker claims it, a post can still be changed or called off.
+CANCELLABLE = EDITABLE | {
+    PostStatus.pending_approval.value,
+    PostStatus.scheduled.value,
+    PostStatus.failed.value,
+}
+# A time typed a few seconds ago for "now" is not refused as past.
+PAST_GRACE = timedelta(minutes=1)
 
 
-class PublishingError(RuntimeError):
-    pass
+class PublishingError(Conflict, RuntimeError):
+    """The post's state forbids the action (409)."""
+
+
+class PostRefused(Refused, PublishingError):
+    """The post names a channel of another workspace, or a time that has passed (400)."""
+
+
+class ReviewForbidden(Forbidden, PublishingError):
+    """The caller's role drafts posts; brand members review them (403)."""
+
+
+def _check_time(scheduled_at: datetime | None, now: datetime | None) -> datetime | None:
+    """The time as aware UTC (a naive one is read as UTC); refused when it has already passed."""
+    if scheduled_at is None:
+        return None
+    when = scheduled_at if scheduled_at.tzinfo else scheduled_at.replace(tzinfo=UTC)
+    if when < (now or utcnow()) - PAST_GRACE:
+        raise PostRefused("scheduled_at: that time has passed; pick a time in the future")
+    return when.astimezone(UTC)
 
 
 def can_approve(user: User) -> bool:
@@ -49,7 +77,22 @@ def can_approve(user: User) -> bool:
     return user.role in {Role.admin.value, Role.member.value}
 
 
-def create_draft(session: Session, *, workspace_id: int, author: User, post_in: PostCreate) -> Post:
+def _audit(
+    session: Session, post: Post, *, actor_id: int | None, verb: str, detail: dict[str, object] | None = None
+) -> None:
+    log_about(session, post, "post", verb, actor_id=actor_id, detail=detail)
+
+
+def get_post(session: Session, *, workspace_id: int, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.workspace_id != workspace_id:
+        raise NotFound("post not found")
+    return post
+
+
+def create_draft(
+    session: Session, *, workspace_id: int, author: User, post_in: PostCreate, now: datetime | None = None
+) -> Post:
     """A draft post; its channel and campaign must be the workspace's (ForeignId otherwise)."""
     require_own(
         session, workspace_id=workspace_id, kind=Scoped.channel, field="channel_id", ids=post_in.channel_id
@@ -57,46 +100,68 @@ def create_draft(session: Session, *, workspace_id: int, author: User, post_in: 
     require_own(
         session, workspace_id=workspace_id, kind=Scoped.campaign, field="campaign_id", ids=post_in.campaign_id
     )
+    scheduled_at = _check_time(post_in.scheduled_at, now)
     post = Post(
         workspace_id=workspace_id,
         channel_id=post_in.channel_id,
         campaign_id=post_in.campaign_id,
         text=post_in.text,
         media_urls=list(post_in.media_urls),
-        scheduled_at=post_in.scheduled_at,
+        scheduled_at=scheduled_at,
         author_id=author.id,
         status=PostStatus.draft.value,
     )
     session.add(post)
     session.flush()
-    record(
-        session,
-        workspace_id=workspace_id,
-        actor_id=author.id,
-        action="post.draft",
-        target_type="post",
-        target_id=post.id,
-    )
+    _audit(session, post, actor_id=author.id, verb="draft")
     return post
 
 
 def edit(
-    session: Session, *, post: Post, actor: User, text: str | None, scheduled_at: datetime | None
+    session: Session,
+    *,
+    post: Post,
+    actor: User,
+    text: str | None,
+    scheduled_at: datetime | None,
+    now: datetime | None = None,
 ) -> Post:
-    if post.status not in EDITABLE:
-        raise PublishingError(f"a {post.status} post cannot be edited; send it back first")
-    if text is not None:
+    """Change the text or the time of a post not yet claimed for publishing. A scheduled post changed by
+    someone who may not approve goes back for approval; an approver's change stays scheduled."""
+    editable = EDITABLE | {PostStatus.pending_approval.value, PostStatus.scheduled.value}
+    if post.status not in editable:
+        raise PublishingError(f"a {post.status} post cannot be edited")
+    when = _check_time(scheduled_at, now)
+    changed = []
+    if text is not None and text != post.text:
         post.text = text
-    if scheduled_at is not None:
-        post.scheduled_at = scheduled_at
-    record(
-        session,
-        workspace_id=post.workspace_id,
-        actor_id=actor.id,
-        action="post.edit",
-        target_type="post",
-        target_id=post.id,
-    )
+        changed.append("text")
+    if when is not None and when != post.scheduled_at:
+        post.scheduled_at = when
+        changed.append("scheduled_at")
+    detail: dict[str, object] = {"changed": changed}
+    if post.status == PostStatus.scheduled.value and changed:
+        if can_approve(actor):
+            post.approver_id = actor.id
+        else:
+            post.status = PostStatus.pending_approval.value
+            detail["status"] = post.status
+    if post.scheduled_at is not None:
+        detail["scheduled_at"] = post.scheduled_at.isoformat()
+    _audit(session, post, actor_id=actor.id, verb="edit", detail=detail)
+    return post
+
+
+def cancel(session: Session, *, post: Post, actor: User) -> Post:
+    """Call off a post before a worker claims it; it stays on record as cancelled, never goes out."""
+    if post.status not in CANCELLABLE:
+        raise PublishingError(f"a {post.status} post cannot be cancelled")
+    if not can_approve(actor) and post.author_id != actor.id:
+        raise ReviewForbidden("only its author or a brand member may cancel a post")
+    previous = post.status
+    post.status = PostStatus.cancelled.value
+    post.next_attempt_at = None
+    _audit(session, post, actor_id=actor.id, verb="cancel", detail={"was": previous})
     return post
 
 
@@ -104,38 +169,32 @@ def submit(session: Session, *, post: Post, actor: User) -> Post:
     if post.status not in EDITABLE:
         raise PublishingError(f"only drafts can be submitted (this one is {post.status})")
     post.status = PostStatus.pending_approval.value
-    record(
-        session,
-        workspace_id=post.workspace_id,
-        actor_id=actor.id,
-        action="post.submit",
-        target_type="post",
-        target_id=post.id,
-    )
+    _audit(session, post, actor_id=actor.id, verb="submit")
     return post
 
 
 def approve(session: Session, *, post: Post, approver: User, now: datetime | None = None) -> Post:
     """Approve and schedule (or queue for now). Drafts of approvers may be approved directly."""
     if not can_approve(approver):
-        raise PublishingError("your role drafts posts; a brand member approves them")
+        raise ReviewForbidden("your role drafts posts; a brand member approves them")
     allowed = {PostStatus.pending_approval.value}
     if post.author_id == approver.id:
         allowed |= EDITABLE
     if post.status not in allowed:
         raise PublishingError(f"a {post.status} post cannot be approved")
     now = now or utcnow()
+    if post.scheduled_at is not None and post.scheduled_at < now - PAST_GRACE:
+        # Approving would publish at once a post planned for another moment: the time is chosen again.
+        raise PostRefused("scheduled_at: the planned time has passed; edit the time, then approve")
     post.status = PostStatus.scheduled.value
     post.approver_id = approver.id
     post.scheduled_at = post.scheduled_at or now
     post.review_comment = None
-    record(
+    _audit(
         session,
-        workspace_id=post.workspace_id,
+        post,
         actor_id=approver.id,
-        action="post.approve",
-        target_type="post",
-        target_id=post.id,
+        verb="approve",
         detail={"scheduled_at": post.scheduled_at.isoformat()},
     )
     return post
@@ -143,22 +202,14 @@ def approve(session: Session, *, post: Post, approver: User, now: datetime | Non
 
 def send_back(session: Session, *, post: Post, approver: User, comment: str) -> Post:
     if not can_approve(approver):
-        raise PublishingError("your role cannot review posts")
+        raise ReviewForbidden("your role cannot review posts")
     if post.status not in {PostStatus.pending_approval.value, PostStatus.scheduled.value}:
         raise PublishingError(f"a {post.status} post cannot be sent back")
     if not comment.strip():
-        raise PublishingError("say what should change when sending a post back")
+        raise PostRefused("comment: say what should change when sending a post back")
     post.status = PostStatus.changes_requested.value
     post.review_comment = comment
-    record(
-        session,
-        workspace_id=post.workspace_id,
-        actor_id=approver.id,
-        action="post.send_back",
-        target_type="post",
-        target_id=post.id,
-        detail={"comment": comment},
-    )
+    _audit(session, post, actor_id=approver.id, verb="send_back", detail={"comment": comment})
     return post
 
 
@@ -265,15 +316,7 @@ def record_published(
             )
         ],
     )
-    record(
-        session,
-        workspace_id=post.workspace_id,
-        actor_id=post.approver_id,
-        action="post.published",
-        target_type="post",
-        target_id=post.id,
-        detail={"external_id": external_id},
-    )
+    _audit(session, post, actor_id=post.approver_id, verb="published", detail={"external_id": external_id})
     session.commit()
     return PublishOutcome(post.id, post.status)
 
@@ -291,15 +334,7 @@ def _retry_later(session: Session, post: Post, now: datetime, delay_s: float, er
 def _fail(session: Session, post: Post, error: str) -> PublishOutcome:
     post.status = PostStatus.failed.value
     post.last_error = error
-    record(
-        session,
-        workspace_id=post.workspace_id,
-        actor_id=None,
-        action="post.failed",
-        target_type="post",
-        target_id=post.id,
-        detail={"error": error},
-    )
+    _audit(session, post, actor_id=None, verb="failed", detail={"error": error})
     session.commit()
     return PublishOutcome(post.id, post.status, error=error)
 
@@ -349,6 +384,46 @@ def calendar(session: Session, *, workspace_id: int, start: datetime, end: datet
     planned = Post.scheduled_at.is_not(None) & (Post.scheduled_at >= start) & (Post.scheduled_at < end)
     return list(
         session.scalars(
-            select(Post).where(Post.workspace_id == workspace_id, when | planned).order_by(Post.scheduled_at)
+            select(Post)
+            .where(
+                Post.workspace_id == workspace_id,
+                when | planned,
+                Post.status != PostStatus.cancelled.value,
+            )
+            .order_by(Post.scheduled_at)
         )
     )
+
+
+def published_elsewhere(
+    session: Session,
+    *,
+    workspace_id: int,
+    channel_ids: list[int],
+    start: datetime,
+    end: datetime,
+    limit: int = 1000,
+) -> list[Message]:
+    """The brand's own posts on these channels that ingestion brought in (published on the network
+    directly, or before tending), between two times; posts tending published itself are left out (the
+    calendar has them). Reads the partial index of brand posts per channel, so history size is no cost."""
+    ours = select(Post.external_id).where(
+        Post.workspace_id == workspace_id,
+        Post.external_id.is_not(None),
+        Post.channel_id == Message.channel_id,
+    )
+    stmt = (
+        select(Message)
+        .where(
+            Message.channel_id.in_(channel_ids),
+            # Literals, not parameters: the partial index's condition must be visible to the planner.
+            Message.kind == literal_column(f"'{MessageKind.post.value}'"),
+            Message.direction == literal_column(f"'{Direction.outbound.value}'"),
+            Message.created_at >= start,
+            Message.created_at < end,
+            Message.external_id.not_in(ours),
+        )
+        .order_by(Message.created_at)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession
 from tending.moments import Moment
 from tending.publishing import service
 from tending.publishing.models import Post, PostCreate, PostRead, PostUpdate, ReviewRequest
-from tending.workspace.scope import ForeignId
 
 router = APIRouter(tags=["publishing"])
 
 
 def _post(db: DbSession, workspace_id: int, post_id: int) -> Post:
-    post = db.get(Post, post_id)
-    if post is None or post.workspace_id != workspace_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "post not found")
-    return post
-
-
-def _guard(fn: Any, *args: Any, **kwargs: Any) -> Post:
-    try:
-        return fn(*args, **kwargs)
-    except service.PublishingError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except ForeignId as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    return service.get_post(db, workspace_id=workspace_id, post_id=post_id)
 
 
 @router.get("/workspaces/{workspace_id}/posts", response_model=list[PostRead])
@@ -45,7 +30,7 @@ def list_posts(workspace: CurrentWorkspace, db: DbSession, start: Moment, end: M
 def create_post(
     workspace: CurrentWorkspace, body: PostCreate, db: DbSession, principal: CurrentPrincipal
 ) -> PostRead:
-    post = _guard(service.create_draft, db, workspace_id=workspace.id, author=principal.user, post_in=body)
+    post = service.create_draft(db, workspace_id=workspace.id, author=principal.user, post_in=body)
     return PostRead.model_validate(post)
 
 
@@ -56,7 +41,19 @@ def edit_post(
     workspace: CurrentWorkspace, post_id: int, body: PostUpdate, db: DbSession, principal: CurrentPrincipal
 ) -> PostRead:
     post = _post(db, workspace.id, post_id)
-    _guard(service.edit, db, post=post, actor=principal.user, text=body.text, scheduled_at=body.scheduled_at)
+    service.edit(db, post=post, actor=principal.user, text=body.text, scheduled_at=body.scheduled_at)
+    return PostRead.model_validate(post)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/posts/{post_id}/cancel", response_model=PostRead, dependencies=[CsrfChecked]
+)
+def cancel_post(
+    workspace: CurrentWorkspace, post_id: int, db: DbSession, principal: CurrentPrincipal
+) -> PostRead:
+    """Call a post off before it goes out (409 once a worker has claimed or published it)."""
+    post = _post(db, workspace.id, post_id)
+    service.cancel(db, post=post, actor=principal.user)
     return PostRead.model_validate(post)
 
 
@@ -67,7 +64,7 @@ def submit_post(
     workspace: CurrentWorkspace, post_id: int, db: DbSession, principal: CurrentPrincipal
 ) -> PostRead:
     post = _post(db, workspace.id, post_id)
-    _guard(service.submit, db, post=post, actor=principal.user)
+    service.submit(db, post=post, actor=principal.user)
     return PostRead.model_validate(post)
 
 
@@ -78,13 +75,7 @@ def approve_post(
     workspace: CurrentWorkspace, post_id: int, db: DbSession, principal: CurrentPrincipal
 ) -> PostRead:
     post = _post(db, workspace.id, post_id)
-    try:
-        service.approve(db, post=post, approver=principal.user)
-    except service.PublishingError as exc:
-        code = (
-            status.HTTP_403_FORBIDDEN if not service.can_approve(principal.user) else status.HTTP_409_CONFLICT
-        )
-        raise HTTPException(code, str(exc)) from None
+    service.approve(db, post=post, approver=principal.user)
     return PostRead.model_validate(post)
 
 
@@ -97,11 +88,5 @@ def send_back_post(
     workspace: CurrentWorkspace, post_id: int, body: ReviewRequest, db: DbSession, principal: CurrentPrincipal
 ) -> PostRead:
     post = _post(db, workspace.id, post_id)
-    try:
-        service.send_back(db, post=post, approver=principal.user, comment=body.comment)
-    except service.PublishingError as exc:
-        code = (
-            status.HTTP_403_FORBIDDEN if not service.can_approve(principal.user) else status.HTTP_409_CONFLICT
-        )
-        raise HTTPException(code, str(exc)) from None
+    service.send_back(db, post=post, approver=principal.user, comment=body.comment)
     return PostRead.model_validate(post)

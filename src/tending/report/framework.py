@@ -12,6 +12,10 @@ from typing import Any
 import orjson
 
 from tending.csvsafe import safe_writer
+
+# Report modules format through the desk's one formatter set.
+from tending.formatting import hours as hours
+from tending.formatting import pct as pct
 from tending.report.charts import Drawing
 
 
@@ -126,17 +130,3 @@ def report_json(report: ReportData) -> bytes:
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
-
-
-def hours(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value >= 48:  # days read better than thousands of hours
-        whole = round(value)
-        return f"{whole // 24}d {whole % 24}h"
-    minutes = round(value * 60)
-    return f"{minutes // 60}h {minutes % 60:02d}m"
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"

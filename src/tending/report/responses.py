@@ -31,7 +31,7 @@ def _stat_row(name: str, s: object) -> list[object]:
         name,
         getattr(s, "conversations", 0),
         getattr(s, "answered", 0),
-        pct(getattr(s, "response_rate", None)),
+        pct(getattr(s, "response_rate", None), 1),
         hours(getattr(s, "median_wall_hours", None)),
         hours(getattr(s, "p90_wall_hours", None)),
         hours(getattr(s, "median_business_hours", None)),
@@ -114,7 +114,7 @@ def response_sections(
         figures=[
             ("Conversations", str(f.overall.conversations)),
             ("Answered", str(f.overall.answered)),
-            ("Response rate", pct(f.overall.response_rate)),
+            ("Response rate", pct(f.overall.response_rate, 1)),
             ("Median first response (clock)", hours(f.overall.median_wall_hours)),
             ("P90 first response (clock)", hours(f.overall.p90_wall_hours)),
             ("Median first response (business hours)", hours(f.overall.median_business_hours)),

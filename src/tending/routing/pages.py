@@ -14,11 +14,9 @@ from tending.routing import rules
 from tending.routing.models import RoutingRule, RoutingRuleCreate
 from tending.settings.edit import (
     ADMIN_ONLY,
-    SettingRefused,
     from_form,
     may_write,
     owned,
-    refused,
     require_writer,
     split_list,
 )
@@ -95,10 +93,7 @@ def create_rule_form(
     rule_in: RuleForm,
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, WHAT)
-    try:
-        rules.add_rule(db, workspace_id=workspace.id, rule_in=rule_in, actor_id=principal.user.id)
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    rules.add_rule(db, workspace_id=workspace.id, rule_in=rule_in, actor_id=principal.user.id)
     return _back(workspace.slug)
 
 
@@ -112,10 +107,7 @@ def update_rule_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, WHAT)
     rule = owned(db, RoutingRule, rule_id, workspace.id, "routing rule")
-    try:
-        rules.update_rule(db, rule=rule, rule_in=rule_in, actor_id=principal.user.id)
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    rules.update_rule(db, rule=rule, rule_in=rule_in, actor_id=principal.user.id)
     return _back(workspace.slug)
 
 
@@ -136,8 +128,5 @@ def fallback_owner_form(
     """An empty choice clears it: the first admin, then the first member, takes what nothing else claims."""
     require_writer(principal, ADMIN_ONLY, "the fallback owner")
     owner = int(user_id) if user_id.strip().isdigit() else None
-    try:
-        rules.set_fallback_owner(db, workspace=workspace, user_id=owner, actor_id=principal.user.id)
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    rules.set_fallback_owner(db, workspace=workspace, user_id=owner, actor_id=principal.user.id)
     return _back(workspace.slug)

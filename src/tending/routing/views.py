@@ -15,7 +15,7 @@ from tending.routing.models import (
     RoutingRuleRead,
     RoutingRuleUpdate,
 )
-from tending.settings.edit import ADMIN_ONLY, SettingRefused, merged, owned, refused, require_writer
+from tending.settings.edit import ADMIN_ONLY, merged, owned, require_writer
 
 router = APIRouter(tags=["routing"])
 BASE = "/workspaces/{workspace_id}/routing-rules"
@@ -31,10 +31,7 @@ def create_rule(
     workspace: CurrentWorkspace, body: RoutingRuleCreate, db: DbSession, principal: CurrentPrincipal
 ) -> RoutingRuleRead:
     require_writer(principal, ADMIN_ONLY, "routing rules")
-    try:
-        rule = rules.add_rule(db, workspace_id=workspace.id, rule_in=body, actor_id=principal.user.id)
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    rule = rules.add_rule(db, workspace_id=workspace.id, rule_in=body, actor_id=principal.user.id)
     return RoutingRuleRead.model_validate(rule)
 
 
@@ -54,12 +51,9 @@ def update_rule(
         body.target_expertise = None
     elif body.target_expertise is not None and "target_member_id" not in sent:
         body.target_member_id = None
-    try:
-        rules.update_rule(
-            db, rule=rule, rule_in=merged(RoutingRuleCreate, rule, body), actor_id=principal.user.id
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    rules.update_rule(
+        db, rule=rule, rule_in=merged(RoutingRuleCreate, rule, body), actor_id=principal.user.id
+    )
     return RoutingRuleRead.model_validate(rule)
 
 
@@ -85,8 +79,5 @@ def put_fallback_owner(
     workspace: CurrentWorkspace, body: FallbackOwner, db: DbSession, principal: CurrentPrincipal
 ) -> FallbackOwner:
     require_writer(principal, ADMIN_ONLY, "the fallback owner")
-    try:
-        rules.set_fallback_owner(db, workspace=workspace, user_id=body.user_id, actor_id=principal.user.id)
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    rules.set_fallback_owner(db, workspace=workspace, user_id=body.user_id, actor_id=principal.user.id)
     return FallbackOwner(user_id=workspace.fallback_owner_id)

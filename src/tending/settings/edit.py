@@ -10,9 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from tending.audit.service import record
+from tending.audit.service import log
 from tending.auth.deps import Principal
 from tending.auth.models import Role
+from tending.errors import Refused
 from tending.workspace.scope import ForeignId, Scoped, require_own
 
 M = TypeVar("M", bound=BaseModel)
@@ -22,8 +23,9 @@ ADMIN_ONLY = frozenset({Role.admin.value})
 ADMIN_AND_MEMBER = frozenset({Role.admin.value, Role.member.value})
 
 
-class SettingRefused(ValueError):
-    """The change names something outside the workspace (a member, a channel); nothing was saved."""
+class SettingRefused(Refused, ValueError):
+    """The change names something outside the workspace (a member, a channel); nothing was saved.
+    The app's error handler answers it with 400 (JSON for the API, a page for forms)."""
 
 
 def may_write(principal: Principal, roles: frozenset[str]) -> bool:
@@ -99,19 +101,15 @@ def log_setting(
 ) -> None:
     """The audit entry of a settings change, written by the service that makes it (so the API and the
     forms cannot differ, and no entry point can forget it): action `<kind>.<verb>`."""
-    record(
+    log(
         session,
         workspace_id=workspace_id,
         actor_id=actor_id,
-        action=f"{kind}.{verb}",
-        target_type=kind,
+        kind=kind,
+        verb=verb,
         target_id=target_id,
         detail=detail,
     )
-
-
-def refused(exc: SettingRefused) -> HTTPException:
-    return HTTPException(status.HTTP_400_BAD_REQUEST, str(exc))
 
 
 def apply_update(

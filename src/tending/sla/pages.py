@@ -14,11 +14,9 @@ from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.database.core import DbSession
 from tending.settings.edit import (
     ADMIN_ONLY,
-    SettingRefused,
     from_form,
     may_write,
     owned,
-    refused,
     require_writer,
 )
 from tending.settings.pages import section_context
@@ -96,10 +94,7 @@ def create_policy_form(
     db: DbSession, principal: PagePrincipal, workspace: PageWorkspace, policy_in: PolicyForm
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
-    try:
-        policies.add_policy(db, workspace_id=workspace.id, policy_in=policy_in, actor_id=principal.user.id)
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policies.add_policy(db, workspace_id=workspace.id, policy_in=policy_in, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
 
 
@@ -114,12 +109,9 @@ def update_policy_form(
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
-    try:
-        policies.update_policy(
-            db, policy=policy, policy_in=policy_in, active=active is not None, actor_id=principal.user.id
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policies.update_policy(
+        db, policy=policy, policy_in=policy_in, active=active is not None, actor_id=principal.user.id
+    )
     return RedirectResponse(f"/w/{workspace.slug}/settings/sla", status_code=303)
 
 
@@ -165,16 +157,13 @@ def create_destination_form(
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip()})
     settings = request.app.state.settings
-    try:
-        policies.add_destination(
-            db,
-            settings=settings,
-            workspace_id=workspace.id,
-            destination_in=dest_in,
-            actor_id=principal.user.id,
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policies.add_destination(
+        db,
+        settings=settings,
+        workspace_id=workspace.id,
+        destination_in=dest_in,
+        actor_id=principal.user.id,
+    )
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
 
 
@@ -195,17 +184,14 @@ def update_destination_form(
     settings = request.app.state.settings
     stored = policies.destination_target(settings, dest)
     dest_in = from_form(AlertDestinationCreate, {"kind": kind, "target": target.strip() or stored})
-    try:
-        policies.update_destination(
-            db,
-            settings=settings,
-            destination=dest,
-            destination_in=dest_in,
-            active=active is not None,
-            actor_id=principal.user.id,
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policies.update_destination(
+        db,
+        settings=settings,
+        destination=dest,
+        destination_in=dest_in,
+        active=active is not None,
+        actor_id=principal.user.id,
+    )
     return RedirectResponse(f"/w/{workspace.slug}/settings/alerts", status_code=303)
 
 

@@ -10,21 +10,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tending.csvsafe import safe_writer
+from tending.formatting import FILTERS, hours, pct
 from tending.sla.figures import WEEKDAYS, ResponseFigures, TimeStats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STAT_FIELDS = tuple(TimeStats.__dataclass_fields__)
-
-
-def _hm(hours: float | None) -> str:
-    if hours is None:
-        return "-"
-    minutes = round(hours * 60)
-    return f"{minutes // 60}h {minutes % 60:02d}m"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def to_json(figures: ResponseFigures) -> str:
@@ -61,8 +51,10 @@ def to_html(figures: ResponseFigures) -> str:
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=select_autoescape(["html"], default_for_string=True),
     )
-    env.filters["hm"] = _hm
-    env.filters["pct"] = _pct
+    # The dashboard's formatters, so the exported page reads like the desk.
+    env.filters.update(FILTERS)
+    env.filters["hm"] = hours
+    env.filters["pct"] = lambda value: pct(value, 1)
     peak = max((c for row in figures.heatmap for c in row), default=0)
     context: dict[str, Any] = {"f": figures, "weekdays": WEEKDAYS, "peak": peak or 1}
     return env.get_template("reports/responses.html").render(**context)

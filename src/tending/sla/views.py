@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
 from tending.moments import Moment
-from tending.settings.edit import ADMIN_ONLY, SettingRefused, merged, owned, refused, require_writer
+from tending.settings.edit import ADMIN_ONLY, merged, owned, require_writer
 from tending.sla import policies
 from tending.sla.figures import response_figures
 from tending.sla.models import (
@@ -62,12 +62,7 @@ def create_policy(
     workspace: CurrentWorkspace, body: SlaPolicyCreate, db: DbSession, principal: CurrentPrincipal
 ) -> SlaPolicyRead:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
-    try:
-        policy = policies.add_policy(
-            db, workspace_id=workspace.id, policy_in=body, actor_id=principal.user.id
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policy = policies.add_policy(db, workspace_id=workspace.id, policy_in=body, actor_id=principal.user.id)
     return SlaPolicyRead.model_validate(policy)
 
 
@@ -81,16 +76,13 @@ def update_policy(
 ) -> SlaPolicyRead:
     require_writer(principal, ADMIN_ONLY, "SLA policies")
     policy = owned(db, SlaPolicy, policy_id, workspace.id, "SLA policy")
-    try:
-        policies.update_policy(
-            db,
-            policy=policy,
-            policy_in=merged(SlaPolicyCreate, policy, body),
-            active=body.active,
-            actor_id=principal.user.id,
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policies.update_policy(
+        db,
+        policy=policy,
+        policy_in=merged(SlaPolicyCreate, policy, body),
+        active=body.active,
+        actor_id=principal.user.id,
+    )
     return SlaPolicyRead.model_validate(policy)
 
 
@@ -125,12 +117,9 @@ def create_destination(
 ) -> AlertDestinationRead:
     require_writer(principal, ADMIN_ONLY, "alert destinations")
     settings = request.app.state.settings
-    try:
-        dest = policies.add_destination(
-            db, settings=settings, workspace_id=workspace.id, destination_in=body, actor_id=principal.user.id
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    dest = policies.add_destination(
+        db, settings=settings, workspace_id=workspace.id, destination_in=body, actor_id=principal.user.id
+    )
     read = policies.to_read(dest, settings=settings)
     return read
 
@@ -151,17 +140,14 @@ def update_destination(
     settings = request.app.state.settings
     dest = owned(db, AlertDestination, destination_id, workspace.id, "alert destination")
     current = {"kind": dest.kind, "target": policies.destination_target(settings, dest)}
-    try:
-        policies.update_destination(
-            db,
-            settings=settings,
-            destination=dest,
-            destination_in=merged(AlertDestinationCreate, SimpleNamespace(**current), body),
-            active=body.active,
-            actor_id=principal.user.id,
-        )
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    policies.update_destination(
+        db,
+        settings=settings,
+        destination=dest,
+        destination_in=merged(AlertDestinationCreate, SimpleNamespace(**current), body),
+        active=body.active,
+        actor_id=principal.user.id,
+    )
     return policies.to_read(dest, settings=settings)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tending.auth.deps import CsrfChecked, PagePrincipal
@@ -12,9 +12,9 @@ from tending.auth.roles import Role
 from tending.database.core import DbSession, utcnow
 from tending.routing.rules import set_fallback_owner
 from tending.routing.service import is_available
-from tending.settings.edit import ADMIN_ONLY, SettingRefused, refused, require_writer
+from tending.settings.edit import ADMIN_ONLY, require_writer
 from tending.sla.business_hours import format_hours
-from tending.team.service import ProfileForbidden, edit_profile
+from tending.team.service import edit_profile
 from tending.templating import render
 from tending.workspace.pages import PageWorkspace, page_context
 from tending.workspace.service import members_of
@@ -53,10 +53,7 @@ def set_fallback(
     db: DbSession, principal: PagePrincipal, workspace: PageWorkspace, user_id: int = Form(...)
 ) -> Response:
     require_writer(principal, ADMIN_ONLY, "the fallback owner")
-    try:
-        set_fallback_owner(db, workspace=workspace, user_id=user_id, actor_id=principal.user.id)
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    set_fallback_owner(db, workspace=workspace, user_id=user_id, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/team", status_code=303)
 
 
@@ -70,20 +67,13 @@ def edit_member(
     timezone: str = Form("UTC"),
     hours: str = Form(""),
 ) -> Response:
-    try:
-        edit_profile(
-            db,
-            workspace=workspace,
-            user_id=user_id,
-            actor=principal.user,
-            expertise=expertise,
-            timezone=timezone,
-            hours=hours,
-        )
-    except ProfileForbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
-    except LookupError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    except SettingRefused as exc:
-        raise refused(exc) from None
+    edit_profile(
+        db,
+        workspace=workspace,
+        user_id=user_id,
+        actor=principal.user,
+        expertise=expertise,
+        timezone=timezone,
+        hours=hours,
+    )
     return RedirectResponse(f"/w/{workspace.slug}/team", status_code=303)

@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.auth.models import User
 from tending.auth.roles import Role
+from tending.errors import Forbidden, NotFound
 from tending.settings.edit import SettingRefused
 from tending.sla.business_hours import parse_hours
 from tending.workspace.models import Workspace
 from tending.workspace.service import members_of
 
 
-class ProfileForbidden(PermissionError):
+class ProfileForbidden(Forbidden):
     """Only an admin edits another person's profile."""
 
 
@@ -34,7 +35,7 @@ def edit_profile(
         raise ProfileForbidden("you may edit only your own profile")
     user = next((m for m in members_of(session, workspace.id) if m.id == user_id), None)
     if user is None:
-        raise LookupError("not on this workspace")
+        raise NotFound("not on this workspace")
     try:
         ZoneInfo(timezone)
         working_hours = parse_hours(hours)

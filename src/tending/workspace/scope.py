@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tending.auth.models import Role, User, WorkspaceMembership
 from tending.campaign.models import Campaign
 from tending.channel.models import Channel
+from tending.errors import Refused
 
 
 class Scoped(StrEnum):
@@ -27,7 +28,7 @@ class Scoped(StrEnum):
     campaign = "campaign"
 
 
-class ForeignId(ValueError):
+class ForeignId(Refused, ValueError):
     """An id in a request names nothing of this workspace."""
 
     def __init__(self, field: str, kind: Scoped) -> None:

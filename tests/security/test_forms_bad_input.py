@@ -1,0 +1,91 @@
+"""Every dashboard form, enumerated from the app, answers bad input with a page in the layout: never a
+500 and never raw JSON. Each form is posted with wrong types, empty values, malformed dates, ids of
+another workspace and out-of-range numbers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+from tests.conftest import login
+from tests.security.conftest import fill
+from tests.security.routes import route_objects
+
+from tending.auth.models import User
+from tending.campaign import service as campaigns
+from tending.campaign.models import CampaignCreate, KpiCreate, MetricKind
+from tending.publishing import service as publishing
+from tending.publishing.models import PostCreate
+
+SKIP = {"/logout", "/login"}
+
+
+def _form_fields(dependant: Any) -> list[tuple[str, bool]]:
+    """(name, is a list) of each form field the route reads, dependencies included."""
+    fields = [(p.name, "list" in str(p.field_info.annotation)) for p in dependant.body_params]
+    for sub in dependant.dependencies:
+        fields.extend(_form_fields(sub))
+    return fields
+
+
+def _bad_bodies(fields: list[tuple[str, bool]], foreign: int) -> list[dict[str, object]]:
+    """Wrong types, empties, another workspace's ids, malformed dates, overflowing numbers."""
+    bodies: list[dict[str, object]] = []
+    for value in ("not a number", "", str(foreign), "2026-13-45T99:99", "99999999999999999999999", "-1"):
+        bodies.append({name: [value] if is_list else value for name, is_list in fields})
+    return bodies
+
+
+def _seed(factory: sessionmaker[Session], world) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    with factory() as s:
+        admin = s.get(User, world.admin.id)
+        assert admin is not None
+        campaign = campaigns.create_campaign(
+            s, workspace_id=world.workspace.id, campaign_in=CampaignCreate(name="Spring blend")
+        )
+        kpi = campaigns.add_kpi(
+            s, campaign_id=campaign.id, kpi_in=KpiCreate(name="Mentions", metric=MetricKind.mentions)
+        )
+        post = publishing.create_draft(
+            s,
+            workspace_id=world.workspace.id,
+            author=admin,
+            post_in=PostCreate(
+                channel_id=world.channel.id, text="Soon", scheduled_at=datetime.now(UTC) + timedelta(days=2)
+            ),
+        )
+        s.commit()
+        return {
+            "slug": world.workspace.slug,
+            "campaign_id": campaign.id,
+            "kpi_id": kpi.id,
+            "post_id": post.id,
+            "channel_id": world.channel.id,
+            "user_id": world.member.id,
+            "action": "cancel",
+        }
+
+
+def test_every_dashboard_form_answers_bad_input_with_a_page(app, world, factory) -> None:  # type: ignore[no-untyped-def]
+    ids = _seed(factory, world)
+    failures = []
+    with TestClient(app, raise_server_exceptions=False) as client:
+        login(client, "admin@acme.test")
+        routes = [
+            r
+            for r in route_objects(app.routes)
+            if "POST" in (r.methods or ()) and not r.path.startswith("/api/")
+        ]
+        assert len(routes) > 20, "found suspiciously few dashboard forms"
+        for route in routes:
+            if route.path in SKIP:
+                continue
+            path = fill(route.path, ids)
+            for body in _bad_bodies(_form_fields(route.dependant), world.other_channel.id):
+                r = client.post(path, data=body, follow_redirects=False)
+                kind = r.headers.get("content-type", "")
+                if r.status_code >= 500 or (r.status_code >= 400 and not kind.startswith("text/html")):
+                    failures.append(f"POST {route.path} {body} → {r.status_code} {kind} {r.text[:120]}")
+    assert not failures, "\n".join(failures[:40])
