@@ -113,7 +113,8 @@ def test_campaign_of_another_workspace_is_404(client, world, seeded) -> None:
 def test_bad_dates_are_named(client, world) -> None:
     login(client, "mia@acme.test")
     r = client.get("/w/acme/reports/responses?since=March")
-    assert r.status_code == 422 and "since" in r.text
+    assert r.status_code == 400 and "since" in r.text  # the reports page, with the reason
+    assert client.get("/w/acme/reports/responses.json?since=March").status_code == 422
 
 
 def test_longest_waiting_is_escaped_and_flagged_off_hours(client, world, seeded) -> None:
