@@ -96,44 +96,42 @@ def _derive_states() -> None:
     )
 
 
+MESSAGE_COLUMNS = (
+    sa.Column("reply_state", sa.String(length=20), nullable=True),
+    sa.Column("answered_by_id", sa.Integer(), nullable=True),
+    sa.Column("reply_state_by_id", sa.Integer(), nullable=True),
+    sa.Column("reply_state_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+    sa.Column("urgency_band", sa.SmallInteger(), server_default="1", nullable=False),
+)
+CONVERSATION_COLUMNS = (
+    sa.Column("waiting_count", sa.Integer(), server_default="0", nullable=False),
+    sa.Column("waiting_since", tending.database.core.UTCDateTime(timezone=True), nullable=True),
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("waiting_count", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(
-            sa.Column("waiting_since", tending.database.core.UTCDateTime(timezone=True), nullable=True)
-        )
-    # Added in place on every backend: rebuilding the message table (SQLite's batch mode) would take long
-    # on a big desk and would run the cascades of the tables that point at messages.
-    op.add_column("message", sa.Column("reply_state", sa.String(length=20), nullable=True))
-    op.add_column("message", sa.Column("answered_by_id", sa.Integer(), nullable=True))
-    op.add_column("message", sa.Column("reply_state_by_id", sa.Integer(), nullable=True))
-    op.add_column("message", sa.Column("reply_state_at", tending.database.core.UTCDateTime(timezone=True)))
-    op.add_column("message", sa.Column("urgency_band", sa.SmallInteger(), server_default="1", nullable=False))
+    # Every change is made in place, never through SQLite's batch mode: rebuilding the message or
+    # conversation table would take long on a big desk and would run the ON DELETE CASCADE of the tables
+    # that point at them (dropping `conversation` deletes every message).
+    for column in CONVERSATION_COLUMNS:
+        op.add_column("conversation", column.copy())
+    for column in MESSAGE_COLUMNS:
+        op.add_column("message", column.copy())
     _derive_states()
-    with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_message_conversation_author", ["conversation_id", "author_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_message_ws_waiting",
-            ["workspace_id", "urgency_band", "created_at"],
-            unique=False,
-            sqlite_where=sa.text(WAITING),
-            postgresql_where=sa.text(WAITING),
-        )
+    op.create_index("ix_message_conversation_author", "message", ["conversation_id", "author_id"])
+    op.create_index(
+        "ix_message_ws_waiting",
+        "message",
+        ["workspace_id", "urgency_band", "created_at"],
+        sqlite_where=sa.text(WAITING),
+        postgresql_where=sa.text(WAITING),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_message_ws_waiting", sqlite_where=sa.text(WAITING), postgresql_where=sa.text(WAITING)
-        )
-        batch_op.drop_index("ix_message_conversation_author")
-    for column in ("reply_state_by_id", "answered_by_id"):
-        op.drop_column("message", column)
-    op.drop_column("message", "urgency_band")
-    op.drop_column("message", "reply_state_at")
-    op.drop_column("message", "reply_state")
-    with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.drop_column("waiting_since")
-        batch_op.drop_column("waiting_count")
+    op.drop_index("ix_message_ws_waiting", "message")
+    op.drop_index("ix_message_conversation_author", "message")
+    for column in MESSAGE_COLUMNS:
+        op.drop_column("message", column.name)
+    for column in CONVERSATION_COLUMNS:
+        op.drop_column("conversation", column.name)
