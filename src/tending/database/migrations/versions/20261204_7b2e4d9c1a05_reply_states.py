@@ -12,6 +12,8 @@ conversation needs no reply (somebody closed it); everything else needs a reply.
 only tied replies answer a person in a public thread.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -96,14 +98,14 @@ def _derive_states() -> None:
     )
 
 
-MESSAGE_COLUMNS = (
+MESSAGE_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column("reply_state", sa.String(length=20), nullable=True),
     sa.Column("answered_by_id", sa.Integer(), nullable=True),
     sa.Column("reply_state_by_id", sa.Integer(), nullable=True),
     sa.Column("reply_state_at", tending.database.core.UTCDateTime(timezone=True), nullable=True),
     sa.Column("urgency_band", sa.SmallInteger(), server_default="1", nullable=False),
 )
-CONVERSATION_COLUMNS = (
+CONVERSATION_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column("waiting_count", sa.Integer(), server_default="0", nullable=False),
     sa.Column("waiting_since", tending.database.core.UTCDateTime(timezone=True), nullable=True),
 )
