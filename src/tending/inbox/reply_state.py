@@ -161,6 +161,21 @@ def _inbound_of(session: Session, *, workspace_id: int, message_ids: list[int]) 
     return rows
 
 
+def person_item(session: Session, *, workspace_id: int, message_id: int) -> list[int]:
+    """The work item a message belongs to: its author's waiting messages in its conversation (the message
+    itself when nothing waits)."""
+    (msg,) = _inbound_of(session, workspace_id=workspace_id, message_ids=[message_id])
+    same_person = Message.author_id == msg.author_id if msg.author_id is not None else Message.id == msg.id
+    ids = list(
+        session.scalars(
+            select(Message.id).where(
+                Message.conversation_id == msg.conversation_id, Message.reply_state == NEEDS, same_person
+            )
+        )
+    )
+    return ids or [msg.id]
+
+
 def mark_no_reply_needed(
     session: Session, *, workspace_id: int, message_ids: list[int], actor_id: int, reason: str = ""
 ) -> list[Message]:
