@@ -130,3 +130,21 @@ def test_thread_shows_who_waits_and_replies_to_the_chosen_message(client: TestCl
     with factory() as s:
         assert s.get(Message, ids["m3"]).reply_state == ReplyState.answered
         assert s.get(Message, ids["m2"]).reply_state == ReplyState.needs_reply
+
+
+def test_api_queue_and_bulk_share_the_services(client: TestClient, factory, world) -> None:
+    from tests.conftest import login
+
+    ids = _seed(factory, world)
+    login(client, "mia@acme.test")
+    base = f"/api/v1/workspaces/{world.workspace.id}"
+    items = client.get(f"{base}/queue").json()["items"]
+    assert [(i["message"]["id"], i["waiting"], i["urgency_band"]) for i in items] == [
+        (ids["m5"], 1, 0),
+        (ids["m2"], 2, 1),
+        (ids["m3"], 1, 2),
+    ]
+    r = client.post(f"{base}/queue/bulk", json={"action": "no_reply_needed", "message_ids": [ids["m2"]]})
+    assert r.status_code == 200 and r.json() == {"changed": 2}  # both of Ana's messages
+    assert [i["message"]["id"] for i in client.get(f"{base}/queue").json()["items"]] == [ids["m5"], ids["m3"]]
+    assert client.get(f"{base}/queue", params={"f": "nonsense"}).status_code == 422
