@@ -97,6 +97,7 @@ def _queue_context(
             filters={QueueFilter(f) for f in chosen},
             actor_id=principal.user.id,
             channel_id=channel_id,
+            q=p.get("q") or None,
             cursor=p.get("cursor") or None,
         )
     except queue.QueueError:
@@ -127,7 +128,7 @@ def _queue_context(
             (QueueFilter.unassigned, "Unassigned"),
         ],
         "chosen": chosen,
-        "filters": {"channel_id": channel_id},
+        "filters": {"channel_id": channel_id, "q": p.get("q") or ""},
     }
 
 
@@ -136,7 +137,7 @@ def _inbox_context(
 ) -> dict[str, Any]:
     p = request.query_params
     # Saved views and older links carry the conversation list's filters: they open that list.
-    if p.get("view") == "conversations" or any(p.get(k) for k in ("status", "assignee", "q")):
+    if p.get("view") == "conversations" or any(p.get(k) for k in ("status", "assignee")):
         return {"view": "conversations", **_list_context(request, db, principal, workspace)}
     return _queue_context(request, db, principal, workspace)
 

@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tending.author.models import Author
+from tending.database.dialect import in_values
+from tending.inbox.search import matching_message_ids
 from tending.inbox.models import Conversation, Message, ReplyState, UrgencyBand
 from tending.sla.business_hours import MON_FRI_9_17, Schedule, add_business_seconds, is_open, parse_schedule
 from tending.sla.models import SlaLevel, SlaPolicy
@@ -166,12 +168,17 @@ def needs_reply_queue(
     filters: set[QueueFilter] | None = None,
     actor_id: int | None = None,
     channel_id: int | None = None,
+    q: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> QueuePage:
     """One page of the queue in its order, each row with its due time against the SLA policy."""
     filters = filters or set()
     stmt = _statement(workspace_id=workspace.id, filters=filters, actor_id=actor_id, channel_id=channel_id)
+    if q and q.strip():
+        found = matching_message_ids(session, workspace_id=workspace.id, q=q)
+        if found is not None:
+            stmt = stmt.where(in_values(session, Message.id, found))
     position = decode_cursor(cursor) if cursor else None
     schedule = off_hours_schedule(session, workspace) if QueueFilter.off_hours in filters else None
     rows: list[tuple[Message, Conversation, str | None, str | None]] = []
