@@ -288,9 +288,10 @@ def _demo_desk_settings(session: Session, *, workspace_id: int, owner: User) -> 
 
 
 def _tidy_old_backlog(session: Session, *, workspace_id: int, now: datetime) -> None:
-    """What the team did with older messages nobody answered: bots' spam hidden (with a reason) and
-    praise and chatter that is neither urgent nor negative marked "no reply needed", each by a person, through the services (so
-    the audit log shows it). The last days stay as they came in: that is the queue the demo opens on."""
+    """What the team did with older messages nobody answered: bots' spam hidden (with a reason), and
+    praise and chatter that is neither urgent nor negative marked "no reply needed", each by a person,
+    through the services (so the audit log shows it). The last days stay as they came in: that is the
+    queue the demo opens on."""
     from tending.inbox.models import Message, ReplyState, UrgencyBand
     from tending.inbox.reply_state import mark_no_reply_needed
     from tending.moderation.service import hide_message

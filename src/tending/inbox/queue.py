@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, aliased
 
 from tending.author.models import Author
 from tending.database.dialect import in_values
-from tending.inbox.search import matching_message_ids
 from tending.inbox.models import Conversation, Message, ReplyState, UrgencyBand
+from tending.inbox.search import matching_message_ids
 from tending.sla.business_hours import MON_FRI_9_17, Schedule, add_business_seconds, is_open, parse_schedule
 from tending.sla.models import SlaLevel, SlaPolicy
 from tending.sla.service import policies_by_priority, policy_for, schedule_of
