@@ -179,3 +179,13 @@ def test_queue_is_one_row_per_person_most_urgent_first(session: Session, world) 
     session.commit()
     page = needs_reply_queue(session, workspace=ws, now=datetime(2026, 3, 1, tzinfo=UTC))
     assert [(i.message.external_id, i.waiting) for i in page.items] == [("m3", 1), ("m2", 2)]
+
+
+def test_overview_counts_waiting_messages_not_threads(session: Session, world) -> None:
+    from tending.overview.service import waiting_by_age
+
+    _post_with_two_people(session, world)  # one post thread, three waiting messages from two people
+    buckets = waiting_by_age(
+        session, workspace_id=world.workspace.id, timezone="UTC", now=datetime(2026, 3, 1, tzinfo=UTC)
+    )
+    assert sum(b.count for b in buckets) == 3
