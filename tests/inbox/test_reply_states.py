@@ -189,3 +189,25 @@ def test_overview_counts_waiting_messages_not_threads(session: Session, world) -
         session, workspace_id=world.workspace.id, timezone="UTC", now=datetime(2026, 3, 1, tzinfo=UTC)
     )
     assert sum(b.count for b in buckets) == 3
+
+
+def test_triage_bands_a_food_safety_question_above_nice_photo(session: Session, world) -> None:
+    from tending.triage.service import triage_messages
+
+    _ingest(
+        session,
+        world,
+        [
+            record(1, author="ana", text="Nice photo!"),
+            record(
+                2, author="ben", text="My kid got sick after the cold brew. Is it safe? Is there a recall?"
+            ),
+        ],
+    )
+    ids = list(session.scalars(select(Message.id).order_by(Message.id)))
+    triage_messages(session, message_ids=ids)
+    session.commit()
+    ws = session.get(Workspace, world.workspace.id)
+    page = needs_reply_queue(session, workspace=ws, now=datetime(2026, 3, 1, tzinfo=UTC))
+    assert [i.message.external_id for i in page.items] == ["m2", "m1"]
+    assert [i.band.name for i in page.items] == ["high", "low"]
