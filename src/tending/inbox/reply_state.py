@@ -58,14 +58,11 @@ def apply_answers(session: Session, answers: Iterable[Answer]) -> set[int]:
             m.c.reply_state == NEEDS,
             m.c.created_at <= a.created_at,
         ]
-        if a.direct:
-            pass
-        elif a.parent_id is None:
-            continue
-        elif a.parent_author_id is None:
-            where.append(m.c.id == a.parent_id)
-        else:
-            where.append(m.c.author_id == a.parent_author_id)
+        if not a.direct:
+            if a.parent_id is None:
+                continue  # a top-level brand comment under a post answers no one
+            same_person = m.c.author_id == a.parent_author_id
+            where.append(m.c.id == a.parent_id if a.parent_author_id is None else same_person)
         session.execute(
             update(m).where(*where).values(reply_state=ReplyState.answered.value, answered_by_id=a.reply_id)
         )
