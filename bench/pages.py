@@ -199,6 +199,7 @@ def main() -> None:
         "queue: off-hours": "/w/bench/inbox/rows?f=off_hours",
         "queue: mine": "/w/bench/inbox/rows?f=mine",
         "queue: search 'refund'": "/w/bench/inbox/rows?q=refund",
+        "inbox: left to answer (loaded beside)": "/w/bench/inbox/left",
         "inbox: all conversations": "/w/bench/inbox?view=conversations",
         "inbox: open + search": "/w/bench/inbox/rows?status=open&q=refund",
         "thread (newest)": f"/w/bench/inbox/{conv}",

@@ -52,7 +52,9 @@ def test_queue_lists_each_waiting_person_most_urgent_first(client: TestClient, f
     page = client.get("/w/acme/inbox").text
     rows = re.findall(r'data-message-id="(\d+)"', page)
     assert rows == [str(ids["m5"]), str(ids["m2"]), str(ids["m3"])]  # cy, ana (2 messages), ben
-    assert "(2 messages)" in page and 'data-testid="team-left">4 messages<' in page
+    assert "(2 messages)" in page
+    left = client.get("/w/acme/inbox/left").text  # loaded beside the queue
+    assert 'data-testid="team-left">4 messages<' in left and 'data-testid="mine-left">0 messages<' in left
 
 
 def test_filter_fragment_pushes_the_inbox_address(client: TestClient, factory, world) -> None:

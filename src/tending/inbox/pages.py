@@ -104,7 +104,6 @@ def _queue_context(
         page = queue.QueuePage(items=[], next_cursor=None)
     channels = list_for_workspace(db, workspace_id=workspace.id)
     members = members_of(db, workspace.id)
-    left = queue.left_to_answer(db, workspace_id=workspace.id)
     params = [(k, v) for k, v in p.multi_items() if k != "cursor" and v]
     return {
         "view": "queue",
@@ -117,8 +116,6 @@ def _queue_context(
         "channel_names": {c.id: c.name for c in channels},
         "members": members,
         "member_names": {m.id: m.name for m in members},
-        "left": left,
-        "mine_left": left.per_member.get(principal.user.id, 0),
         "queue_filters": [
             (QueueFilter.questions, "Questions"),
             (QueueFilter.complaints, "Complaints"),
@@ -179,6 +176,24 @@ def inbox_rows(
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if v])
     response.headers["HX-Push-Url"] = f"/w/{workspace.slug}/inbox" + (f"?{query}" if query else "")
     return response
+
+
+@router.get("/w/{slug}/inbox/left")
+def left_fragment(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    """What is left to answer, for the team and per person: loaded beside the queue (it counts every
+    waiting conversation, which the queue's own page need not wait for)."""
+    left = queue.left_to_answer(db, workspace_id=workspace.id)
+    return render(
+        request,
+        "inbox/_left.html",
+        principal=principal,
+        workspace=workspace,
+        left=left,
+        mine_left=left.per_member.get(principal.user.id, 0),
+        members=members_of(db, workspace.id),
+    )
 
 
 @router.post("/w/{slug}/inbox/bulk", dependencies=[CsrfChecked])

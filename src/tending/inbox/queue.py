@@ -145,12 +145,17 @@ def _after(
 
 
 def _due(
-    policies: dict[str | None, SlaPolicy], conv: Conversation, msg: Message, now: datetime
+    policies: dict[str | None, SlaPolicy],
+    schedules: dict[int, Schedule],
+    conv: Conversation,
+    msg: Message,
+    now: datetime,
 ) -> tuple[datetime | None, SlaLevel | None]:
+    """When a reply to this message is due under its conversation's policy, and where it stands now."""
     policy = policy_for(policies, conv)
     if policy is None:
         return None, None
-    schedule = schedule_of(policy)
+    schedule = schedules.get(policy.id) or schedules.setdefault(policy.id, schedule_of(policy))
     target_s = policy.first_response_hours * 3600
     due_at = add_business_seconds(msg.created_at, target_s, schedule)
     if now >= due_at:
@@ -199,9 +204,10 @@ def needs_reply_queue(
     waiting = _waiting_per_person(session, [(m.conversation_id, m.author_id) for m, *_ in rows])
     hours = schedule or off_hours_schedule(session, workspace)
     policies = policies_by_priority(session, workspace_id=workspace.id)
+    schedules: dict[int, Schedule] = {}  # parsed once per page, not once per row
     items = []
     for msg, conv, name, handle in rows:
-        due_at, level = _due(policies, conv, msg, now)
+        due_at, level = _due(policies, schedules, conv, msg, now)
         items.append(
             QueueItem(
                 message=msg,
