@@ -211,3 +211,24 @@ def test_triage_bands_a_food_safety_question_above_nice_photo(session: Session, 
     page = needs_reply_queue(session, workspace=ws, now=datetime(2026, 3, 1, tzinfo=UTC))
     assert [i.message.external_id for i in page.items] == ["m2", "m1"]
     assert [i.band.name for i in page.items] == ["high", "low"]
+
+
+def test_mine_and_unassigned_filters_follow_the_conversation_owner(session: Session, world) -> None:
+    from tending.inbox.queue import QueueFilter
+
+    _post_with_two_people(session, world)
+    _ingest(session, world, [record(9, kind="direct", thread="dm-dan", author="dan")])
+    post = session.scalar(select(Conversation).where(Conversation.kind == "comment"))
+    post.assignee_id = world.member.id
+    session.commit()
+    ws = session.get(Workspace, world.workspace.id)
+
+    def ids(f: QueueFilter, actor: int) -> list[str]:
+        page = needs_reply_queue(
+            session, workspace=ws, now=datetime(2026, 3, 1, tzinfo=UTC), filters={f}, actor_id=actor
+        )
+        return [i.message.external_id for i in page.items]
+
+    assert ids(QueueFilter.mine, world.member.id) == ["m2", "m3"]
+    assert ids(QueueFilter.mine, world.admin.id) == []
+    assert ids(QueueFilter.unassigned, world.admin.id) == ["m9"]

@@ -109,11 +109,20 @@ def _person_head() -> ColumnElement[bool]:
 def _statement(
     *, workspace_id: int, filters: set[QueueFilter], actor_id: int | None, channel_id: int | None
 ) -> Select[Message, Conversation, str, str]:
+    mine = QueueFilter.mine in filters
+    if mine:
+        # One person's conversations are few next to the backlog: their messages are read through the
+        # conversation index and sorted. The two terms below are written so that SQLite (no statistics)
+        # cannot pick the backlog-wide queue index instead; PostgreSQL's planner reads them as plain.
+        in_workspace = (Message.workspace_id + 0) == workspace_id
+        waiting = func.coalesce(Message.reply_state, "") == NEEDS
+    else:
+        in_workspace, waiting = Message.workspace_id == workspace_id, Message.reply_state == NEEDS
     stmt = (
         select(Message, Conversation, Author.name, Author.handle)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .outerjoin(Author, Author.id == Message.author_id)
-        .where(Message.workspace_id == workspace_id, Message.reply_state == NEEDS, _person_head())
+        .where(in_workspace, waiting, _person_head())
     )
     if QueueFilter.questions in filters:
         stmt = stmt.where(Message.intent == "question")
@@ -121,10 +130,17 @@ def _statement(
         stmt = stmt.where(Message.intent == "complaint")
     if QueueFilter.negative in filters:
         stmt = stmt.where(Message.sentiment == "negative")
-    if QueueFilter.mine in filters:
-        stmt = stmt.where(Conversation.assignee_id == actor_id)
+    # Whose work it is lives on the conversation: that owner's waiting conversations are found first.
+    owner: list[ColumnElement[bool]] = []
+    if mine:
+        owner.append(Conversation.assignee_id == actor_id)
     if QueueFilter.unassigned in filters:
-        stmt = stmt.where(Conversation.assignee_id.is_(None))
+        owner.append(Conversation.assignee_id.is_(None))
+    if owner:
+        theirs = select(Conversation.id).where(
+            Conversation.workspace_id == workspace_id, Conversation.waiting_count > 0, *owner
+        )
+        stmt = stmt.where(Message.conversation_id.in_(theirs), *owner)
     if channel_id is not None:
         stmt = stmt.where(Message.channel_id == channel_id)
     return stmt.order_by(Message.urgency_band, Message.created_at, Message.id)
