@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest import generate, percentile
@@ -45,6 +45,25 @@ from tending.workspace.models import Workspace, WorkspaceCreate
 from tending.workspace.service import create as create_workspace
 
 EMAIL, PASSWORD = "bench@bench.local", "benchmark-password"
+
+
+def _label_like_triage(factory: sessionmaker[Session]) -> None:
+    """Triage labels in the mix a desk sees (a fifth questions, a tenth complaints, a quarter negative,
+    a tenth high urgency), written in one statement: running the model over a million texts would time
+    the model, not the pages. The queue's filters and order then read what they read on a real desk."""
+    with factory() as s:
+        s.execute(
+            text(
+                "UPDATE message SET "
+                "intent = CASE id % 10 WHEN 0 THEN 'question' WHEN 1 THEN 'question' WHEN 2 THEN 'complaint' "
+                "WHEN 3 THEN 'praise' ELSE 'other' END, "
+                "sentiment = CASE WHEN id % 4 = 2 THEN 'negative' WHEN id % 4 = 3 THEN 'positive' "
+                "ELSE 'neutral' END, "
+                "urgency_band = CASE WHEN id % 10 = 2 THEN 0 WHEN id % 10 < 2 THEN 1 ELSE 2 END "
+                "WHERE direction = 'inbound'"
+            )
+        )
+        s.commit()
 
 
 def build(work: Path, items: int) -> Settings:
@@ -73,6 +92,7 @@ def build(work: Path, items: int) -> Settings:
     t0 = time.perf_counter()
     import_file(factory, channel_id=ch_id, path=src, keep_new_ids=False)
     print(f"imported {items:,} items in {time.perf_counter() - t0:.0f}s")
+    _label_like_triage(factory)
     with factory() as s:
         ch = s.get_one(Channel, ch_id)
         set_target(s, channel=ch, posts_per_week=3, max_days_silent=5, reply_within_hours=24)
@@ -230,7 +250,13 @@ def main() -> None:
     client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
     pages = {
         "overview": "/w/bench/overview",
-        "inbox": "/w/bench/inbox",
+        "inbox (needs-reply queue)": "/w/bench/inbox",
+        "queue: questions + unassigned": "/w/bench/inbox/rows?f=questions&f=unassigned",
+        "queue: off-hours": "/w/bench/inbox/rows?f=off_hours",
+        "queue: mine": "/w/bench/inbox/rows?f=mine",
+        "queue: search 'refund'": "/w/bench/inbox/rows?q=refund",
+        "inbox: left to answer (loaded beside)": "/w/bench/inbox/left",
+        "inbox: all conversations": "/w/bench/inbox?view=conversations",
         "inbox: open + search": "/w/bench/inbox/rows?status=open&q=refund",
         "thread (newest)": f"/w/bench/inbox/{conv}",
         "thread (largest)": f"/w/bench/inbox/{big}",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tending.auth.models import User, WorkspaceMembership
 from tending.channel.models import Channel
-from tending.inbox.models import Conversation, Message
+from tending.inbox.models import Conversation, Message, ReplyState
 from tending.ingest.service import refresh_conversations
 from tending.workspace.models import Workspace
 
@@ -91,9 +91,16 @@ def make_conversation(
     )
     session.add(conv)
     session.flush()
+    # One customer per conversation here: a brand message answers what that customer wrote before it.
+    answered_until = max((m.at for m in messages if m.direction == "outbound"), default=None)
     for m in messages:
+        state = None
+        if m.direction == "inbound":
+            done = answered_until is not None and m.at <= answered_until
+            state = ReplyState.answered if done else ReplyState.needs_reply
         session.add(
             Message(
+                reply_state=state,
                 workspace_id=ws.id,
                 channel_id=channel.id,
                 conversation_id=conv.id,

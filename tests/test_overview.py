@@ -43,4 +43,4 @@ def test_overview_page_renders(client, world) -> None:
     login(client, "mia@acme.test")
     page = client.get("/w/acme/overview")
     assert page.status_code == 200
-    assert 'data-testid="waiting-total">0<' in page.text and "volume-data" in page.text
+    assert 'data-testid="waiting-total">0 messages<' in page.text and "volume-data" in page.text

@@ -36,6 +36,37 @@ def _hm(hours: float | None) -> str:
     return f"{minutes // 60}h {minutes % 60:02d}m"
 
 
+def plural(count: int | None, word: str, many: str | None = None) -> str:
+    """ "1 conversation", "1,204 conversations": numbers as people write them."""
+    n = int(count or 0)
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def local_time(value: datetime | None, zone: str | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time in the workspace's time zone, with the zone's abbreviation ("14:05 CET")."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        tz = ZoneInfo(zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    local = value.astimezone(tz)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def due_text(due_at: datetime | None, now: datetime | None = None) -> str:
+    """ "due in 2h 10m" or "late by 1d 3h": what a deadline means now, in the largest two units."""
+    if due_at is None:
+        return ""
+    seconds = (due_at - (now or datetime.now(UTC))).total_seconds()
+    left = abs(int(seconds)) // 60
+    days, hours, minutes = left // 1440, left // 60 % 24, left % 60
+    span = f"{days}d {hours}h" if days else (f"{hours}h {minutes:02d}m" if hours else f"{minutes}m")
+    return f"due in {span}" if seconds >= 0 else f"late by {span}"
+
+
 def json_island(value: Any) -> Markup:
     """JSON for a `<script type="application/json">` block; `<`, `>`, `&` escaped so text cannot end it."""
     text = (
@@ -61,6 +92,9 @@ def templates() -> Jinja2Templates:
     t.env.filters["json_island"] = json_island
     t.env.filters["safe_link"] = safe_link
     t.env.filters.update(FILTERS)
+    t.env.filters["plural"] = plural
+    t.env.filters["local_time"] = local_time
+    t.env.filters["due_text"] = due_text
     return t
 
 

@@ -53,9 +53,16 @@ def test_threads_join_by_parent_even_across_batches(session: Session, world) -> 
     conv = convs[0]
     assert conv.message_count == 3
     assert conv.needs_reply is True and conv.status == "open"
-    # the brand answers: the conversation is answered and its first response time is set
+    # the brand answers user3 (m3): user2 (m2) still waits, so the conversation still needs a reply
     ingest_items(
         session, channel=ch, items=_items([record(4, parent="m3", direction="outbound", minutes=30)])
+    )
+    session.commit()
+    session.refresh(conv)
+    assert conv.needs_reply is True and conv.waiting_count == 1
+    # the brand answers user2 too: nobody waits, the conversation is answered
+    ingest_items(
+        session, channel=ch, items=_items([record(6, parent="m2", direction="outbound", minutes=31)])
     )
     session.commit()
     session.refresh(conv)

@@ -34,7 +34,7 @@ from tending.channel.models import Channel, ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
 from tending.database.core import utcnow
-from tending.demo.world import LAUNCH_DAY, generate, write_sales
+from tending.demo.world import LAUNCH_DAY, RECENT_DAYS, generate, write_sales
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
 from tending.routing.models import RoutingRuleCreate
@@ -296,6 +296,52 @@ def _demo_desk_settings(session: Session, *, workspace_id: int, owner: User) -> 
         )
 
 
+def _tidy_old_backlog(session: Session, *, workspace_id: int, now: datetime) -> None:
+    """What the team did with older messages nobody answered: bots' spam hidden (with a reason), and
+    praise and chatter that is neither urgent nor negative marked "no reply needed", each by a person,
+    through the services (so the audit log shows it). The last days stay as they came in: that is the
+    queue the demo opens on."""
+    from tending.inbox.models import Message, ReplyState, UrgencyBand
+    from tending.inbox.reply_state import mark_no_reply_needed
+    from tending.moderation.service import hide_message
+    from tending.triage.service import triage_messages
+
+    # Triage normally ran from the ingestion hook; where no worker ran it (tests), it runs here, once.
+    untriaged = session.scalars(
+        select(Message.id).where(
+            Message.workspace_id == workspace_id, Message.direction == "inbound", Message.sentiment.is_(None)
+        )
+    )
+    triage_messages(session, message_ids=list(untriaged))
+
+    team = list(session.scalars(select(User).where(User.email.in_([t[1] for t in TEAM])).order_by(User.id)))
+    moderator, triager = team[0], team[-1]
+    old = [
+        Message.workspace_id == workspace_id,
+        Message.reply_state == ReplyState.needs_reply.value,
+        Message.created_at < now - timedelta(days=RECENT_DAYS),
+    ]
+    for mid in session.scalars(select(Message.id).where(*old, Message.intent == "spam")):
+        hide_message(
+            session, message_id=mid, actor=moderator, reason="bot link, no question", category="spam"
+        )
+    # Older praise and community chatter ("Anyone tried the kit with oat milk?"): read, not answered.
+    quiet = list(
+        session.scalars(
+            select(Message.id).where(
+                *old,
+                Message.urgency_band != UrgencyBand.high.value,
+                Message.sentiment != "negative",
+                Message.intent.in_(["praise", "other", "question"]),
+            )
+        )
+    )
+    if quiet:
+        mark_no_reply_needed(
+            session, workspace_id=workspace_id, message_ids=quiet, actor_id=triager.id, reason="praise, read"
+        )
+
+
 def build_demo(
     factory: sessionmaker[Session],
     *,
@@ -404,6 +450,9 @@ def build_demo(
                 session.commit()
         if on_channel:
             on_channel(name, out.stats.new)
+    with factory() as session:  # the team's own triage of the weeks it caught up on
+        _tidy_old_backlog(session, workspace_id=workspace_id, now=now or utcnow())
+        session.commit()
     with factory() as session:  # what the worker's minute tick does: give every open conversation an owner
         route_unassigned(session, workspace_id=workspace_id, now=now or utcnow())
         session.commit()

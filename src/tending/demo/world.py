@@ -437,10 +437,17 @@ def world_events(*, days: int = 90, now: datetime | None = None) -> list[WorldEv
     ]
 
 
+# Messages younger than this are answered at half the channel's usual rate: the desk's current backlog.
+RECENT_DAYS = 3
+
+
 def _maybe_answer(plan, rng, add, rec, mid, at, now, kind):
     if kind in {"spam", "chatter"} and rng.random() < 0.9:
         return
-    if rng.random() > plan.answer_rate:
+    # The team caught up on older weeks; the last days leave people waiting, also inside busy threads.
+    recent = now - at < timedelta(days=RECENT_DAYS)
+    rate = plan.answer_rate * 0.5 if recent else 1.0
+    if rng.random() > rate:
         return
     # Off-hours and weekends wait longer: the desk sleeps.
     delay_h = rng.lognormvariate(1.0, 1.0)

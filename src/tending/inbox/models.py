@@ -6,7 +6,19 @@ import enum
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tending.database.core import Base, utcnow
@@ -24,6 +36,37 @@ class MessageKind(enum.StrEnum):
 class Direction(enum.StrEnum):
     inbound = "inbound"
     outbound = "outbound"
+
+
+class ReplyState(enum.StrEnum):
+    """Where one inbound message stands: the desk's unit of work is a person's message, not a thread."""
+
+    needs_reply = "needs_reply"
+    answered = "answered"  # a brand reply answers it (`Message.answered_by_id`)
+    no_reply_needed = "no_reply_needed"  # a person decided so (`reply_state_by_id`, audited)
+    hidden = "hidden"  # spam or abuse, hidden by moderation
+
+
+class UrgencyBand(enum.IntEnum):
+    """Urgency in the bands the queue sorts by (lowest first): a food-safety question before "Nice photo!".
+    A message not triaged yet sits in the middle band, so a new arrival is never buried."""
+
+    high = 0
+    medium = 1
+    low = 2
+
+
+# Triage urgency (0..1) at or above which a message is in the high / medium band.
+URGENCY_HIGH = 0.4
+URGENCY_MEDIUM = 0.15
+
+
+def urgency_band(urgency: float | None) -> UrgencyBand:
+    if urgency is None:
+        return UrgencyBand.medium
+    if urgency >= URGENCY_HIGH:
+        return UrgencyBand.high
+    return UrgencyBand.medium if urgency >= URGENCY_MEDIUM else UrgencyBand.low
 
 
 class ConversationStatus(enum.StrEnum):
@@ -66,6 +109,9 @@ class Conversation(Base):
     last_author: Mapped[str] = mapped_column(String(200), default="")
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     needs_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Inbound messages still waiting for a reply, and the oldest: kept by ingestion and every state change.
+    waiting_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waiting_since: Mapped[datetime | None]
     first_inbound_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
@@ -81,6 +127,16 @@ class Message(Base):
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_message_conversation_created", "conversation_id", "created_at"),
         Index("ix_message_ws_created", "workspace_id", "created_at"),
+        Index("ix_message_conversation_author", "conversation_id", "author_id"),
+        # The needs-reply queue in its order: only waiting messages, so the index is as small as the backlog.
+        Index(
+            "ix_message_ws_waiting",
+            "workspace_id",
+            "urgency_band",
+            "created_at",
+            sqlite_where=text("reply_state = 'needs_reply'"),
+            postgresql_where=text("reply_state = 'needs_reply'"),
+        ),
         # Only the brand's own posts: cadence checks read them; a full index would tax every insert.
         Index(
             "ix_message_channel_posts",
@@ -112,10 +168,19 @@ class Message(Base):
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     intent: Mapped[str | None] = mapped_column(String(20))
     urgency: Mapped[float | None] = mapped_column(Float)
+    urgency_band: Mapped[int] = mapped_column(SmallInteger, default=UrgencyBand.medium, server_default="1")
     topics: Mapped[list[str] | None] = mapped_column(JSON)
     # Moderation: hidden only for spam/abuse, always with a reason.
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    # Reply state of an inbound message (null on the brand's own messages), see `ReplyState`.
+    reply_state: Mapped[str | None] = mapped_column(String(20))
+    # Plain ids, not foreign keys: SQLite can add a column in place only without a named constraint, and
+    # rebuilding the message table would run the cascades of the tables that point at it. A reply lives in
+    # the same conversation as what it answers, so they are deleted together.
+    answered_by_id: Mapped[int | None] = mapped_column(Integer)
+    reply_state_by_id: Mapped[int | None] = mapped_column(Integer)  # the person who set the state
+    reply_state_at: Mapped[datetime | None]
 
 
 class MessageRead(BaseModel):
@@ -137,9 +202,12 @@ class MessageRead(BaseModel):
     sentiment_score: float | None
     intent: str | None
     urgency: float | None
+    urgency_band: UrgencyBand = UrgencyBand.medium
     topics: list[str] | None
     hidden: bool
     hidden_reason: str | None
+    reply_state: ReplyState | None = None
+    answered_by_id: int | None = None
     author_handle: str | None = None
     author_name: str | None = None
 
@@ -157,6 +225,8 @@ class ConversationRead(BaseModel):
     last_author: str
     message_count: int
     needs_reply: bool
+    waiting_count: int = 0
+    waiting_since: datetime | None = None
     first_inbound_at: datetime | None
     first_response_at: datetime | None
     resolved_at: datetime | None
@@ -176,7 +246,7 @@ class ThreadRead(BaseModel):
 class ReplyCreate(BaseModel):
     text: str = Field(min_length=1, max_length=10000)
     in_reply_to: int | None = Field(
-        default=None, description="Message id answered; default: the last inbound."
+        default=None, description="Message id answered; default: the oldest one still needing a reply."
     )
 
 

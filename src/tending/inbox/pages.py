@@ -11,12 +11,15 @@ from sqlalchemy import func, select, true
 
 from tending.audit.service import list_entries
 from tending.auth.deps import CsrfChecked, PagePrincipal
+from tending.auth.models import Role
 from tending.channel.models import Channel
 from tending.channel.service import list_for_workspace
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
-from tending.inbox import approval, saved_views, service
-from tending.inbox.models import Conversation, ConversationStatus, Message
+from tending.inbox import approval, bulk, queue, reply_state, saved_views, service
+from tending.inbox.bulk import BulkAction
+from tending.inbox.models import Conversation, ConversationStatus, Message, MessageRead, ReplyState
+from tending.inbox.queue import QueueFilter
 from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_level
 from tending.templating import render
 from tending.workspace.models import Workspace
@@ -79,6 +82,65 @@ def overview_redirect(workspace: PageWorkspace) -> Response:
     return RedirectResponse(f"/w/{workspace.slug}/overview", status_code=303)
 
 
+def _queue_context(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: Workspace
+) -> dict[str, Any]:
+    """The needs-reply queue with its one-click filters (`f=questions&f=mine`) and what is left."""
+    p = request.query_params
+    chosen = {f for f in p.getlist("f") if f in {q.value for q in QueueFilter}}
+    channel_raw = p.get("channel_id") or ""
+    channel_id = int(channel_raw) if channel_raw.isdigit() else None
+    now = utcnow()
+    try:
+        page = queue.needs_reply_queue(
+            db,
+            workspace=workspace,
+            now=now,
+            filters={QueueFilter(f) for f in chosen},
+            actor_id=principal.user.id,
+            channel_id=channel_id,
+            q=p.get("q") or None,
+            cursor=p.get("cursor") or None,
+        )
+    except queue.QueueError:
+        page = queue.QueuePage(items=[], next_cursor=None)
+    channels = list_for_workspace(db, workspace_id=workspace.id)
+    members = members_of(db, workspace.id)
+    params = [(k, v) for k, v in p.multi_items() if k != "cursor" and v]
+    return {
+        "view": "queue",
+        "items": page.items,
+        "now": now,
+        "next_cursor": page.next_cursor,
+        "next_query": urlencode([*params, ("cursor", page.next_cursor)]) if page.next_cursor else "",
+        "query": urlencode(params),
+        "channels": channels,
+        "channel_names": {c.id: c.name for c in channels},
+        "members": members,
+        "member_names": {m.id: m.name for m in members},
+        "queue_filters": [
+            (QueueFilter.questions, "Questions"),
+            (QueueFilter.complaints, "Complaints"),
+            (QueueFilter.negative, "Negative"),
+            (QueueFilter.off_hours, "Off-hours"),
+            (QueueFilter.mine, "Mine"),
+            (QueueFilter.unassigned, "Unassigned"),
+        ],
+        "chosen": chosen,
+        "filters": {"channel_id": channel_id, "q": p.get("q") or ""},
+    }
+
+
+def _inbox_context(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: Workspace
+) -> dict[str, Any]:
+    p = request.query_params
+    # Saved views and older links carry the conversation list's filters: they open that list.
+    if p.get("view") == "conversations" or any(p.get(k) for k in ("status", "assignee")):
+        return {"view": "conversations", **_list_context(request, db, principal, workspace)}
+    return _queue_context(request, db, principal, workspace)
+
+
 @router.get("/w/{slug}/inbox")
 def inbox(request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace) -> Response:
     needs = db.scalar(
@@ -93,8 +155,9 @@ def inbox(request: Request, db: DbSession, principal: PagePrincipal, workspace: 
         needs_reply_count=needs or 0,
         saved=saved_views.list_views(db, workspace_id=workspace.id, user_id=principal.user.id),
         view_error=request.query_params.get("view_error"),
+        bulk_error=request.query_params.get("bulk_error"),
         **page_context(db, principal, workspace, "inbox"),
-        **_list_context(request, db, principal, workspace),
+        **_inbox_context(request, db, principal, workspace),
     )
 
 
@@ -102,13 +165,102 @@ def inbox(request: Request, db: DbSession, principal: PagePrincipal, workspace: 
 def inbox_rows(
     request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
 ) -> Response:
-    return render(
+    """The rows fragment for htmx; the address bar shows the inbox page of the same filters, never this
+    fragment's own URL (a reload or a shared link must open the whole page)."""
+    context = _inbox_context(request, db, principal, workspace)
+    response = render(
         request,
-        "inbox/_rows.html",
+        "inbox/_rows.html" if context["view"] == "conversations" else "inbox/_queue.html",
         principal=principal,
         workspace=workspace,
-        **_list_context(request, db, principal, workspace),
+        **context,
     )
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if v])
+    response.headers["HX-Push-Url"] = f"/w/{workspace.slug}/inbox" + (f"?{query}" if query else "")
+    return response
+
+
+@router.get("/w/{slug}/inbox/left")
+def left_fragment(
+    request: Request, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    """What is left to answer, for the team and per person: loaded beside the queue (it counts every
+    waiting conversation, which the queue's own page need not wait for)."""
+    left = queue.left_to_answer(db, workspace_id=workspace.id)
+    return render(
+        request,
+        "inbox/_left.html",
+        principal=principal,
+        workspace=workspace,
+        left=left,
+        mine_left=left.per_member.get(principal.user.id, 0),
+        members=members_of(db, workspace.id),
+    )
+
+
+@router.post("/w/{slug}/inbox/bulk", dependencies=[CsrfChecked])
+def bulk_form(
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    action: BulkAction = Form(...),
+    message_ids: list[int] = Form(default_factory=list),
+    assignee_id: str = Form(""),
+    reason: str = Form("", max_length=400),
+    back: str = Form("", max_length=2000),
+) -> Response:
+    """Assign, mark "no reply needed" or hide as spam every chosen item, then back to the same view."""
+    target = int(assignee_id) if assignee_id.isdigit() else None
+    if (
+        action is BulkAction.assign
+        and target is not None
+        and target not in {m.id for m in members_of(db, workspace.id)}
+    ):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "that person is not on this workspace")
+    if action is BulkAction.hide_spam and principal.user.role == Role.agency:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
+    query = back.lstrip("?") if back.startswith("?") else ""
+    try:
+        bulk.apply(
+            db,
+            workspace_id=workspace.id,
+            action=action,
+            message_ids=message_ids,
+            actor=principal.user,
+            assignee_id=target,
+            reason=reason,
+        )
+    except (bulk.BulkRefused, reply_state.ReplyStateRefused) as exc:
+        db.rollback()
+        extra = urlencode({"bulk_error": str(exc)})
+        return RedirectResponse(
+            f"/w/{workspace.slug}/inbox?{query}&{extra}".replace("?&", "?"), status_code=303
+        )
+    return RedirectResponse(f"/w/{workspace.slug}/inbox" + (f"?{query}" if query else ""), status_code=303)
+
+
+@router.post("/w/{slug}/inbox/items/{message_id}/done", dependencies=[CsrfChecked])
+def done_form(
+    request: Request, message_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    """`e`: this person needs no reply; on to the next item of the queue."""
+    try:
+        ids = reply_state.person_item(db, workspace_id=workspace.id, message_id=message_id)
+        reply_state.mark_no_reply_needed(
+            db, workspace_id=workspace.id, message_ids=ids, actor_id=principal.user.id
+        )
+    except reply_state.ReplyStateRefused:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "message not found") from None
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200)
+    db.flush()
+    page = queue.needs_reply_queue(db, workspace=workspace, now=utcnow(), limit=1)
+    if page.items:
+        nxt = page.items[0].message
+        return RedirectResponse(
+            f"/w/{workspace.slug}/inbox/{nxt.conversation_id}?m={nxt.id}", status_code=303
+        )
+    return RedirectResponse(f"/w/{workspace.slug}/inbox", status_code=303)
 
 
 def _thread_page(
@@ -129,13 +281,28 @@ def _thread_page(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
     channel = db.get(Channel, conv.channel_id)
     members = members_of(db, workspace.id)
+    messages = service.thread_messages(db, conversation=conv)
+    waiting = [m for m in messages if m.reply_state is ReplyState.needs_reply]
+    asked = request.query_params.get("m") or ""
+    chosen = next((m.id for m in waiting if str(m.id) == asked), waiting[0].id if waiting else None)
+    people: dict[int | None, list[MessageRead]] = {}
+    for m in waiting:
+        people.setdefault(m.author_id, []).append(m)
     return render(
         request,
         "inbox/thread.html",
         principal=principal,
         conversation=conv,
         channel=channel,
-        messages=service.thread_messages(db, conversation=conv),
+        messages=messages,
+        waiting=waiting,
+        waiting_people=list(people.values()),
+        person_of={
+            m.external_id: m.author_name or m.author_handle or "someone"
+            for m in messages
+            if m.direction == "inbound"
+        },
+        chosen_id=chosen,
         members=members,
         member_names={m.id: m.name for m in members},
         audit=list_entries(
@@ -199,6 +366,7 @@ def reply_form(
     workspace: PageWorkspace,
     text: str = Form(..., min_length=1, max_length=10000),
     send_anyway: str = Form(""),
+    in_reply_to: str = Form(""),
 ) -> Response:
     from tending.answers.service import check_reply_humanity
 
@@ -223,7 +391,12 @@ def reply_form(
         )
     try:
         service.reply(
-            db, settings=request.app.state.settings, conversation=conv, text=text, actor_id=principal.user.id
+            db,
+            settings=request.app.state.settings,
+            conversation=conv,
+            text=text,
+            actor_id=principal.user.id,
+            in_reply_to=int(in_reply_to) if in_reply_to.isdigit() else None,
         )
     except (service.InboxError, ConnectorError) as exc:
         db.rollback()

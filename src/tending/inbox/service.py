@@ -23,6 +23,7 @@ from tending.inbox.models import (
     Message,
     MessageRead,
 )
+from tending.inbox.reply_state import answer_for_reply, oldest_waiting
 from tending.inbox.search import matching_message_ids
 from tending.ingest.service import ingest_items, refresh_conversations
 from tending.workspace.scope import Scoped, require_own
@@ -138,7 +139,8 @@ def reply(
         if parent is None or parent.conversation_id != conversation.id:
             raise InboxError("the message answered is not in this conversation")
     else:
-        parent = session.scalar(
+        # Default: the person who has waited longest; when nobody waits, the last message of a person.
+        parent = oldest_waiting(session, conversation_id=conversation.id) or session.scalar(
             select(Message)
             .where(Message.conversation_id == conversation.id, Message.direction == Direction.inbound.value)
             .order_by(Message.created_at.desc(), Message.id.desc())
@@ -146,6 +148,8 @@ def reply(
         )
         if parent is None:
             raise InboxError("nothing to reply to in this conversation")
+    if parent.direction != Direction.inbound.value:
+        raise InboxError("the message answered must be a person's message")
     connector = connector or build_connector(channel, settings=settings)
     if not isinstance(connector, ReplyCapability):
         raise InboxError(f"the {channel.network} connector cannot reply; answer on the network itself")
@@ -166,6 +170,7 @@ def reply(
     )
     assert msg is not None
     msg.sent_by_id = actor_id
+    answer_for_reply(session, reply=msg, parent=parent, conversation=conversation)
     record(
         session,
         workspace_id=conversation.workspace_id,

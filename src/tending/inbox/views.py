@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tending.audit.service import record
 from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
+from tending.auth.models import Role
 from tending.connectors.bases import ConnectorError
-from tending.database.core import DbSession
-from tending.inbox import approval, saved_views, service
+from tending.database.core import DbSession, utcnow
+from tending.inbox import approval, bulk, queue, reply_state, saved_views, service
+from tending.inbox.bulk import BulkAction
 from tending.inbox.models import (
     AssignRequest,
     Conversation,
@@ -22,8 +26,9 @@ from tending.inbox.models import (
     ReplyCreate,
     StatusChange,
     ThreadRead,
+    UrgencyBand,
 )
-from tending.workspace.scope import ForeignId
+from tending.inbox.queue import QueueFilter
 
 router = APIRouter(tags=["inbox"])
 
@@ -132,10 +137,7 @@ def assign(
     principal: CurrentPrincipal,
 ) -> ConversationRead:
     conv = _conversation(db, workspace.id, conversation_id)
-    try:
-        service.assign(db, conversation=conv, assignee_id=body.assignee_id, actor_id=principal.user.id)
-    except ForeignId as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    service.assign(db, conversation=conv, assignee_id=body.assignee_id, actor_id=principal.user.id)
     return ConversationRead.model_validate(conv)
 
 
@@ -294,3 +296,94 @@ def delete_saved_view(
 ) -> None:
     if not saved_views.delete_view(db, workspace_id=workspace.id, user_id=principal.user.id, view_id=view_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "saved view not found")
+
+
+class QueueItemRead(BaseModel):
+    """One waiting person: their oldest waiting message, how many wait, and when a reply is due."""
+
+    message: MessageRead
+    conversation_id: int
+    assignee_id: int | None
+    author_name: str
+    waiting: int
+    urgency_band: UrgencyBand
+    off_hours: bool
+    due_at: datetime | None
+    sla_level: str | None
+
+
+class QueuePageRead(BaseModel):
+    items: list[QueueItemRead]
+    next_cursor: str | None = None
+
+
+class BulkRequest(BaseModel):
+    action: BulkAction
+    message_ids: list[int] = Field(min_length=1, max_length=500)
+    assignee_id: int | None = None
+    reason: str = Field(default="", max_length=400)
+
+
+@router.get("/workspaces/{workspace_id}/queue", response_model=QueuePageRead)
+def needs_reply_queue(
+    workspace: CurrentWorkspace,
+    db: DbSession,
+    principal: CurrentPrincipal,
+    f: list[QueueFilter] = Query(default_factory=list),
+    channel_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> QueuePageRead:
+    """The needs-reply queue: each waiting person once, most urgent then longest waiting first."""
+    try:
+        page = queue.needs_reply_queue(
+            db,
+            workspace=workspace,
+            now=utcnow(),
+            filters=set(f),
+            actor_id=principal.user.id,
+            channel_id=channel_id,
+            cursor=cursor,
+            limit=limit,
+        )
+    except queue.QueueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    return QueuePageRead(
+        items=[
+            QueueItemRead(
+                message=MessageRead.model_validate(it.message),
+                conversation_id=it.conversation.id,
+                assignee_id=it.conversation.assignee_id,
+                author_name=it.author_name,
+                waiting=it.waiting,
+                urgency_band=it.band,
+                off_hours=it.off_hours,
+                due_at=it.due_at,
+                sla_level=it.sla_level.value if it.sla_level else None,
+            )
+            for it in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post("/workspaces/{workspace_id}/queue/bulk", dependencies=[CsrfChecked])
+def bulk_action(
+    workspace: CurrentWorkspace, body: BulkRequest, db: DbSession, principal: CurrentPrincipal
+) -> dict[str, int]:
+    """Assign, mark "no reply needed" or hide as spam (with a reason) each chosen person's item; audited."""
+    if body.action is BulkAction.hide_spam and principal.user.role == Role.agency:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
+    try:
+        changed = bulk.apply(
+            db,
+            workspace_id=workspace.id,
+            action=body.action,
+            message_ids=body.message_ids,
+            actor=principal.user,
+            assignee_id=body.assignee_id,
+            reason=body.reason,
+        )
+    except (bulk.BulkRefused, reply_state.ReplyStateRefused) as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    return {"changed": changed}

@@ -16,14 +16,15 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, and_, case, func, literal, select, update
+from sqlalchemy import Table, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from tending.author.models import Author
 from tending.channel.models import Channel
 from tending.connectors.bases.items import AuthorProfile, InboundItem
 from tending.database.dialect import chunks, in_values
-from tending.inbox.models import Conversation, ConversationStatus, Message
+from tending.inbox.models import Conversation, ConversationStatus, Message, MessageKind
+from tending.inbox.reply_state import NEEDS, Answer, apply_answers, sync_waiting, waiting_figures
 from tending.inbox.search import index_messages
 from tending.ingest.screen import SetAside, screen_items
 from tending.stats.service import count_new_days, count_new_messages
@@ -233,15 +234,15 @@ def _resolve_conversations(
         now = _sqlite_time(cast(datetime, now))
     columns = (
         "workspace_id, channel_id, thread_key, kind, status, priority, preview, last_author, message_count, "
-        "needs_reply, created_at"
+        "needs_reply, created_at, waiting_count"
     )
     open_ = ConversationStatus.open.value
     no = 0 if sqlite else False
     session.connection().exec_driver_sql(
-        f"INSERT INTO conversation ({columns}) VALUES ({', '.join([mark] * 11)}) "
+        f"INSERT INTO conversation ({columns}) VALUES ({', '.join([mark] * 12)}) "
         "ON CONFLICT (channel_id, thread_key) DO NOTHING",
         [
-            (channel.workspace_id, channel.id, key, kind, open_, "normal", "", "", 0, no, now)
+            (channel.workspace_id, channel.id, key, kind, open_, "normal", "", "", 0, no, now, 0)
             for key, kind in first_kind.items()
         ],
     )
@@ -303,24 +304,8 @@ def refresh_conversations(session: Session, conversation_ids: list[int]) -> None
             .where(m.c.conversation_id == c.c.id, outbound, m.c.created_at >= c.c.first_inbound_at)
             .scalar_subquery()
         )
-        needs = and_(
-            c.c.last_inbound_at.is_not(None),
-            (c.c.last_outbound_at.is_(None)) | (c.c.last_inbound_at > c.c.last_outbound_at),
-        )
         session.execute(
-            update(c)
-            .where(c.c.id.in_(part))
-            .values(
-                first_response_at=first_response,
-                needs_reply=needs,
-                # A new question reopens an answered or closed thread; a brand answer marks it answered.
-                status=case(
-                    (needs, ConversationStatus.open.value),
-                    (c.c.status == ConversationStatus.open.value, ConversationStatus.answered.value),
-                    else_=c.c.status,
-                ),
-                resolved_at=case((needs, None), else_=c.c.resolved_at),
-            )
+            update(c).where(c.c.id.in_(part)).values(first_response_at=first_response, **waiting_figures())
         )
 
 
@@ -371,7 +356,8 @@ def _message_rows(
     authors: dict[str, int],
     received: datetime,
 ) -> list[tuple[Any, ...]]:
-    """Message rows in `_MESSAGE_COLUMNS` order plus `hidden`, bound as the driver expects them: on SQLite
+    """Message rows in `_MESSAGE_COLUMNS` order plus `hidden` and `reply_state` (every inbound message
+    starts as needing a reply; the brand's own have none), bound as the driver expects them: on SQLite
     times as its stored text (`times`) and booleans as integers, elsewhere as they are."""
     ws, ch = channel.workspace_id, channel.id
     if session.get_bind().dialect.name == "sqlite":
@@ -397,6 +383,7 @@ def _message_rows(
             at,
             it.raw,
             hidden,
+            NEEDS if it.direction == "inbound" else None,
         )
         for it, t in zip(items, created, strict=True)
     ]
@@ -408,9 +395,9 @@ def _insert_messages(session: Session, rows: list[tuple[Any, ...]]) -> None:
     Row building through the ORM costs more than SQLite's own insert; plain tuples keep ingestion fast.
     Conflicts (a concurrent worker stored the same item) are skipped, never duplicated.
     """
-    marks = ", ".join([_mark(session)] * (len(_MESSAGE_COLUMNS) + 1))
+    marks = ", ".join([_mark(session)] * (len(_MESSAGE_COLUMNS) + 2))
     sql = (
-        f"INSERT INTO message ({', '.join(_MESSAGE_COLUMNS)}, hidden) VALUES ({marks}) "
+        f"INSERT INTO message ({', '.join(_MESSAGE_COLUMNS)}, hidden, reply_state) VALUES ({marks}) "
         "ON CONFLICT (channel_id, external_id) DO NOTHING"
     )
     session.connection().exec_driver_sql(sql, rows)
@@ -501,7 +488,79 @@ def ingest_items(
             items=((it.created_at, it.direction) for it in fresh),
         )
     fold_into_conversations(session, items=fresh, conversation_of=conversation_of, times=times)
+    answers = _answers_in_batch(
+        session, channel_id=channel.id, items=fresh, times=times, conversation_of=conversation_of
+    )
+    if answers:
+        sync_waiting(session, apply_answers(session, answers))
     return stats
+
+
+def _answers_in_batch(
+    session: Session,
+    *,
+    channel_id: int,
+    items: list[InboundItem],
+    times: list[Time],
+    conversation_of: dict[str, int],
+) -> list[Answer]:
+    """What each brand message of the batch answers (see `tending.inbox.reply_state`): its parent when the
+    parent is a person's message, else, in a direct-message conversation, everything waiting before it.
+
+    Two small reads per batch that holds brand messages (their parents and ids); none otherwise."""
+    outbound = [(it, t) for it, t in zip(items, times, strict=True) if it.direction != "inbound"]
+    if not outbound:
+        return []
+    conn = session.connection()
+    parents = sorted({it.parent_external_id for it, _ in outbound if it.parent_external_id})
+    parent_rows: dict[str, tuple[int, int | None]] = {}
+    if parents:
+        rows = conn.execute(
+            select(Message.external_id, Message.id, Message.author_id).where(
+                Message.channel_id == channel_id,
+                Message.direction == "inbound",
+                in_values(session, Message.external_id, parents),
+            )
+        )
+        parent_rows = {ext: (mid, aid) for ext, mid, aid in rows}
+    convs = sorted({conversation_of[it.external_id] for it, _ in outbound})
+    direct = {
+        cid
+        for cid, kind in conn.execute(
+            select(Conversation.id, Conversation.kind).where(in_values(session, Conversation.id, convs))
+        )
+        if kind == MessageKind.direct.value
+    }
+    useful = [
+        (it, t)
+        for it, t in outbound
+        if (it.parent_external_id in parent_rows) or conversation_of[it.external_id] in direct
+    ]
+    if not useful:
+        return []
+    ids = dict(
+        conn.execute(
+            select(Message.external_id, Message.id).where(
+                Message.channel_id == channel_id,
+                in_values(session, Message.external_id, [it.external_id for it, _ in useful]),
+            )
+        ).all()
+    )
+    out = []
+    for it, _t in useful:
+        parent = parent_rows.get(it.parent_external_id or "")
+        cid = conversation_of[it.external_id]
+        out.append(
+            Answer(
+                reply_id=ids[it.external_id],
+                conversation_id=cid,
+                created_at=it.created_at,
+                parent_id=parent[0] if parent else None,
+                parent_author_id=parent[1] if parent else None,
+                direct=cid in direct,
+            )
+        )
+    return out
 
 
 def _later(a: Time | None, b: Time | None) -> Time | None:
@@ -524,6 +583,8 @@ _FIGURES = (
     "needs_reply",
     "status",
     "resolved_at",
+    "waiting_count",
+    "waiting_since",
 )
 _CURRENT = (
     "id",
@@ -537,6 +598,8 @@ _CURRENT = (
     "resolved_at",
     "preview",
     "last_author",
+    "waiting_count",
+    "waiting_since",
 )
 
 
@@ -579,7 +642,7 @@ def fold_into_conversations(
     recount = []
     for cid, new in by_conv.items():
         (_id, count, first_in_old, first_response, last_in_old, last_out_old, last_at, status, resolved,
-         preview, last_author) = current[cid]  # fmt: skip
+         preview, last_author, waiting, waiting_since) = current[cid]  # fmt: skip
         inbound = [times[i] for i in new if items[i].direction == "inbound"]
         outbound = [times[i] for i in new if items[i].direction != "inbound"]
         first_in = _earlier(first_in_old, min(inbound, default=None))
@@ -597,7 +660,10 @@ def fold_into_conversations(
             preview = item.text[:PREVIEW_CHARS]
             last_author = item.author.handle if item.author else ""
             last_at = times[newest]
-        needs = last_in is not None and (last_out is None or last_in > last_out)
+        # New messages of people wait; what the brand's new messages answer is applied after this fold.
+        waiting += len(inbound)
+        waiting_since = _earlier(waiting_since, min(inbound, default=None))
+        needs = waiting > 0
         if needs:
             status, resolved = open_, None
         elif status == open_:
@@ -615,6 +681,8 @@ def fold_into_conversations(
                 int(needs) if sqlite else needs,
                 status,
                 resolved,
+                waiting,
+                waiting_since,
                 cid,
             )
         )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from tending.audit.service import record
 from tending.auth.models import User
 from tending.inbox.models import Direction, Message
+from tending.inbox.reply_state import state_after_moderation
 
 MAX_REASON = 400
 
@@ -90,6 +91,8 @@ def hide_message(session: Session, *, message_id: int, actor: User, reason: str,
     previous = msg.hidden_reason if msg.hidden else None
     msg.hidden = True
     msg.hidden_reason = f"{cat.value}: {reason}"
+    msg.reply_state_by_id = actor.id
+    state_after_moderation(session, message=msg, hidden=True)
     record(
         session,
         workspace_id=msg.workspace_id,
@@ -118,6 +121,8 @@ def unhide_message(session: Session, *, message_id: int, actor: User, reason: st
     was = msg.hidden_reason
     msg.hidden = False
     msg.hidden_reason = None
+    msg.reply_state_by_id = actor.id
+    state_after_moderation(session, message=msg, hidden=False)
     record(
         session,
         workspace_id=msg.workspace_id,

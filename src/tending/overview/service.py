@@ -51,15 +51,17 @@ def _quarter_hour(session: Session, column: Any) -> Any:
 def waiting_by_age(
     session: Session, *, workspace_id: int, timezone: str, now: datetime
 ) -> list[WaitingBucket]:
-    """Conversations waiting for a reply by age; counted in SQL by quarter-hour of arrival."""
-    slot = _quarter_hour(session, Conversation.last_inbound_at).label("slot")
+    """Messages waiting for a reply by how long they have waited, counted in SQL by quarter-hour: each
+    conversation's waiting messages (`waiting_count`) at the age of its oldest waiting one (`waiting_since`),
+    so the figures count people's messages while reading one row per conversation."""
+    slot = _quarter_hour(session, Conversation.waiting_since).label("slot")
     rows = session.execute(
-        select(slot, func.count(Conversation.id))
+        select(slot, func.sum(Conversation.waiting_count))
         .where(
             Conversation.workspace_id == workspace_id,
             Conversation.needs_reply == true(),
             Conversation.status != "closed",
-            Conversation.last_inbound_at.is_not(None),
+            Conversation.waiting_since.is_not(None),
         )
         .group_by(slot)
     ).all()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tending.database.core import UTCDateTime
 from tending.database.dialect import chunks, in_values
-from tending.inbox.models import Message
+from tending.inbox.models import URGENCY_HIGH, URGENCY_MEDIUM, Message, urgency_band
 from tending.stats.service import count_sentiment_rows
 from tending.triage.classify import TriageResult, classify_texts
 
@@ -33,6 +33,7 @@ _UPDATE_PG = text(
         sentiment_score = v.score,
         intent = v.intent,
         urgency = v.urgency,
+        urgency_band = CASE WHEN v.urgency >= :high THEN 0 WHEN v.urgency >= :medium THEN 1 ELSE 2 END,
         topics = v.topics::json,
         language = coalesce(nullif(m.language, ''), v.language)
     FROM unnest(
@@ -60,6 +61,8 @@ def _store_postgresql(session: Session, found: list[tuple[int, TriageResult]]) -
         "urgencies": [r.urgency for _, r in found],
         "topics": [orjson.dumps(r.topics).decode() for _, r in found],
         "languages": [r.language for _, r in found],
+        "high": URGENCY_HIGH,
+        "medium": URGENCY_MEDIUM,
     }
     return [tuple(row) for row in session.execute(_UPDATE_PG, params)]
 
@@ -76,6 +79,7 @@ def _store_generic(
             sentiment_score=bindparam("b_score"),
             intent=bindparam("b_intent"),
             urgency=bindparam("b_urgency"),
+            urgency_band=bindparam("b_band"),
             topics=bindparam("b_topics", type_=JSON),
             language=func.coalesce(func.nullif(table.c.language, ""), bindparam("b_language")),
         )
@@ -89,6 +93,7 @@ def _store_generic(
                 "b_score": r.sentiment_score,
                 "b_intent": r.intent,
                 "b_urgency": r.urgency,
+                "b_band": urgency_band(r.urgency),
                 "b_topics": r.topics,
                 "b_language": r.language,
             }
