@@ -137,12 +137,15 @@ def seeded(factory: sessionmaker[Session], world) -> Seeded:
                     title="40 messages in an hour, about 6 expected",
                     campaign_id=campaign.id,
                 ),
-                AlertSignal(
-                    kind=IncidentKind.scenario_match,
-                    at=saturday_night,
-                    title=hostile.text,
-                    campaign_id=campaign.id,
-                    message_ids=[hostile.id],
+                *(  # three people saying it within hours: listed (one alone stays on the campaign page)
+                    AlertSignal(
+                        kind=IncidentKind.scenario_match,
+                        at=saturday_night + timedelta(minutes=k),
+                        title=hostile.text,
+                        campaign_id=campaign.id,
+                        message_ids=[hostile.id],
+                    )
+                    for k in range(3)
                 ),
                 AlertSignal(
                     kind=IncidentKind.spike,
