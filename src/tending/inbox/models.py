@@ -103,6 +103,9 @@ class Message(Base):
     sentiment: Mapped[str | None] = mapped_column(String(10))
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     intent: Mapped[str | None] = mapped_column(String(20))
+    # Each learned intent's probability ({"question": 0.91, "complaint": 0.77, ...}); `intent` is the
+    # main one.
+    intents: Mapped[dict[str, float] | None] = mapped_column(JSON)
     urgency: Mapped[float | None] = mapped_column(Float)
     topics: Mapped[list[str] | None] = mapped_column(JSON)
     # Moderation: hidden only for spam/abuse, always with a reason.
@@ -128,6 +131,7 @@ class MessageRead(BaseModel):
     sentiment: str | None
     sentiment_score: float | None
     intent: str | None
+    intents: dict[str, float] | None = None
     urgency: float | None
     topics: list[str] | None
     hidden: bool
