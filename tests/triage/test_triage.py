@@ -193,3 +193,16 @@ def test_triage_twice_stores_and_counts_once(factory, world) -> None:
         counts = daily(s, workspace_id=world.workspace.id, since=utcnow() - timedelta(days=1), until=utcnow())
         assert sum(d["negative"] for d in counts.values()) == 1
         assert sum(d["positive"] for d in counts.values()) == 1
+
+
+def test_intent_heads_read_features_and_tone_as_fitted() -> None:
+    """The fast path (no appended columns) gives what the heads were fitted on: intent_inputs @ coef."""
+    from tending.triage.intent_model import intent_inputs, load_intent_model
+    from tending.triage.sentiment import features, load_default
+
+    texts = ["where is my refund??", "love it", "free followers, click here"]
+    x = features(texts)
+    tone = load_default().probabilities_of(x)
+    heads = load_intent_model()
+    slow = 1 / (1 + np.exp(-(np.asarray(intent_inputs(x, tone) @ heads.coef.T) + heads.intercept)))
+    assert np.allclose(heads.probabilities(x, tone), slow, atol=1e-5)

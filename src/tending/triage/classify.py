@@ -14,7 +14,6 @@ import numpy as np
 from tending.triage.intent import TOPICS, urgency_and_topics
 from tending.triage.intent_model import (
     INTENTS,
-    intent_inputs,
     intent_reasons,
     load_intent_model,
     main_intent,
@@ -85,7 +84,7 @@ def classify_texts(
     tone = default.probabilities_of(x)
     labels, scores = _sentiment(texts, tone, model)
     heads = load_intent_model()
-    probs = np.round(heads.probabilities(intent_inputs(x, tone)), 4).tolist()
+    probs = np.round(heads.probabilities(x, tone), 4).tolist()
     mains = [main_intent(np.asarray(p)) for p in probs]
     word_reasons = intent_reasons(normalised, x, heads, mains)
     out = []

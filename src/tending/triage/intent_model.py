@@ -38,10 +38,14 @@ N_REASON_WORDS = 3
 TONE_SCALE = 2.0  # the sentiment log-probabilities' scale beside the unit-norm n-gram blocks
 
 
+def tone_inputs(sentiment: np.ndarray) -> np.ndarray:
+    """The sentiment model's (negative, neutral, positive) log-probabilities, scaled."""
+    return np.log(np.asarray(sentiment) + 1e-6) * TONE_SCALE
+
+
 def intent_inputs(x: sparse.csr_matrix, sentiment: np.ndarray) -> sparse.csr_matrix:
-    """The sentiment model's features with its (negative, neutral, positive) log-probabilities appended."""
-    tone = sparse.csr_matrix(np.log(np.asarray(sentiment) + 1e-6) * TONE_SCALE)
-    return sparse.hstack([x, tone], format="csr")
+    """The sentiment model's features with its tone appended (what the heads were fitted on)."""
+    return sparse.hstack([x, sparse.csr_matrix(tone_inputs(sentiment))], format="csr")
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,11 @@ class IntentModel:
     coef: np.ndarray  # (len(INTENTS), n_features)
     intercept: np.ndarray  # (len(INTENTS),)
 
-    def probabilities(self, x: sparse.csr_matrix) -> np.ndarray:
-        """(n, len(INTENTS)) probabilities from `intent_inputs`."""
-        z = np.asarray(x @ self.coef.T) + self.intercept
+    def probabilities(self, x: sparse.csr_matrix, sentiment: np.ndarray) -> np.ndarray:
+        """(n, len(INTENTS)) probabilities from the sentiment model's features and probabilities; the
+        same as `intent_inputs(x, sentiment) @ coef.T`, without copying the matrix to append three columns."""
+        n = x.shape[1]
+        z = np.asarray(x @ self.coef[:, :n].T) + tone_inputs(sentiment) @ self.coef[:, n:].T + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
     def save(self, path: Path, **settings: np.ndarray) -> None:
@@ -120,8 +126,8 @@ def intent_reasons(
     out: list[list[str]] = [[] for _ in intents]
     for i in wanted:
         k = INTENTS.index(intents[i])
-        row = x.getrow(i)
-        value = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        begin, end = x.indptr[i], x.indptr[i + 1]
+        value = dict(zip(x.indices[begin:end].tolist(), x.data[begin:end].tolist(), strict=True))
         weight = {t: value.get(columns[t], 0.0) * float(model.coef[k, columns[t]]) for t in set(tokens[i])}
         ranked = sorted(weight.items(), key=lambda kv: -kv[1])
         top = [t for t, w in ranked if w > 0 and _readable(t)][:N_REASON_WORDS]
