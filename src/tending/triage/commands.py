@@ -39,7 +39,9 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("default", "--model", help="default or embeddings."),
     ) -> None:
         """Read one text per line (stdin or --input) and write one JSON object per line:
-        {"sentiment", "sentiment_score", "intent", "language", "urgency", "topics"}."""
+        {"sentiment", "sentiment_score", "intent", "language", "urgency", "topics", "intents", "reasons"};
+        `intents` holds each of question, complaint, request, praise, spam, abuse with its probability,
+        `intent` the main one (see the README)."""
         if input is not None:
             with input.open(encoding="utf-8", newline="") as fh:
                 texts = _lines(fh, text_column)
