@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import numpy as np
 import orjson
 import pytest
 from typer.testing import CliRunner
 
 from tending.cli import app
 from tending.triage.classify import ModelUnavailable, classify_texts
-from tending.triage.intent import classify_intent
+from tending.triage.intent import urgency_and_topics
+from tending.triage.intent_model import INTENTS, _token_columns, main_intent
 from tending.triage.language import detect
+from tending.triage.sentiment import word_vectorizer
 
 PUBLIC_KEYS = ["sentiment", "sentiment_score", "intent", "language", "urgency", "topics"]
+PUBLIC_KEYS += ["intents", "reasons"]  # added last: older readers keep their keys in place
 
 
 def test_shipped_model_gives_clear_polarity() -> None:
@@ -25,34 +29,61 @@ def test_shipped_model_gives_clear_polarity() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "sentiment", "score", "intent"),
+    ("text", "main", "also"),
     [
-        ("How do I pause my subscription?", "neutral", 0.0, "question"),
-        ("My order still hasn't arrived after 12 days, I want a refund", "negative", -0.6, "complaint"),
-        ("Thank you, the espresso blend is amazing", "positive", 0.8, "praise"),
-        ("Free followers!!! follow me and DM me now bit.ly/xyz", "neutral", 0.0, "spam"),
-        ("You are all idiots and losers", "negative", -0.9, "spam"),
-        ("Nice photo", "positive", 0.4, "other"),
+        ("How do I pause my subscription?", "question", ()),
+        ("My order never arrived, where is it?", "complaint", ("question",)),
+        ("Where is my parcel?", "complaint", ("question",)),
+        ("Thank you, the espresso blend is amazing", "praise", ()),
+        ("Check out my channel and subscribe!! free giveaway http://bit.ly/xyz", "spam", ()),
+        ("You are all idiots and losers, shut the fuck up", "abuse", ()),
+        ("Please cancel my account and refund the last payment", "complaint", ("request",)),
     ],
 )
-def test_intent_rules(text: str, sentiment: str, score: float, intent: str) -> None:
-    assert classify_intent(text, sentiment=sentiment, score=score).intent == intent
+def test_learned_intents(text: str, main: str, also: tuple[str, ...]) -> None:
+    """Several intents per message, each with a probability; `intent` is the main one."""
+    r = classify_texts([text])[0]
+    assert list(r.intents) == list(INTENTS) and all(0 <= p <= 1 for p in r.intents.values())
+    assert r.intent == main, r.intents
+    for other in also:
+        assert r.intents[other] >= 0.5, (other, r.intents)
+    assert r.reasons and r.reasons[0].startswith(f"{main}: "), r.reasons
+
+
+def test_main_intent_order_and_other() -> None:
+    def probs(**kw: float) -> np.ndarray:
+        return np.array([kw.get(k, 0.1) for k in INTENTS])
+
+    assert main_intent(probs(complaint=0.7, abuse=0.9)) == "abuse"
+    assert main_intent(probs(complaint=0.9, abuse=0.7, question=0.9)) == "complaint"
+    assert main_intent(probs(spam=0.6, complaint=0.9)) == "spam"
+    assert main_intent(probs(question=0.8, request=0.6)) == "request"
+    assert main_intent(probs()) == "other"
+
+
+def test_reason_words_are_the_hashed_columns() -> None:
+    """Reasons map each word n-gram to the column `word_vectorizer` gave it, or they would name the wrong words."""
+    text = "where is my refund, still waiting"
+    row = word_vectorizer().transform([text])
+    tokens = set(word_vectorizer().build_analyzer()(text))
+    assert set(_token_columns(tokens).values()) == set(row.indices.tolist())
 
 
 def test_urgency_orders_messages() -> None:
-    calm = classify_intent("Do you sell gift cards?", sentiment="neutral", score=0.0).urgency
-    angry = classify_intent(
-        "Third time my box is late, refund me NOW or I cancel!!", sentiment="negative", score=-0.8
+    calm = urgency_and_topics("Do you sell gift cards?", intent="question", score=0.0).urgency
+    angry = urgency_and_topics(
+        "Third time my box is late, refund me NOW or I cancel!!", intent="complaint", score=-0.8
     ).urgency
-    safety = classify_intent(
-        "My kid got sick after drinking it, is the recall about this batch?", sentiment="negative", score=-0.6
+    safety = urgency_and_topics(
+        "My kid got sick after drinking it, is the recall about this batch?", intent="complaint", score=-0.6
     ).urgency
-    assert calm < angry and calm < safety and angry > 0.6
+    spam = urgency_and_topics("URGENT!!! cheap followers now", intent="spam", score=-0.2)
+    assert calm < angry and calm < safety and angry > 0.6 and spam.urgency == 0.0 and not spam.reasons
 
 
 def test_topics_and_language() -> None:
-    r = classify_intent(
-        "I was charged twice for order 123, where is my refund?", sentiment="negative", score=-0.5
+    r = urgency_and_topics(
+        "I was charged twice for order 123, where is my refund?", intent="complaint", score=-0.5
     )
     assert "billing" in r.topics and "delivery" in r.topics
     assert detect("Bonjour, est-ce que vous livrez à Lyon demain ?") == "fr"
@@ -62,11 +93,12 @@ def test_topics_and_language() -> None:
 
 def test_classify_cli_stdin_and_csv(tmp_path) -> None:
     runner = CliRunner()
-    res = runner.invoke(app, ["classify"], input="I love it!\nWhere is my parcel?\n")
+    res = runner.invoke(app, ["classify"], input="I love it!\nDo you deliver to Lyon?\n")
     assert res.exit_code == 0, res.output
     rows = [orjson.loads(line) for line in res.stdout.splitlines()]
     assert len(rows) == 2 and list(rows[0]) == PUBLIC_KEYS
     assert rows[1]["intent"] == "question" and 0 <= rows[1]["urgency"] <= 1
+    assert rows[1]["intents"]["question"] >= 0.5 and list(rows[1]["intents"]) == list(INTENTS)
     csv_path = tmp_path / "in.csv"
     csv_path.write_text('id,body\n1,"Awful, broken on arrival"\n2,Thanks a lot\n')
     res = runner.invoke(app, ["classify", "--input", str(csv_path), "--text-column", "body"])
@@ -156,7 +188,21 @@ def test_triage_twice_stores_and_counts_once(factory, world) -> None:
         rows = {m.text: m for m in s.scalars(select(Message))}
         assert rows[texts[0]].sentiment == "negative" and rows[texts[1]].sentiment == "positive"
         assert rows[texts[2]].intent == "question" and rows[texts[2]].language == "en"
+        assert rows[texts[2]].intents["question"] >= 0.5 and rows[texts[0]].intents["complaint"] >= 0.5
         assert all(isinstance(m.topics, list) for m in rows.values())
         counts = daily(s, workspace_id=world.workspace.id, since=utcnow() - timedelta(days=1), until=utcnow())
         assert sum(d["negative"] for d in counts.values()) == 1
         assert sum(d["positive"] for d in counts.values()) == 1
+
+
+def test_intent_heads_read_features_and_tone_as_fitted() -> None:
+    """The fast path (no appended columns) gives what the heads were fitted on: intent_inputs @ coef."""
+    from tending.triage.intent_model import intent_inputs, load_intent_model
+    from tending.triage.sentiment import features, load_default
+
+    texts = ["where is my refund??", "love it", "free followers, click here"]
+    x = features(texts)
+    tone = load_default().probabilities_of(x)
+    heads = load_intent_model()
+    slow = 1 / (1 + np.exp(-(np.asarray(intent_inputs(x, tone) @ heads.coef.T) + heads.intercept)))
+    assert np.allclose(heads.probabilities(x, tone), slow, atol=1e-5)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import typer
 
+from tending.audience.verdict import FAKE_BELOW, GENUINE_FROM
+
 if TYPE_CHECKING:
     from tending.audience.authenticity import Profiles
 
@@ -31,6 +33,12 @@ HELP = (
     "Columns (header row; any may be missing, its features are then skipped): handle, id, name, created_at "
     "(ISO time), followers, following, posts, default_avatar (true/false), bio, verified (true/false), "
     "engaged_at (ISO time of the follow or comment), text (the comment)."
+)
+VERDICTS = (
+    f"Each line: handle, id, score (probability the account is a genuine person, calibrated: 0.5 is even "
+    f"odds), verdict and reasons (each sign's contribution to the log-odds, largest first). Verdict: "
+    f"likely_fake below {FAKE_BELOW}, uncertain from {FAKE_BELOW} to {GENUINE_FROM}, likely_genuine from "
+    f"{GENUINE_FROM}. Ages are measured at engaged_at where given, else at --as-of."
 )
 
 
@@ -94,22 +102,35 @@ def read_profiles(path: Path) -> tuple[list[dict[str, str]], Profiles]:
 def register(app: typer.Typer) -> None:
     audit = typer.Typer(help="Audits of audience authenticity and agency delivery.", no_args_is_help=True)
 
-    @audit.command("accounts", help=f"Score accounts for authenticity (1 = genuine). {HELP}")
+    @audit.command("accounts", help=f"Score accounts for authenticity (1 = genuine). {HELP} {VERDICTS}")
     def accounts(
         input: Path = typer.Option(..., "--input", exists=True, help="CSV of profiles."),
+        as_of: str | None = typer.Option(
+            None,
+            "--as-of",
+            help="When the profiles were observed (ISO date or time, UTC unless given): account ages are "
+            "measured at that date. Default: now.",
+        ),
     ) -> None:
         from tending.audience.authenticity import score_accounts
 
         try:
+            observed = _time(as_of, 0, "--as-of") if as_of else None
             rows, profiles = read_profiles(input)
         except AuditInputError as exc:
-            typer.secho(f"{input.name}: {exc}", fg="red", err=True)
+            typer.secho(f"{input.name}: {exc}".replace("line 0: ", ""), fg="red", err=True)
             raise typer.Exit(2) from None
         out = sys.stdout.buffer
-        for row, s in zip(rows, score_accounts(profiles), strict=True):
+        for row, s in zip(rows, score_accounts(profiles, now=observed), strict=True):
             out.write(
                 orjson.dumps(
-                    {"handle": row.get("handle"), "id": row.get("id"), "score": s.score, "reasons": s.reasons}
+                    {
+                        "handle": row.get("handle"),
+                        "id": row.get("id"),
+                        "score": s.score,
+                        "verdict": s.verdict.value,
+                        "reasons": s.reasons,
+                    }
                 )
                 + b"\n"
             )

@@ -15,6 +15,8 @@ from datetime import date
 
 import numpy as np
 
+from tending.audience.verdict import FAKE_BELOW
+
 WINDOW = 28
 JUMP_SIGMAS = 6.0
 MAD_FLOOR = 0.02
@@ -82,7 +84,8 @@ def judge(jump: Jump, *, usual_commenters: float, that_day: DayConversation) -> 
     return jump
 
 
-def split_growth(new_follower_scores: list[float], *, threshold: float = 0.5) -> tuple[int, int]:
-    """New followers split into likely genuine and suspicious by their authenticity score."""
+def split_growth(new_follower_scores: list[float], *, threshold: float = FAKE_BELOW) -> tuple[int, int]:
+    """New followers split into likely genuine and suspicious by their authenticity score, at the cut
+    below which `tending audit accounts` says likely_fake."""
     genuine = sum(1 for s in new_follower_scores if s >= threshold)
     return genuine, len(new_follower_scores) - genuine

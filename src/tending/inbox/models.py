@@ -167,6 +167,9 @@ class Message(Base):
     sentiment: Mapped[str | None] = mapped_column(String(10))
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     intent: Mapped[str | None] = mapped_column(String(20))
+    # Each learned intent's probability ({"question": 0.91, "complaint": 0.77, ...}); `intent` is the
+    # main one.
+    intents: Mapped[dict[str, float] | None] = mapped_column(JSON)
     urgency: Mapped[float | None] = mapped_column(Float)
     urgency_band: Mapped[int] = mapped_column(SmallInteger, default=UrgencyBand.medium, server_default="1")
     topics: Mapped[list[str] | None] = mapped_column(JSON)
@@ -201,6 +204,7 @@ class MessageRead(BaseModel):
     sentiment: str | None
     sentiment_score: float | None
     intent: str | None
+    intents: dict[str, float] | None = None
     urgency: float | None
     urgency_band: UrgencyBand = UrgencyBand.medium
     topics: list[str] | None

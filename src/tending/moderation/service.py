@@ -33,7 +33,7 @@ class HideCategory(enum.StrEnum):
 
 
 # Triage intents that mark criticism a brand must answer rather than hide.
-LEGITIMATE_INTENTS = frozenset({"complaint", "question"})
+LEGITIMATE_INTENTS = frozenset({"complaint", "question", "request"})
 
 
 class ModerationRefused(ValueError):

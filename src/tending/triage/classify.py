@@ -1,15 +1,32 @@
-"""Triage of message texts: sentiment with a score, intent, language, urgency and topics."""
+"""Triage of message texts: sentiment with a score, intents, language, urgency and topics.
+
+Sentiment and intents read one feature matrix (`sentiment.features`), built once per batch; urgency and
+topics stay explainable rules (`intent.py`) on top of the learned intents.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tending.triage.intent import TOPICS, classify_intent
+import numpy as np
+
+from tending.triage.intent import TOPICS, urgency_and_topics
+from tending.triage.intent_model import (
+    INTENTS,
+    intent_reasons,
+    load_intent_model,
+    main_intent,
+)
 from tending.triage.language import detect
-from tending.triage.sentiment import load_default, polarity
+from tending.triage.sentiment import features, load_default, polarity, shorten_elongations
+from tending.triage.text import normalise
 
 MODELS = ("default", "embeddings")
+# `tending classify`'s keys, in order: `intents` and `reasons` came last, after the keys older readers know.
+PUBLIC_FIELDS = tuple(
+    ["sentiment", "sentiment_score", "intent", "language", "urgency", "topics", "intents", "reasons"]
+)
 
 
 class ModelUnavailable(RuntimeError):
@@ -24,15 +41,17 @@ class TriageResult:
     language: str
     urgency: float
     topics: list[str] = field(default_factory=list)
+    intents: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         """The stable JSON shape of `tending classify` (keys in this order)."""
         d = asdict(self)
-        return {k: d[k] for k in ("sentiment", "sentiment_score", "intent", "language", "urgency", "topics")}
+        return {k: d[k] for k in PUBLIC_FIELDS}
 
 
-def _sentiment(texts: list[str], model: str) -> tuple[list[str], list[float]]:
+def _sentiment(texts: list[str], default: np.ndarray, model: str) -> tuple[list[str], list[float]]:
+    """Labels and scores from the chosen model; `default` is the default model's probabilities."""
     if model == "embeddings":
         try:
             from tending.triage.embeddings import load_embeddings_model
@@ -40,11 +59,9 @@ def _sentiment(texts: list[str], model: str) -> tuple[list[str], list[float]]:
             raise ModelUnavailable(
                 f"the embeddings model needs the optional extra: pip install 'tending[embeddings]' ({exc})"
             ) from None
-        probs = load_embeddings_model().probabilities(texts)
-    elif model == "default":
-        probs = load_default().probabilities(texts)
+        probs = load_embeddings_model().probabilities(texts, default=default)
     else:
-        raise ModelUnavailable(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+        probs = default
     labels, scores = polarity(probs)
     return labels, [round(float(s), 4) for s in scores]
 
@@ -59,19 +76,30 @@ def classify_texts(
     """Triage a batch (vectorised: call with many texts at once)."""
     if not texts:
         return []
-    labels, scores = _sentiment(texts, model)
+    if model not in MODELS:
+        raise ModelUnavailable(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    default = load_default()
+    normalised = [shorten_elongations(normalise(t)) for t in texts]
+    x = features(texts, memo=default.memo)
+    tone = default.probabilities_of(x)
+    labels, scores = _sentiment(texts, tone, model)
+    heads = load_intent_model()
+    probs = np.round(heads.probabilities(x, tone), 4).tolist()
+    mains = [main_intent(np.asarray(p)) for p in probs]
+    word_reasons = intent_reasons(normalised, x, heads, mains)
     out = []
-    for text, label, score in zip(texts, labels, scores, strict=True):
-        intent = classify_intent(text, sentiment=label, score=score, taxonomy=taxonomy or TOPICS)
+    for i, (text, label, score) in enumerate(zip(texts, labels, scores, strict=True)):
+        rules = urgency_and_topics(text, intent=mains[i], score=score, taxonomy=taxonomy or TOPICS)
         out.append(
             TriageResult(
                 sentiment=label,
                 sentiment_score=score,
-                intent=intent.intent,
+                intent=mains[i],
                 language=detect(text) if languages else "und",
-                urgency=intent.urgency,
-                topics=intent.topics,
-                reasons=intent.reasons,
+                urgency=rules.urgency,
+                topics=rules.topics,
+                intents=dict(zip(INTENTS, probs[i], strict=True)),
+                reasons=word_reasons[i] + rules.reasons,
             )
         )
     return out

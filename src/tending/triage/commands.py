@@ -54,7 +54,9 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option("default", "--model", help="default or embeddings."),
     ) -> None:
         """Read one text per line (stdin or --input) and write one JSON object per line:
-        {"sentiment", "sentiment_score", "intent", "language", "urgency", "topics"}."""
+        {"sentiment", "sentiment_score", "intent", "language", "urgency", "topics", "intents", "reasons"};
+        `intents` holds each of question, complaint, request, praise, spam, abuse with its probability,
+        `intent` the main one (see the README)."""
         from tending.inputfiles import TextLines, reported
         from tending.triage.classify import ModelUnavailable, classify_texts
 

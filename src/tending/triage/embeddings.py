@@ -145,10 +145,12 @@ class EmbeddingsModel:
             pooled[batch] = _token_mean(states, tokens).numpy()
         return _softmax(pooled @ self.head_w + self.head_b)
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
+    def probabilities(self, texts: list[str], default: np.ndarray | None = None) -> np.ndarray:
+        """`default`: the default model's probabilities for these texts, when already computed."""
         if not texts:
             return np.zeros((0, 3))
-        fused = fuse(load_default().probabilities(texts), self.head_probabilities(texts), self.weight)
+        base = load_default().probabilities(texts) if default is None else default
+        fused = fuse(base, self.head_probabilities(texts), self.weight)
         return _softmax(np.log(fused + 1e-12) + self.offsets)
 
 

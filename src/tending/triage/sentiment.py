@@ -165,7 +165,11 @@ class SentimentModel:
     def probabilities(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 3))
-        return np.asarray(softmax(features(texts, memo=self.memo) @ self.coef.T + self.intercept, axis=1))
+        return self.probabilities_of(features(texts, memo=self.memo))
+
+    def probabilities_of(self, x: sparse.csr_matrix) -> np.ndarray:
+        """From a matrix `features` built: the intent heads read the same one, built once."""
+        return np.asarray(softmax(x @ self.coef.T + self.intercept, axis=1))
 
     def save(self, path: Path, **settings: float | np.ndarray) -> None:
         """Write the weights, and the training settings that chose them (for the record)."""

@@ -24,7 +24,7 @@ from tending.triage.classify import TriageResult, classify_texts
 Counted = tuple[int, int, datetime, str | None]
 
 
-# One statement per chunk, whatever its length: the columns travel as seven arrays, so the statement is
+# One statement per chunk, whatever its length: the columns travel as eight arrays, so the statement is
 # parsed and compiled once rather than once per row count.
 _UPDATE_PG = text(
     """
@@ -32,15 +32,16 @@ _UPDATE_PG = text(
         sentiment = v.sentiment,
         sentiment_score = v.score,
         intent = v.intent,
+        intents = v.intents::json,
         urgency = v.urgency,
         urgency_band = CASE WHEN v.urgency >= :high THEN 0 WHEN v.urgency >= :medium THEN 1 ELSE 2 END,
         topics = v.topics::json,
         language = coalesce(nullif(m.language, ''), v.language)
     FROM unnest(
         CAST(:ids AS integer[]), CAST(:sentiments AS varchar[]), CAST(:scores AS float8[]),
-        CAST(:intents AS varchar[]), CAST(:urgencies AS float8[]), CAST(:topics AS text[]),
-        CAST(:languages AS varchar[])
-    ) AS v(id, sentiment, score, intent, urgency, topics, language)
+        CAST(:intent AS varchar[]), CAST(:intents AS text[]), CAST(:urgencies AS float8[]),
+        CAST(:topics AS text[]), CAST(:languages AS varchar[])
+    ) AS v(id, sentiment, score, intent, intents, urgency, topics, language)
     WHERE m.id = v.id AND m.sentiment IS NULL
     RETURNING m.workspace_id, m.channel_id, m.created_at, m.sentiment
     """
@@ -57,7 +58,8 @@ def _store_postgresql(session: Session, found: list[tuple[int, TriageResult]]) -
         "ids": [mid for mid, _ in found],
         "sentiments": [r.sentiment for _, r in found],
         "scores": [r.sentiment_score for _, r in found],
-        "intents": [r.intent for _, r in found],
+        "intent": [r.intent for _, r in found],
+        "intents": [orjson.dumps(r.intents).decode() for _, r in found],
         "urgencies": [r.urgency for _, r in found],
         "topics": [orjson.dumps(r.topics).decode() for _, r in found],
         "languages": [r.language for _, r in found],
@@ -78,6 +80,7 @@ def _store_generic(
             sentiment=bindparam("b_sentiment"),
             sentiment_score=bindparam("b_score"),
             intent=bindparam("b_intent"),
+            intents=bindparam("b_intents", type_=JSON),
             urgency=bindparam("b_urgency"),
             urgency_band=bindparam("b_band"),
             topics=bindparam("b_topics", type_=JSON),
@@ -92,6 +95,7 @@ def _store_generic(
                 "b_sentiment": r.sentiment,
                 "b_score": r.sentiment_score,
                 "b_intent": r.intent,
+                "b_intents": r.intents,
                 "b_urgency": r.urgency,
                 "b_band": urgency_band(r.urgency),
                 "b_topics": r.topics,
