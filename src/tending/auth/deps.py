@@ -6,7 +6,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, status
@@ -197,16 +197,25 @@ def get_managed_user(user_id: int, db: DbSession, _admin: AdminPagePrincipal) ->
 ManagedUser = Annotated[User, Depends(get_managed_user)]
 
 
-def require_roles(*roles: Role) -> Any:
-    """A dependency that admits only these roles."""
-    names = {r.value for r in roles}
+def _brand_member(principal: Principal) -> Principal:
+    """Agency accounts work the inbox; the brand's own people (members and admins) decide what it shows,
+    which channels it reads and how urgent a conversation is."""
+    if principal.user.role == Role.agency.value:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts may not do this; a brand member can")
+    return principal
 
-    def check(principal: CurrentPrincipal) -> Principal:
-        if principal.user.role not in names:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
-        return principal
 
-    return Depends(check)
+def get_brand_principal(principal: CurrentPrincipal) -> Principal:
+    return _brand_member(principal)
+
+
+def get_brand_page_principal(principal: PagePrincipal) -> Principal:
+    return _brand_member(principal)
+
+
+# Declare these after the workspace in a route, so that another workspace still answers 404.
+BrandPrincipal = Annotated[Principal, Depends(get_brand_principal)]
+BrandPagePrincipal = Annotated[Principal, Depends(get_brand_page_principal)]
 
 
 async def verify_csrf(request: Request) -> None:

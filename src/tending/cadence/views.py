@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
-from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.auth.models import Role
+from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentWorkspace
 from tending.cadence import service
 from tending.cadence.models import CadenceTargetSet, ChannelAlert, ChannelAlertRead
 from tending.channel.models import Channel
@@ -24,10 +23,8 @@ def put_target(
     channel_id: int,
     body: CadenceTargetSet,
     db: DbSession,
-    principal: CurrentPrincipal,
+    principal: BrandPrincipal,
 ) -> dict[str, Any]:
-    if principal.user.role == Role.agency.value:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot set cadence targets")
     channel = db.get(Channel, channel_id)
     if channel is None or channel.workspace_id != workspace.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "channel not found")

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from tending.audit.service import record
-from tending.auth.deps import CsrfChecked, PagePrincipal
+from tending.auth.deps import BrandPagePrincipal, CsrfChecked, PagePrincipal
 from tending.auth.models import Role
 from tending.cadence.models import ChannelAlert
 from tending.cadence.service import channel_health, set_target
@@ -58,8 +58,8 @@ def channels_page(
 def connect_channel(
     request: Request,
     db: DbSession,
-    principal: PagePrincipal,
     workspace: PageWorkspace,
+    principal: BrandPagePrincipal,
     network: str = Form(...),
     name: str = Form(..., min_length=1, max_length=200),
     external_id: str = Form(...),
@@ -67,8 +67,6 @@ def connect_channel(
     config: str = Form("{}"),
     credentials: str = Form(""),
 ) -> Response:
-    if principal.user.role == Role.agency.value:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot manage channels")
     try:
         cfg = orjson.loads(config or "{}")
         creds = orjson.loads(credentials) if credentials.strip() else None
@@ -107,14 +105,12 @@ def connect_channel(
 def cadence_form(
     channel_id: int,
     db: DbSession,
-    principal: PagePrincipal,
     workspace: PageWorkspace,
+    principal: BrandPagePrincipal,
     posts_per_week: float = Form(..., ge=0, le=200),
     max_days_silent: int = Form(..., ge=1, le=365),
     reply_within_hours: float = Form(..., gt=0, le=720),
 ) -> Response:
-    if principal.user.role == Role.agency.value:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot set cadence targets")
     channel = db.get(Channel, channel_id)
     if channel is None or channel.workspace_id != workspace.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "channel not found")

@@ -8,8 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request, UploadFile, status
 
 from tending.audit.service import record
-from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.auth.models import Role
+from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentWorkspace
 from tending.channel import service
 from tending.channel.models import Channel, ChannelCreate, ChannelRead
 from tending.connectors.registry import UnknownNetwork
@@ -27,11 +26,6 @@ def _channel(db: DbSession, workspace_id: int, channel_id: int) -> Channel:
     return channel
 
 
-def _no_agency(principal: CurrentPrincipal) -> None:
-    if principal.user.role == Role.agency.value:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot manage channels")
-
-
 @router.get("/workspaces/{workspace_id}/channels", response_model=list[ChannelRead])
 def list_channels(workspace: CurrentWorkspace, db: DbSession) -> list[ChannelRead]:
     return [service.to_read(c) for c in service.list_for_workspace(db, workspace_id=workspace.id)]
@@ -47,10 +41,9 @@ def create_channel(
     workspace: CurrentWorkspace,
     body: ChannelCreate,
     db: DbSession,
-    principal: CurrentPrincipal,
+    principal: BrandPrincipal,
     request: Request,
 ) -> ChannelRead:
-    _no_agency(principal)
     try:
         channel = service.create(
             db, settings=request.app.state.settings, workspace_id=workspace.id, channel_in=body
@@ -79,12 +72,11 @@ def import_upload(
     channel_id: int,
     file: UploadFile,
     db: DbSession,
-    principal: CurrentPrincipal,
+    principal: BrandPrincipal,
     request: Request,
     format: str | None = None,
 ) -> dict[str, object]:
     """Import a generic JSONL/CSV file or a network export into this channel."""
-    _no_agency(principal)
     channel = _channel(db, workspace.id, channel_id)
     settings = request.app.state.settings
     suffix = Path(file.filename or "upload.jsonl").suffix or ".jsonl"

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.auth.models import Role, User
 from tending.config import Settings
-from tending.inbox.models import Conversation, Message, PendingReply, PendingStatus
+from tending.inbox.models import Conversation, Message, PendingReply, PendingStatus, Priority
 from tending.inbox.service import InboxError, reply
 
-SENSITIVE = "sensitive"
+SENSITIVE = Priority.sensitive.value
 
 
 def needs_approval(conversation: Conversation, user: User) -> bool:

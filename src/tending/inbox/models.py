@@ -76,6 +76,15 @@ class ConversationStatus(enum.StrEnum):
     closed = "closed"
 
 
+class Priority(enum.StrEnum):
+    """How a conversation is handled; `sensitive` makes agency replies wait for a brand member's approval."""
+
+    low = "low"
+    normal = "normal"
+    high = "high"
+    sensitive = "sensitive"
+
+
 class PendingStatus(enum.StrEnum):
     """A drafted reply on a sensitive conversation: waiting for review, sent, or sent back."""
 
@@ -104,7 +113,7 @@ class Conversation(Base):
     kind: Mapped[str] = mapped_column(String(20), default=MessageKind.comment.value)
     status: Mapped[str] = mapped_column(String(20), default=ConversationStatus.open.value)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    priority: Mapped[str] = mapped_column(String(20), default="normal")
+    priority: Mapped[str] = mapped_column(String(20), default=Priority.normal.value)
     preview: Mapped[str] = mapped_column(String(280), default="")
     last_author: Mapped[str] = mapped_column(String(200), default="")
     message_count: Mapped[int] = mapped_column(Integer, default=0)

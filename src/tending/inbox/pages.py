@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select, true
 
 from tending.audit.service import list_entries
-from tending.auth.deps import CsrfChecked, PagePrincipal
+from tending.auth.deps import BrandPagePrincipal, CsrfChecked, PagePrincipal
 from tending.auth.models import Role
 from tending.channel.models import Channel
 from tending.channel.service import list_for_workspace
@@ -18,7 +18,7 @@ from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
 from tending.inbox import approval, bulk, queue, reply_state, saved_views, service
 from tending.inbox.bulk import BulkAction
-from tending.inbox.models import Conversation, ConversationStatus, Message, MessageRead, ReplyState
+from tending.inbox.models import Conversation, ConversationStatus, Message, MessageRead, Priority, ReplyState
 from tending.inbox.queue import QueueFilter
 from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_level
 from tending.templating import render
@@ -310,8 +310,8 @@ def _thread_page(
         ),
         suggestions=_suggestions(db, conv),
         pending=approval.pending_for(db, conversation_id=conv.id),
-        can_review=principal.user.role != "agency",
-        can_moderate=principal.user.role != "agency",
+        can_review=principal.user.role != Role.agency.value,
+        can_moderate=principal.user.role != Role.agency.value,
         sla=sla_for_conversation(db, conversation=conv, now=utcnow()),
         draft=draft,
         humanity=humanity or [],
@@ -447,25 +447,12 @@ def status_form(
 def priority_form(
     conversation_id: int,
     db: DbSession,
-    principal: PagePrincipal,
     workspace: PageWorkspace,
-    priority: str = Form(...),
+    principal: BrandPagePrincipal,
+    priority: Priority = Form(...),
 ) -> Response:
-    from tending.audit.service import record
-
     conv = _conv_or_404(db, workspace, conversation_id)
-    if principal.user.role == "agency" or priority not in {"low", "normal", "high", "sensitive"}:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "not allowed")
-    conv.priority = priority
-    record(
-        db,
-        workspace_id=workspace.id,
-        actor_id=principal.user.id,
-        action="conversation.priority",
-        target_type="conversation",
-        target_id=conv.id,
-        detail={"priority": priority},
-    )
+    service.set_priority(db, conversation=conv, priority=priority, actor_id=principal.user.id)
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)
 
 
@@ -505,8 +492,8 @@ def hide_form(
     conversation_id: int,
     message_id: int,
     db: DbSession,
-    principal: PagePrincipal,
     workspace: PageWorkspace,
+    principal: BrandPagePrincipal,
     category: str = Form(...),
     reason: str = Form("", max_length=2000),
 ) -> Response:
@@ -514,8 +501,6 @@ def hide_form(
     from tending.moderation.service import ModerationRefused, hide_message
 
     msg = _thread_message(db, workspace, conversation_id, message_id)
-    if principal.user.role == "agency":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
     try:
         hide_message(db, message_id=msg.id, actor=principal.user, reason=reason, category=category)
     except ModerationRefused as exc:
@@ -531,14 +516,12 @@ def unhide_form(
     conversation_id: int,
     message_id: int,
     db: DbSession,
-    principal: PagePrincipal,
     workspace: PageWorkspace,
+    principal: BrandPagePrincipal,
 ) -> Response:
     from tending.moderation.service import unhide_message
 
     msg = _thread_message(db, workspace, conversation_id, message_id)
-    if principal.user.role == "agency":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
     unhide_message(db, message_id=msg.id, actor=principal.user)
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}#m{msg.id}", status_code=303)
 

@@ -22,6 +22,7 @@ from tending.inbox.models import (
     Direction,
     Message,
     MessageRead,
+    Priority,
 )
 from tending.inbox.reply_state import answer_for_reply, oldest_waiting
 from tending.inbox.search import matching_message_ids
@@ -238,3 +239,17 @@ __all__ = [
     "set_status",
     "thread_messages",
 ]
+
+
+def set_priority(session: Session, *, conversation: Conversation, priority: Priority, actor_id: int) -> None:
+    """Change how the conversation is handled (who may is the route's dependency); audited."""
+    conversation.priority = priority.value
+    record(
+        session,
+        workspace_id=conversation.workspace_id,
+        actor_id=actor_id,
+        action="conversation.priority",
+        target_type="conversation",
+        target_id=conversation.id,
+        detail={"priority": priority.value},
+    )

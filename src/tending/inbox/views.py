@@ -8,8 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from tending.audit.service import record
-from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
+from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.auth.models import Role
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
@@ -23,6 +22,7 @@ from tending.inbox.models import (
     ConversationStatus,
     MessageRead,
     PendingReply,
+    Priority,
     ReplyCreate,
     StatusChange,
     ThreadRead,
@@ -159,7 +159,7 @@ def change_status(
 
 
 class PriorityChange(BaseModel):
-    priority: str = Field(pattern="^(low|normal|high|sensitive)$")
+    priority: Priority
 
 
 class ReviewComment(BaseModel):
@@ -176,24 +176,11 @@ def change_priority(
     conversation_id: int,
     body: PriorityChange,
     db: DbSession,
-    principal: CurrentPrincipal,
+    principal: BrandPrincipal,
 ) -> ConversationRead:
     """`sensitive` makes agency replies wait for a brand member's approval."""
     conv = _conversation(db, workspace.id, conversation_id)
-    if principal.user.role == "agency":
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "agency accounts cannot change a conversation's priority"
-        )
-    conv.priority = body.priority
-    record(
-        db,
-        workspace_id=workspace.id,
-        actor_id=principal.user.id,
-        action="conversation.priority",
-        target_type="conversation",
-        target_id=conv.id,
-        detail={"priority": body.priority},
-    )
+    service.set_priority(db, conversation=conv, priority=body.priority, actor_id=principal.user.id)
     return ConversationRead.model_validate(conv)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from tending.auth.deps import CsrfChecked, CurrentPrincipal, CurrentWorkspace
+from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
 from tending.inbox.models import Message
 from tending.moderation.service import ModerationRefused, hide_message, moderation_report, unhide_message
@@ -38,20 +38,14 @@ def _own_message(db: DbSession, workspace_id: int, message_id: int) -> Message:
     return msg
 
 
-def _no_agency(principal: CurrentPrincipal) -> None:
-    if principal.user.role == "agency":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
-
-
 @router.post("/workspaces/{workspace_id}/messages/{message_id}/hide", dependencies=[CsrfChecked])
 def hide(
     workspace: CurrentWorkspace,
     message_id: int,
     body: HideRequest,
     db: DbSession,
-    principal: CurrentPrincipal,
+    principal: BrandPrincipal,
 ) -> dict[str, Any]:
-    _no_agency(principal)
     msg = _own_message(db, workspace.id, message_id)
     try:
         hide_message(db, message_id=msg.id, actor=principal.user, reason=body.reason, category=body.category)
@@ -65,10 +59,9 @@ def unhide(
     workspace: CurrentWorkspace,
     message_id: int,
     db: DbSession,
-    principal: CurrentPrincipal,
+    principal: BrandPrincipal,
     body: UnhideRequest | None = None,
 ) -> dict[str, Any]:
-    _no_agency(principal)
     msg = _own_message(db, workspace.id, message_id)
     unhide_message(db, message_id=msg.id, actor=principal.user, reason=body.reason if body else "")
     return _message_state(msg)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tending.auth.models import User
+from tending.auth.roles import Role
 from tending.campaign.models import Campaign, CampaignAlert
 from tending.channel.models import Channel
 from tending.inbox.models import Direction, Message
@@ -63,9 +64,9 @@ def _delivery(session: Session, workspace: Workspace, since: datetime, until: da
         .group_by(Channel.name)
         .order_by(Channel.name)
     ).all()
-    by_agency = sum(n for _name, role, n in replies if role == "agency")
-    by_others = sum(n for _name, role, n in replies if role != "agency")
-    posts_agency = sum(n for _c, role, n in posts if role == "agency")
+    by_agency = sum(n for _name, role, n in replies if role == Role.agency.value)
+    by_others = sum(n for _name, role, n in replies if role != Role.agency.value)
+    posts_agency = sum(n for _c, role, n in posts if role == Role.agency.value)
     return Section(
         "Delivered",
         notes=["Counted from what went through tending: posts it published and replies sent from the desk."],
