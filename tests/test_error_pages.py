@@ -35,10 +35,10 @@ def test_setting_refused_is_400_json_for_the_api_and_a_page_for_the_form(client:
     login(client, "admin@acme.test")
     ws = world.workspace.id
     api = client.put(f"/api/v1/workspaces/{ws}/fallback-owner", json={"user_id": world.outsider_agency.id})
-    assert api.status_code == 400 and "not on this workspace" in api.json()["detail"]
+    assert api.status_code == 400 and "no such person on this workspace" in api.json()["detail"]
     page = client.post("/w/acme/settings/fallback-owner", data={"user_id": str(world.outsider_agency.id)})
     assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
-    assert "not on this workspace" in page.text and 'data-status="400"' in page.text
+    assert "no such person on this workspace" in page.text and 'data-status="400"' in page.text
 
 
 def test_domain_conflict_and_crash_are_pages(app, world) -> None:
@@ -68,4 +68,4 @@ def test_bad_form_input_is_a_400_page_naming_the_field(client: TestClient, world
     r = client.post(
         "/w/acme/campaigns", data={"name": "Spring", "channel_ids": [str(world.other_channel.id)]}
     )
-    assert r.status_code == 400 and "not channels of this workspace" in r.text
+    assert r.status_code == 400 and "no such channel on this workspace" in r.text

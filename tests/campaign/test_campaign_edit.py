@@ -104,5 +104,5 @@ def test_page_form_edits_the_plan(client: TestClient, world) -> None:
         f"/w/acme/campaigns/{c['id']}/edit",
         data={"name": "x", "channel_ids": [str(world.other_channel.id)]},
     )
-    assert bad.status_code == 400 and "not channels of this workspace" in bad.text
+    assert bad.status_code == 400 and "no such channel on this workspace" in bad.text
     assert client.get(f"/api/v1/workspaces/{ws}/campaigns/{c['id']}").json()["name"] == "Spring blend 2027"
