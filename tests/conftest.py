@@ -175,7 +175,11 @@ def world(factory: sessionmaker[Session], settings: Settings, tmp_path: Path) ->
 
 @pytest.fixture()
 def app(settings: Settings, engine: Engine):
-    return create_app(settings)
+    """The app under test; its own connection pool is closed after the test (on PostgreSQL a pool left
+    open per test would exhaust the server's connections within a run)."""
+    app = create_app(settings)
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.fixture()

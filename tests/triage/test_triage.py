@@ -206,3 +206,19 @@ def test_intent_heads_read_features_and_tone_as_fitted() -> None:
     heads = load_intent_model()
     slow = 1 / (1 + np.exp(-(np.asarray(intent_inputs(x, tone) @ heads.coef.T) + heads.intercept)))
     assert np.allclose(heads.probabilities(x, tone), slow, atol=1e-5)
+
+
+def test_money_offers_with_a_link_or_a_dm_ask_are_spam() -> None:
+    """The learned spam head misses scam offers its training comments never had; the cue rule keeps them
+    out of the needs-reply queue's top band."""
+    from tending.triage.classify import classify_texts
+
+    scam, ask = classify_texts(
+        [
+            "🔥 earn $5000 a week from home!!! dm me now 👉 bit.ly/rich-fast",
+            "Can I earn points on the subscription? Where do I see them?",
+        ]
+    )
+    assert scam.intent == "spam" and any("promotional cue" in r for r in scam.reasons)
+    assert scam.urgency == 0.0
+    assert ask.intent != "spam"

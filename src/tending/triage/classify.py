@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from tending.triage.intent import TOPICS, urgency_and_topics
+from tending.triage.intent import TOPICS, promotion_cue, urgency_and_topics
 from tending.triage.intent_model import (
     INTENTS,
     intent_reasons,
@@ -85,8 +85,12 @@ def classify_texts(
     labels, scores = _sentiment(texts, tone, model)
     heads = load_intent_model()
     probs = np.round(heads.probabilities(x, tone), 4).tolist()
-    mains = [main_intent(np.asarray(p)) for p in probs]
+    cues = [promotion_cue(t) for t in texts]
+    mains = ["spam" if cue else main_intent(np.asarray(p)) for p, cue in zip(probs, cues, strict=True)]
     word_reasons = intent_reasons(normalised, x, heads, mains)
+    for i, cue in enumerate(cues):
+        if cue:
+            word_reasons[i].append(f"promotional cue {cue!r}")
     out = []
     for i, (text, label, score) in enumerate(zip(texts, labels, scores, strict=True)):
         rules = urgency_and_topics(text, intent=mains[i], score=score, taxonomy=taxonomy or TOPICS)

@@ -67,6 +67,25 @@ class Rules:
     reasons: list[str] = field(default_factory=list)
 
 
+# Promotion and scam cues. The learned spam head knows comment spam ("check out my channel") from its
+# training videos but not money offers; a cue with a link or a DM ask makes a message spam, the cue named.
+PROMOTION = re.compile(
+    r"(follow ?(me|back)|follow4follow|f4f|free followers|cheap (followers|likes)|earn \$?\d+|dm me|"
+    r"crypto|bitcoin|btc|giveaway|click (here|the link)|work from home|onlyfans|promo code \w+ at)",
+    re.I,
+)
+LINK = re.compile(r"https?://|www\.|bit\.ly|\.\w{2,4}/\w", re.I)
+
+
+def promotion_cue(text: str) -> str | None:
+    """The promotional cue that makes `text` spam whatever the learned heads say, or None."""
+    hit = PROMOTION.search(text)
+    if hit is None:
+        return None
+    lowered = text.lower()
+    return hit.group(0) if LINK.search(text) or "dm" in lowered or "follow" in lowered else None
+
+
 def topics_of(text: str, taxonomy: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     low = text.lower()
     return [name for name, words in (taxonomy or TOPICS).items() if any(w in low for w in words)]
