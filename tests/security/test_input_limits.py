@@ -5,6 +5,7 @@ that would add headers to the alert mail)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from tests.conftest import login
@@ -56,8 +57,25 @@ def _post_streamed(app: Any, path: str, *, chunks: int, declared: int | None = N
         "client": ("127.0.0.1", 5000),
         "server": ("testserver", 80),
     }
-    asyncio.run(app(scope, receive, send))
+    _run_apart(app(scope, receive, send))
     return status[0], taken
+
+
+def _run_apart(coroutine: Any) -> None:
+    """Run on a thread of its own: a browser test's event loop may still be running on this one."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # handed to the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def test_an_oversized_upload_is_refused_while_it_streams(settings: Settings, engine: Any, world: Any) -> None:
