@@ -28,8 +28,8 @@ from tending.auth.models import User, WorkspaceMembership
 from tending.channel.models import Channel
 from tending.config import Settings
 from tending.database.core import Base
+from tending.inbox.bookkeeping import refresh_conversations
 from tending.inbox.models import Conversation, Message
-from tending.ingest.service import refresh_conversations
 from tending.models import import_all_models
 from tending.routing.models import RoutingRule
 from tending.routing.service import route_unassigned

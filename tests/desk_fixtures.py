@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from tending.auth.models import User, WorkspaceMembership
 from tending.channel.models import Channel
+from tending.inbox.bookkeeping import refresh_conversations
 from tending.inbox.models import Conversation, Message, ReplyState
-from tending.ingest.service import refresh_conversations
 from tending.workspace.models import Workspace
 
 _ids = count(1)

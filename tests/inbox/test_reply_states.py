@@ -15,7 +15,7 @@ from tending.channel.models import Channel
 from tending.inbox import reply_state
 from tending.inbox.models import Conversation, Message, ReplyState
 from tending.inbox.queue import needs_reply_queue
-from tending.inbox.service import reply
+from tending.inbox.service import InboxError, reply
 from tending.ingest.generic import item_from_record
 from tending.ingest.service import ingest_items
 from tending.moderation.service import hide_message, unhide_message
@@ -31,6 +31,16 @@ def _ingest(session: Session, world, recs) -> None:
 def _states(session: Session) -> dict[str, str | None]:
     session.expire_all()
     return {m.external_id: m.reply_state for m in session.scalars(select(Message))}
+
+
+def _conv(session: Session, external_id: str) -> Conversation:
+    """The work item a message is in (each person under a post has their own)."""
+    session.expire_all()
+    return session.scalar(
+        select(Conversation)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(Message.external_id == external_id)
+    )
 
 
 def _post_with_two_people(session: Session, world) -> None:
@@ -56,8 +66,9 @@ def test_a_reply_to_one_person_does_not_answer_another(session: Session, world) 
     assert states["m1"] is None and states["m5"] is None  # the brand's own messages have no state
     reply_id = session.scalar(select(Message.id).where(Message.external_id == "m5"))
     assert session.scalar(select(Message.answered_by_id).where(Message.external_id == "m2")) == reply_id
-    conv = session.scalar(select(Conversation))
-    assert conv.needs_reply is True and conv.waiting_count == 1 and conv.status == "open"
+    ben, ana = _conv(session, "m3"), _conv(session, "m2")
+    assert ben.needs_reply is True and ben.waiting_count == 1 and ben.status == "open"
+    assert ana.needs_reply is False and ana.waiting_count == 0 and ana.status == "answered"
 
 
 def test_a_top_level_brand_comment_answers_nobody(session: Session, world) -> None:
@@ -77,14 +88,17 @@ def test_follow_up_after_the_reply_reopens_only_that_person(session: Session, wo
             record(6, parent="m3", direction="outbound", author="brand", minutes=11),
         ],
     )
-    conv = session.scalar(select(Conversation))
-    assert conv.needs_reply is False and conv.status == "answered"
+    assert {(c.needs_reply, c.status) for c in (_conv(session, "m2"), _conv(session, "m3"))} == {
+        (False, "answered")
+    }
     _ingest(session, world, [record(7, parent="m5", author="ana", text="Thanks, and the grind?", minutes=20)])
     states = _states(session)
     assert states["m7"] == ReplyState.needs_reply
     assert states["m2"] == states["m4"] == states["m3"] == ReplyState.answered
-    conv = session.scalar(select(Conversation))
-    assert conv.needs_reply is True and conv.waiting_count == 1 and conv.status == "open"
+    ana, ben = _conv(session, "m7"), _conv(session, "m3")
+    assert ana.id == _conv(session, "m2").id
+    assert ana.needs_reply is True and ana.waiting_count == 1 and ana.status == "open"
+    assert ben.needs_reply is False and ben.status == "answered"  # only Ana's item reopened
 
 
 def test_direct_message_reply_answers_everything_before_it(session: Session, world) -> None:
@@ -118,9 +132,9 @@ def test_no_reply_needed_is_audited_with_who_and_when(session: Session, world) -
     assert msg.reply_state_by_id == world.member.id and msg.reply_state_at is not None
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "message.no_reply_needed"))
     assert entry is not None and entry.actor_id == world.member.id and entry.target_id == msg.id
-    conv = session.scalar(select(Conversation))
-    assert conv.waiting_count == 2  # Ana's second comment and Ben's still wait
-    with pytest.raises(reply_state.ReplyStateRefused):
+    assert _conv(session, "m2").waiting_count == 1  # Ana's second comment still waits
+    assert _conv(session, "m3").waiting_count == 1  # and Ben, in his own item
+    with pytest.raises(reply_state.MessageNotFound):
         reply_state.mark_no_reply_needed(
             session,
             workspace_id=world.other_workspace.id,
@@ -135,7 +149,7 @@ def test_hiding_takes_a_message_off_the_queue_and_unhiding_puts_it_back(session:
     hide_message(session, message_id=ben.id, actor=world.admin, reason="bot link", category="spam")
     session.commit()
     assert _states(session)["m3"] == ReplyState.hidden
-    assert session.scalar(select(Conversation.waiting_count)) == 2
+    assert _conv(session, "m3").waiting_count == 0 and _conv(session, "m2").waiting_count == 2
     unhide_message(session, message_id=ben.id, actor=world.admin)
     session.commit()
     assert _states(session)["m3"] == ReplyState.needs_reply
@@ -145,25 +159,32 @@ def test_reply_from_the_desk_answers_the_chosen_message_or_the_oldest_waiting(
     session: Session, world, settings
 ) -> None:
     _post_with_two_people(session, world)
-    conv = session.scalar(select(Conversation))
-    ben = session.scalar(select(Message).where(Message.external_id == "m3"))
+    _ingest(session, world, [record(5, parent="m3", author="ben", text="Order #20543 too", minutes=6)])
+    ben_conv = _conv(session, "m3")
+    ben = session.scalar(select(Message).where(Message.external_id == "m5"))
     sent = reply(
         session,
         settings=settings,
-        conversation=conv,
+        conversation=ben_conv,
         text="Refunded!",
         actor_id=world.member.id,
         in_reply_to=ben.id,
     )
     session.commit()
     states = _states(session)
-    assert states["m3"] == ReplyState.answered and states["m2"] == states["m4"] == ReplyState.needs_reply
+    assert states["m3"] == states["m5"] == ReplyState.answered
+    assert states["m2"] == states["m4"] == ReplyState.needs_reply
     assert session.get(Message, ben.id).answered_by_id == sent.id
-    # Default: the person who waited longest (Ana), both her comments.
+    # A message of another person's item is not this item's to answer.
+    ana_first = session.scalar(select(Message).where(Message.external_id == "m2"))
+    with pytest.raises(InboxError):
+        reply(session, settings=settings, conversation=ben_conv, text="x", actor_id=world.member.id,
+              in_reply_to=ana_first.id)  # fmt: skip
+    # Default: the message that waited longest in the item (Ana's first), with her later one.
     reply(
         session,
         settings=settings,
-        conversation=conv,
+        conversation=_conv(session, "m2"),
         text="Pause it in your account.",
         actor_id=world.member.id,
     )
@@ -184,7 +205,7 @@ def test_queue_is_one_row_per_person_most_urgent_first(session: Session, world) 
 def test_overview_counts_waiting_messages_not_threads(session: Session, world) -> None:
     from tending.overview.service import waiting_by_age
 
-    _post_with_two_people(session, world)  # one post thread, three waiting messages from two people
+    _post_with_two_people(session, world)  # one post, three waiting messages from two people
     buckets = waiting_by_age(
         session, workspace_id=world.workspace.id, timezone="UTC", now=datetime(2026, 3, 1, tzinfo=UTC)
     )
@@ -218,8 +239,8 @@ def test_mine_and_unassigned_filters_follow_the_conversation_owner(session: Sess
 
     _post_with_two_people(session, world)
     _ingest(session, world, [record(9, kind="direct", thread="dm-dan", author="dan")])
-    post = session.scalar(select(Conversation).where(Conversation.kind == "comment"))
-    post.assignee_id = world.member.id
+    ana, ben = _conv(session, "m2"), _conv(session, "m3")
+    ana.assignee_id = ben.assignee_id = world.member.id
     session.commit()
     ws = session.get(Workspace, world.workspace.id)
 

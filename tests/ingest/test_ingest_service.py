@@ -161,7 +161,7 @@ def test_figures_folded_batch_by_batch_match_a_full_recount(session: Session, wo
     whatever the order and batching: late answers, replies out of order, reopened threads."""
     import random
 
-    from tending.ingest.service import refresh_conversations
+    from tending.inbox.bookkeeping import refresh_conversations
 
     rng = random.Random(7)
     recs = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, func, literal_column, select
@@ -38,3 +39,15 @@ def in_values(session: Session, column: Any, values: list[str] | list[int]) -> C
         func.json_each(bindparam("in_values", orjson.dumps(values).decode()))
     )
     return column.in_(listed)
+
+
+def param_mark(session: Session) -> str:
+    """The driver's parameter mark: statements on the hot path skip SQLAlchemy's per-row binding."""
+    return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+
+
+def sqlite_time(value: datetime) -> str:
+    """The text form SQLAlchemy gives a naive-UTC DATETIME on SQLite, so raw and ORM writes read alike."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")

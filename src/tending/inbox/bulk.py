@@ -12,7 +12,8 @@ import enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tending.auth.models import User
+from tending.auth.models import Role, User
+from tending.errors import Forbidden, Refused
 from tending.inbox import reply_state
 from tending.inbox.models import Conversation, Message
 from tending.inbox.service import assign
@@ -24,8 +25,12 @@ class BulkAction(enum.StrEnum):
     hide_spam = "hide_spam"
 
 
-class BulkRefused(ValueError):
-    pass
+class BulkRefused(Refused, ValueError):
+    """Nothing chosen, or a hide without the reason the team reviews later."""
+
+
+class BulkForbidden(Forbidden):
+    """The role may not take this action (an agency account does not moderate)."""
 
 
 def _items(session: Session, *, workspace_id: int, message_ids: list[int]) -> list[int]:
@@ -46,6 +51,8 @@ def apply(
     reason: str = "",
 ) -> int:
     """Apply one action to the chosen items; returns how many messages it changed."""
+    if action is BulkAction.hide_spam and actor.role == Role.agency:
+        raise BulkForbidden("agency accounts cannot moderate messages")
     if not message_ids:
         raise BulkRefused("choose at least one item")
     ids = _items(session, workspace_id=workspace_id, message_ids=message_ids)

@@ -69,6 +69,14 @@ def urgency_band(urgency: float | None) -> UrgencyBand:
     return UrgencyBand.medium if urgency >= URGENCY_MEDIUM else UrgencyBand.low
 
 
+class ConversationKind(enum.StrEnum):
+    """A person's item under a post, a direct-message thread, or a post's own thread (see `inbox.threads`)."""
+
+    comment = "comment"
+    direct = "direct"
+    post = "post"
+
+
 class ConversationStatus(enum.StrEnum):
     open = "open"
     waiting = "waiting"
@@ -104,13 +112,16 @@ class Conversation(Base):
         Index("ix_conversation_ws_waiting", "workspace_id", "needs_reply", "last_inbound_at", "status"),
         Index("ix_conversation_ws_opened", "workspace_id", "first_inbound_at", "first_response_at"),
         Index("ix_conversation_channel_waiting", "channel_id", "needs_reply", "last_inbound_at"),
+        Index("ix_conversation_channel_post", "channel_id", "post_key"),
     )
 
     id: Mapped[PrimaryKey]
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
     thread_key: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(20), default=MessageKind.comment.value)
+    # The post a person's item is under (its own thread key for the post's thread; null for direct messages).
+    post_key: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default=ConversationKind.comment.value)
     status: Mapped[str] = mapped_column(String(20), default=ConversationStatus.open.value)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     priority: Mapped[str] = mapped_column(String(20), default=Priority.normal.value)
@@ -231,6 +242,7 @@ class ConversationRead(BaseModel):
     workspace_id: int
     channel_id: int
     kind: str
+    post_key: str | None = None
     status: ConversationStatus
     assignee_id: int | None
     priority: str

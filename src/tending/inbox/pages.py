@@ -16,10 +16,12 @@ from tending.channel.models import Channel
 from tending.channel.service import list_for_workspace
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
-from tending.inbox import approval, bulk, queue, reply_state, saved_views, service
+from tending.errors import Refused
+from tending.inbox import approval, bulk, posts, queue, reply_state, saved_views, service
 from tending.inbox.bulk import BulkAction
 from tending.inbox.models import Conversation, ConversationStatus, Message, MessageRead, Priority, ReplyState
 from tending.inbox.queue import QueueFilter
+from tending.inbox.watchers import watchers_of
 from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_level
 from tending.templating import render
 from tending.workspace.models import Workspace
@@ -124,6 +126,7 @@ def _queue_context(
             (QueueFilter.negative, "Negative"),
             (QueueFilter.off_hours, "Off-hours"),
             (QueueFilter.mine, "Mine"),
+            (QueueFilter.watching, "Watching"),
             (QueueFilter.unassigned, "Unassigned"),
         ],
         "chosen": chosen,
@@ -211,14 +214,6 @@ def bulk_form(
 ) -> Response:
     """Assign, mark "no reply needed" or hide as spam every chosen item, then back to the same view."""
     target = int(assignee_id) if assignee_id.isdigit() else None
-    if (
-        action is BulkAction.assign
-        and target is not None
-        and target not in {m.id for m in members_of(db, workspace.id)}
-    ):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "that person is not on this workspace")
-    if action is BulkAction.hide_spam and principal.user.role == Role.agency:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
     query = back.lstrip("?") if back.startswith("?") else ""
     try:
         bulk.apply(
@@ -230,7 +225,7 @@ def bulk_form(
             assignee_id=target,
             reason=reason,
         )
-    except (bulk.BulkRefused, reply_state.ReplyStateRefused) as exc:
+    except Refused as exc:  # shown above the queue it was chosen from; nothing was changed
         db.rollback()
         extra = urlencode({"bulk_error": str(exc)})
         return RedirectResponse(
@@ -244,13 +239,10 @@ def done_form(
     request: Request, message_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
 ) -> Response:
     """`e`: this person needs no reply; on to the next item of the queue."""
-    try:
-        ids = reply_state.person_item(db, workspace_id=workspace.id, message_id=message_id)
-        reply_state.mark_no_reply_needed(
-            db, workspace_id=workspace.id, message_ids=ids, actor_id=principal.user.id
-        )
-    except reply_state.ReplyStateRefused:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "message not found") from None
+    ids = reply_state.person_item(db, workspace_id=workspace.id, message_id=message_id)
+    reply_state.mark_no_reply_needed(
+        db, workspace_id=workspace.id, message_ids=ids, actor_id=principal.user.id
+    )
     if request.headers.get("HX-Request"):
         return Response(status_code=200)
     db.flush()
@@ -288,6 +280,7 @@ def _thread_page(
     people: dict[int | None, list[MessageRead]] = {}
     for m in waiting:
         people.setdefault(m.author_id, []).append(m)
+    person = next((m.author_name or m.author_handle for m in messages if m.direction == "inbound"), None)
     return render(
         request,
         "inbox/thread.html",
@@ -303,6 +296,9 @@ def _thread_page(
             if m.direction == "inbound"
         },
         chosen_id=chosen,
+        person=person,
+        post=posts.post_thread(db, conversation=conv),
+        watchers=watchers_of(db, conversation_id=conv.id),
         members=members,
         member_names={m.id: m.name for m in members},
         audit=list_entries(
@@ -350,6 +346,29 @@ def thread(
     return _thread_page(request, db, principal, workspace, conversation_id)
 
 
+@router.get("/w/{slug}/inbox/{conversation_id}/post")
+def post_view(
+    request: Request, conversation_id: int, db: DbSession, principal: PagePrincipal, workspace: PageWorkspace
+) -> Response:
+    """Every person's item under the post this conversation is under, each with where it stands."""
+    conv = _conv_or_404(db, workspace, conversation_id)
+    thread = posts.post_thread(db, conversation=conv)
+    if thread is None:  # a direct-message thread is one person: its own page is the whole of it
+        return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)
+    channel = db.get(Channel, conv.channel_id)
+    return render(
+        request,
+        "inbox/post.html",
+        principal=principal,
+        conversation=conv,
+        channel=channel,
+        thread=thread,
+        member_names={m.id: m.name for m in members_of(db, workspace.id)},
+        now=utcnow(),
+        **page_context(db, principal, workspace, "inbox"),
+    )
+
+
 def _conv_or_404(db: DbSession, workspace: Workspace, conversation_id: int) -> Conversation:
     conv = service.get_conversation(db, workspace_id=workspace.id, conversation_id=conversation_id)
     if conv is None:
@@ -380,7 +399,6 @@ def reply_form(
             )
     if approval.needs_approval(conv, principal.user):
         approval.draft_reply(db, conversation=conv, author=principal.user, text=text)
-        db.commit()
         return _thread_page(
             request,
             db,
@@ -409,7 +427,6 @@ def reply_form(
             error=f"Reply not sent: {exc}",
             status_code=409,
         )
-    db.commit()
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}?sent=1", status_code=303)
 
 

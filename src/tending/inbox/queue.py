@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tending.author.models import Author
 from tending.database.dialect import in_values
-from tending.inbox.models import Conversation, Message, ReplyState, UrgencyBand
+from tending.inbox.models import Conversation, ConversationWatcher, Message, ReplyState, UrgencyBand
 from tending.inbox.search import matching_message_ids
 from tending.sla.business_hours import MON_FRI_9_17, Schedule, add_business_seconds, is_open, parse_schedule
 from tending.sla.models import SlaLevel, SlaPolicy
@@ -39,6 +39,7 @@ class QueueFilter(enum.StrEnum):
     negative = "negative"
     off_hours = "off_hours"
     mine = "mine"
+    watching = "watching"  # items someone follows without owning them (an escalation told them)
     unassigned = "unassigned"
 
 
@@ -109,7 +110,7 @@ def _person_head() -> ColumnElement[bool]:
 def _statement(
     *, workspace_id: int, filters: set[QueueFilter], actor_id: int | None, channel_id: int | None
 ) -> Select[Message, Conversation, str, str]:
-    mine = QueueFilter.mine in filters
+    mine = QueueFilter.mine in filters or QueueFilter.watching in filters
     if mine:
         # One person's conversations are few next to the backlog: their messages are read through the
         # conversation index and sorted. The two terms below are written so that SQLite (no statistics)
@@ -132,10 +133,13 @@ def _statement(
         stmt = stmt.where(Message.sentiment == "negative")
     # Whose work it is lives on the conversation: that owner's waiting conversations are found first.
     owner: list[ColumnElement[bool]] = []
-    if mine:
+    if QueueFilter.mine in filters:
         owner.append(Conversation.assignee_id == actor_id)
     if QueueFilter.unassigned in filters:
         owner.append(Conversation.assignee_id.is_(None))
+    if QueueFilter.watching in filters:
+        followed = select(ConversationWatcher.conversation_id).where(ConversationWatcher.user_id == actor_id)
+        owner.append(Conversation.id.in_(followed))
     if owner:
         theirs = select(Conversation.id).where(
             Conversation.workspace_id == workspace_id, Conversation.waiting_count > 0, *owner

@@ -1,11 +1,11 @@
 """Reply states: each inbound message needs a reply until a brand reply answers it, a person marks it as
 needing none, or moderation hides it.
 
-The unit of work is one person's message. A brand reply answers the message it replies to and that
-person's earlier waiting messages in the same conversation (a person's comments and the replies to them
-form one work item); it never answers anybody else. In a direct-message conversation (one person) a
-brand message answers everything waiting before it. A top-level brand comment under a post answers no
-one: the people waiting there still wait.
+The unit of work is one person's message. Each conversation is one person's item (their comments under
+a post and the replies to them, or a direct-message thread, see `tending.inbox.threads`): a brand reply
+in it answers the message it replies to and everything of that person waiting before it; it never
+answers anybody else, who is in an item of their own. A top-level brand comment under a post lives in
+the post's own thread and answers no one: the people waiting under the post still wait.
 
 Every change here flushes; the request or task boundary commits.
 """
@@ -23,26 +23,38 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.database.core import utcnow
 from tending.database.dialect import chunks
-from tending.inbox.models import Conversation, ConversationStatus, Direction, Message, MessageKind, ReplyState
+from tending.errors import NotFound, Refused
+from tending.inbox.models import (
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    Direction,
+    Message,
+    ReplyState,
+)
 
 NEEDS = ReplyState.needs_reply.value
 
 
-class ReplyStateRefused(ValueError):
-    """A state change that the rules do not allow (an outbound message, a message of another workspace)."""
+class ReplyStateRefused(Refused, ValueError):
+    """A state change that the rules do not allow (the brand's own message, a state it cannot leave)."""
+
+
+class MessageNotFound(NotFound):
+    """A message id that names nothing in this workspace."""
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One brand message and what it answers: `parent_id` (an inbound message) or, in a direct-message
-    conversation, everything waiting before it."""
+    """One brand message and what it answers: `parent_id` (an inbound message) or, when `whole_item`
+    (the reply is in a person's item), everything waiting before it there."""
 
     reply_id: int
     conversation_id: int
     created_at: Any  # the backend's form of the time (see `tending.ingest.service.Time`)
     parent_id: int | None
     parent_author_id: int | None
-    direct: bool
+    whole_item: bool
 
 
 def apply_answers(session: Session, answers: Iterable[Answer]) -> set[int]:
@@ -58,7 +70,7 @@ def apply_answers(session: Session, answers: Iterable[Answer]) -> set[int]:
             m.c.reply_state == NEEDS,
             m.c.created_at <= a.created_at,
         ]
-        if not a.direct:
+        if not a.whole_item:
             if a.parent_id is None:
                 continue  # a top-level brand comment under a post answers no one
             same_person = m.c.author_id == a.parent_author_id
@@ -116,9 +128,9 @@ def answer_for_reply(
     session: Session, *, reply: Message, parent: Message | None, conversation: Conversation
 ) -> None:
     """Record what a reply sent from the desk answers: the chosen message and that person's earlier
-    waiting messages (everything waiting, in a direct-message conversation)."""
+    waiting messages (everything waiting before it in that person's item)."""
     session.flush()
-    direct = conversation.kind == MessageKind.direct.value
+    whole_item = conversation.kind != ConversationKind.post
     if parent is not None and parent.direction != Direction.inbound.value:
         parent = None
     touched = apply_answers(
@@ -130,7 +142,7 @@ def answer_for_reply(
                 created_at=reply.created_at,
                 parent_id=parent.id if parent else None,
                 parent_author_id=parent.author_id if parent else None,
-                direct=direct,
+                whole_item=whole_item,
             )
         ],
     )
@@ -152,7 +164,7 @@ def _inbound_of(session: Session, *, workspace_id: int, message_ids: list[int]) 
         )
     )
     if len(rows) != len(set(message_ids)):
-        raise ReplyStateRefused("message: not found in this workspace")
+        raise MessageNotFound("message: not found in this workspace")
     if any(m.direction != Direction.inbound.value for m in rows):
         raise ReplyStateRefused("message: only a person's message has a reply state")
     return rows

@@ -16,8 +16,10 @@ from tending.config import Settings
 from tending.connectors.bases import Connector, InboundItem, ReplyCapability
 from tending.database.core import utcnow
 from tending.database.dialect import chunks
+from tending.inbox.bookkeeping import refresh_conversations
 from tending.inbox.models import (
     Conversation,
+    ConversationKind,
     ConversationStatus,
     Direction,
     Message,
@@ -26,7 +28,7 @@ from tending.inbox.models import (
 )
 from tending.inbox.reply_state import answer_for_reply, oldest_waiting
 from tending.inbox.search import matching_message_ids
-from tending.ingest.service import ingest_items, refresh_conversations
+from tending.ingest.service import ingest_items
 from tending.workspace.scope import Scoped, require_own
 
 
@@ -60,8 +62,11 @@ def list_conversations(
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[list[Conversation], str | None]:
-    """Newest activity first, keyset-paged so that the millionth row costs what the first does."""
-    stmt = select(Conversation).where(Conversation.workspace_id == workspace_id)
+    """Newest activity first, keyset-paged so that the millionth row costs what the first does. A post's
+    own thread (the brand speaking to everyone) is no one's work item: it is seen on the post view."""
+    stmt = select(Conversation).where(
+        Conversation.workspace_id == workspace_id, Conversation.kind != ConversationKind.post.value
+    )
     if status:
         stmt = stmt.where(Conversation.status == status)
     if channel_id is not None:
@@ -162,7 +167,7 @@ def reply(
         created_at=sent.created_at,
         direction=Direction.outbound.value,
         parent_external_id=parent.external_id,
-        thread_external_id=conversation.thread_key,
+        thread_external_id=conversation.post_key or conversation.thread_key,
         url=sent.url,
     )
     ingest_items(session, channel=channel, items=[item])

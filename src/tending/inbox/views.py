@@ -9,10 +9,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.auth.models import Role
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
-from tending.inbox import approval, bulk, queue, reply_state, saved_views, service
+from tending.inbox import approval, bulk, queue, saved_views, service
 from tending.inbox.bulk import BulkAction
 from tending.inbox.models import (
     AssignRequest,
@@ -359,18 +358,13 @@ def bulk_action(
     workspace: CurrentWorkspace, body: BulkRequest, db: DbSession, principal: CurrentPrincipal
 ) -> dict[str, int]:
     """Assign, mark "no reply needed" or hide as spam (with a reason) each chosen person's item; audited."""
-    if body.action is BulkAction.hide_spam and principal.user.role == Role.agency:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "agency accounts cannot moderate messages")
-    try:
-        changed = bulk.apply(
-            db,
-            workspace_id=workspace.id,
-            action=body.action,
-            message_ids=body.message_ids,
-            actor=principal.user,
-            assignee_id=body.assignee_id,
-            reason=body.reason,
-        )
-    except (bulk.BulkRefused, reply_state.ReplyStateRefused) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    changed = bulk.apply(
+        db,
+        workspace_id=workspace.id,
+        action=body.action,
+        message_ids=body.message_ids,
+        actor=principal.user,
+        assignee_id=body.assignee_id,
+        reason=body.reason,
+    )
     return {"changed": changed}

@@ -1,10 +1,11 @@
 """Headline response figures for a period: backlog by age, response rate, first-response percentiles.
 
-The period selects conversations by the arrival of their first inbound message. Wall-clock figures come
+The unit is one person's message: the period selects inbound messages by arrival, and each one's
+first-response time is the time of the brand reply that answers it minus its own. Wall-clock figures come
 first: they are what customers experience. Business-hour figures use the workspace's default policy
 (the active policy with no priority, else the first active one); without any policy the workspace is
 assumed open Monday to Friday 09:00-17:00 in its own time zone, and the report says so.
-Conversations made only of messages hidden as spam or abuse are left out (see `tending.sla.visible`).
+Messages hidden as spam or abuse, or marked "no reply needed", expect no answer and are left out.
 
 SQL does the filtering and joins; numpy does the percentiles.
 """
@@ -17,12 +18,12 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.auth.models import User
 from tending.channel.models import Channel
-from tending.inbox.models import Conversation, ConversationStatus, Direction, Message
+from tending.inbox.models import Conversation, Direction, Message, ReplyState
 from tending.sla.business_hours import (
     MON_FRI_9_17,
     Schedule,
@@ -32,7 +33,6 @@ from tending.sla.business_hours import (
     parse_schedule,
 )
 from tending.sla.models import SlaPolicy
-from tending.sla.visible import has_visible_inbound
 from tending.workspace.models import Workspace
 
 # (label, upper bound in hours, exclusive); the last bucket is open-ended.
@@ -150,41 +150,37 @@ def response_figures(
         raise LookupError(f"no workspace with id {workspace_id}")
     schedule, hours, tz, source = workspace_schedule(session, workspace=workspace)
 
-    # The oldest inbound message not yet followed by a brand answer: what the customer waits on.
-    m = Message.__table__.alias("m")
-    waiting_since = (
-        select(func.min(m.c.created_at))
-        .where(
-            m.c.conversation_id == Conversation.id,
-            m.c.direction == Direction.inbound.value,
-            m.c.hidden.is_(False),
-            or_(Conversation.last_outbound_at.is_(None), m.c.created_at > Conversation.last_outbound_at),
-        )
-        .correlate(Conversation)
-        .scalar_subquery()
-    )
+    # Each person's message is measured on its own: answered by the brand reply that answers it, or
+    # still waiting. Messages marked "no reply needed" or hidden expect no answer and are left out.
+    reply = Message.__table__.alias("answer")
     stmt = (
         select(
-            Conversation.id,
-            Conversation.first_inbound_at,
-            Conversation.first_response_at,
-            Conversation.needs_reply,
+            Message.id,
+            Message.created_at,
+            reply.c.created_at,
+            Message.reply_state,
             Conversation.status,
             Channel.name,
             Channel.network,
             User.name,
-            waiting_since,
+            Message.created_at,
         )
-        .join(Channel, Channel.id == Conversation.channel_id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(Channel, Channel.id == Message.channel_id)
         .outerjoin(User, User.id == Conversation.assignee_id)
+        .outerjoin(reply, reply.c.id == Message.answered_by_id)
         .where(
-            Conversation.workspace_id == workspace_id,
-            Conversation.first_inbound_at.is_not(None),
-            has_visible_inbound(),
-            and_(Conversation.first_inbound_at >= since, Conversation.first_inbound_at < until),
+            Message.workspace_id == workspace_id,
+            Message.created_at >= since,
+            Message.created_at < until,
+            Message.direction == Direction.inbound.value,
+            Message.reply_state.in_([ReplyState.needs_reply.value, ReplyState.answered.value]),
         )
     )
-    rows = session.execute(stmt).all()
+    rows = [
+        (mid, first_in, first_out, state == ReplyState.needs_reply.value, status, *rest)
+        for mid, first_in, first_out, state, status, *rest in session.execute(stmt).all()
+    ]
 
     overall: list[tuple[float | None, float | None]] = []
     per_channel: dict[str, list[tuple[float | None, float | None]]] = defaultdict(list)
@@ -193,10 +189,13 @@ def response_figures(
     heat_times: list[list[list[float]]] = [[[] for _ in range(24)] for _ in range(7)]
     buckets = [AgeBucket(label) for label, _ in AGE_BUCKETS]
 
-    for _cid, first_in, first_out, needs_reply, status, ch_name, ch_network, member, waiting in rows:
+    for _cid, first_in, first_out, needs_reply, _status, ch_name, ch_network, member, waiting in rows:
         wall: float | None = None
         biz: float | None = None
         if first_out is not None:
+            if first_out.tzinfo is None:  # an aliased column read raw on SQLite
+                first_out = first_out.replace(tzinfo=first_in.tzinfo)
+            first_out = max(first_out, first_in)  # a reply chosen for a later message answers it at once
             wall = (first_out - first_in).total_seconds() / 3600
             biz = business_seconds(first_in, first_out, schedule) / 3600
         pair = (wall, biz)
@@ -207,7 +206,7 @@ def response_figures(
         heat[day][hour] += 1
         if wall is not None:
             heat_times[day][hour].append(wall)
-        if needs_reply and status != ConversationStatus.closed.value and waiting is not None:
+        if needs_reply and waiting is not None:
             if waiting.tzinfo is None:  # a raw subquery value bypasses the UTC column type on SQLite
                 waiting = waiting.replace(tzinfo=first_in.tzinfo)
             age_h = max((now - waiting).total_seconds() / 3600, 0.0)

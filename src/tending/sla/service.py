@@ -145,24 +145,38 @@ def _metric(
     )
 
 
+def response_clock(conversation: Conversation) -> tuple[datetime, datetime | None] | None:
+    """The response clock of one person's item: while the person waits it runs from their oldest waiting
+    message (a follow-up after the brand's answer starts it again); else it ran from their first message
+    to the brand's first answer. None when nobody waits and nobody was answered (all marked "no reply
+    needed" or hidden): there is no clock to keep."""
+    if conversation.waiting_since is not None:
+        return conversation.waiting_since, None
+    if conversation.first_inbound_at is not None and conversation.first_response_at is not None:
+        return conversation.first_inbound_at, conversation.first_response_at
+    return None
+
+
 def sla_status(*, conversation: Conversation, policy: SlaPolicy, now: datetime) -> SlaStatus:
     """Where a conversation stands against a policy. A finished metric is `breached` if it was late,
     else `ok`; only a running one can be in `warning`."""
     metrics: list[MetricStatus] = []
     start = conversation.first_inbound_at
+    clock = response_clock(conversation)
     if start is not None:
         schedule = schedule_of(policy)
-        metrics.append(
-            _metric(
-                SlaMetric.first_response,
-                start=start,
-                end=conversation.first_response_at,
-                now=now,
-                target_hours=policy.first_response_hours,
-                warn_fraction=policy.warn_fraction,
-                schedule=schedule,
+        if clock is not None:
+            metrics.append(
+                _metric(
+                    SlaMetric.first_response,
+                    start=clock[0],
+                    end=clock[1],
+                    now=now,
+                    target_hours=policy.first_response_hours,
+                    warn_fraction=policy.warn_fraction,
+                    schedule=schedule,
+                )
             )
-        )
         if policy.resolution_hours is not None:
             metrics.append(
                 _metric(
@@ -182,15 +196,18 @@ def sla_level(*, conversation: Conversation, policy: SlaPolicy, now: datetime) -
     """The same level `sla_status` gives, without counting business time over the whole life of the
     conversation: a running clock only compares `now` with its deadlines, a finished one counts the
     business time between its deadline and its end. Lists show this for every row."""
-    start = conversation.first_inbound_at
-    if start is None:
+    first = conversation.first_inbound_at
+    if first is None:
         return SlaLevel.ok
     schedule = schedule_of(policy)
-    clocks = [(policy.first_response_hours, conversation.first_response_at)]
+    clocks: list[tuple[float, datetime, datetime | None]] = []
+    response = response_clock(conversation)
+    if response is not None:
+        clocks.append((policy.first_response_hours, *response))
     if policy.resolution_hours is not None:
-        clocks.append((policy.resolution_hours, conversation.resolved_at))
+        clocks.append((policy.resolution_hours, first, conversation.resolved_at))
     level = SlaLevel.ok
-    for target_hours, end in clocks:
+    for target_hours, start, end in clocks:
         target_s = target_hours * 3600
         due_at = add_business_seconds(start, target_s, schedule)
         if end is None:
@@ -253,6 +270,7 @@ def _open_conversations(session: Session, *, workspace_id: int) -> list[Conversa
                 Conversation.first_inbound_at.is_not(None),
                 has_visible_inbound(),
                 or_(
+                    Conversation.needs_reply.is_(True),
                     Conversation.first_response_at.is_(None),
                     Conversation.resolved_at.is_(None),
                 ),
@@ -267,7 +285,7 @@ def _nothing_left_to_raise(conv: Conversation, policy: SlaPolicy, raised: set[tu
     """True when every running clock of the conversation has had its breach alert: the check can skip the
     business-hours arithmetic, which keeps the periodic run cheap on a long backlog."""
     running = []
-    if conv.first_response_at is None:
+    if conv.waiting_since is not None:
         running.append(SlaMetric.first_response.value)
     if policy.resolution_hours is not None and conv.resolved_at is None:
         running.append(SlaMetric.resolution.value)

@@ -1,0 +1,179 @@
+"""Which conversation (work item) a message belongs to.
+
+The desk's unit of work is one person: under a public post, each person's comments and the brand's
+replies to them form one conversation, so assignment, status, SLA clocks and "waiting" are that
+person's and nobody else's. A direct-message thread is one person already and stays one conversation.
+
+- A person's comment (or mention, or reply to anyone) under post P joins the item of (P, that person),
+  thread key `P#by:<person>`; `post_key` is P, which the post view lists by.
+- A brand reply joins the item of the message it replies to (through its parent, whether the reply went
+  out through tending or came back from the network); a brand reply to a brand reply stays in its item.
+- The brand's post itself and its top-level comments (a reply to its own post, answering no one) live
+  in the post's own conversation, thread key P, kind `post`: they are the brand speaking to everybody,
+  so they belong to no person's item and put no one's clock on hold; the post view shows them on top.
+
+The post conversation keeps the key the whole thread had before items were split per person, so a
+thread that existed then keeps its conversation (and what points at it) as the post's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tending.channel.models import Channel
+from tending.connectors.bases.items import InboundItem
+from tending.database.core import utcnow
+from tending.database.dialect import in_values, param_mark, sqlite_time
+from tending.inbox.models import (
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    Direction,
+    Message,
+    MessageKind,
+)
+
+KEY_CHARS = 300  # conversation.thread_key
+
+
+@dataclass(frozen=True)
+class Place:
+    key: str  # conversation.thread_key
+    post_key: str | None  # the post the conversation is under (None for direct messages)
+    kind: str  # a `ConversationKind`
+
+
+def person_key(post_key: str, person: str) -> str:
+    """The thread key of one person's item under a post; hashed when it would not fit the column."""
+    key = f"{post_key}#by:{person}"
+    if len(key) <= KEY_CHARS:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{post_key[: KEY_CHARS - len(digest) - 4]}#by:{digest}"
+
+
+def person_of(author_external_id: str | None, message_external_id: str) -> str:
+    """Who an item is for: the author's network id; a message without author is a person of its own."""
+    return author_external_id if author_external_id else f"message:{message_external_id}"
+
+
+def place_of(
+    *,
+    kind: str,
+    direction: str,
+    external_id: str,
+    parent_external_id: str | None,
+    thread_external_id: str | None,
+    author_external_id: str | None,
+    parent: tuple[Place, str] | None,
+) -> Place:
+    """The place of one message, given its parent's place and direction when the parent is known."""
+    parent_place = parent[0] if parent else None
+    if kind == MessageKind.direct.value or (parent_place and parent_place.kind == ConversationKind.direct):
+        key = thread_external_id or (parent_place.key if parent_place else None)
+        return Place(key or parent_external_id or external_id, None, ConversationKind.direct)
+    post = (
+        thread_external_id
+        or (parent_place.post_key if parent_place else None)
+        or parent_external_id
+        or external_id
+    )
+    if direction == Direction.inbound.value:
+        return Place(
+            person_key(post, person_of(author_external_id, external_id)), post, ConversationKind.comment
+        )
+    if parent_place is not None and parent_place.kind == ConversationKind.comment:
+        return parent_place
+    return Place(post, post, ConversationKind.post)
+
+
+def place_items(session: Session, *, channel_id: int, items: list[InboundItem]) -> dict[str, Place]:
+    """The place of each item (oldest first, so a parent in the batch is placed before its replies);
+    parents stored earlier are read in one query."""
+    batch = {it.external_id for it in items}
+    wanted = sorted({it.parent_external_id for it in items if it.parent_external_id} - batch)
+    known: dict[str, tuple[Place, str]] = {}
+    if wanted:
+        rows = session.connection().execute(
+            select(
+                Message.external_id,
+                Message.direction,
+                Conversation.thread_key,
+                Conversation.post_key,
+                Conversation.kind,
+            )
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.channel_id == channel_id, in_values(session, Message.external_id, wanted))
+        )
+        known = {ext: (Place(key, post, kind), direction) for ext, direction, key, post, kind in rows}
+    places: dict[str, Place] = {}
+    for it in items:
+        parent = known.get(it.parent_external_id) if it.parent_external_id else None
+        place = place_of(
+            kind=it.kind,
+            direction=it.direction,
+            external_id=it.external_id,
+            parent_external_id=it.parent_external_id,
+            thread_external_id=it.thread_external_id,
+            author_external_id=it.author.external_id if it.author else None,
+            parent=parent,
+        )
+        places[it.external_id] = place
+        known[it.external_id] = (place, it.direction)
+    return places
+
+
+def resolve_conversations(session: Session, *, channel: Channel, places: list[Place]) -> dict[str, int]:
+    """The conversation id of each place, creating the missing ones (concurrent creators agree on the
+    unique key)."""
+    wanted = {p.key: p for p in places}
+    ids = _conversation_ids(session, channel_id=channel.id, keys=list(wanted))
+    missing = [p for k, p in wanted.items() if k not in ids]
+    if not missing:
+        return ids
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    mark = param_mark(session)
+    now = sqlite_time(utcnow()) if sqlite else utcnow()
+    columns = (
+        "workspace_id, channel_id, thread_key, post_key, kind, status, priority, preview, last_author, "
+        "message_count, needs_reply, created_at, waiting_count"
+    )
+    open_ = ConversationStatus.open.value
+    no = 0 if sqlite else False
+    session.connection().exec_driver_sql(
+        f"INSERT INTO conversation ({columns}) VALUES ({', '.join([mark] * 13)}) "
+        "ON CONFLICT (channel_id, thread_key) DO NOTHING",
+        [
+            (
+                channel.workspace_id,
+                channel.id,
+                p.key,
+                p.post_key,
+                p.kind,
+                open_,
+                "normal",
+                "",
+                "",
+                0,
+                no,
+                now,
+                0,
+            )
+            for p in missing
+        ],
+    )
+    ids.update(_conversation_ids(session, channel_id=channel.id, keys=[p.key for p in missing]))
+    return ids
+
+
+def _conversation_ids(session: Session, *, channel_id: int, keys: list[str]) -> dict[str, int]:
+    rows = session.connection().execute(
+        select(Conversation.thread_key, Conversation.id).where(
+            Conversation.channel_id == channel_id, in_values(session, Conversation.thread_key, keys)
+        )
+    )
+    return {k: cid for k, cid in rows}
