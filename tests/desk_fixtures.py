@@ -92,15 +92,11 @@ def make_conversation(
     session.add(conv)
     session.flush()
     # One customer per conversation here: a brand message answers what that customer wrote before it.
-    answered_until = max((m.at for m in messages if m.direction == "outbound"), default=None)
+    rows = []
     for m in messages:
-        state = None
-        if m.direction == "inbound":
-            done = answered_until is not None and m.at <= answered_until
-            state = ReplyState.answered if done else ReplyState.needs_reply
-        session.add(
+        rows.append(
             Message(
-                reply_state=state,
+                reply_state=ReplyState.needs_reply if m.direction == "inbound" else None,
                 workspace_id=ws.id,
                 channel_id=channel.id,
                 conversation_id=conv.id,
@@ -115,6 +111,13 @@ def make_conversation(
                 language=m.language,
             )
         )
+    session.add_all(rows)
+    session.flush()
+    replies = sorted((r for r in rows if r.direction == "outbound"), key=lambda r: r.created_at)
+    for r in rows:
+        answer = next((o for o in replies if o.created_at >= r.created_at), None)
+        if r.direction == "inbound" and answer is not None:
+            r.reply_state, r.answered_by_id = ReplyState.answered, answer.id
     session.flush()
     refresh_conversations(session, [conv.id])
     session.refresh(conv)

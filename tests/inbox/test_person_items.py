@@ -175,7 +175,7 @@ def test_response_times_are_per_message(session: Session, world) -> None:
     figures = response_figures(
         session, workspace_id=world.workspace.id, since=BASE, until=BASE + timedelta(days=1), now=LATER
     )
-    assert figures.overall.conversations == 4 and figures.overall.answered == 3  # Cy still waits
+    assert figures.overall.messages == 4 and figures.overall.answered == 3  # Cy still waits
     assert round(figures.overall.median_wall_hours * 60) == 60
     assert figures.unanswered_total == 1
 

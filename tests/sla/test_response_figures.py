@@ -32,7 +32,8 @@ def d(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
 
 
 def _known_set(db: Session, *, channel_a_name: str = "Main") -> int:
-    """Nine conversations in the period, one before it, one of hidden spam (not counted).
+    """Nine conversations in the period (ten messages of people), one before it, one of hidden spam (not
+    counted).
     No SLA policy: Mon-Fri 09:00-17:00 UTC applies."""
     ws = make_workspace(db)
     ann, bob = make_user(db, ws, "Ann"), make_user(db, ws, "Bob")
@@ -61,9 +62,11 @@ def test_buckets_rate_and_percentiles_on_a_known_set(db: Session) -> None:
     ws_id = _known_set(db)
     f = response_figures(db, workspace_id=ws_id, since=SINCE, until=UNTIL, now=NOW)
     assert f.business_hours_source.startswith("default Mon-Fri")
-    assert f.overall.conversations == 9
+    # Each person's message counts on its own: the follow-up of Wednesday 02:00 waits though the
+    # message before it was answered.
+    assert f.overall.messages == 10
     assert f.overall.answered == 5
-    assert f.overall.response_rate == pytest.approx(5 / 9)
+    assert f.overall.response_rate == pytest.approx(5 / 10)
     # Wall clock, sorted: 0.5, 0.5, 2, 18, 55.0833 -> median 2, p90 (linear) = 18 + 0.6 * 37.0833 = 40.25.
     assert f.overall.median_wall_hours == pytest.approx(2.0)
     assert f.overall.p90_wall_hours == pytest.approx(40.25)
@@ -76,12 +79,12 @@ def test_buckets_rate_and_percentiles_on_a_known_set(db: Session) -> None:
     assert (f.unanswered_total, f.unanswered_off_hours) == (5, 3)
 
     assert set(f.per_member) == {"Ann", "Bob", "unassigned"}
-    assert (f.per_member["Ann"].conversations, f.per_member["Ann"].answered) == (2, 2)
+    assert (f.per_member["Ann"].messages, f.per_member["Ann"].answered) == (2, 2)
     assert f.per_member["Ann"].median_wall_hours == pytest.approx(1.25)
-    assert f.per_member["unassigned"].response_rate == pytest.approx(2 / 6)
+    assert f.per_member["unassigned"].response_rate == pytest.approx(2 / 7)
     assert f.per_channel["Shop (mastodon)"].median_business_hours == pytest.approx((5 / 60 + 2) / 2)
 
-    assert sum(map(sum, f.heatmap)) == 9
+    assert sum(map(sum, f.heatmap)) == 10 and f.heatmap[2][2] == 1  # the follow-up, Wednesday 02:00
     assert f.heatmap[5][2] == 1  # Saturday 02:00
     assert f.heatmap[0][9] == 1 and f.heatmap[0][10] == 1 and f.heatmap[0][14] == 1
     assert f.heatmap_median_wall_hours[5][2] == pytest.approx(55 + 5 / 60)
@@ -91,7 +94,7 @@ def test_buckets_rate_and_percentiles_on_a_known_set(db: Session) -> None:
 def test_empty_period_has_no_percentiles(db: Session) -> None:
     ws_id = _known_set(db)
     f = response_figures(db, workspace_id=ws_id, since=d(1, 0, month=1), until=d(2, 0, month=1), now=NOW)
-    assert f.overall.conversations == 0
+    assert f.overall.messages == 0
     assert f.overall.response_rate is None and f.overall.median_wall_hours is None
 
 
@@ -119,7 +122,7 @@ def test_cli_json_csv_html(cli_db: Session, tmp_path: Path) -> None:
     cli_db.commit()
     with time_machine.travel(NOW, tick=False):
         data = json.loads(_run("--since", "2026-02-27", "--until", "2026-03-04", "--format", "json"))
-    assert data["overall"]["conversations"] == 9
+    assert data["overall"]["messages"] == 10
     assert data["since"] == "2026-02-27T00:00:00+00:00" and data["until"] == "2026-03-05T00:00:00+00:00"
     assert data["now"] == NOW.isoformat()
     assert [(b["label"], b["count"], b["off_hours"]) for b in data["unanswered"]] == [

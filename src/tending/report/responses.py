@@ -16,7 +16,7 @@ from tending.workspace.models import Workspace
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STAT_COLUMNS = [
-    "conversations",
+    "messages",
     "answered",
     "response rate",
     "median (clock)",
@@ -29,7 +29,7 @@ STAT_COLUMNS = [
 def _stat_row(name: str, s: object) -> list[object]:
     return [
         name,
-        getattr(s, "conversations", 0),
+        getattr(s, "messages", 0),
         getattr(s, "answered", 0),
         pct(getattr(s, "response_rate", None), 1),
         hours(getattr(s, "median_wall_hours", None)),
@@ -112,7 +112,7 @@ def response_sections(
             f"{f.business_hours_source} in {f.timezone}."
         ],
         figures=[
-            ("Conversations", str(f.overall.conversations)),
+            ("Messages", str(f.overall.messages)),
             ("Answered", str(f.overall.answered)),
             ("Response rate", pct(f.overall.response_rate, 1)),
             ("Median first response (clock)", hours(f.overall.median_wall_hours)),
@@ -185,7 +185,7 @@ def response_sections(
             Chart(
                 "Conversations opened by weekday and hour",
                 alt=f"Heat map of conversations opened by weekday and hour; {busy_text}.",
-                drawing=charts.heatmap(rows=WEEKDAYS, grid=f.heatmap, label="conversations"),
+                drawing=charts.heatmap(rows=WEEKDAYS, grid=f.heatmap, label="messages"),
                 table=Table(
                     f"{key}heatmap",
                     "Arrivals by weekday and hour",

@@ -48,7 +48,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @dataclass
 class TimeStats:
-    conversations: int = 0
+    messages: int = 0  # people's messages that expected an answer
     answered: int = 0
     response_rate: float | None = None
     median_wall_hours: float | None = None
@@ -79,7 +79,7 @@ class ResponseFigures:
     unanswered_off_hours: int
     per_channel: dict[str, TimeStats] = field(default_factory=dict)
     per_member: dict[str, TimeStats] = field(default_factory=dict)
-    # heatmap[weekday][hour] = conversations that arrived then (workspace time zone, Monday first).
+    # heatmap[weekday][hour] = messages that arrived then (workspace time zone, Monday first).
     heatmap: list[list[int]] = field(default_factory=list)
     heatmap_median_wall_hours: list[list[float | None]] = field(default_factory=list)
 
@@ -104,7 +104,7 @@ def _stats(rows: list[tuple[float | None, float | None]]) -> TimeStats:
     med_w, p90_w = _percentiles(wall)
     med_b, p90_b = _percentiles(biz)
     return TimeStats(
-        conversations=len(rows),
+        messages=len(rows),
         answered=len(wall),
         response_rate=(len(wall) / len(rows)) if rows else None,
         median_wall_hours=med_w,

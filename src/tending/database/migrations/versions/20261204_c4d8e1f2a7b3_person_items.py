@@ -228,6 +228,20 @@ def _split() -> None:
     _refresh(sorted(set(convs) | set(new_ids.values())))
 
 
+def _keep_watchers(bind: sa.Connection, into: dict[int, int]) -> None:
+    """Watchers of merged items follow them to the post's thread (deleting the items would drop them)."""
+    have = set(bind.execute(sa.select(WATCHER.c.conversation_id, WATCHER.c.user_id)).tuples())
+    rows = []
+    for cid, uid, reason, at in bind.execute(
+        sa.select(WATCHER.c.conversation_id, WATCHER.c.user_id, WATCHER.c.reason, WATCHER.c.created_at)
+    ):
+        if cid in into and (into[cid], uid) not in have:
+            have.add((into[cid], uid))
+            rows.append({"conversation_id": into[cid], "user_id": uid, "reason": reason, "created_at": at})
+    if rows:
+        bind.execute(WATCHER.insert(), rows)
+
+
 def _merge() -> None:
     """Back to one conversation per post: each person's item returns to its post's thread."""
     bind = op.get_bind()
@@ -260,6 +274,7 @@ def _merge() -> None:
     )
     for i in range(0, len(moves), BATCH):
         bind.execute(move, moves[i : i + BATCH])
+    _keep_watchers(bind, {m["old"]: m["new"] for m in moves})
     for i in range(0, len(gone), BATCH):
         bind.execute(CONV.delete().where(CONV.c.id.in_(gone[i : i + BATCH])))
     op.execute(CONV.update().where(CONV.c.kind == "post").values(kind="comment"))
