@@ -92,7 +92,9 @@ def test_bulk_no_reply_needed_and_assign_are_audited(client: TestClient, factory
     with factory() as s:
         assert s.get(Message, ids["m3"]).reply_state == ReplyState.no_reply_needed
         assert s.get(Message, ids["m3"]).reply_state_by_id == world.member.id
-        assert s.scalar(select(Conversation.assignee_id)) == world.member.id
+        cy = s.get(Message, ids["m5"]).conversation_id
+        assert s.scalar(select(Conversation.assignee_id).where(Conversation.id == cy)) == world.member.id
+        assert s.scalar(select(Conversation.assignee_id).where(Conversation.id != cy).limit(1)) is None
         actions = set(s.scalars(select(AuditEntry.action)))
     assert {"message.no_reply_needed", "conversation.assign"} <= actions
     # Hiding as spam needs a reason: refused with the reason on the page, nothing hidden.
@@ -112,7 +114,7 @@ def test_done_marks_the_person_and_opens_the_next_item(client: TestClient, facto
     )
     with factory() as s:
         assert {s.get(Message, ids[k]).reply_state for k in ("m2", "m4")} == {ReplyState.no_reply_needed}
-        conv_id = s.scalar(select(Conversation.id))
+        conv_id = s.get(Message, ids["m5"]).conversation_id
     assert r.headers["location"] == f"/w/acme/inbox/{conv_id}?m={ids['m5']}"
 
 
@@ -120,15 +122,21 @@ def test_thread_shows_who_waits_and_replies_to_the_chosen_message(client: TestCl
     ids = _seed(factory, world)
     _login(client)
     with factory() as s:
-        conv_id = s.scalar(select(Conversation.id))
+        conv_id = s.get(Message, ids["m3"]).conversation_id
     thread = client.get(f"/w/acme/inbox/{conv_id}", params={"m": ids["m3"]}).text
-    assert thread.count('data-testid="waiting-person"') == 3 and "3 people waiting" in thread
+    # Ben's item holds Ben alone; the post view shows everyone under the post, each waiting.
+    assert thread.count('data-testid="waiting-person"') == 1 and "Ben on Acme" in thread
+    assert "Under a post with 3 people (3 waiting)" in thread
+    post = client.get(f"/w/acme/inbox/{conv_id}/post").text
+    assert post.count('data-testid="post-item"') == 3 and "3 people waiting</strong>" in post
     assert re.search(rf'<option value="{ids["m3"]}" selected>', thread)
     r = client.post(
         f"/w/acme/inbox/{conv_id}/reply",
         data={"text": "Thank you Ben!", "in_reply_to": str(ids["m3"]), "csrf_token": _csrf(thread)},
     )
-    assert r.status_code == 200 and "2 people waiting" in r.text and "answers Ben" in r.text
+    assert r.status_code == 200 and "Nobody is waiting here" in r.text and "answers Ben" in r.text
+    post = client.get(f"/w/acme/inbox/{conv_id}/post").text
+    assert "2 people waiting</strong>" in post
     with factory() as s:
         assert s.get(Message, ids["m3"]).reply_state == ReplyState.answered
         assert s.get(Message, ids["m2"]).reply_state == ReplyState.needs_reply
