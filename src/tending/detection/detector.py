@@ -82,6 +82,10 @@ class DetectorConfig:
     refractory_sigmas: float = 4.0
     hold_sigmas: float = 3.5
     escalation_factor: float = 10.0
+    center: float = 0.0
+    """Subtracted from each value before the transform (a continuous series' typical value)."""
+    scale: float = 1.0
+    """Divides each value (after `center`) before the transform, so the floors mean the same on any unit."""
 
     def __post_init__(self) -> None:
         if self.step_seconds <= 0:
@@ -92,6 +96,8 @@ class DetectorConfig:
             raise ValueError("direction must be 'up' or 'both'")
         if self.escalation_factor < 1.0:
             raise ValueError("escalation_factor must be at least 1")
+        if not self.scale > 0 or not math.isfinite(self.scale) or not math.isfinite(self.center):
+            raise ValueError("scale must be positive and finite, center finite")
 
 
 @dataclass(frozen=True)
@@ -250,7 +256,10 @@ class BatchResult:
 # --- shared scalar helpers -------------------------------------------------------------------------------
 
 
-def _forward(values: FloatArray, transform: str) -> FloatArray:
+def _forward(values: FloatArray, config: DetectorConfig) -> FloatArray:
+    transform = config.transform
+    if config.center != 0.0 or config.scale != 1.0:
+        values = (values - config.center) / config.scale
     if transform == "identity":
         return values.astype(np.float64, copy=True)
     if transform == "sqrt":
@@ -258,12 +267,17 @@ def _forward(values: FloatArray, transform: str) -> FloatArray:
     return np.asarray(np.sign(values) * np.log1p(np.abs(values)), dtype=np.float64)
 
 
-def _inverse(values: FloatArray, transform: str) -> FloatArray:
+def _inverse(values: FloatArray, config: DetectorConfig) -> FloatArray:
+    transform = config.transform
     if transform == "identity":
-        return values
-    if transform == "sqrt":
-        return np.asarray(np.sign(values) * values * values, dtype=np.float64)
-    return np.asarray(np.sign(values) * np.expm1(np.abs(values)), dtype=np.float64)
+        out = values
+    elif transform == "sqrt":
+        out = np.asarray(np.sign(values) * values * values, dtype=np.float64)
+    else:
+        out = np.asarray(np.sign(values) * np.expm1(np.abs(values)), dtype=np.float64)
+    if config.center != 0.0 or config.scale != 1.0:
+        out = out * config.scale + config.center
+    return out
 
 
 def _hours(seconds: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -373,7 +387,7 @@ class SpikeDetector:
         seconds = np.array([epoch_seconds(timestamp)], dtype=np.int64)
         hod_arr, how_arr = _hours(seconds)
         hod, how = int(hod_arr[0]), int(how_arr[0])
-        x = float(_forward(np.array([float(value)]), cfg.transform)[0])
+        x = float(_forward(np.array([float(value)]), cfg)[0])
 
         level_prev = x if st.rows == 0 else st.level
         deviation = x - level_prev
@@ -421,7 +435,7 @@ class SpikeDetector:
         score = float(_score(np.array([z_eff]), cfg.z_half)[0]) if st.rows >= rates.warmup_rows else 0.0
         band = _inverse(
             np.array([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
-            cfg.transform,
+            cfg,
         )
 
         square = scaled * scaled
@@ -595,7 +609,7 @@ def score_batch(
         empty = np.zeros(0, dtype=np.float64)
         return BatchResult(empty, empty, empty, empty, empty), st
     hod, how = _hours(seconds)
-    x = _forward(vals, cfg.transform)
+    x = _forward(vals, cfg)
 
     first_level = x[0] if st.rows == 0 else st.level
     level_after = _ewma(x, rates.level, first_level)
@@ -634,7 +648,7 @@ def score_batch(
 
     band = _inverse(
         np.stack([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
-        cfg.transform,
+        cfg,
     )
     st.level = float(level_after[-1])
     st.peak = float(peak_after[-1])
