@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from tending.detection.auto import AutoDetector  # noqa: E402
+from tending.detection.auto import CONTINUOUS, AutoDetector  # noqa: E402
 from tending.detection.csvstream import detect_stream, read_rows  # noqa: E402
 from tending.detection.detector import DetectorConfig  # noqa: E402
 from tending.detection.generate import corpus, thin_counts  # noqa: E402
@@ -78,8 +78,8 @@ def load_items(data_dir: Path, per_family: int, seed: int) -> list[Item]:
     return items
 
 
-def score_items(items: Sequence[Item], base: DetectorConfig | None) -> dict[str, np.ndarray]:
-    return {it.name: AutoDetector(base).score(it.timestamps, it.values) for it in items}
+def score_items(items: Sequence[Item], continuous: DetectorConfig = CONTINUOUS) -> dict[str, np.ndarray]:
+    return {it.name: AutoDetector(continuous=continuous).score(it.timestamps, it.values) for it in items}
 
 
 def lofo(scores: Mapping[str, np.ndarray], layouts: Mapping[str, FileLayout], profile: Profile) -> float:
@@ -109,9 +109,15 @@ def report(items: Sequence[Item], scores: Mapping[str, np.ndarray]) -> None:
     print(f"{'profile':<22}{'score':>8}{'threshold':>11}{'LOFO':>8}")
     for profile in PROFILES:
         result = score_corpus(scores, layouts, profile)
-        print(f"{result.profile:<22}{result.score:>8.1f}{result.threshold:>11.4f}{lofo(scores, layouts, profile):>8.1f}")
+        print(
+            f"{result.profile:<22}{result.score:>8.1f}{result.threshold:>11.4f}"
+            f"{lofo(scores, layouts, profile):>8.1f}"
+        )
     threshold = score_corpus(scores, layouts, STANDARD).threshold
-    print(f"\nstandard profile by group, at the one corpus-wide threshold {threshold:.4f} (own best in brackets)")
+    print(
+        f"\nstandard profile by group, at the one corpus-wide threshold {threshold:.4f}"
+        " (own best in brackets)"
+    )
     groups = sorted({it.group for it in items}, key=lambda g: (not g.startswith("realTweets"), g))
     for group in groups:
         sub = {it.name: it.layout for it in items if it.group == group}
@@ -123,7 +129,10 @@ def report(items: Sequence[Item], scores: Mapping[str, np.ndarray]) -> None:
             continue
         own = score_corpus(scores, sub, STANDARD).score
         at = score_at(scores, sub, STANDARD, threshold)
-        print(f"  {group:<22}{at:>7.1f} ({own:.1f})  {len(sub)} series, {n_win} windows, {detections} detections")
+        print(
+            f"  {group:<22}{at:>7.1f} ({own:.1f})  {len(sub)} series, {n_win} windows,"
+            f" {detections} detections"
+        )
 
 
 def throughput(data_dir: Path, items: Sequence[Item], repeat: int) -> None:
@@ -136,7 +145,10 @@ def throughput(data_dir: Path, items: Sequence[Item], repeat: int) -> None:
             start = time.perf_counter()
             rows = sum(detect_stream(io.StringIO(t), io.StringIO(), source="bench") for t in texts)
             best = min(best, time.perf_counter() - start)
-        print(f"throughput: {rows / best:,.0f} points/s (realTweets, CSV parse + detect + CSV write, best of {repeat})")
+        print(
+            f"throughput: {rows / best:,.0f} points/s"
+            f" (realTweets, CSV parse + detect + CSV write, best of {repeat})"
+        )
     best = float("inf")
     rows = sum(it.values.size for it in items)
     for _ in range(repeat):
@@ -144,12 +156,14 @@ def throughput(data_dir: Path, items: Sequence[Item], repeat: int) -> None:
         for it in items:
             AutoDetector().score(it.timestamps, it.values)
         best = min(best, time.perf_counter() - start)
-    print(f"throughput: {rows / best:,.0f} points/s (AutoDetector.score on the whole corpus in memory, best of {repeat})")
+    print(
+        f"throughput: {rows / best:,.0f} points/s"
+        f" (AutoDetector.score on the whole corpus in memory, best of {repeat})"
+    )
 
 
-def parse_overrides(pairs: Sequence[str]) -> DetectorConfig | None:
-    if not pairs:
-        return None
+def parse_overrides(pairs: Sequence[str]) -> DetectorConfig:
+    """The continuous model's settings with `KEY=VALUE` changes (counts keep theirs)."""
     kinds = {f.name: f.type for f in fields(DetectorConfig)}
     changes: dict[str, object] = {}
     for pair in pairs:
@@ -162,19 +176,22 @@ def parse_overrides(pairs: Sequence[str]) -> DetectorConfig | None:
             changes[key] = text
         else:
             changes[key] = float(text)
-    return replace(DetectorConfig(), **changes)  # type: ignore[arg-type]
+    return replace(CONTINUOUS, **changes)  # type: ignore[arg-type]
 
 
-# Candidate settings for the cross-validation: the pause and the calibration's memory, the two settings
-# whose best value most plausibly depends on the kind of series.
+# Candidate settings of the continuous model for the cross-validation (counts keep theirs): the
+# single-row tail, and the one-alert-per-event pause (its length and the line that opens it).
 GRID: dict[str, DetectorConfig] = {
-    "default": DetectorConfig(),
-    "pause 12h": DetectorConfig(refractory_hours=12.0),
-    "pause 48h": DetectorConfig(refractory_hours=48.0),
-    "calibration 3d": DetectorConfig(calibration_halflife_days=3.0),
-    "calibration 14d": DetectorConfig(calibration_halflife_days=14.0),
-    "level 6h": DetectorConfig(level_halflife_hours=6.0),
-    "level 72h": DetectorConfig(level_halflife_hours=72.0),
+    "chosen": CONTINUOUS,
+    "normal rows": replace(CONTINUOUS, row_tail_dof=None),
+    "t5 rows": replace(CONTINUOUS, row_tail_dof=5.0),
+    "pause 24h": replace(CONTINUOUS, refractory_hours=24.0),
+    "pause 72h": replace(CONTINUOUS, refractory_hours=72.0),
+    "line 4.0": replace(CONTINUOUS, refractory_sigmas=4.0, hold_sigmas=3.5),
+    "line 3.0": replace(CONTINUOUS, refractory_sigmas=3.0, hold_sigmas=2.5),
+    "counts' settings": replace(
+        DetectorConfig(), transform="identity", counts=False, direction="both", variance_prior=1.0
+    ),
 }
 
 
@@ -195,14 +212,20 @@ def cross_validate(items: Sequence[Item]) -> None:
         best_label = max(runs, key=lambda label: score_corpus(runs[label], train, STANDARD).score)
         threshold = score_corpus(runs[best_label], train, STANDARD).threshold
         picks.append(best_label)
-        raw += sum(raw_at(sweep_file(runs[best_label][n], lay, STANDARD), threshold) for n, lay in test.items())
+        raw += sum(
+            raw_at(sweep_file(runs[best_label][n], lay, STANDARD), threshold) for n, lay in test.items()
+        )
     n_windows = sum(layout.n_windows for layout in layouts.values())
-    print(f"leave-one-family-out, settings and threshold chosen on the others: {100.0 * (raw + n_windows) / (2 * n_windows):.1f}")
+    print(
+        f"leave-one-family-out, settings and threshold chosen on the others: {100.0 * (raw + n_windows) / (2 * n_windows):.1f}"
+    )
     print("  picked: " + ", ".join(f"{f}={p}" for f, p in zip(families, picks, strict=True)))
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".." / "shared" / "data" / "nab-realtweets")
     parser.add_argument("--per-family", type=int, default=8, help="Generated series per family.")
     parser.add_argument("--seed", type=int, default=1, help="Seed of the generated corpus.")

@@ -76,40 +76,45 @@ def robust_scale(values: ArrayLike) -> tuple[float, float]:
     return center, max(spread, floor)
 
 
-def kind_config(
-    kind: SeriesKind, *, step_seconds: float, center: float = 0.0, scale: float = 1.0, base: DetectorConfig | None = None
+# Counts keep the settings measured on message volumes (see BENCHMARKS.md). Continuous metrics differ:
+# they alert both ways, their single rows are read as Student-t (10 degrees of freedom: real metrics throw
+# more 5-sigma rows than a normal law), and one alert per event means a 48-hour pause opened from 3.5
+# sigmas; chosen by leave-one-family-out over generated series (bench/anomaly.py --cv). Both score 0.5 at
+# their alert line (`z_half`), so one threshold means the same on either kind.
+COUNTS = DetectorConfig()
+CONTINUOUS = DetectorConfig(
+    transform="identity",
+    counts=False,
+    direction="both",
+    variance_prior=1.0,
+    row_tail_dof=10.0,
+    refractory_hours=48.0,
+    refractory_sigmas=3.5,
+    hold_sigmas=3.0,
+    z_half=3.5,
+)
+
+
+def choose_config(
+    epochs: ArrayLike,
+    values: ArrayLike,
+    *,
+    counts: DetectorConfig = COUNTS,
+    continuous: DetectorConfig = CONTINUOUS,
 ) -> DetectorConfig:
-    """The detector's settings for a series of `kind` (`base` supplies everything else)."""
-    config = base or DetectorConfig()
-    if kind is SeriesKind.counts:
-        return replace(config, step_seconds=step_seconds, transform="log", counts=True, direction="up")
-    return replace(
-        config,
-        step_seconds=step_seconds,
-        transform="identity",
-        counts=False,
-        direction="both",
-        variance_prior=1.0,
-        center=center,
-        scale=scale,
-    )
-
-
-def choose_config(epochs: ArrayLike, values: ArrayLike, base: DetectorConfig | None = None) -> DetectorConfig:
-    """Type the watched rows and set the detector up for them."""
-    kind = infer_kind(values)
+    """Type the watched rows and set the detector up for them (bucket size, and units when continuous)."""
     step = infer_step_seconds(epochs)
-    if kind is SeriesKind.counts:
-        return kind_config(kind, step_seconds=step, base=base)
+    if infer_kind(values) is SeriesKind.counts:
+        return replace(counts, step_seconds=step)
     center, scale = robust_scale(values)
-    return kind_config(kind, step_seconds=step, center=center, scale=scale, base=base)
+    return replace(continuous, step_seconds=step, center=center, scale=scale)
 
 
 class AutoDetector:
     """Streaming detector that types its series after a day of watching, then scores every row."""
 
-    def __init__(self, base: DetectorConfig | None = None) -> None:
-        self.base = base
+    def __init__(self, *, counts: DetectorConfig = COUNTS, continuous: DetectorConfig = CONTINUOUS) -> None:
+        self._bases = (counts, continuous)
         self.config: DetectorConfig | None = None
         self._watched_epochs: list[int] = []
         self._watched_values: list[float] = []
@@ -131,7 +136,7 @@ class AutoDetector:
         if rows >= MAX_ROWS or (rows >= MIN_ROWS and span_hours >= WATCH_HOURS):
             epochs = np.asarray(self._watched_epochs, dtype=np.int64)
             values = np.asarray(self._watched_values, dtype=np.float64)
-            self.config = choose_config(epochs, values, self.base)
+            self.config = choose_config(epochs, values, counts=self._bases[0], continuous=self._bases[1])
             _, self._state = score_batch(epochs, values, config=self.config)
             self._watched_epochs, self._watched_values = [], []
 
@@ -159,6 +164,8 @@ class AutoDetector:
             assert self.config is not None
             if self._detector is not None:  # rows were scored one by one before: continue from there
                 self._state, self._detector = self._detector.state, None
-            result, self._state = score_batch(epochs[start:], vals[start:], config=self.config, state=self._state)
+            result, self._state = score_batch(
+                epochs[start:], vals[start:], config=self.config, state=self._state
+            )
             out[start:] = result.score
         return out

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.signal import lfilter
-from scipy.special import log_ndtr, ndtri
+from scipy.special import log_ndtr, ndtri, stdtr
 
 HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 168
@@ -84,6 +84,8 @@ class DetectorConfig:
     escalation_factor: float = 10.0
     center: float = 0.0
     """Subtracted from each value before the transform (a continuous series' typical value)."""
+    row_tail_dof: float | None = None
+    """Read the single-row statistic as Student-t with these degrees of freedom (heavy-tailed metrics)."""
     scale: float = 1.0
     """Divides each value (after `center`) before the transform, so the floors mean the same on any unit."""
 
@@ -339,6 +341,19 @@ def _combine(best: FloatArray, scales: int) -> FloatArray:
     return np.asarray(np.maximum(out, Z_CLIP_LOW), dtype=np.float64)
 
 
+def _heavy_tail(u: FloatArray, dof: float) -> FloatArray:
+    """The normal quantile with the same tail probability as `u` has under a unit-variance Student t.
+
+    A metric with heavy tails (CPU load, latency) throws 5-sigma rows every few days; read as normal
+    they would alert, read as t they weigh what they are worth. Sign kept, so falls stay falls.
+    """
+    t_scale = math.sqrt(dof / (dof - 2.0)) if dof > 2.0 else 1.0
+    with np.errstate(divide="ignore"):
+        tail = stdtr(dof, -np.abs(u) * t_scale)
+        out = -ndtri(np.maximum(tail, 1e-300))
+    return np.asarray(np.sign(u) * np.maximum(out, 0.0), dtype=np.float64)
+
+
 def _fit_scales(state: DetectorState, scales: int) -> None:
     """Give a state saved by an older version (or another config) one calibration slot per time scale."""
     if len(state.scale_mean) != scales or len(state.scale_variance) != scales:
@@ -416,6 +431,8 @@ class SpikeDetector:
                 st.scale_mean[j] = c * u + (1.0 - c) * mean
                 st.scale_variance[j] = c * (d * d) + (1.0 - c) * var
                 u = d / math.sqrt(max(var, SCALE_VARIANCE_MIN))
+            if k == 1 and cfg.row_tail_dof is not None:
+                u = float(_heavy_tail(np.array([u]), cfg.row_tail_dof)[0])
             evidence = max(evidence, u if cfg.direction == "up" else abs(u))
         evidence = float(_combine(np.array([evidence]), len(rates.windows))[0])
         keep = max(rates.windows) - 1
@@ -548,6 +565,8 @@ def _evidence(z: FloatArray, st: DetectorState, rates: _Rates, cfg: DetectorConf
             u = d / np.sqrt(np.maximum(var_prev, SCALE_VARIANCE_MIN))
             st.scale_mean[j] = float(mean_after[-1])
             st.scale_variance[j] = float(var_after[-1])
+        if k == 1 and cfg.row_tail_dof is not None:
+            u = _heavy_tail(u, cfg.row_tail_dof)
         evidence = np.maximum(evidence, u if cfg.direction == "up" else np.abs(u))
     kept = min(longest - 1, st.rows + n)
     st.recent_z = [float(v) for v in padded[padded.size - kept :]] if kept > 0 else []

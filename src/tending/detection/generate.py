@@ -34,6 +34,8 @@ class Series:
     """First row of each labelled change."""
     windows: tuple[tuple[np.datetime64, np.datetime64], ...]
     """NAB windows (first and last timestamp), one per change."""
+    kinds: tuple[str, ...]
+    """What each change is (`spike`, `level_shift`, ...)."""
 
 
 @dataclass
@@ -80,7 +82,10 @@ def _place(rng: np.random.Generator, n: int, count: int) -> list[int]:
     lo = int(PROBATION_SHARE * n) + half + 1
     hi = n - half - 2
     slots = np.linspace(lo, hi, count + 1)
-    rows = [int(rng.integers(int(slots[k]), max(int(slots[k + 1]) - half, int(slots[k]) + 1))) for k in range(count)]
+    rows = [
+        int(rng.integers(int(slots[k]), max(int(slots[k + 1]) - half, int(slots[k]) + 1)))
+        for k in range(count)
+    ]
     return sorted(rows)
 
 
@@ -176,7 +181,9 @@ def _continuous(family: Family, rng: np.random.Generator, n: int) -> tuple[_Draf
     spread = level * float(rng.uniform(0.01, 0.08))
     d = _Draft(rng, n, family.step_seconds, np.full(n, level), np.zeros(n), [])
     if family.seasonal:
-        d.signal += spread * _season(d.hours, float(rng.uniform(3, 8)), float(rng.uniform(0, 3)), rng.random())
+        d.signal += spread * _season(
+            d.hours, float(rng.uniform(3, 8)), float(rng.uniform(0, 3)), rng.random()
+        )
     if rng.random() < 0.4:  # a slow drift the model must follow without alarm
         d.signal += spread * np.cumsum(rng.standard_normal(n)) * 0.05
     d.noise = spread * _ar_noise(rng, n, float(rng.uniform(0.0, 0.8)), bool(rng.random() < 0.5))
@@ -189,12 +196,12 @@ def generate_series(family: Family, seed: int) -> Series:
     n = int(rng.integers(family.rows[0], family.rows[1] + 1))
     count = int(rng.integers(1, 4)) if family.changes else 0
     rows = _place(rng, n, count) if count else []
+    kinds = [family.changes[int(rng.integers(len(family.changes)))] for _ in rows]
     if family.counts:
-        values = _counts(family, rng, n, rows)
+        values = _counts(rng, n, family, rows, kinds)
     else:
         d, spread = _continuous(family, rng, n)
-        for at in rows:
-            kind = family.changes[int(rng.integers(len(family.changes)))]
+        for at, kind in zip(rows, kinds, strict=True):
             CONTINUOUS_CHANGES[kind](d, at, spread)
         values = d.signal + d.noise
         if rng.random() < 0.3:  # some metrics are reported rounded, to about their noise's size
@@ -203,19 +210,25 @@ def generate_series(family: Family, seed: int) -> Series:
     stamps = START + np.arange(n, dtype=np.int64) * np.timedelta64(family.step_seconds, "s")
     half = int(WINDOW_SHARE * n / max(count, 1) / 2)
     windows = tuple((stamps[max(at - half, 0)], stamps[min(at + half, n - 1)]) for at in rows)
-    return Series(f"{family.name}_{seed}", family.name, stamps, np.asarray(values, dtype=np.float64), tuple(rows), windows)
+    values = np.asarray(values, dtype=np.float64)
+    return Series(f"{family.name}_{seed}", family.name, stamps, values, tuple(rows), windows, tuple(kinds))
 
 
-def _counts(family: Family, rng: np.random.Generator, n: int, rows: list[int]) -> FloatArray:
+def _counts(
+    rng: np.random.Generator, n: int, family: Family, rows: list[int], kinds: list[str]
+) -> FloatArray:
     """Poisson counts around a daily and weekly cycle; bursts decay over a few rows, shifts stay."""
     hours = np.arange(n, dtype=np.float64) * family.step_seconds / 3600.0
-    base = float(np.exp(rng.uniform(np.log(0.5), np.log(8.0)))) if family.name == "counts_quiet" else float(
-        np.exp(rng.uniform(np.log(5.0), np.log(200.0)))
+    base = (
+        float(np.exp(rng.uniform(np.log(0.5), np.log(8.0))))
+        if family.name == "counts_quiet"
+        else float(np.exp(rng.uniform(np.log(5.0), np.log(200.0))))
     )
-    rate = base * np.exp(_season(hours, float(rng.uniform(0.3, 0.9)), float(rng.uniform(0.0, 0.5)), rng.random()))
+    rate = base * np.exp(
+        _season(hours, float(rng.uniform(0.3, 0.9)), float(rng.uniform(0.0, 0.5)), rng.random())
+    )
     rate *= np.exp(0.15 * _ar_noise(rng, n, 0.9, False))  # news days: over-dispersion beyond Poisson
-    for at in rows:
-        kind = family.changes[int(rng.integers(len(family.changes)))]
+    for at, kind in zip(rows, kinds, strict=True):
         lift = 1.0 + 3.0 / np.sqrt(max(base, 0.5)) * (2.0 + 2.0 * rng.random())
         if kind == "level_shift":
             rate[at:] *= lift
@@ -229,7 +242,9 @@ def _counts(family: Family, rng: np.random.Generator, n: int, rows: list[int]) -
     return rng.poisson(rate).astype(np.float64)
 
 
-def corpus(per_family: int = 6, *, seed: int = 0, families: tuple[Family, ...] = FAMILIES) -> Iterator[Series]:
+def corpus(
+    per_family: int = 6, *, seed: int = 0, families: tuple[Family, ...] = FAMILIES
+) -> Iterator[Series]:
     """`per_family` series of each family; seeds derived from `seed` so corpora do not overlap."""
     for f_index, family in enumerate(families):
         for k in range(per_family):
