@@ -216,9 +216,8 @@ def cross_validate(items: Sequence[Item]) -> None:
             raw_at(sweep_file(runs[best_label][n], lay, STANDARD), threshold) for n, lay in test.items()
         )
     n_windows = sum(layout.n_windows for layout in layouts.values())
-    print(
-        f"leave-one-family-out, settings and threshold chosen on the others: {100.0 * (raw + n_windows) / (2 * n_windows):.1f}"
-    )
+    held_out = 100.0 * (raw + n_windows) / (2 * n_windows)
+    print(f"leave-one-family-out, settings and threshold chosen on the others: {held_out:.1f}")
     print("  picked: " + ", ".join(f"{f}={p}" for f, p in zip(families, picks, strict=True)))
 
 
