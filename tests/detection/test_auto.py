@@ -41,10 +41,16 @@ def test_scale_ignores_spikes_and_never_reaches_zero() -> None:
     assert robust_scale(np.full(10, 7.0))[1] > 0.0
 
 
-@pytest.mark.parametrize("series", ["counts", "continuous"])
+@pytest.mark.parametrize("series", ["counts", "continuous", "rounded"])
 def test_chunks_row_by_row_and_one_batch_agree(series: str) -> None:
     n = 5 * DAY
-    values = seasonal_counts(n, seed=2) if series == "counts" else _cpu_like(n)
+    if series == "counts":
+        values = seasonal_counts(n, seed=2)
+    else:
+        values = _cpu_like(n)
+        if series == "rounded":  # repeated values: the flat-line counters run too
+            values = np.round(values, 2)
+            values[3 * DAY : 3 * DAY + 40] = values[3 * DAY]
     ts = timestamps(n)
     whole = AutoDetector().score(ts, values)
     single = AutoDetector()
@@ -81,6 +87,17 @@ def test_continuous_falls_alert_and_units_do_not_matter() -> None:
     assert scores[DAY : drop - 1].max() < scores[drop : drop + 12].max()
     rescaled = AutoDetector().score(timestamps(n), values * 1000.0 + 20_000.0)
     np.testing.assert_allclose(rescaled, scores, atol=1e-6)
+
+
+def test_a_stuck_sensor_alerts_once() -> None:
+    n = 6 * DAY
+    values = _cpu_like(n)
+    stuck = 4 * DAY
+    values[stuck : stuck + 60] = values[stuck - 1]  # the sensor stops reporting changes for 5 hours
+    scores = AutoDetector().score(timestamps(n), values)
+    assert scores[stuck : stuck + 12].max() > 0.5
+    assert scores[DAY:stuck].max() < scores[stuck : stuck + 12].max()
+    assert np.sum(scores[stuck : stuck + 60] > 0.5) == 1  # one event, one alert
 
 
 def test_cli_path_types_a_continuous_csv_itself() -> None:

@@ -88,6 +88,7 @@ CONTINUOUS = DetectorConfig(
     direction="both",
     variance_prior=1.0,
     row_tail_dof=10.0,
+    flatline=True,
     refractory_hours=48.0,
     refractory_sigmas=3.5,
     hold_sigmas=3.0,
