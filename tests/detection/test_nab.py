@@ -161,3 +161,15 @@ def test_raw_at_reads_a_files_score_at_a_threshold() -> None:
     assert raw_at(sweep, 0.9) == pytest.approx(1.0)
     assert raw_at(sweep, 0.6) == pytest.approx(1.0)
     assert raw_at(sweep, 0.5) == pytest.approx(1.0 - 0.11)
+
+
+def test_score_at_a_threshold_chosen_elsewhere() -> None:
+    from tending.detection.nab import score_at
+
+    stamps = np.array("2026-01-01T00:00", dtype="datetime64[m]") + np.arange(2000).astype("timedelta64[m]")
+    layout = layout_file(stamps, [(stamps[1000], stamps[1099])])
+    scores = np.zeros(2000)
+    scores[1000] = 0.9
+    layouts, by_file = {"a": layout}, {"a": scores}
+    assert score_at(by_file, layouts, STANDARD, 0.5) == pytest.approx(100.0)
+    assert score_at(by_file, layouts, STANDARD, 0.95) == pytest.approx(0.0)

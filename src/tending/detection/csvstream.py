@@ -8,10 +8,8 @@ a bad number) goes through the row-by-row parser instead, which names the first 
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
-import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,12 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tending.csvsafe import safe_writer
-from tending.detection.detector import DetectorConfig, DetectorState, epoch_seconds, score_batch
+from tending.detection.auto import AutoDetector
+from tending.detection.detector import epoch_seconds
 from tending.inputfiles import CsvProblem, csv_rows
 
 OUTPUT_HEADER = ("timestamp", "value", "anomaly_score")
 CHUNK_ROWS = 8192
-STEP_PROBE_ROWS = 64
 MICROSECONDS = 1_000_000
 # Naive ISO timestamps that numpy and `datetime.fromisoformat` read the same way (numpy alone would
 # also take words such as "now" or "NaT", and reads time zones differently).
@@ -138,24 +136,17 @@ def read_rows(lines: Iterable[str], *, source: str = "input") -> Iterator[Row]:
             yield Row(line, chunk.timestamp_texts[i], chunk.value_texts[i], epochs[i], values[i])
 
 
-def infer_step_seconds(epochs: list[int], default: float = 300.0) -> float:
-    """The bucket size, as the median gap between the first rows (gaps from missing buckets ignored)."""
-    gaps = [b - a for a, b in itertools.pairwise(epochs) if b > a]
-    return float(statistics.median(gaps)) if gaps else default
-
-
 def detect_stream(lines: Iterable[str], out: TextIO, *, source: str = "input") -> int:
-    """Score every row of a `timestamp,value` CSV and write `timestamp,value,anomaly_score`; returns rows."""
+    """Score every row of a `timestamp,value` CSV and write `timestamp,value,anomaly_score`; returns rows.
+
+    The series' type (counts or continuous) and bucket size are learnt from its own first day.
+    """
     writer = safe_writer(out)
     writer.writerow(OUTPUT_HEADER)
-    config: DetectorConfig | None = None
-    state: DetectorState | None = None
+    detector = AutoDetector()
     total = 0
     for chunk in read_chunks(lines, source=source):
-        if config is None:
-            config = DetectorConfig(step_seconds=infer_step_seconds(chunk.epochs[:STEP_PROBE_ROWS].tolist()))
-        result, state = score_batch(chunk.epochs, chunk.values, config=config, state=state)
-        scores = [f"{s:.6f}" for s in result.score.tolist()]
+        scores = [f"{s:.6f}" for s in detector.score(chunk.epochs, chunk.values).tolist()]
         writer.writerows(zip(chunk.timestamp_texts, chunk.value_texts, scores, strict=True))
         total += len(chunk.lines)
     return total

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.signal import lfilter
-from scipy.special import log_ndtr, ndtri
+from scipy.special import log_ndtr, ndtri, stdtr
 
 HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 168
@@ -82,6 +82,14 @@ class DetectorConfig:
     refractory_sigmas: float = 4.0
     hold_sigmas: float = 3.5
     escalation_factor: float = 10.0
+    center: float = 0.0
+    """Subtracted from each value before the transform (a continuous series' typical value)."""
+    row_tail_dof: float | None = None
+    flatline: bool = False
+    """Also alert when the value stops changing for longer than its own history makes likely."""
+    """Read the single-row statistic as Student-t with these degrees of freedom (heavy-tailed metrics)."""
+    scale: float = 1.0
+    """Divides each value (after `center`) before the transform, so the floors mean the same on any unit."""
 
     def __post_init__(self) -> None:
         if self.step_seconds <= 0:
@@ -92,6 +100,12 @@ class DetectorConfig:
             raise ValueError("direction must be 'up' or 'both'")
         if self.escalation_factor < 1.0:
             raise ValueError("escalation_factor must be at least 1")
+        if self.flatline and self.calibration_halflife_days is None:
+            raise ValueError(
+                "flatline needs calibration_halflife_days (its repeat rate is learnt at that pace)"
+            )
+        if not self.scale > 0 or not math.isfinite(self.scale) or not math.isfinite(self.center):
+            raise ValueError("scale must be positive and finite, center finite")
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,12 @@ class DetectorState:
     suppress_until: int = -1
     """Last row of the current one-alert-per-event pause (row numbers count from 0)."""
     suppress_level: float = 0.0
+    last_value: float | None = None
+    repeat_run: int = 0
+    """Rows in a row that repeated the value before them."""
+    repeat_sum: float = 0.0
+    repeat_weight: float = 0.0
+    """Decayed counts of repeated rows and of all rows: the chance that a row repeats the last one."""
     """Strength of the alert that opened the pause: only a stronger row may alert during it."""
 
     @classmethod
@@ -198,6 +218,10 @@ class DetectorState:
             "scale_variance": list(self.scale_variance),
             "suppress_until": self.suppress_until,
             "suppress_level": self.suppress_level,
+            "last_value": self.last_value,
+            "repeat_run": self.repeat_run,
+            "repeat_sum": self.repeat_sum,
+            "repeat_weight": self.repeat_weight,
         }
         return data
 
@@ -221,6 +245,10 @@ class DetectorState:
             scale_variance=[float(v) for v in data.get("scale_variance", [])],
             suppress_until=int(data.get("suppress_until", -1)),
             suppress_level=float(data.get("suppress_level", 0.0)),
+            last_value=None if data.get("last_value") is None else float(data["last_value"]),
+            repeat_run=int(data.get("repeat_run", 0)),
+            repeat_sum=float(data.get("repeat_sum", 0.0)),
+            repeat_weight=float(data.get("repeat_weight", 0.0)),
         )
         if len(state.day_mean) != HOURS_PER_DAY or len(state.week_mean) != HOURS_PER_WEEK:
             raise ValueError("detector state has the wrong number of seasonal buckets")
@@ -250,7 +278,10 @@ class BatchResult:
 # --- shared scalar helpers -------------------------------------------------------------------------------
 
 
-def _forward(values: FloatArray, transform: str) -> FloatArray:
+def _forward(values: FloatArray, config: DetectorConfig) -> FloatArray:
+    transform = config.transform
+    if config.center != 0.0 or config.scale != 1.0:
+        values = (values - config.center) / config.scale
     if transform == "identity":
         return values.astype(np.float64, copy=True)
     if transform == "sqrt":
@@ -258,12 +289,17 @@ def _forward(values: FloatArray, transform: str) -> FloatArray:
     return np.asarray(np.sign(values) * np.log1p(np.abs(values)), dtype=np.float64)
 
 
-def _inverse(values: FloatArray, transform: str) -> FloatArray:
+def _inverse(values: FloatArray, config: DetectorConfig) -> FloatArray:
+    transform = config.transform
     if transform == "identity":
-        return values
-    if transform == "sqrt":
-        return np.asarray(np.sign(values) * values * values, dtype=np.float64)
-    return np.asarray(np.sign(values) * np.expm1(np.abs(values)), dtype=np.float64)
+        out = values
+    elif transform == "sqrt":
+        out = np.asarray(np.sign(values) * values * values, dtype=np.float64)
+    else:
+        out = np.asarray(np.sign(values) * np.expm1(np.abs(values)), dtype=np.float64)
+    if config.center != 0.0 or config.scale != 1.0:
+        out = out * config.scale + config.center
+    return out
 
 
 def _hours(seconds: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -325,6 +361,46 @@ def _combine(best: FloatArray, scales: int) -> FloatArray:
     return np.asarray(np.maximum(out, Z_CLIP_LOW), dtype=np.float64)
 
 
+def _heavy_tail(u: FloatArray, dof: float) -> FloatArray:
+    """The normal quantile with the same tail probability as `u` has under a unit-variance Student t.
+
+    A metric with heavy tails (CPU load, latency) throws 5-sigma rows every few days; read as normal
+    they would alert, read as t they weigh what they are worth. Sign kept, so falls stay falls.
+    """
+    t_scale = math.sqrt(dof / (dof - 2.0)) if dof > 2.0 else 1.0
+    with np.errstate(divide="ignore"):
+        tail = stdtr(dof, -np.abs(u) * t_scale)
+        out = -ndtri(np.maximum(tail, 1e-300))
+    return np.asarray(np.sign(u) * np.maximum(out, 0.0), dtype=np.float64)
+
+
+# A flat-line counts as one event: once the run of repeats is rarer than a FLAT_SIGMAS event, its
+# evidence is FLAT_SIGMAS, flat (a value that grew with every repeated row would re-alert as an escalation).
+FLAT_SIGMAS = 4.5
+
+
+def _flat_evidence(run: FloatArray, p_repeat: FloatArray) -> FloatArray:
+    """FLAT_SIGMAS where `run` repeats in a row, each with chance `p_repeat`, are that rare; else 0."""
+    rare = run * np.log(p_repeat) < float(log_ndtr(-FLAT_SIGMAS))
+    return np.asarray(np.where(rare, FLAT_SIGMAS, 0.0), dtype=np.float64)
+
+
+def _flatline(vals: FloatArray, st: DetectorState, c: float) -> FloatArray:
+    """Flat-line evidence per row (see `_flat_evidence`); updates the state's repeat counters."""
+    n = vals.shape[0]
+    first = np.nan if st.last_value is None else st.last_value
+    repeated = np.r_[vals[0] == first, vals[1:] == vals[:-1]]
+    pos = np.arange(n)
+    last_change = np.maximum.accumulate(np.where(repeated, -1, pos))
+    run = np.where(last_change >= 0, pos - last_change, pos + 1 + st.repeat_run).astype(np.float64)
+    sums = _ewma(repeated.astype(np.float64), c, st.repeat_sum)
+    weights = _ewma(np.ones(n), c, st.repeat_weight)
+    p_repeat = (np.r_[st.repeat_sum, sums[:-1]] + c) / (np.r_[st.repeat_weight, weights[:-1]] + 2.0 * c)
+    st.repeat_sum, st.repeat_weight = float(sums[-1]), float(weights[-1])
+    st.repeat_run, st.last_value = int(run[-1]), float(vals[-1])
+    return _flat_evidence(run, p_repeat)
+
+
 def _fit_scales(state: DetectorState, scales: int) -> None:
     """Give a state saved by an older version (or another config) one calibration slot per time scale."""
     if len(state.scale_mean) != scales or len(state.scale_variance) != scales:
@@ -373,7 +449,7 @@ class SpikeDetector:
         seconds = np.array([epoch_seconds(timestamp)], dtype=np.int64)
         hod_arr, how_arr = _hours(seconds)
         hod, how = int(hod_arr[0]), int(how_arr[0])
-        x = float(_forward(np.array([float(value)]), cfg.transform)[0])
+        x = float(_forward(np.array([float(value)]), cfg)[0])
 
         level_prev = x if st.rows == 0 else st.level
         deviation = x - level_prev
@@ -402,8 +478,20 @@ class SpikeDetector:
                 st.scale_mean[j] = c * u + (1.0 - c) * mean
                 st.scale_variance[j] = c * (d * d) + (1.0 - c) * var
                 u = d / math.sqrt(max(var, SCALE_VARIANCE_MIN))
+            if k == 1 and cfg.row_tail_dof is not None:
+                u = float(_heavy_tail(np.array([u]), cfg.row_tail_dof)[0])
             evidence = max(evidence, u if cfg.direction == "up" else abs(u))
         evidence = float(_combine(np.array([evidence]), len(rates.windows))[0])
+        if cfg.flatline:
+            repeated = st.last_value is not None and float(value) == st.last_value
+            run = st.repeat_run + 1 if repeated else 0
+            c = rates.calibration
+            p_repeat = (st.repeat_sum + c) / (st.repeat_weight + 2.0 * c)
+            flat = float(_flat_evidence(np.array([float(run)]), np.array([p_repeat]))[0])
+            evidence = max(evidence, flat)
+            st.repeat_sum = c * float(repeated) + (1.0 - c) * st.repeat_sum
+            st.repeat_weight = c * 1.0 + (1.0 - c) * st.repeat_weight
+            st.repeat_run, st.last_value = run, float(value)
         keep = max(rates.windows) - 1
         st.recent_z = history[-keep:] if keep > 0 else []
         if st.rows == 0:
@@ -421,7 +509,7 @@ class SpikeDetector:
         score = float(_score(np.array([z_eff]), cfg.z_half)[0]) if st.rows >= rates.warmup_rows else 0.0
         band = _inverse(
             np.array([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
-            cfg.transform,
+            cfg,
         )
 
         square = scaled * scaled
@@ -534,6 +622,8 @@ def _evidence(z: FloatArray, st: DetectorState, rates: _Rates, cfg: DetectorConf
             u = d / np.sqrt(np.maximum(var_prev, SCALE_VARIANCE_MIN))
             st.scale_mean[j] = float(mean_after[-1])
             st.scale_variance[j] = float(var_after[-1])
+        if k == 1 and cfg.row_tail_dof is not None:
+            u = _heavy_tail(u, cfg.row_tail_dof)
         evidence = np.maximum(evidence, u if cfg.direction == "up" else np.abs(u))
     kept = min(longest - 1, st.rows + n)
     st.recent_z = [float(v) for v in padded[padded.size - kept :]] if kept > 0 else []
@@ -595,7 +685,7 @@ def score_batch(
         empty = np.zeros(0, dtype=np.float64)
         return BatchResult(empty, empty, empty, empty, empty), st
     hod, how = _hours(seconds)
-    x = _forward(vals, cfg.transform)
+    x = _forward(vals, cfg)
 
     first_level = x[0] if st.rows == 0 else st.level
     level_after = _ewma(x, rates.level, first_level)
@@ -617,6 +707,8 @@ def score_batch(
     )
     sigma = unit * spread
     evidence = _evidence(z, st, rates, cfg)
+    if cfg.flatline:
+        evidence = np.maximum(evidence, _flatline(vals, st, rates.calibration))
 
     row_index = st.rows + np.arange(n, dtype=np.float64)
     shifted = evidence + rates.gate_decay * row_index
@@ -634,7 +726,7 @@ def score_batch(
 
     band = _inverse(
         np.stack([predicted, predicted - cfg.band_sigmas * sigma, predicted + cfg.band_sigmas * sigma]),
-        cfg.transform,
+        cfg,
     )
     st.level = float(level_after[-1])
     st.peak = float(peak_after[-1])

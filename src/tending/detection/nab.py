@@ -203,3 +203,19 @@ def load_windows(path: Path) -> dict[str, list[tuple[np.datetime64, np.datetime6
             for start, end in pairs
         ]
     return windows
+
+
+def score_at(
+    scores_by_file: Mapping[str, NDArray[np.float64]],
+    layouts: Mapping[str, FileLayout],
+    profile: Profile,
+    threshold: float,
+) -> float:
+    """Normalised NAB score of these files at a threshold chosen elsewhere (for example on other files)."""
+    raw = sum(
+        raw_at(sweep_file(scores_by_file[name], layout, profile), threshold)
+        for name, layout in layouts.items()
+    )
+    n_windows = sum(layout.n_windows for layout in layouts.values())
+    null, perfect = -profile.fn_weight * n_windows, profile.tp_weight * n_windows
+    return 100.0 * (raw - null) / (perfect - null) if perfect != null else 0.0
