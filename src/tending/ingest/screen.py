@@ -20,10 +20,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from tending.connectors.bases.items import AuthorProfile, InboundItem
 from tending.inbox.models import Direction, MessageKind
 from tending.ingest.languages import ISO_639_1, RENAMED, UNDETERMINED
+from tending.textcap import TEXT_CAP_BYTES, cap_utf8
 
-# Message text is capped at 64 KiB of UTF-8: a hundred times the longest post any network allows,
-# and small enough that one message cannot take the triage worker's memory (a 50 MB message did).
-TEXT_CAP_BYTES = 64 * 1024
 # The network's payload is kept for reference; beyond this it is replaced by its start and its size.
 RAW_CAP_BYTES = 256 * 1024
 BIO_CAP_BYTES = 8 * 1024
@@ -43,16 +41,6 @@ _DISALLOWED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 def clean_text(value: str) -> str:
     """Drop the characters no text column may hold."""
     return _DISALLOWED.sub("", value) if _DISALLOWED.search(value) else value
-
-
-def cap_utf8(value: str, limit: int) -> str:
-    """At most `limit` bytes of UTF-8, cut on a character boundary."""
-    if len(value) * 4 <= limit:
-        return value
-    data = value.encode("utf-8", "surrogatepass")
-    if len(data) <= limit:
-        return value
-    return data[:limit].decode("utf-8", "ignore")
 
 
 def _identifier(limit: int) -> Any:

@@ -15,8 +15,8 @@ BATCH = 2000
 
 def _lines(source: Iterable[str], text_column: str | None, *, name: str) -> list[str]:
     """The texts to classify, each capped as stored messages are (a huge line cannot take the memory)."""
-    from tending.ingest.screen import TEXT_CAP_BYTES, cap_utf8
     from tending.inputfiles import csv_records
+    from tending.textcap import TEXT_CAP_BYTES, cap_utf8
 
     if text_column:
         rows = csv_records(source, source=name, required=[text_column])
@@ -86,8 +86,8 @@ def register(app: typer.Typer) -> None:
         """Triage every record of a file, adding triage fields; progress is shown on stderr."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from tending.ingest.screen import TEXT_CAP_BYTES, cap_utf8
         from tending.inputfiles import reported
+        from tending.textcap import TEXT_CAP_BYTES, cap_utf8
         from tending.triage.classify import ModelUnavailable, classify_texts
 
         with reported():

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.special import softmax
 
-from tending.triage.sentiment import load_default, vader_features
+from tending.triage.sentiment import load_default, softmax, vader_features
 from tending.triage.text import normalise
 
 MODEL_PATH = Path(__file__).parent / "data" / "sentiment_embeddings.npz"
@@ -91,7 +90,7 @@ def head_inputs(texts: list[str], pooled: np.ndarray | None = None) -> np.ndarra
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
-    return np.asarray(softmax(scores, axis=1))
+    return softmax(scores)
 
 
 def fuse(base: np.ndarray, head: np.ndarray, weight: float) -> np.ndarray:

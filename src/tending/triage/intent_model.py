@@ -23,11 +23,13 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 
+from tending.triage.hashing import columns
 from tending.triage.sentiment import N_FEATURES, word_vectorizer
 
 MODEL_PATH = Path(__file__).parent / "data" / "intent_default.npz"
+# scikit-learn's English stop-word list (a test checks it is the same), read without importing it.
+STOP_WORDS_PATH = Path(__file__).parent / "data" / "stop_words_en.txt"
 INTENTS = ("question", "complaint", "request", "praise", "spam", "abuse")
 # The main intent, for routing and compatibility: spam first (never answered like a customer), then the
 # most probable of complaint, abuse and praise (how the message feels about the brand), then request and
@@ -94,10 +96,15 @@ def main_intent(probs: np.ndarray) -> str:
     return "other"
 
 
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    return frozenset(STOP_WORDS_PATH.read_text(encoding="utf-8").split())
+
+
 def _readable(token: str) -> bool:
     """A word n-gram worth showing: not only stop words or the @user / http placeholders."""
     words = token.split()
-    return any(w not in ENGLISH_STOP_WORDS and w not in ("user", "http") and len(w) > 1 for w in words) or (
+    return any(w not in stop_words() and w not in ("user", "http") and len(w) > 1 for w in words) or (
         token in ("?", "!")
     )
 
@@ -107,11 +114,7 @@ def _token_columns(tokens: set[str]) -> dict[str, int]:
     if not tokens:
         return {}
     ordered = sorted(tokens)
-    one = HashingVectorizer(
-        n_features=N_FEATURES, analyzer=lambda s: [s], alternate_sign=False, norm=None, lowercase=False
-    )
-    m = one.transform(ordered)
-    return {t: int(m.indices[m.indptr[i]]) for i, t in enumerate(ordered)}
+    return dict(zip(ordered, columns(ordered, N_FEATURES).tolist(), strict=True))
 
 
 def intent_reasons(

@@ -17,11 +17,8 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.special import softmax
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from tending.triage.hashing import HashedNgrams, char_wb_ngrams, normalize_rows_l2, word_ngrams
 from tending.triage.lexicon import lexicon_features, load_lexicon
 from tending.triage.text import normalise
 
@@ -37,26 +34,14 @@ def shorten_elongations(text: str) -> str:
     return _ELONGATED.sub(r"\1\1", text)
 
 
-def word_vectorizer() -> HashingVectorizer:
-    return HashingVectorizer(
-        n_features=N_FEATURES,
-        ngram_range=(1, 2),
-        alternate_sign=False,
-        norm="l2",
-        lowercase=True,
-        token_pattern=r"(?u)\b\w+\b|[!?]+|[:;=][-']?[()dpDP]",
-    )
+def word_vectorizer() -> HashedNgrams:
+    """Lower-cased words, runs of ! and ?, and emoticons, alone and in pairs; rows of unit length."""
+    return HashedNgrams(word_ngrams(r"(?u)\b\w+\b|[!?]+|[:;=][-']?[()dpDP]", (1, 2)), N_FEATURES)
 
 
-def char_vectorizer(norm: str | None = "l2") -> HashingVectorizer:
-    return HashingVectorizer(
-        n_features=N_FEATURES,
-        analyzer="char_wb",
-        ngram_range=(2, 5),
-        alternate_sign=False,
-        norm=norm,
-        lowercase=True,
-    )
+def char_vectorizer(norm: str | None = "l2") -> HashedNgrams:
+    """2- to 5-character n-grams within words; rows of unit length unless `norm` is None."""
+    return HashedNgrams(char_wb_ngrams((2, 5)), N_FEATURES, l2=norm == "l2")
 
 
 class WordNgrams:
@@ -117,12 +102,15 @@ def char_ngrams(texts: list[str], memo: WordNgrams | None = None) -> sparse.csr_
         shape=(len(ordered), N_FEATURES),
     )
     matrix = words_in_texts @ per_word
-    inplace_csr_row_normalize_l2(matrix)  # what `normalize` runs, without its checks on every call
+    normalize_rows_l2(matrix)
     return matrix
 
 
 @lru_cache(maxsize=1)
-def _vader() -> SentimentIntensityAnalyzer:
+def _vader() -> Any:
+    """VADER's analyzer, imported when first needed (the package imports `requests` at its top)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
     return SentimentIntensityAnalyzer()
 
 
@@ -169,7 +157,7 @@ class SentimentModel:
 
     def probabilities_of(self, x: sparse.csr_matrix) -> np.ndarray:
         """From a matrix `features` built: the intent heads read the same one, built once."""
-        return np.asarray(softmax(x @ self.coef.T + self.intercept, axis=1))
+        return softmax(np.asarray(x @ self.coef.T + self.intercept))
 
     def save(self, path: Path, **settings: float | np.ndarray) -> None:
         """Write the weights, and the training settings that chose them (for the record)."""
@@ -186,6 +174,12 @@ def load_default() -> SentimentModel:
     return SentimentModel(
         coef=data["coef"].astype(np.float32), intercept=data["intercept"].astype(np.float32)
     )
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Each row's scores to probabilities (shifted by the row's maximum, so no exponent overflows)."""
+    exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
 
 
 def polarity(probs: np.ndarray) -> tuple[list[str], np.ndarray]:
