@@ -16,13 +16,11 @@ import httpx
 import orjson
 
 from tending.connectors import http as outbound
+from tending.connectors import httpkit
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
     MalformedResponse,
-    NotPermitted,
-    RateLimited,
-    UpstreamError,
 )
 
 NETWORK = "linkedin"
@@ -97,20 +95,12 @@ class LinkedInClient:
                 method, url, headers=headers, content=orjson.dumps(body) if body is not None else None
             )
         except httpx.TransportError:  # one message: it must not tell a closed port from a refused address
-            raise UpstreamError(f"{what}: {outbound.UNREACHABLE}", network=NETWORK) from None
+            raise httpkit.unreachable(network=NETWORK, what=what) from None
         return Answer(self._read(response, what=what), response.headers)
 
     def _read(self, response: httpx.Response, *, what: str) -> dict[str, Any]:
         status = response.status_code
-        parsed: Any = None
-        if response.content:
-            try:
-                parsed = orjson.loads(response.content)
-            except orjson.JSONDecodeError:
-                if status < 300:
-                    raise MalformedResponse(
-                        f"{what}: the answer is not JSON (HTTP {status})", network=NETWORK, status=status
-                    ) from None
+        parsed = httpkit.parse_json(response.content, network=NETWORK, what=what, status=status)
         if status >= 300:
             raise self._error(status, parsed if isinstance(parsed, dict) else {}, response.headers, what=what)
         if parsed is None:
@@ -125,25 +115,20 @@ class LinkedInClient:
         code = str(error.get("code") or error.get("serviceErrorCode") or f"HTTP {status}")
         message = str(error.get("message") or "").replace(self._token, "***")[:300]
         detail = f"{what}: {message or 'refused'} ({code})"
-        if status == 401:
-            return AuthExpired(f"{detail}; reconnect the page", network=NETWORK, status=401)
-        if status == 429:
-            after = headers.get("retry-after", "")
-            wait = max(float(after), 1.0) if after.strip().isdigit() else _seconds_to_utc_midnight()
-            return RateLimited(detail, retry_after=wait, network=NETWORK, status=429)
-        if status == 403:
-            return NotPermitted(
-                f"{detail}; check the token's scopes and page role", network=NETWORK, status=403
-            )
         if status == 426 or code == "NONEXISTENT_VERSION":
             return ConnectorError(
                 f"{detail}; LinkedIn-Version {self._version} is no longer served, update api_version",
                 network=NETWORK,
                 status=status,
             )
-        if status >= 500:
-            return UpstreamError(detail, network=NETWORK, status=status)
-        return ConnectorError(detail, network=NETWORK, status=status)
+        return httpkit.error_for_status(
+            status,
+            network=NETWORK,
+            detail=detail,
+            wait=lambda: httpkit.rate_limit_wait(headers, default=_seconds_to_utc_midnight()),
+            auth_hint="reconnect the page",
+            permission_hint="check the token's scopes and page role",
+        )
 
 
 def elements(page: dict[str, Any], *, what: str) -> list[dict[str, Any]]:

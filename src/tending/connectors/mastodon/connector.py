@@ -36,7 +36,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.mastodon.client import NETWORK, call, make_api
 from tending.connectors.mastodon.config import MastodonConfig
-from tending.connectors.rss.htmltext import html_to_text
+from tending.connectors.text import html_to_text
 
 _DEFAULT_AVATAR_MARK = "/avatars/original/missing.png"
 

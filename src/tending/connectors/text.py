@@ -1,4 +1,5 @@
-"""Plain text out of the HTML that feeds and ActivityPub servers send, keeping paragraph breaks."""
+"""Plain text out of the HTML that feeds and ActivityPub servers send, keeping paragraph breaks (shared
+by the connectors that read HTML: a connector never imports another connector's modules)."""
 
 from __future__ import annotations
 
