@@ -11,6 +11,7 @@ from tending.connectors.bases.connector import (
     ReplyCapability,
 )
 from tending.connectors.bases.errors import (
+    ApiVersionRefused,
     AuthExpired,
     ConnectorError,
     MalformedResponse,
@@ -21,6 +22,7 @@ from tending.connectors.bases.errors import (
 from tending.connectors.bases.items import AuthorProfile, FetchResult, InboundItem, MetricPoint, SentItem
 
 __all__ = [
+    "ApiVersionRefused",
     "AuthExpired",
     "AuthorProfile",
     "Connector",

@@ -19,6 +19,10 @@ from tending.connectors.http import CONTEXT_KEY, OutboundPolicy, check_outbound_
 OutboundUrl = Annotated[str, AfterValidator(check_outbound_url)]
 
 
+def _setting_default(name: str) -> str:
+    return str(Settings.model_fields[name].default)
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectorContext:
     """What an install lets its connectors reach: non-public destinations on the allow-list, and the
@@ -26,12 +30,18 @@ class ConnectorContext:
 
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     demo_dir: Path | None = None
+    # The install's API versions (settings `graph_api_version`, `linkedin_api_version`); the defaults
+    # are the settings' own, so a version is written in one place.
+    graph_api_version: str = field(default_factory=lambda: _setting_default("graph_api_version"))
+    linkedin_api_version: str = field(default_factory=lambda: _setting_default("linkedin_api_version"))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConnectorContext:
         return cls(
             outbound=OutboundPolicy.from_settings(settings),
             demo_dir=settings.demo_dir if settings.demo_connectors else None,
+            graph_api_version=settings.graph_api_version,
+            linkedin_api_version=settings.linkedin_api_version,
         )
 
     def validation(self) -> dict[str, Any]:

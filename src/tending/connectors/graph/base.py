@@ -36,7 +36,10 @@ class GraphConnector(Connector):
             self._graph = GraphClient(
                 network=self.slug,
                 access_token=token,
-                api_version=self.config.api_version,
+                api_version=self.config.api_version or self.context.graph_api_version,
+                version_setting=(
+                    "the channel's api_version" if self.config.api_version else "TENDING_GRAPH_API_VERSION"
+                ),
                 base_url=self.config.base_url,
                 app_secret=self.credentials.get("app_secret") or None,
                 timeout_s=self.config.request_timeout_s,

@@ -18,6 +18,7 @@ import orjson
 from tending.connectors import http as outbound
 from tending.connectors import httpkit
 from tending.connectors.bases import (
+    ApiVersionRefused,
     AuthExpired,
     ConnectorError,
     MalformedResponse,
@@ -31,6 +32,9 @@ _AUTH_CODES = frozenset({102, 190})
 _RATE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 _PERMISSION_CODES = frozenset({3, 10, 368, *range(200, 300)})
 _TRANSIENT_CODES = frozenset({1, 2})
+# Meta forwards calls of an expired version to the oldest live one, but refuses some with 2635
+# ("You are calling a deprecated version of the ... API").
+_VERSION_CODES = frozenset({2635})
 _DEFAULT_WAIT_S = 300.0
 
 
@@ -69,6 +73,7 @@ class GraphClient:
         access_token: str,
         api_version: str,
         base_url: str = DEFAULT_BASE_URL,
+        version_setting: str = "TENDING_GRAPH_API_VERSION",
         app_secret: str | None = None,
         timeout_s: float = 30.0,
         http: httpx.Client | None = None,
@@ -81,7 +86,9 @@ class GraphClient:
             if app_secret
             else None
         )
-        self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
+        self._version = api_version.strip("/")
+        self._version_setting = version_setting
+        self._root = f"{base_url.rstrip('/')}/{self._version}"
         self._owns_http = http is None
         self._http = http or outbound.client(policy, timeout=httpx.Timeout(timeout_s, connect=10.0))
 
@@ -156,6 +163,14 @@ class GraphClient:
         label = f"code {code}" + (f"/{subcode}" if subcode else "") if code is not None else f"HTTP {status}"
         detail = f"{what}: {message or 'refused'} ({label})"
         net = self.network
+        if code in _VERSION_CODES:
+            return ApiVersionRefused(
+                f"{detail}; Graph API {self._version} is not served: set {self._version_setting} to a live "
+                "version (Meta lists them in the Graph API changelog)",
+                setting=self._version_setting,
+                network=net,
+                status=status,
+            )
         if code in _AUTH_CODES:
             return AuthExpired(f"{detail}; reconnect the account", network=net, status=status)
         if code in _RATE_CODES:

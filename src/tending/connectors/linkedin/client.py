@@ -18,12 +18,15 @@ import orjson
 from tending.connectors import http as outbound
 from tending.connectors import httpkit
 from tending.connectors.bases import (
+    ApiVersionRefused,
     AuthExpired,
     ConnectorError,
     MalformedResponse,
 )
 
 NETWORK = "linkedin"
+# What LinkedIn answers for a retired or unknown `LinkedIn-Version` (with HTTP 426 or 400).
+_VERSION_CODES = frozenset({"NONEXISTENT_VERSION", "VERSION_MISSING"})
 
 
 def enc(value: str) -> str:
@@ -55,12 +58,14 @@ class LinkedInClient:
         access_token: str,
         api_version: str,
         base_url: str,
+        version_setting: str = "TENDING_LINKEDIN_API_VERSION",
         timeout_s: float = 30.0,
         http: httpx.Client | None = None,
         policy: outbound.OutboundPolicy = outbound.STRICT,
     ) -> None:
         self._token = access_token
         self._version = api_version
+        self._version_setting = version_setting
         self._root = base_url.rstrip("/")
         self._owns_http = http is None
         self._http = http or outbound.client(policy, timeout=httpx.Timeout(timeout_s, connect=10.0))
@@ -115,9 +120,11 @@ class LinkedInClient:
         code = str(error.get("code") or error.get("serviceErrorCode") or f"HTTP {status}")
         message = str(error.get("message") or "").replace(self._token, "***")[:300]
         detail = f"{what}: {message or 'refused'} ({code})"
-        if status == 426 or code == "NONEXISTENT_VERSION":
-            return ConnectorError(
-                f"{detail}; LinkedIn-Version {self._version} is no longer served, update api_version",
+        if status == 426 or code in _VERSION_CODES:
+            return ApiVersionRefused(
+                f"{detail}; LinkedIn no longer serves LinkedIn-Version {self._version}: set "
+                f"{self._version_setting} to a live version (YYYYMM, see LinkedIn's versioning page)",
+                setting=self._version_setting,
                 network=NETWORK,
                 status=status,
             )

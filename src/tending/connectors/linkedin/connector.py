@@ -94,7 +94,10 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         if self._api is None:
             self._api = LinkedInClient(
                 access_token=self.credentials.get("access_token", ""),
-                api_version=self.config.api_version,
+                api_version=self.config.api_version or self.context.linkedin_api_version,
+                version_setting=(
+                    "the channel's api_version" if self.config.api_version else "TENDING_LINKEDIN_API_VERSION"
+                ),
                 base_url=self.config.base_url,
                 timeout_s=self.config.request_timeout_s,
                 http=self._http,
