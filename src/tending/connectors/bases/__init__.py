@@ -9,6 +9,7 @@ from tending.connectors.bases.connector import (
     OutboundUrl,
     PublishCapability,
     ReplyCapability,
+    can_check_published,
 )
 from tending.connectors.bases.errors import (
     ApiVersionRefused,
@@ -42,4 +43,5 @@ __all__ = [
     "ReplyCapability",
     "SentItem",
     "UpstreamError",
+    "can_check_published",
 ]

@@ -100,13 +100,33 @@ class ReplyCapability(abc.ABC):
 
 
 class PublishCapability(abc.ABC):
-    # True where the network deduplicates by idempotency key, so a publish interrupted by a crash may be
-    # retried safely; otherwise a person checks the channel first.
+    """A post must never go out twice. A publish whose outcome is unknown (time-out after the request left,
+    a 5xx after the POST, an unreadable success, a crash before the id was saved) is retried only when
+    the network deduplicates it (`idempotent_publish`: the same key or record key cannot make a second
+    post) or after `find_published` looked for it among the channel's own recent posts."""
+
+    # True where the network deduplicates by a key we choose, so a retry cannot make a second post.
     idempotent_publish: ClassVar[bool] = False
 
     @abc.abstractmethod
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
         """Publish a post. `idempotency_key` lets networks that support it refuse a second copy."""
+
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        """The post an earlier attempt made, found on the network (the channel's own posts since `since`,
+        matched on the key or the text); None when it is not there. Raises NotImplementedError where the
+        network offers no such look-up, and a ConnectorError when the look-up itself fails."""
+        raise NotImplementedError
+
+
+def can_check_published(connector: object) -> bool:
+    """Whether a publish of unknown outcome through this connector can be settled without a person."""
+    if not isinstance(connector, PublishCapability):
+        return False
+    overridden = type(connector).find_published is not PublishCapability.find_published
+    return connector.idempotent_publish or overridden
 
 
 class MetricsCapability(abc.ABC):
