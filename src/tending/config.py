@@ -114,6 +114,22 @@ class Settings(BaseSettings):
             "everything else private, loopback, link-local or metadata is refused."
         ),
     )
+    graph_api_version: str = Field(
+        default="v26.0",
+        pattern=r"^v\d+\.\d+$",
+        description=(
+            "Meta Graph API version the Facebook and Instagram connectors call (`v26.0`; Meta lists the "
+            "live ones in its Graph API changelog). A channel's `api_version` setting overrides it."
+        ),
+    )
+    linkedin_api_version: str = Field(
+        default="202607",
+        pattern=r"^\d{6}$",
+        description=(
+            "Monthly `LinkedIn-Version` header (YYYYMM) of LinkedIn's versioned REST API; LinkedIn serves "
+            "each for at least a year and refuses retired ones. A channel's `api_version` overrides it."
+        ),
+    )
     demo_connectors: bool = Field(
         default=False,
         description=(

@@ -10,7 +10,9 @@ from urllib.parse import parse_qs
 import httpx
 import respx
 
-GRAPH = "https://graph.facebook.com/v21.0"
+from tending.config import Settings
+
+GRAPH = f"https://graph.facebook.com/{Settings().graph_api_version}"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

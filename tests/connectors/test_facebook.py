@@ -6,9 +6,16 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 import respx
-from graph_helpers import client_for, form, load, query, router
+from graph_helpers import GRAPH, client_for, form, load, query, router
 
-from tending.connectors.bases import AuthExpired, MalformedResponse, NotPermitted, RateLimited, UpstreamError
+from tending.connectors.bases import (
+    ApiVersionRefused,
+    AuthExpired,
+    MalformedResponse,
+    NotPermitted,
+    RateLimited,
+    UpstreamError,
+)
 from tending.connectors.facebook import FacebookConnector
 
 PAGE = "104000000000001"
@@ -188,7 +195,7 @@ def test_reply_to_a_reply_goes_under_its_top_comment() -> None:
     sent = _fb(mock).reply(parent_external_id="900000000000011_5000000003", text="Coming in April!")
     assert sent.external_id == "900000000000011_5000000010"
     request = posted.calls.last.request
-    assert str(request.url) == "https://graph.facebook.com/v21.0/900000000000011_5000000001/comments"
+    assert str(request.url) == f"{GRAPH}/900000000000011_5000000001/comments"
     assert form(request) == {"message": "Coming in April!"}
     assert query(mock.calls[0].request)["fields"] == "id,parent{id}"
 
@@ -251,3 +258,14 @@ def test_metrics_reads_counts_and_daily_insights() -> None:
     params = query(insights.calls.last.request)
     assert params["period"] == "day" and params["since"] == str(int(since.timestamp()))
     assert params["metric"] == "page_follows,page_views_total,page_post_engagements"
+
+
+def test_a_refused_graph_version_names_the_setting() -> None:
+    mock = router()
+    body = json.dumps(load("facebook", "error_deprecated_version.json")).encode()
+    mock.get(f"/{PAGE}/feed").respond(400, content=body)
+    with pytest.raises(ApiVersionRefused) as caught:
+        _fb(mock).fetch_since({})
+    assert caught.value.setting == "TENDING_GRAPH_API_VERSION" and caught.value.retryable is False
+    assert "set TENDING_GRAPH_API_VERSION to a live version" in str(caught.value)
+    assert str(mock.calls.last.request.url).startswith(GRAPH)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 import respx
-from graph_helpers import client_for, form, load, query, router
+from graph_helpers import GRAPH, client_for, form, load, query, router
 
 from tending.connectors.bases import AuthExpired, MalformedResponse, NotPermitted, RateLimited, UpstreamError
 from tending.connectors.instagram import InstagramConnector
@@ -109,7 +109,7 @@ def test_reply_to_a_reply_goes_under_its_comment_with_a_mention() -> None:
     posted = mock.post("/17950000000000201/replies").respond(json={"id": "17950000000000299"})
     sent = _ig(mock).reply(parent_external_id="17950000000000203", text="Yes, on Friday!")
     assert sent.external_id == "17950000000000299"
-    assert str(posted.calls.last.request.url) == "https://graph.facebook.com/v21.0/17950000000000201/replies"
+    assert str(posted.calls.last.request.url) == f"{GRAPH}/17950000000000201/replies"
     assert form(posted.calls.last.request) == {"message": "@bruno_d Yes, on Friday!"}
 
 

@@ -10,8 +10,8 @@ import pytest
 import respx
 
 from tending.connectors.bases import (
+    ApiVersionRefused,
     AuthExpired,
-    ConnectorError,
     MalformedResponse,
     RateLimited,
     UpstreamError,
@@ -92,7 +92,7 @@ def test_comments_page_by_offset_resume_and_only_changed_posts_are_reread() -> N
     )
     assert one.has_more is True  # the share has a third comment on the next offset
     request = routes["posts"].calls.last.request
-    assert request.headers["LinkedIn-Version"] == "202410"
+    assert request.headers["LinkedIn-Version"] == "202607"  # the install default, a live version
     assert request.headers["X-Restli-Protocol-Version"] == "2.0.0"
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.url.raw_path.decode() == (
@@ -137,7 +137,7 @@ def test_people_lookup_refused_leaves_authors_unnamed() -> None:
         (401, "error_401.json", {}, AuthExpired),
         (429, "error_429.json", {"Retry-After": "3600"}, RateLimited),
         (500, "error_500.json", {}, UpstreamError),
-        (426, "error_426.json", {}, ConnectorError),
+        (426, "error_426.json", {}, ApiVersionRefused),
     ],
 )
 def test_errors(status: int, body: str, headers: dict[str, str], error: type[Exception]) -> None:
@@ -150,7 +150,19 @@ def test_errors(status: int, body: str, headers: dict[str, str], error: type[Exc
     if status == 429:
         assert caught.value.retry_after == 3600.0  # type: ignore[attr-defined]
     if status == 426:
-        assert "update api_version" in str(caught.value)
+        assert "set TENDING_LINKEDIN_API_VERSION to a live version" in str(caught.value)
+        assert caught.value.setting == "TENDING_LINKEDIN_API_VERSION"  # type: ignore[attr-defined]
+        assert caught.value.retryable is False  # type: ignore[attr-defined]
+
+
+def test_a_channel_pinned_to_a_retired_version_names_its_own_setting() -> None:
+    mock = _router()
+    mock.get("/posts").respond(426, json=_load("error_426.json"))
+    li = _li(mock, api_version="202410")
+    with pytest.raises(ApiVersionRefused) as caught:
+        li.fetch_since({})
+    assert "LinkedIn-Version 202410" in str(caught.value) and "the channel's api_version" in str(caught.value)
+    assert mock.calls.last.request.headers["LinkedIn-Version"] == "202410"
 
 
 def test_daily_limit_without_retry_after_waits_until_utc_midnight() -> None:

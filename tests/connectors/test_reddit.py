@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -196,11 +197,21 @@ def test_publish_submits_a_self_post(reddit: responses.RequestsMock) -> None:
     assert body["title"] == ["Summer roast"] and body["text"] == ["Bright, citrus, limited."]
 
 
-def test_metrics_read_subscribers_and_active_users(reddit: responses.RequestsMock) -> None:
+def test_metrics_read_subscribers_only(reddit: responses.RequestsMock) -> None:
+    """Reddit no longer sends `active_user_count`; no point pretends to know it."""
     reddit.get(f"{API}/r/LumenCoffee/about", json=_load("about.json"))
     now = datetime.now(UTC)
     points = {p.name: p.value for p in _connector().metrics(since=now - timedelta(days=1), until=now)}
-    assert points == {"subscribers": 15234.0, "active_users": 87.0}
+    assert points == {"subscribers": 15234.0}
+
+
+def test_user_agent_follows_reddits_required_form(reddit: responses.RequestsMock) -> None:
+    reddit.get(f"{API}/r/LumenCoffee/about", json=_load("about.json"))
+    connector = _connector(user=True)
+    now = datetime.now(UTC)
+    connector.metrics(since=now - timedelta(days=1), until=now)
+    sent = reddit.calls[-1].request.headers["User-Agent"]
+    assert re.match(r"^server:tending:v[\w.]+ \(by /u/[\w-]+\)", sent), sent
 
 
 def test_writing_with_app_keys_only_is_not_permitted(reddit: responses.RequestsMock) -> None:

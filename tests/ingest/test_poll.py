@@ -7,10 +7,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import demo_file
 from tests.factories import jsonl, record
 
-from tending.channel.models import Channel
+from tending.alerts.models import AlertIncident, IncidentKind
+from tending.channel.models import Channel, ChannelStatus
+from tending.channel.service import set_credentials
 from tending.config import Settings
+from tending.database.core import utcnow
 from tending.inbox.models import Message
 from tending.ingest.poll import poll_channel
+from tending.ingest.tasks import due_channel_ids
 
 
 def _setup(
@@ -51,15 +55,23 @@ def test_rate_limit_keeps_earlier_pages_and_retries_later(
     assert out.stats.new == 15
 
 
-def test_expired_token_pauses_channel_with_clear_message(
+def test_expired_token_marks_the_channel_reconnect_needed_with_one_alert(
     factory, world, settings: Settings, tmp_path: Path
 ) -> None:
     _setup(factory, world, settings, fail={"0": "auth"})
     out = poll_channel(factory, settings=settings, channel_id=world.channel.id)
-    assert out.retry_after is None and out.error
+    assert out.retry_after is None and out.error and out.reconnect_needed
+    again = poll_channel(factory, settings=settings, channel_id=world.channel.id)  # a manual poll
+    assert again.reconnect_needed
     with factory() as s:
         ch = s.get(Channel, world.channel.id)
-        assert ch.status == "error" and "reconnect the channel" in ch.last_error
+        assert ch.status == ChannelStatus.reconnect_needed and "reconnect the channel" in ch.last_error
+        incidents = list(s.scalars(select(AlertIncident).where(AlertIncident.channel_id == ch.id)))
+        assert [(i.kind, i.alert_count) for i in incidents] == [(IncidentKind.reconnect_needed, 1)]
+        assert ch.id not in due_channel_ids(s, now=utcnow(), interval_s=0)  # polling waits
+        set_credentials(s, settings=settings, channel=ch, credentials={"token": "fresh-token"})
+        s.commit()
+        assert ch.status == ChannelStatus.active and ch.id in due_channel_ids(s, now=utcnow(), interval_s=0)
 
 
 def test_credentials_encrypted_at_rest(factory, world, settings: Settings) -> None:

@@ -28,6 +28,7 @@ class IncidentKind(enum.StrEnum):
     sla_breach = "sla_breach"
     cadence = "cadence"  # a channel posts too little, is silent, or leaves replies overdue
     audience_jump = "audience_jump"  # followers or visits jumped with nobody talking
+    reconnect_needed = "reconnect_needed"  # the network refused the channel's credentials
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ INCIDENT_LABELS = {
     IncidentKind.sla_breach: "Replies late",
     IncidentKind.cadence: "Channel going stale",
     IncidentKind.audience_jump: "Suspicious audience jump",
+    IncidentKind.reconnect_needed: "Channel needs reconnecting",
 }
 
 

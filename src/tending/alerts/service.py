@@ -36,6 +36,7 @@ GAPS: dict[IncidentKind, timedelta] = {
     IncidentKind.sla_breach: timedelta(hours=6),
     IncidentKind.cadence: timedelta(days=8),  # weekly checks of one stale channel stay one incident
     IncidentKind.audience_jump: timedelta(days=3),
+    IncidentKind.reconnect_needed: timedelta(days=30),  # one incident until someone reconnects
 }
 MAX_EVIDENCE = 20
 MAX_LINKED = 500
@@ -46,6 +47,7 @@ QUORUM: dict[IncidentKind, int] = {IncidentKind.scenario_match: 3}
 
 
 ATTENTION_ORDER = (
+    IncidentKind.reconnect_needed,
     IncidentKind.negative_spike,
     IncidentKind.spike,
     IncidentKind.scenario_match,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,14 @@ NETWORK_LABELS = {
 }
 
 
+class ChannelStatus(enum.StrEnum):
+    active = "active"  # polled on schedule
+    error = "error"  # stopped until a person fixes what the message says (configuration, permissions)
+    paused = "paused"
+    # The network refused the credentials (expired or revoked token): polling waits until they are updated.
+    reconnect_needed = "reconnect_needed"
+
+
 class Channel(Base):
     __tablename__ = "channel"
     __table_args__ = (UniqueConstraint("workspace_id", "network", "external_id"),)
@@ -43,7 +52,7 @@ class Channel(Base):
     # Fernet token of the JSON credentials; never returned by the API, never logged.
     credentials_encrypted: Mapped[str | None] = mapped_column(Text)
     cursor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="active")  # active | error | paused
+    status: Mapped[str] = mapped_column(String(20), default=ChannelStatus.active.value)  # a ChannelStatus
     last_error: Mapped[str | None] = mapped_column(Text)
     last_polled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

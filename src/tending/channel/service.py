@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tending.channel.crypto import decrypt_credentials, encrypt_credentials, reencrypt_column
-from tending.channel.models import Channel, ChannelCreate, ChannelRead
+from tending.channel.models import Channel, ChannelCreate, ChannelRead, ChannelStatus
 from tending.config import Settings
 from tending.connectors.bases import Connector, ConnectorContext, NotPermitted
 from tending.connectors.registry import get_connector_class
@@ -83,7 +83,7 @@ def set_credentials(
     session: Session, *, settings: Settings, channel: Channel, credentials: dict[str, str]
 ) -> None:
     channel.credentials_encrypted = encrypt_credentials(settings, credentials)
-    channel.status = "active"
+    channel.status = ChannelStatus.active.value  # a channel waiting for new credentials listens again
     channel.last_error = None
     session.flush()
 

@@ -10,7 +10,7 @@ a dead one. Environment proxies are ignored: a proxy would make the checked addr
 
 The guard sits below the HTTP libraries: an httpcore network backend for httpx (feeds, Graph,
 LinkedIn, Bluesky's SDK, webhooks) and a urllib3 connection for requests (Mastodon.py). The shared
-HTTP toolkit of connectors (Retry-After, backoff, error mapping) belongs in this module too.
+HTTP toolkit of connectors (Retry-After, backoff, error mapping) is `tending.connectors.httpkit`.
 """
 
 from __future__ import annotations

@@ -9,10 +9,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tending.channel.models import Channel
+from tending.channel.connection import mark_reconnect_needed
+from tending.channel.models import Channel, ChannelStatus
 from tending.channel.service import ConfigRefused, build_connector
 from tending.config import Settings
-from tending.connectors.bases import AuthExpired, Connector, ConnectorError, ListenCapability, NotPermitted
+from tending.connectors.bases import (
+    ApiVersionRefused,
+    AuthExpired,
+    Connector,
+    ConnectorError,
+    ListenCapability,
+    NotPermitted,
+)
 from tending.database.core import utcnow
 from tending.ingest.service import IngestCache, IngestStats, ingest_items, lock_channel
 
@@ -31,6 +39,7 @@ class PollOutcome:
     error: str | None = None
     retry_after: float | None = None
     superseded: bool = False
+    reconnect_needed: bool = False
 
 
 def poll_channel(
@@ -44,7 +53,8 @@ def poll_channel(
 ) -> PollOutcome:
     """Fetch and store new items. A failure keeps every page stored before it, with its cursor.
 
-    Auth and permission errors pause the channel with a message a person can act on; retryable errors
+    Refused credentials mark the channel "reconnect needed" (one alert; polling waits for new ones); a
+    permission or API-version refusal stops it with a message a person can act on; retryable errors
     (rate limits, 5xx, malformed answers) are returned with a suggested delay for the caller's retry.
     """
     outcome = PollOutcome(channel_id=channel_id)
@@ -62,7 +72,7 @@ def poll_channel(
         except ConfigRefused as exc:
             session.rollback()
             outcome.error = f"the channel's configuration is refused: {exc} — fix the channel"
-            _mark_error(session, channel_id, outcome.error, status="error")
+            _mark_error(session, channel_id, outcome.error, status=ChannelStatus.error)
             log.warning("polling channel %s stopped: %s", channel_id, outcome.error)
             return outcome
         if not isinstance(connector, ListenCapability):
@@ -80,7 +90,7 @@ def poll_channel(
                 stats = ingest_items(session, channel=channel, items=result.items, cache=cache)
                 channel.cursor = result.cursor
                 channel.last_polled_at = utcnow()
-                channel.status = "active"
+                channel.status = ChannelStatus.active.value
                 channel.last_error = _set_aside_note(channel_id, stats)
                 session.commit()  # the page and its cursor land together
                 outcome.pages += 1
@@ -89,13 +99,27 @@ def poll_channel(
                     on_batch(stats)
                 if not result.has_more:
                     break
-        except (AuthExpired, NotPermitted) as exc:
+        except AuthExpired as exc:
             session.rollback()
-            _mark_error(session, channel_id, f"{exc} — reconnect the channel", status="error")
+            _reconnect_needed(session, channel_id, str(exc))
+            outcome.error = str(exc)
+            outcome.reconnect_needed = True
+        except NotPermitted as exc:
+            session.rollback()
+            _mark_error(
+                session, channel_id, f"{exc} — fix the account's permissions", status=ChannelStatus.error
+            )
+            outcome.error = str(exc)
+        except ApiVersionRefused as exc:
+            # No retry helps: the install (or the channel) names a version the network no longer serves.
+            session.rollback()
+            _mark_error(
+                session, channel_id, f"{exc} — then set the channel active", status=ChannelStatus.error
+            )
             outcome.error = str(exc)
         except ConnectorError as exc:
             session.rollback()
-            _mark_error(session, channel_id, str(exc), status="active")
+            _mark_error(session, channel_id, str(exc), status=ChannelStatus.active)
             outcome.error = str(exc)
             outcome.retry_after = float(getattr(exc, "retry_after", 60.0))
         finally:
@@ -123,10 +147,17 @@ def _still_at(session: Session, channel_id: int, cursor: dict[str, object]) -> b
     return dict(current or {}) == cursor
 
 
-def _mark_error(session: Session, channel_id: int, message: str, *, status: str) -> None:
+def _reconnect_needed(session: Session, channel_id: int, reason: str) -> None:
+    channel = session.get(Channel, channel_id)
+    if channel is not None:
+        mark_reconnect_needed(session, channel=channel, reason=reason)
+        session.commit()
+
+
+def _mark_error(session: Session, channel_id: int, message: str, *, status: ChannelStatus) -> None:
     channel = session.get(Channel, channel_id)
     if channel is not None:
         channel.last_error = message
-        channel.status = status
+        channel.status = status.value
         channel.last_polled_at = utcnow()
         session.commit()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from huey import crontab
 from huey.exceptions import RetryTask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from tending.channel.models import Channel
+from tending.channel.models import Channel, ChannelStatus
 from tending.database.core import utcnow
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
@@ -40,20 +41,25 @@ def poll_channel_task(channel_id: int) -> dict[str, object]:
     }
 
 
+def due_channel_ids(session: Session, *, now: datetime, interval_s: int) -> list[int]:
+    """Active channels not polled within `interval_s`; one waiting for new credentials is not due."""
+    due = now - timedelta(seconds=interval_s)
+    return list(
+        session.scalars(
+            select(Channel.id).where(
+                Channel.status == ChannelStatus.active.value,
+                (Channel.last_polled_at.is_(None)) | (Channel.last_polled_at < due),
+            )
+        )
+    )
+
+
 @huey.periodic_task(crontab(minute="*"))
 def poll_due_channels() -> int:
     """Every minute, queue a poll of each active channel not polled within `poll_interval_s`."""
     rt = runtime()
-    due = utcnow() - timedelta(seconds=rt.settings.poll_interval_s)
     with rt.session_factory() as session:
-        ids = list(
-            session.scalars(
-                select(Channel.id).where(
-                    Channel.status == "active",
-                    (Channel.last_polled_at.is_(None)) | (Channel.last_polled_at < due),
-                )
-            )
-        )
+        ids = due_channel_ids(session, now=utcnow(), interval_s=rt.settings.poll_interval_s)
     for cid in ids:
         poll_channel_task(cid)
     return len(ids)

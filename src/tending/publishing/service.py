@@ -1,10 +1,12 @@
 """Drafting, approval and exactly-once publishing of posts.
 
 Exactly once: a worker first *claims* a post with a conditional UPDATE (only one claim can succeed),
-then calls the network with the post's idempotency key, then records the returned id. If it dies between
-the call and the record, the post stays `publishing`; the sweep retries it only through connectors whose
-network honours idempotency keys (the same key returns the same post), and otherwise marks it
-`needs_check` so a person looks at the channel first. Nothing is ever posted twice by a retry.
+then calls the network with the post's idempotency key, then records the returned id. Any retry (after a
+time-out, a 5xx, an unreadable answer, or a worker that died between the call and the record) first
+looks for the post on the network (`PublishCapability.find_published`) and records it when found; it
+sends again only when the post is not there, or when the network deduplicates by our key. Where neither
+is possible the post becomes `needs_check` and a person looks at the channel. Nothing is ever posted
+twice by a retry.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tending.audit.service import log_about
 from tending.auth.models import Role, User
+from tending.channel.connection import mark_reconnect_needed
 from tending.channel.models import Channel
 from tending.channel.service import build_connector
 from tending.config import Settings
@@ -29,7 +32,10 @@ from tending.connectors.bases import (
     NotPermitted,
     PublishCapability,
     RateLimited,
+    SentItem,
+    can_check_published,
 )
+from tending.connectors.httpkit import backoff_s
 from tending.database.core import utcnow
 from tending.errors import Conflict, Forbidden, NotFound, Refused
 from tending.inbox.models import Direction, Message, MessageKind
@@ -39,6 +45,8 @@ from tending.workspace.scope import Scoped, require_own
 
 MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=10)
+# A post is looked for from a little before its planned time (clocks differ between us and the network).
+LOOKUP_SKEW = timedelta(minutes=5)
 EDITABLE = {PostStatus.draft.value, PostStatus.changes_requested.value}
 # Until a worker claims it, a post can still be changed or called off.
 CANCELLABLE = EDITABLE | {
@@ -264,16 +272,25 @@ def publish(
     if not isinstance(connector, PublishCapability):
         return _fail(session, post, f"the {channel.network} connector cannot publish")
     try:
-        sent = connector.publish(
-            text=post.text, idempotency_key=post.idempotency_key, media_urls=post.media_urls
-        )
+        sent = _earlier_attempt(connector, post) if post.attempts > 1 else None
+        if sent is None:
+            sent = connector.publish(
+                text=post.text, idempotency_key=post.idempotency_key, media_urls=post.media_urls
+            )
+    except _NeedsCheck as exc:
+        return _needs_check(session, post, str(exc))
     except RateLimited as exc:
         return _retry_later(session, post, now, exc.retry_after, str(exc))
-    except (AuthExpired, NotPermitted) as exc:
+    except AuthExpired as exc:
+        mark_reconnect_needed(session, channel=channel, reason=str(exc), now=now)
         return _fail(session, post, f"{exc} — reconnect the channel, then schedule again")
+    except NotPermitted as exc:
+        return _fail(session, post, f"{exc} — check the account's permissions, then schedule again")
     except ConnectorError as exc:
         if exc.retryable:
-            return _retry_later(session, post, now, 60.0 * 2 ** (post.attempts - 1), str(exc))
+            # A time-out, a 5xx or an unreadable answer: the post may be on the network. The retry
+            # looks for it first (`_earlier_attempt`), so it is sent again only if it is not there.
+            return _retry_later(session, post, now, backoff_s(post.attempts, base=60.0), str(exc))
         return _fail(session, post, str(exc))
     finally:
         connector.close()
@@ -285,6 +302,29 @@ def publish(
         url=sent.url,
         published_at=sent.created_at,
     )
+
+
+class _NeedsCheck(Exception):
+    """An earlier attempt may have posted and nothing can tell: a person looks at the channel."""
+
+
+def _earlier_attempt(connector: PublishCapability, post: Post) -> SentItem | None:
+    """Before any retry: the post an earlier attempt may have made, looked up on the network. None means
+    it is not there (or the network's idempotency key makes sending again safe); a failed look-up raises
+    its connector error, so the retry waits instead of sending blind."""
+    planned = post.scheduled_at or post.created_at
+    since = (planned if planned.tzinfo else planned.replace(tzinfo=UTC)) - LOOKUP_SKEW
+    try:
+        return connector.find_published(
+            text=post.text, idempotency_key=post.idempotency_key, since=since, media_urls=post.media_urls
+        )
+    except NotImplementedError:
+        if connector.idempotent_publish:
+            return None
+        raise _NeedsCheck(
+            "an earlier attempt may have reached the network and this network cannot be asked; check the "
+            "channel, then mark the post published or schedule it again"
+        ) from None
 
 
 def record_published(
@@ -331,6 +371,14 @@ def _retry_later(session: Session, post: Post, now: datetime, delay_s: float, er
     return PublishOutcome(post.id, post.status, retry_at=post.next_attempt_at, error=error)
 
 
+def _needs_check(session: Session, post: Post, error: str) -> PublishOutcome:
+    post.status = PostStatus.needs_check.value
+    post.last_error = error
+    _audit(session, post, actor_id=None, verb="needs_check", detail={"error": error})
+    session.commit()
+    return PublishOutcome(post.id, post.status, error=error)
+
+
 def _fail(session: Session, post: Post, error: str) -> PublishOutcome:
     post.status = PostStatus.failed.value
     post.last_error = error
@@ -364,7 +412,8 @@ def sweep_stale_claims(
             if channel
             else None
         )
-        if isinstance(connector, PublishCapability) and connector.idempotent_publish:
+        if can_check_published(connector):
+            # The retry looks the post up (or the network deduplicates it) before anything is sent.
             post.status = PostStatus.scheduled.value
             post.next_attempt_at = None
         else:

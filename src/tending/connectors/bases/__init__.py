@@ -9,8 +9,10 @@ from tending.connectors.bases.connector import (
     OutboundUrl,
     PublishCapability,
     ReplyCapability,
+    can_check_published,
 )
 from tending.connectors.bases.errors import (
+    ApiVersionRefused,
     AuthExpired,
     ConnectorError,
     MalformedResponse,
@@ -21,6 +23,7 @@ from tending.connectors.bases.errors import (
 from tending.connectors.bases.items import AuthorProfile, FetchResult, InboundItem, MetricPoint, SentItem
 
 __all__ = [
+    "ApiVersionRefused",
     "AuthExpired",
     "AuthorProfile",
     "Connector",
@@ -40,4 +43,5 @@ __all__ = [
     "ReplyCapability",
     "SentItem",
     "UpstreamError",
+    "can_check_published",
 ]

@@ -19,6 +19,10 @@ from tending.connectors.http import CONTEXT_KEY, OutboundPolicy, check_outbound_
 OutboundUrl = Annotated[str, AfterValidator(check_outbound_url)]
 
 
+def _setting_default(name: str) -> str:
+    return str(Settings.model_fields[name].default)
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectorContext:
     """What an install lets its connectors reach: non-public destinations on the allow-list, and the
@@ -26,12 +30,18 @@ class ConnectorContext:
 
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     demo_dir: Path | None = None
+    # The install's API versions (settings `graph_api_version`, `linkedin_api_version`); the defaults
+    # are the settings' own, so a version is written in one place.
+    graph_api_version: str = field(default_factory=lambda: _setting_default("graph_api_version"))
+    linkedin_api_version: str = field(default_factory=lambda: _setting_default("linkedin_api_version"))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConnectorContext:
         return cls(
             outbound=OutboundPolicy.from_settings(settings),
             demo_dir=settings.demo_dir if settings.demo_connectors else None,
+            graph_api_version=settings.graph_api_version,
+            linkedin_api_version=settings.linkedin_api_version,
         )
 
     def validation(self) -> dict[str, Any]:
@@ -90,13 +100,33 @@ class ReplyCapability(abc.ABC):
 
 
 class PublishCapability(abc.ABC):
-    # True where the network deduplicates by idempotency key, so a publish interrupted by a crash may be
-    # retried safely; otherwise a person checks the channel first.
+    """A post must never go out twice. A publish whose outcome is unknown (time-out after the request left,
+    a 5xx after the POST, an unreadable success, a crash before the id was saved) is retried only when
+    the network deduplicates it (`idempotent_publish`: the same key or record key cannot make a second
+    post) or after `find_published` looked for it among the channel's own recent posts."""
+
+    # True where the network deduplicates by a key we choose, so a retry cannot make a second post.
     idempotent_publish: ClassVar[bool] = False
 
     @abc.abstractmethod
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
         """Publish a post. `idempotency_key` lets networks that support it refuse a second copy."""
+
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        """The post an earlier attempt made, found on the network (the channel's own posts since `since`,
+        matched on the key or the text); None when it is not there. Raises NotImplementedError where the
+        network offers no such look-up, and a ConnectorError when the look-up itself fails."""
+        raise NotImplementedError
+
+
+def can_check_published(connector: object) -> bool:
+    """Whether a publish of unknown outcome through this connector can be settled without a person."""
+    if not isinstance(connector, PublishCapability):
+        return False
+    overridden = type(connector).find_published is not PublishCapability.find_published
+    return connector.idempotent_publish or overridden
 
 
 class MetricsCapability(abc.ABC):

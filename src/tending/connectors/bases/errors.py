@@ -22,6 +22,14 @@ class AuthExpired(ConnectorError):
     """The token was refused (expired, revoked): a person must reconnect the channel."""
 
 
+class ApiVersionRefused(ConnectorError):
+    """The network no longer serves the API version we call: a person updates `setting` (no retry helps)."""
+
+    def __init__(self, message: str, *, setting: str, network: str = "", status: int | None = None) -> None:
+        super().__init__(message, network=network, status=status)
+        self.setting = setting
+
+
 class NotPermitted(ConnectorError):
     """The account or API tier may not do this (for example X's free tier cannot read)."""
 

@@ -6,8 +6,8 @@ models drop unknown fields); writes use the SDK's `send_post`, which builds the 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from atproto import Client
@@ -16,6 +16,7 @@ from atproto_client.request import Request
 from pydantic import ValidationError
 
 from tending.connectors import http as outbound
+from tending.connectors import httpkit
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
@@ -38,23 +39,10 @@ def _error_name(exc: xrpc.RequestErrorBase) -> str:
     return str(name or "")
 
 
-def _header(exc: xrpc.RequestErrorBase, name: str) -> str | None:
-    if exc.response is None:
-        return None
-    for key, value in exc.response.headers.items():
-        if key.lower() == name:
-            return str(value)
-    return None
-
-
 def _retry_after(exc: xrpc.RequestErrorBase) -> float:
-    reset = _header(exc, "ratelimit-reset")
-    if reset and reset.isdigit():
-        return max(float(reset) - time.time(), 1.0)
-    after = _header(exc, "retry-after")
-    if after and after.isdigit():
-        return float(after)
-    return 300.0
+    """Retry-After, else the `ratelimit-reset` epoch Bluesky's PDS sends, else five minutes."""
+    headers = exc.response.headers if exc.response is not None else None
+    return httpkit.rate_limit_wait(headers, default=300.0, epoch_headers=("ratelimit-reset",))
 
 
 def call(fn: Callable[[], T], *, what: str) -> T:
@@ -87,10 +75,13 @@ def call(fn: Callable[[], T], *, what: str) -> T:
         ) from None
     except xrpc.RequestException as exc:
         status = exc.response.status_code if exc.response is not None else None
-        if status is not None and status >= 500:
-            raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
-        raise ConnectorError(
-            f"{what}: refused ({_error_name(exc) or status})", network=NETWORK, status=status
+        if status is None:
+            raise ConnectorError(f"{what}: refused ({_error_name(exc)})", network=NETWORK) from None
+        raise httpkit.error_for_status(
+            status,
+            network=NETWORK,
+            detail=f"{what}: refused ({_error_name(exc) or status})",
+            wait=partial(_retry_after, exc),
         ) from None
     except (xrpc.ModelError, ValidationError, ValueError, KeyError, TypeError) as exc:
         raise MalformedResponse(

@@ -7,11 +7,14 @@ holds the API cursor of the next older page, so a stopped walk resumes exactly w
 boundary moves up only when the walk reaches it. Within a page items come oldest first.
 
 Authors are filled from `app.bsky.actor.getProfiles` (counts, creation time, avatar, bio), 25 at a
-time. Bluesky has no idempotency key for posts: a publish retried after a lost answer can post twice.
+time. Posts are written with a record key derived from tending's idempotency key (`post_rkey`), so a
+retry cannot make a second post: the repository holds one record per key, and `find_published` reads
+it back by that key before anything is sent again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from functools import partial
@@ -22,6 +25,7 @@ from atproto import Client, models
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorError,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -73,7 +77,23 @@ def _profile(view: dict[str, Any]) -> AuthorProfile:
     )
 
 
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable, as atproto's TID syntax requires
+_TID_EPOCH_US = 1_672_531_200_000_000  # 2023-01-01: derived keys stay in one past year, never the future
+_TID_SPAN_US = 365 * 24 * 3600 * 1_000_000
+
+
+def post_rkey(idempotency_key: str) -> str:
+    """A valid TID record key that is a function of the idempotency key: 53 bits of time (a moment of
+    2023 picked by the key's hash, so it never sorts ahead of real posts) and 10 bits of clock id."""
+    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:16], "big")
+    micros = _TID_EPOCH_US + digest % _TID_SPAN_US
+    clock = (digest >> 64) & 0x3FF
+    value = (micros << 10) | clock  # the top bit stays 0
+    return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
+
+
 class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+    idempotent_publish = True  # one record per record key (`post_rkey`)
     slug = "bluesky"
     title = "Bluesky"
     description = "Mentions, replies and quotes of a Bluesky account; replies, posts and follower counts."
@@ -221,8 +241,43 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
         return self._send(text, reply_to=reply_to)
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
-        """Post; media are linked in the text. No idempotency on Bluesky (see the module docstring)."""
-        return self._send("\n".join([text, *(media_urls or [])]), reply_to=None)
+        """Post under the record key of `idempotency_key` (`com.atproto.repo.createRecord` with `rkey`);
+        media are linked in the text."""
+        client = self.client
+        langs = [self.config.post_language] if self.config.post_language else None
+        record = models.AppBskyFeedPost.Record(
+            created_at=client.get_current_time_iso(),
+            text="\n".join([text, *(media_urls or [])]),
+            langs=langs or ["en"],
+        )
+        rkey = post_rkey(idempotency_key)
+        created = call(
+            lambda: client.app.bsky.feed.post.create(self._did, record, rkey=rkey), what="createRecord"
+        )
+        return self._sent_record(created.uri, created.cid)
+
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        """The record an earlier attempt wrote under this post's record key, read back directly."""
+        client = self.client
+        rkey = post_rkey(idempotency_key)
+        try:
+            found = call(lambda: client.app.bsky.feed.post.get(self._did, rkey), what="getRecord")
+        except ConnectorError as exc:
+            if exc.status == 400 and "RecordNotFound" in str(exc):
+                return None
+            raise
+        return self._sent_record(found.uri, found.cid or "")
+
+    def _sent_record(self, uri: str, cid: str) -> SentItem:
+        handle = self.credentials.get("handle", "")
+        return SentItem(
+            external_id=uri,
+            created_at=datetime.now(UTC),
+            url=_web_url(uri, handle),
+            raw={"uri": uri, "cid": cid},
+        )
 
     def _send(self, text: str, *, reply_to: models.AppBskyFeedPost.ReplyRef | None) -> SentItem:
         client = self.client
@@ -231,13 +286,7 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
             lambda: client.send_post(text, reply_to=reply_to, profile_identify=self._did, langs=langs),
             what="createRecord",
         )
-        handle = self.credentials.get("handle", "")
-        return SentItem(
-            external_id=created.uri,
-            created_at=datetime.now(UTC),
-            url=_web_url(created.uri, handle),
-            raw={"uri": created.uri, "cid": created.cid},
-        )
+        return self._sent_record(created.uri, created.cid)
 
     # -- metrics ----------------------------------------------------------------------------------
 

@@ -288,6 +288,22 @@ class FacebookConnector(
         post_id = str(answer.get("id") or "")
         return self._sent(answer, url=f"https://www.facebook.com/{post_id}" if post_id else None)
 
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        entry = self.find_own_post(
+            f"{self.config.page_id}/posts",
+            text_field="message",
+            time_field="created_time",
+            text=text,
+            since=since,
+        )
+        if entry is None:
+            return None
+        return self._sent(
+            entry, url=str(entry.get("permalink_url") or "") or f"https://www.facebook.com/{entry['id']}"
+        )
+
     def _sent(self, answer: dict[str, Any], *, url: str | None) -> SentItem:
         if not answer.get("id"):
             raise MalformedResponse("the answer has no id", network=NETWORK)

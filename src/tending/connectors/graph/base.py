@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
 
 from tending.connectors.bases import Connector, ConnectorContext
-from tending.connectors.graph.client import GraphClient
+from tending.connectors.graph.client import GraphClient, data_list
 from tending.connectors.graph.config import GraphConfig
+from tending.connectors.text import same_post
+from tending.connectors.watermark import parse_time
 
 
 class GraphConnector(Connector):
@@ -36,7 +39,10 @@ class GraphConnector(Connector):
             self._graph = GraphClient(
                 network=self.slug,
                 access_token=token,
-                api_version=self.config.api_version,
+                api_version=self.config.api_version or self.context.graph_api_version,
+                version_setting=(
+                    "the channel's api_version" if self.config.api_version else "TENDING_GRAPH_API_VERSION"
+                ),
                 base_url=self.config.base_url,
                 app_secret=self.credentials.get("app_secret") or None,
                 timeout_s=self.config.request_timeout_s,
@@ -49,3 +55,20 @@ class GraphConnector(Connector):
         if self._graph is not None:
             self._graph.close()
         self._graph = None
+
+    def find_own_post(
+        self, edge: str, *, text_field: str, time_field: str, text: str, since: datetime
+    ) -> dict[str, Any] | None:
+        """The newest of the account's own posts on `edge` (`<page>/posts`, `<ig user>/media`) written
+        since `since` whose text is `text`; how a publish of unknown outcome is settled on Graph, which
+        takes no idempotency key."""
+        page = self.graph.get(
+            edge,
+            params={"fields": f"id,{text_field},{time_field},permalink_url", "limit": 25},
+            what="own posts",
+        )
+        for entry in data_list(page, what="own posts", network=self.slug):
+            when = parse_time(entry.get(time_field))
+            if when is not None and when >= since and same_post(text, str(entry.get(text_field) or "")):
+                return entry
+        return None

@@ -16,7 +16,9 @@ import httpx
 import orjson
 
 from tending.connectors import http as outbound
+from tending.connectors import httpkit
 from tending.connectors.bases import (
+    ApiVersionRefused,
     AuthExpired,
     ConnectorError,
     MalformedResponse,
@@ -30,6 +32,9 @@ _AUTH_CODES = frozenset({102, 190})
 _RATE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 _PERMISSION_CODES = frozenset({3, 10, 368, *range(200, 300)})
 _TRANSIENT_CODES = frozenset({1, 2})
+# Meta forwards calls of an expired version to the oldest live one, but refuses some with 2635
+# ("You are calling a deprecated version of the ... API").
+_VERSION_CODES = frozenset({2635})
 _DEFAULT_WAIT_S = 300.0
 
 
@@ -54,10 +59,8 @@ def _business_usage_wait(headers: httpx.Headers) -> float | None:
 
 
 def retry_after(headers: httpx.Headers) -> float:
-    value = headers.get("retry-after", "")
-    if value.strip().isdigit():
-        return max(float(value), 1.0)
-    return _business_usage_wait(headers) or _DEFAULT_WAIT_S
+    """Retry-After (either form) first, then Graph's business-use-case estimate, else five minutes."""
+    return httpkit.rate_limit_wait(headers, default=_business_usage_wait(headers) or _DEFAULT_WAIT_S)
 
 
 class GraphClient:
@@ -70,6 +73,7 @@ class GraphClient:
         access_token: str,
         api_version: str,
         base_url: str = DEFAULT_BASE_URL,
+        version_setting: str = "TENDING_GRAPH_API_VERSION",
         app_secret: str | None = None,
         timeout_s: float = 30.0,
         http: httpx.Client | None = None,
@@ -82,7 +86,9 @@ class GraphClient:
             if app_secret
             else None
         )
-        self._root = f"{base_url.rstrip('/')}/{api_version.strip('/')}"
+        self._version = api_version.strip("/")
+        self._version_setting = version_setting
+        self._root = f"{base_url.rstrip('/')}/{self._version}"
         self._owns_http = http is None
         self._http = http or outbound.client(policy, timeout=httpx.Timeout(timeout_s, connect=10.0))
 
@@ -135,19 +141,12 @@ class GraphClient:
                 headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
             )
         except httpx.TransportError:  # one message: it must not tell a closed port from a refused address
-            raise UpstreamError(f"{what}: {outbound.UNREACHABLE}", network=self.network) from None
+            raise httpkit.unreachable(network=self.network, what=what) from None
         return self._read(response, what=what)
 
     def _read(self, response: httpx.Response, *, what: str) -> dict[str, Any]:
         status = response.status_code
-        try:
-            body = orjson.loads(response.content) if response.content else None
-        except orjson.JSONDecodeError:
-            if status < 300:
-                raise MalformedResponse(
-                    f"{what}: the answer is not JSON (HTTP {status})", network=self.network, status=status
-                ) from None
-            body = None  # an HTML error page: the status alone says what happened
+        body = httpkit.parse_json(response.content, network=self.network, what=what, status=status)
         error = body.get("error") if isinstance(body, dict) else None
         if status >= 300 or error is not None:
             raise self._error(status, error if isinstance(error, dict) else {}, response.headers, what=what)
@@ -164,15 +163,25 @@ class GraphClient:
         label = f"code {code}" + (f"/{subcode}" if subcode else "") if code is not None else f"HTTP {status}"
         detail = f"{what}: {message or 'refused'} ({label})"
         net = self.network
-        if code in _AUTH_CODES or (status == 401 and code is None):
+        if code in _VERSION_CODES:
+            return ApiVersionRefused(
+                f"{detail}; Graph API {self._version} is not served: set {self._version_setting} to a live "
+                "version (Meta lists them in the Graph API changelog)",
+                setting=self._version_setting,
+                network=net,
+                status=status,
+            )
+        if code in _AUTH_CODES:
             return AuthExpired(f"{detail}; reconnect the account", network=net, status=status)
-        if status == 429 or code in _RATE_CODES:
+        if code in _RATE_CODES:
             return RateLimited(detail, retry_after=retry_after(headers), network=net, status=status)
-        if code in _PERMISSION_CODES or (status == 403 and code is None):
+        if code in _PERMISSION_CODES:
             return NotPermitted(f"{detail}; check the token's permissions", network=net, status=status)
-        if status >= 500 or code in _TRANSIENT_CODES or error.get("is_transient") is True:
+        if code in _TRANSIENT_CODES or error.get("is_transient") is True:
             return UpstreamError(detail, network=net, status=status)
-        return ConnectorError(detail, network=net, status=status)
+        return httpkit.error_for_status(
+            status, network=net, detail=detail, headers=headers, wait=lambda: retry_after(headers)
+        )
 
 
 def next_after(page: dict[str, Any]) -> str | None:

@@ -15,7 +15,8 @@ class GraphConfig(ConnectorConfig):
     comments are not read); `start` says whether the first poll takes only each post's newest comments
     page (`latest`) or all of them (`beginning`)."""
 
-    api_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
+    # None: the install's `graph_api_version` setting; set only to pin one channel to another version.
+    api_version: str | None = Field(default=None, pattern=r"^v\d+\.\d+$")
     base_url: OutboundUrl = DEFAULT_BASE_URL
     page_size: int = Field(default=25, ge=1, le=100)
     comments_page_size: int = Field(default=50, ge=1, le=100)

@@ -204,6 +204,18 @@ class InstagramConnector(
             raise MalformedResponse("media container: no id in the answer", network=NETWORK)
         return str(answer["id"])
 
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        entry = self.find_own_post(
+            f"{self.config.ig_user_id}/media",
+            text_field="caption",
+            time_field="timestamp",
+            text=text,
+            since=since,
+        )
+        return self._sent(entry) if entry is not None else None
+
     def _sent(self, answer: dict[str, Any]) -> SentItem:
         if not answer.get("id"):
             raise MalformedResponse("the answer has no id", network=NETWORK)

@@ -16,16 +16,17 @@ import httpx
 import orjson
 
 from tending.connectors import http as outbound
+from tending.connectors import httpkit
 from tending.connectors.bases import (
+    ApiVersionRefused,
     AuthExpired,
     ConnectorError,
     MalformedResponse,
-    NotPermitted,
-    RateLimited,
-    UpstreamError,
 )
 
 NETWORK = "linkedin"
+# What LinkedIn answers for a retired or unknown `LinkedIn-Version` (with HTTP 426 or 400).
+_VERSION_CODES = frozenset({"NONEXISTENT_VERSION", "VERSION_MISSING"})
 
 
 def enc(value: str) -> str:
@@ -57,12 +58,14 @@ class LinkedInClient:
         access_token: str,
         api_version: str,
         base_url: str,
+        version_setting: str = "TENDING_LINKEDIN_API_VERSION",
         timeout_s: float = 30.0,
         http: httpx.Client | None = None,
         policy: outbound.OutboundPolicy = outbound.STRICT,
     ) -> None:
         self._token = access_token
         self._version = api_version
+        self._version_setting = version_setting
         self._root = base_url.rstrip("/")
         self._owns_http = http is None
         self._http = http or outbound.client(policy, timeout=httpx.Timeout(timeout_s, connect=10.0))
@@ -97,20 +100,12 @@ class LinkedInClient:
                 method, url, headers=headers, content=orjson.dumps(body) if body is not None else None
             )
         except httpx.TransportError:  # one message: it must not tell a closed port from a refused address
-            raise UpstreamError(f"{what}: {outbound.UNREACHABLE}", network=NETWORK) from None
+            raise httpkit.unreachable(network=NETWORK, what=what) from None
         return Answer(self._read(response, what=what), response.headers)
 
     def _read(self, response: httpx.Response, *, what: str) -> dict[str, Any]:
         status = response.status_code
-        parsed: Any = None
-        if response.content:
-            try:
-                parsed = orjson.loads(response.content)
-            except orjson.JSONDecodeError:
-                if status < 300:
-                    raise MalformedResponse(
-                        f"{what}: the answer is not JSON (HTTP {status})", network=NETWORK, status=status
-                    ) from None
+        parsed = httpkit.parse_json(response.content, network=NETWORK, what=what, status=status)
         if status >= 300:
             raise self._error(status, parsed if isinstance(parsed, dict) else {}, response.headers, what=what)
         if parsed is None:
@@ -125,25 +120,22 @@ class LinkedInClient:
         code = str(error.get("code") or error.get("serviceErrorCode") or f"HTTP {status}")
         message = str(error.get("message") or "").replace(self._token, "***")[:300]
         detail = f"{what}: {message or 'refused'} ({code})"
-        if status == 401:
-            return AuthExpired(f"{detail}; reconnect the page", network=NETWORK, status=401)
-        if status == 429:
-            after = headers.get("retry-after", "")
-            wait = max(float(after), 1.0) if after.strip().isdigit() else _seconds_to_utc_midnight()
-            return RateLimited(detail, retry_after=wait, network=NETWORK, status=429)
-        if status == 403:
-            return NotPermitted(
-                f"{detail}; check the token's scopes and page role", network=NETWORK, status=403
-            )
-        if status == 426 or code == "NONEXISTENT_VERSION":
-            return ConnectorError(
-                f"{detail}; LinkedIn-Version {self._version} is no longer served, update api_version",
+        if status == 426 or code in _VERSION_CODES:
+            return ApiVersionRefused(
+                f"{detail}; LinkedIn no longer serves LinkedIn-Version {self._version}: set "
+                f"{self._version_setting} to a live version (YYYYMM, see LinkedIn's versioning page)",
+                setting=self._version_setting,
                 network=NETWORK,
                 status=status,
             )
-        if status >= 500:
-            return UpstreamError(detail, network=NETWORK, status=status)
-        return ConnectorError(detail, network=NETWORK, status=status)
+        return httpkit.error_for_status(
+            status,
+            network=NETWORK,
+            detail=detail,
+            wait=lambda: httpkit.rate_limit_wait(headers, default=_seconds_to_utc_midnight()),
+            auth_hint="reconnect the page",
+            permission_hint="check the token's scopes and page role",
+        )
 
 
 def elements(page: dict[str, Any], *, what: str) -> list[dict[str, Any]]:

@@ -10,12 +10,13 @@ from tending.connectors.bases import ConnectorConfig, OutboundUrl
 
 
 class LinkedInConfig(ConnectorConfig):
-    """`api_version` is the monthly `LinkedIn-Version` (YYYYMM); LinkedIn serves each for about a year.
+    """`api_version` pins this channel's monthly `LinkedIn-Version` (YYYYMM); unset, the install's
+    `linkedin_api_version` setting applies.
     `recent_posts` bounds how many of the newest posts are watched for comments; `resolve_people`
     completes commenters' names, vanity names and headlines when the app may read them."""
 
     organization_id: str = Field(pattern=r"^\d+$")
-    api_version: str = Field(default="202410", pattern=r"^\d{6}$")
+    api_version: str | None = Field(default=None, pattern=r"^\d{6}$")
     base_url: OutboundUrl = "https://api.linkedin.com/rest"
     recent_posts: int = Field(default=20, ge=1, le=100)
     comments_page_size: int = Field(default=50, ge=1, le=100)

@@ -38,6 +38,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.linkedin.client import NETWORK, LinkedInClient, elements, enc, restli_list
 from tending.connectors.linkedin.config import LinkedInConfig
+from tending.connectors.text import same_post
 from tending.connectors.watermark import Walk
 
 _PERSON = "urn:li:person:"
@@ -51,6 +52,12 @@ def _ms(value: Any, *, what: str) -> datetime:
     if isinstance(value, int) and not isinstance(value, bool):
         return datetime.fromtimestamp(value / 1000, tz=UTC)
     raise MalformedResponse(f"{what}: missing or unreadable time {str(value)[:40]!r}", network=NETWORK)
+
+
+def _sent_post(urn: str, when: datetime) -> SentItem:
+    return SentItem(
+        external_id=urn, created_at=when, url=f"https://www.linkedin.com/feed/update/{urn}", raw={"id": urn}
+    )
 
 
 def _comment_urn(comment: dict[str, Any]) -> str:
@@ -94,7 +101,10 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         if self._api is None:
             self._api = LinkedInClient(
                 access_token=self.credentials.get("access_token", ""),
-                api_version=self.config.api_version,
+                api_version=self.config.api_version or self.context.linkedin_api_version,
+                version_setting=(
+                    "the channel's api_version" if self.config.api_version else "TENDING_LINKEDIN_API_VERSION"
+                ),
                 base_url=self.config.base_url,
                 timeout_s=self.config.request_timeout_s,
                 http=self._http,
@@ -137,13 +147,15 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         return FetchResult(items=items, cursor={**cursor, "comments": {"posts": kept}}, has_more=has_more)
 
     def _recent_posts(self) -> list[str]:
+        return [str(post["id"]) for post in self._own_posts(self.config.recent_posts) if post.get("id")]
+
+    def _own_posts(self, count: int) -> list[dict[str, Any]]:
         page = self.api.get(
             "posts",
-            query=f"q=author&author={enc(self.config.organization_urn)}&count={self.config.recent_posts}"
-            "&sortBy=LAST_MODIFIED",
+            query=f"q=author&author={enc(self.config.organization_urn)}&count={count}&sortBy=LAST_MODIFIED",
             what="posts",
         )
-        return [str(post["id"]) for post in elements(page, what="posts") if post.get("id")]
+        return elements(page, what="posts")
 
     def _comment_counts(self, posts: list[str]) -> dict[str, int]:
         if not posts:
@@ -298,12 +310,20 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         urn = answer.headers.get("x-restli-id") or answer.headers.get("x-linkedin-id")
         if not urn:
             raise MalformedResponse("publish: no post id in the x-restli-id header", network=NETWORK)
-        return SentItem(
-            external_id=urn,
-            created_at=datetime.now(UTC),
-            url=f"https://www.linkedin.com/feed/update/{urn}",
-            raw={"id": urn},
-        )
+        return _sent_post(urn, datetime.now(UTC))
+
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        """LinkedIn takes no idempotency key: the page's own newest posts are matched on the commentary."""
+        commentary = escape_little_text("\n".join([text, *(media_urls or [])]))
+        for post in self._own_posts(20):
+            created = post.get("createdAt") or post.get("publishedAt")
+            when = _ms(created, what="own posts") if isinstance(created, int) else None
+            fits = post.get("id") and when is not None and when >= since
+            if fits and when is not None and same_post(commentary, str(post.get("commentary") or "")):
+                return _sent_post(str(post["id"]), when)
+        return None
 
     # -- metrics ----------------------------------------------------------------------------------
 

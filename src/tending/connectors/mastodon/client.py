@@ -6,7 +6,6 @@ worker; it reports RateLimited with the reset time from `X-RateLimit-Reset` and 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -21,11 +20,10 @@ from mastodon import (
 )
 
 from tending.connectors import http as outbound
+from tending.connectors import httpkit
 from tending.connectors.bases import (
-    AuthExpired,
     ConnectorError,
     MalformedResponse,
-    NotPermitted,
     RateLimited,
     UpstreamError,
 )
@@ -55,21 +53,23 @@ def _status_of(exc: MastodonAPIError) -> int | None:
     return None
 
 
+def _wait(api: Mastodon) -> float:
+    """Seconds until the window Mastodon.py read from `X-RateLimit-Reset` ends; five minutes unknown."""
+    reset = getattr(api, "ratelimit_reset", None)
+    found = httpkit.seconds_until_epoch(str(reset)) if reset else None
+    return max(found if found is not None else 300.0, httpkit.MIN_WAIT_S)
+
+
 def call(api: Mastodon, fn: Callable[[], T], *, what: str) -> T:
     """Run one API call; Mastodon.py's errors leave as connector errors that never carry the token."""
     try:
         return fn()
     except MastodonUnauthorizedError:
-        raise AuthExpired(
-            f"{what}: the access token was refused (401); reconnect the account", network=NETWORK, status=401
+        raise httpkit.error_for_status(
+            401, network=NETWORK, detail=f"{what}: the access token was refused (401)"
         ) from None
     except MastodonRatelimitError:
-        reset = getattr(api, "ratelimit_reset", None)
-        wait = max(float(reset) - time.time(), 1.0) if reset else 300.0
-        raise RateLimited(f"{what}: rate limit reached", retry_after=wait, network=NETWORK) from None
-    except MastodonServerError as exc:
-        status = _status_of(exc)
-        raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
+        raise RateLimited(f"{what}: rate limit reached", retry_after=_wait(api), network=NETWORK) from None
     except MastodonNetworkError as exc:
         raise UpstreamError(f"{what}: network failure ({type(exc).__name__})", network=NETWORK) from None
     except MastodonNotFoundError:
@@ -78,15 +78,15 @@ def call(api: Mastodon, fn: Callable[[], T], *, what: str) -> T:
         message = str(exc.args[0]) if exc.args else ""
         if "Could not parse response as JSON" in message:
             raise MalformedResponse(f"{what}: the server's answer is not JSON", network=NETWORK) from None
-        status = _status_of(exc)
-        if status == 403:
-            raise NotPermitted(
-                f"{what}: forbidden (403); check the token's scopes", network=NETWORK, status=403
-            ) from None
-        if status == 429:
-            raise RateLimited(f"{what}: rate limit reached", network=NETWORK) from None
+        status = _status_of(exc) or (500 if isinstance(exc, MastodonServerError) else 400)
         detail = exc.args[3] if len(exc.args) > 3 and exc.args[3] else status
-        raise ConnectorError(f"{what}: refused ({detail})", network=NETWORK, status=status) from None
+        raise httpkit.error_for_status(
+            status,
+            network=NETWORK,
+            detail=f"{what}: refused ({detail})",
+            wait=lambda: _wait(api),
+            permission_hint="check the token's scopes",
+        ) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise MalformedResponse(
             f"{what}: unexpected answer ({type(exc).__name__})", network=NETWORK

@@ -36,7 +36,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.mastodon.client import NETWORK, call, make_api
 from tending.connectors.mastodon.config import MastodonConfig
-from tending.connectors.rss.htmltext import html_to_text
+from tending.connectors.text import html_to_text, same_post
 
 _DEFAULT_AVATAR_MARK = "/avatars/original/missing.png"
 
@@ -100,6 +100,7 @@ def _status_text(status: Any) -> str:
 
 
 class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+    idempotent_publish = True  # statuses are posted with an Idempotency-Key (kept an hour by Mastodon)
     slug = "mastodon"
     title = "Mastodon"
     description = "Mentions and direct messages of a Mastodon account; replies, posts and follower counts."
@@ -248,6 +249,23 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
             what="publish",
         )
         return self._sent(status)
+
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        """Mastodon keeps an Idempotency-Key for an hour; later retries find the post among the account's
+        own recent statuses instead."""
+        body = "\n".join([text, *(media_urls or [])])
+        me = call(self.api, self.api.account_verify_credentials, what="verify credentials")
+        statuses = call(
+            self.api,
+            lambda: self.api.account_statuses(me["id"], exclude_replies=True, exclude_reblogs=True, limit=40),
+            what="own statuses",
+        )
+        for status in statuses or []:
+            if _time(status.get("created_at")) >= since and same_post(body, str(status.get("content") or "")):
+                return self._sent(status)
+        return None
 
     def _sent(self, status: Any) -> SentItem:
         return SentItem(

@@ -7,12 +7,14 @@ only what they know), while praw still handles OAuth, token refresh and its own 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import praw
 import prawcore
 from praw.exceptions import RedditAPIException
 
+from tending.connectors import httpkit
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
@@ -21,7 +23,6 @@ from tending.connectors.bases import (
     RateLimited,
     UpstreamError,
 )
-from tending.connectors.rss.client import retry_after_seconds
 
 NETWORK = "reddit"
 T = TypeVar("T")
@@ -48,14 +49,8 @@ def make_reddit(*, credentials: dict[str, str], user_agent: str) -> praw.Reddit:
 
 
 def _rate_wait(exc: prawcore.exceptions.ResponseException) -> float:
-    headers = exc.response.headers
-    if headers.get("retry-after"):
-        return retry_after_seconds(headers.get("retry-after"))
-    reset = headers.get("x-ratelimit-reset")
-    try:
-        return max(float(reset), 1.0) if reset else 60.0
-    except ValueError:
-        return 60.0
+    """Retry-After (either form), else `x-ratelimit-reset` (seconds left in Reddit's window)."""
+    return httpkit.rate_limit_wait(exc.response.headers, default=60.0, delta_headers=("x-ratelimit-reset",))
 
 
 def call(fn: Callable[[], T], *, what: str) -> T:
@@ -85,15 +80,9 @@ def call(fn: Callable[[], T], *, what: str) -> T:
         raise ConnectorError(f"{what}: no such subreddit", network=NETWORK, status=302) from None
     except prawcore.exceptions.ResponseException as exc:
         status = exc.response.status_code
-        if status == 401:
-            raise AuthExpired(f"{what}: token refused (401)", network=NETWORK, status=401) from None
-        if status == 429:
-            raise RateLimited(
-                f"{what}: rate limit reached", retry_after=_rate_wait(exc), network=NETWORK
-            ) from None
-        if status >= 500:
-            raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
-        raise ConnectorError(f"{what}: refused ({status})", network=NETWORK, status=status) from None
+        raise httpkit.error_for_status(
+            status, network=NETWORK, detail=f"{what}: refused ({status})", wait=partial(_rate_wait, exc)
+        ) from None
     except prawcore.exceptions.RequestException as exc:
         raise UpstreamError(
             f"{what}: network failure ({type(exc.original_exception).__name__})", network=NETWORK

@@ -19,4 +19,5 @@ class RedditConfig(ConnectorConfig):
     listen_subreddit: bool = True
     listen_inbox: bool = True
     page_size: int = Field(default=100, ge=1, le=100)
-    user_agent: str = "tending/0.1 (self-hosted engagement desk)"
+    # Unset: `server:tending:v<version> (by /u/<username>)`, the form Reddit's API rules require.
+    user_agent: str | None = None

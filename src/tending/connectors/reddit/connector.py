@@ -16,6 +16,7 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import partial
+from importlib.metadata import version
 from typing import Any
 
 import praw
@@ -36,6 +37,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.reddit.client import NETWORK, call, make_reddit
 from tending.connectors.reddit.config import RedditConfig
+from tending.connectors.text import same_post
 
 _THREAD_IN_CONTEXT = re.compile(r"/comments/([a-z0-9]+)/")
 _TITLE_MAX = 300
@@ -68,6 +70,18 @@ def _thread_of(data: dict[str, Any]) -> str | None:
     return f"t3_{match.group(1)}" if match else None
 
 
+_VERSION = version("tending")
+
+
+def _submitted(base36: str, title: str, when: datetime) -> SentItem:
+    return SentItem(
+        external_id=f"t3_{base36}",
+        created_at=when,
+        url=f"https://www.reddit.com/comments/{base36}/",
+        raw={"id": base36, "title": title},
+    )
+
+
 class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
     slug = "reddit"
     title = "Reddit"
@@ -81,11 +95,21 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
     @property
     def reddit(self) -> praw.Reddit:
         if self._reddit is None:
-            self._reddit = make_reddit(credentials=self.credentials, user_agent=self.config.user_agent)
+            self._reddit = make_reddit(credentials=self.credentials, user_agent=self.user_agent)
         return self._reddit
 
     def close(self) -> None:
         self._reddit = None
+
+    @property
+    def user_agent(self) -> str:
+        """Reddit's required form, `<platform>:<app ID>:<version> (by /u/<username>)`, unless the channel
+        sets its own."""
+        if self.config.user_agent:
+            return self.config.user_agent
+        username = self.config.username or self.credentials.get("username") or ""
+        by = f" (by /u/{username})" if username else ""
+        return f"server:tending:v{_VERSION}{by}"
 
     @property
     def _user_auth(self) -> bool:
@@ -248,26 +272,50 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
         body = "\n".join([rest.strip(), *(media_urls or [])]).strip()
         subreddit = self.reddit.subreddit(self.config.subreddit)
         submission = call(lambda: subreddit.submit(title, selftext=body), what="submit")
-        return SentItem(
-            external_id=f"t3_{submission.id}",
-            created_at=datetime.now(UTC),
-            url=f"https://www.reddit.com/comments/{submission.id}/",
-            raw={"id": submission.id, "title": title},
+        return _submitted(str(submission.id), title, datetime.now(UTC))
+
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        """Reddit takes no idempotency key: the account's newest submissions to the subreddit are read
+        (`/user/<name>/submitted`) and matched on title and body."""
+        self._require_user("own submissions")
+        first, _, rest = text.strip().partition("\n")
+        title = first.strip()[:_TITLE_MAX] or "(untitled)"
+        ours = "\n".join([title, rest.strip(), *(media_urls or [])])
+        username = self.config.username or self.credentials.get("username")
+        if not username:
+            me = call(
+                lambda: self.reddit.request(method="GET", path="api/v1/me", params={}), what="api/v1/me"
+            )
+            username = str(me.get("name") or "") if isinstance(me, dict) else ""
+        path = f"user/{username}/submitted"
+        page = call(
+            lambda: self.reddit.request(method="GET", path=path, params={"sort": "new", "limit": 25}),
+            what=path,
         )
+        children = ((page.get("data") or {}).get("children") or []) if isinstance(page, dict) else []
+        for child in children:
+            post = child.get("data") if isinstance(child, dict) else None
+            if not isinstance(post, dict) or not post.get("id"):
+                continue
+            when = datetime.fromtimestamp(float(post.get("created_utc") or 0), tz=UTC)
+            theirs = "\n".join([str(post.get("title") or ""), str(post.get("selftext") or "")])
+            same_place = str(post.get("subreddit") or "").lower() == self.config.subreddit.lower()
+            if same_place and when >= since and same_post(ours, theirs):
+                return _submitted(str(post["id"]), title, when)
+        return None
 
     # -- metrics ----------------------------------------------------------------------------------
 
     def metrics(self, *, since: datetime, until: datetime) -> list[MetricPoint]:
-        """Reddit only tells the current subscribers and users online, so one point each, dated now."""
+        """Reddit only tells the current subscribers, so one point, dated now."""
         path = f"r/{self.config.subreddit}/about"
         about = call(lambda: self.reddit.request(method="GET", path=path, params={}), what=path)
         data = about.get("data") if isinstance(about, dict) else None
         if not isinstance(data, dict):
             raise MalformedResponse(f"{path}: not a subreddit", network=NETWORK)
         now = datetime.now(UTC)
-        points = []
-        for name, field in (("subscribers", "subscribers"), ("active_users", "active_user_count")):
-            value = data.get(field, data.get("accounts_active") if field == "active_user_count" else None)
-            if isinstance(value, int | float):
-                points.append(MetricPoint(name=name, at=now, value=float(value)))
-        return points
+        # Reddit no longer sends the count of users online (`active_user_count`): subscribers only.
+        value = data.get("subscribers")
+        return [MetricPoint(name="subscribers", at=now, value=float(value))] if isinstance(value, int) else []

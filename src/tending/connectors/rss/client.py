@@ -6,20 +6,12 @@ connector error instead of a silently empty feed.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 import httpx
 
-from tending.connectors import http
-from tending.connectors.bases import (
-    AuthExpired,
-    ConnectorError,
-    NotPermitted,
-    RateLimited,
-    UpstreamError,
-)
+from tending.connectors import http, httpkit
+from tending.connectors.bases import ConnectorError, UpstreamError
 
 NETWORK = "rss"
 
@@ -32,22 +24,6 @@ class FeedResponse:
     content_type: str
     etag: str | None
     last_modified: str | None
-
-
-def retry_after_seconds(value: str | None, *, default: float = 60.0, now: float | None = None) -> float:
-    """Seconds to wait from a Retry-After header, given as seconds or as an HTTP date."""
-    if not value:
-        return default
-    value = value.strip()
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
 
 
 class FeedClient:
@@ -88,17 +64,17 @@ class FeedClient:
             resp = self._http.get(url, headers=headers)
         except httpx.HTTPError:
             # One message for refused, closed, silent and garbled alike: it must not map a network.
-            raise UpstreamError(f"{url}: {http.UNREACHABLE}", network=NETWORK) from None
+            raise httpkit.unreachable(network=NETWORK, what=url) from None
         status = resp.status_code
-        if status == 401:
-            raise AuthExpired(f"{url} refused the credentials (401)", network=NETWORK, status=401)
-        if status == 403:
-            raise NotPermitted(f"{url} is forbidden (403)", network=NETWORK, status=403)
-        if status == 429:
-            wait = retry_after_seconds(resp.headers.get("Retry-After"))
-            raise RateLimited(f"{url} asked to slow down (429)", retry_after=wait, network=NETWORK)
-        if status >= 500:
-            raise UpstreamError(f"{url} failed with {status}", network=NETWORK, status=status)
+        if status in (401, 403, 429) or status >= 500:
+            raise httpkit.error_for_status(
+                status,
+                network=NETWORK,
+                detail=f"{url} answered {status}",
+                headers=resp.headers,
+                auth_hint="check the feed's user name and password",
+                permission_hint="the feed is not public",
+            )
         if status in (404, 410):
             raise ConnectorError(
                 f"{url} is gone ({status}); check the feed address", network=NETWORK, status=status

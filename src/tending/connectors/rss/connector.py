@@ -27,7 +27,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.rss.client import NETWORK, FeedClient, FeedResponse
 from tending.connectors.rss.config import RssConfig
-from tending.connectors.rss.htmltext import html_to_text
+from tending.connectors.text import html_to_text
 
 log = logging.getLogger(__name__)
 

@@ -12,19 +12,17 @@ becomes NotPermitted saying that reading needs a paid tier (Basic or above).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
 import requests
 import tweepy
 
+from tending.connectors import httpkit
 from tending.connectors.bases import (
     AuthExpired,
-    ConnectorError,
     MalformedResponse,
     NotPermitted,
-    RateLimited,
     UpstreamError,
 )
 
@@ -129,16 +127,16 @@ def call(fn: Callable[[], Any], *, what: str) -> dict[str, Any]:
         ) from None
     except tweepy.Forbidden as exc:
         raise _forbidden(exc, what=what) from None
-    except tweepy.TooManyRequests as exc:
-        reset = exc.response.headers.get("x-rate-limit-reset", "")
-        wait = max(float(reset) - time.time(), 1.0) if str(reset).isdigit() else _DEFAULT_WAIT_S
-        raise RateLimited(f"{what}: rate limit reached", retry_after=wait, network=NETWORK) from None
-    except tweepy.TwitterServerError as exc:
-        status = exc.response.status_code
-        raise UpstreamError(f"{what}: server error {status}", network=NETWORK, status=status) from None
-    except tweepy.HTTPException as exc:
-        status = exc.response.status_code
-        raise ConnectorError(f"{what}: refused ({_x_message(exc)})", network=NETWORK, status=status) from None
+    except tweepy.HTTPException as exc:  # 429, 5xx and the rest, read the same way as every network's
+        headers = exc.response.headers
+        raise httpkit.error_for_status(
+            exc.response.status_code,
+            network=NETWORK,
+            detail=f"{what}: refused ({_x_message(exc)})",
+            wait=lambda: httpkit.rate_limit_wait(
+                headers, default=_DEFAULT_WAIT_S, epoch_headers=("x-rate-limit-reset",)
+            ),
+        ) from None
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise UpstreamError(f"{what}: network failure ({type(exc).__name__})", network=NETWORK) from None
     except ValueError:

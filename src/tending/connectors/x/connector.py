@@ -30,6 +30,7 @@ from tending.connectors.bases import (
     ReplyCapability,
     SentItem,
 )
+from tending.connectors.text import same_post
 from tending.connectors.watermark import parse_time
 from tending.connectors.x.client import NETWORK, call, make_client
 from tending.connectors.x.config import XConfig
@@ -186,6 +187,29 @@ class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability
         client = self.client
         answer = call(lambda: client.create_tweet(text=body, user_auth=self._user_auth), what="publish")
         return self._sent(answer)
+
+    def find_published(
+        self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
+    ) -> SentItem | None:
+        """X takes no idempotency key: the account's own posts since `since` (its user timeline) are read
+        and matched on the text (X shortens links, so links are left out of the match)."""
+        body = "\n".join([text, *(media_urls or [])])
+        client = self.client
+        answer = call(
+            lambda: client.get_users_tweets(
+                self.config.user_id,
+                start_time=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                max_results=20,
+                exclude=["replies", "retweets"],
+                tweet_fields=["created_at"],
+                user_auth=self._user_auth,
+            ),
+            what="own posts",
+        )
+        for tweet in answer.get("data") or []:
+            if isinstance(tweet, dict) and tweet.get("id") and same_post(body, str(tweet.get("text") or "")):
+                return self._sent({"data": tweet})
+        return None
 
     def _sent(self, answer: dict[str, Any]) -> SentItem:
         data = answer.get("data")

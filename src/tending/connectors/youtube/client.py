@@ -19,11 +19,11 @@ from google.auth.exceptions import RefreshError, TransportError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from tending.connectors import httpkit
 from tending.connectors.bases import (
     AuthExpired,
     ConnectorError,
     MalformedResponse,
-    NotPermitted,
     RateLimited,
     UpstreamError,
 )
@@ -82,11 +82,6 @@ def _reasons(exc: HttpError) -> set[str]:
     return found
 
 
-def _retry_after(exc: HttpError) -> float | None:
-    value = str(exc.resp.get("retry-after") or "") if exc.resp is not None else ""
-    return max(float(value), 1.0) if value.strip().isdigit() else None
-
-
 def call(fn: Callable[[], Any], *, what: str) -> dict[str, Any]:
     """Run one request (`.execute`); the answer must be a JSON object, failures leave as connector errors."""
     try:
@@ -110,10 +105,6 @@ def _error(exc: HttpError, *, what: str) -> ConnectorError:
     status = int(exc.resp.status) if exc.resp is not None else 0
     reasons = _reasons(exc)
     label = ", ".join(sorted(reasons)) or f"HTTP {status}"
-    if status == 401:
-        return AuthExpired(
-            f"{what}: the token was refused ({label}); reconnect the channel", network=NETWORK, status=401
-        )
     if reasons & _QUOTA_REASONS:
         return RateLimited(
             f"{what}: the daily API quota is spent ({label})",
@@ -121,15 +112,13 @@ def _error(exc: HttpError, *, what: str) -> ConnectorError:
             network=NETWORK,
             status=status,
         )
-    if status == 429 or reasons & _RATE_REASONS:
-        return RateLimited(
-            f"{what}: rate limit reached ({label})",
-            retry_after=_retry_after(exc) or 60.0,
-            network=NETWORK,
-            status=status,
-        )
-    if status >= 500:
-        return UpstreamError(f"{what}: server error ({label})", network=NETWORK, status=status)
-    if status == 403:
-        return NotPermitted(f"{what}: forbidden ({label})", network=NETWORK, status=403)
-    return ConnectorError(f"{what}: refused ({label})", network=NETWORK, status=status)
+    if reasons & _RATE_REASONS:
+        status = 429  # YouTube sends its per-user rate limits as 403s
+    return httpkit.error_for_status(
+        status,
+        network=NETWORK,
+        detail=f"{what}: refused ({label})",
+        headers=exc.resp,
+        auth_hint="reconnect the channel",
+        permission_hint="check the channel's permissions",
+    )

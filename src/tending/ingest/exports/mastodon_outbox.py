@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tending.connectors.bases.items import AuthorProfile, InboundItem
-from tending.connectors.rss.htmltext import html_to_text
+from tending.connectors.text import html_to_text
 from tending.ingest.exports.common import dumps, each_record, load_json, parse_format
 from tending.ingest.formats import Parsed
 from tending.ingest.generic import RecordError

@@ -1,8 +1,11 @@
-"""Plain text out of the HTML that feeds and ActivityPub servers send, keeping paragraph breaks."""
+"""Plain text out of the HTML that feeds and ActivityPub servers send, keeping paragraph breaks (shared
+by the connectors that read HTML: a connector never imports another connector's modules)."""
 
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from html.parser import HTMLParser
 
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
@@ -38,3 +41,20 @@ def html_to_text(markup: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
+
+
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def post_fingerprint(text: str) -> str:
+    """What stays of a post's text whatever the network did to it: links dropped (X shortens them,
+    Mastodon wraps them in markup), Unicode normalised, whitespace folded, case ignored. Two posts with
+    the same fingerprint are taken for the same post when looking for one whose outcome is unknown."""
+    plain = html_to_text(text) if "<" in text and ">" in text else text
+    plain = _URL.sub(" ", unicodedata.normalize("NFKC", plain))
+    return " ".join(plain.split()).casefold()
+
+
+def same_post(ours: str, theirs: str) -> bool:
+    """True when a post read back from the network is the text we sent (see `post_fingerprint`)."""
+    return post_fingerprint(ours) == post_fingerprint(theirs)
