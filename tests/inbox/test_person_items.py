@@ -193,3 +193,16 @@ def test_watching_filter_lists_items_someone_follows(session: Session, world) ->
     )
     assert [i.message.external_id for i in page.items] == ["m3"]
     assert session.scalar(select(func.count(ConversationWatcher.user_id))) == 1
+
+
+def test_api_post_view_lists_each_person(client, session: Session, world) -> None:
+    from tests.conftest import login
+
+    _post(session, world)
+    ben = _conv_of(session, "m3")
+    login(client, "mia@acme.test")
+    base = f"/api/v1/workspaces/{world.workspace.id}/conversations"
+    body = client.get(f"{base}/{ben.id}/post").json()
+    assert body["post"]["text"] == "New roast is out" and body["waiting"] == 3
+    assert [i["person"] for i in body["items"]] == ["Ana", "Ben", "Cy"]
+    assert {i["conversation"]["post_key"] for i in body["items"]} == {"m1"}

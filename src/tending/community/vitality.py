@@ -84,45 +84,31 @@ def channel_vitality(session: Session, *, channel: Channel, now: datetime) -> Vi
         for d in (7, 30, 90)
     }
     since = now - timedelta(days=90)
-    convs = session.execute(
-        select(func.count(Conversation.id), func.sum(Conversation.message_count)).where(
-            Conversation.channel_id == channel.id, Conversation.last_message_at >= since
+    # A thread is a post with everyone under it (each person's item is one conversation of it), or a
+    # direct-message conversation.
+    thread = func.coalesce(Conversation.post_key, Conversation.thread_key)
+    t = (
+        select(
+            func.sum(Conversation.message_count).label("messages"),
+            func.min(Conversation.first_inbound_at).label("first_in"),
+            func.min(Conversation.first_response_at).label("first_out"),
+            func.max(Conversation.last_inbound_at).label("last_in"),
+        )
+        .where(Conversation.channel_id == channel.id, Conversation.last_message_at >= since)
+        .group_by(thread)
+        .subquery()
+    )
+    n_threads, messages, asked, answered, dialogue = session.execute(
+        select(
+            func.count(),
+            func.sum(t.c.messages),
+            func.count(t.c.first_in),
+            func.count(t.c.first_out).filter(t.c.first_in.is_not(None)),
+            func.count().filter(t.c.first_out.is_not(None), t.c.last_in > t.c.first_out),
         )
     ).one()
-    n_threads = int(convs[0] or 0)
-    replies = int(convs[1] or 0) - n_threads
-    answered = (
-        session.scalar(
-            select(func.count(Conversation.id)).where(
-                Conversation.channel_id == channel.id,
-                Conversation.last_message_at >= since,
-                Conversation.first_inbound_at.is_not(None),
-                Conversation.first_response_at.is_not(None),
-            )
-        )
-        or 0
-    )
-    asked = (
-        session.scalar(
-            select(func.count(Conversation.id)).where(
-                Conversation.channel_id == channel.id,
-                Conversation.last_message_at >= since,
-                Conversation.first_inbound_at.is_not(None),
-            )
-        )
-        or 0
-    )
-    dialogue = (
-        session.scalar(
-            select(func.count(Conversation.id)).where(
-                Conversation.channel_id == channel.id,
-                Conversation.last_message_at >= since,
-                Conversation.first_response_at.is_not(None),
-                Conversation.last_inbound_at > Conversation.first_response_at,
-            )
-        )
-        or 0
-    )
+    n_threads, asked, answered, dialogue = (int(x or 0) for x in (n_threads, asked, answered, dialogue))
+    replies = int(messages or 0) - n_threads
     weeks = session.execute(
         select(
             Message.author_id,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentPrincipal, CurrentWorkspace
 from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
-from tending.inbox import approval, bulk, queue, saved_views, service
+from tending.inbox import approval, bulk, posts, queue, saved_views, service
 from tending.inbox.bulk import BulkAction
 from tending.inbox.models import (
     AssignRequest,
@@ -76,6 +76,37 @@ def read_thread(workspace: CurrentWorkspace, conversation_id: int, db: DbSession
     return ThreadRead(
         conversation=ConversationRead.model_validate(conv),
         messages=service.thread_messages(db, conversation=conv),
+    )
+
+
+class PostItemRead(BaseModel):
+    person: str
+    conversation: ConversationRead
+
+
+class PostRead(BaseModel):
+    post_key: str
+    post: MessageRead | None
+    brand_comments: list[MessageRead]
+    waiting: int = Field(description="People under the post still waiting for a reply")
+    items: list[PostItemRead]
+
+
+@router.get("/workspaces/{workspace_id}/conversations/{conversation_id}/post", response_model=PostRead)
+def post_view(workspace: CurrentWorkspace, conversation_id: int, db: DbSession) -> PostRead:
+    """Every person's item under the post this conversation is under (404 for a direct message)."""
+    thread = posts.post_thread(db, conversation=_conversation(db, workspace.id, conversation_id))
+    if thread is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "a direct-message conversation is under no post")
+    return PostRead(
+        post_key=thread.post_key,
+        post=MessageRead.model_validate(thread.post) if thread.post else None,
+        brand_comments=[MessageRead.model_validate(m) for m in thread.brand_comments],
+        waiting=len(thread.waiting),
+        items=[
+            PostItemRead(person=i.person, conversation=ConversationRead.model_validate(i.conversation))
+            for i in thread.items
+        ],
     )
 
 
