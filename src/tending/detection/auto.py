@@ -37,6 +37,7 @@ FloatArray = NDArray[np.float64]
 
 WATCH_HOURS = 24.0
 MIN_ROWS = 12
+WINDOW_ROWS = (6, 24)
 MAX_ROWS = 2016
 # Robust spread of row-to-row changes: MAD / 0.6745 is a normal sd, and a difference of two
 # independent rows has sqrt(2) times the spread of one.
@@ -78,7 +79,7 @@ def robust_scale(values: ArrayLike) -> tuple[float, float]:
 
 # Counts keep the settings measured on message volumes (see BENCHMARKS.md). Continuous metrics differ:
 # they alert both ways, their single rows are read as Student-t (10 degrees of freedom: real metrics throw
-# more 5-sigma rows than a normal law), and one alert per event means a 48-hour pause opened from 3.5
+# more 5-sigma rows than a normal law), and one alert per event means a 48-hour pause opened from 3.0
 # sigmas; chosen by leave-one-family-out over generated series (bench/anomaly.py --cv). Both score 0.5 at
 # their alert line (`z_half`), so one threshold means the same on either kind.
 COUNTS = DetectorConfig()
@@ -90,9 +91,9 @@ CONTINUOUS = DetectorConfig(
     row_tail_dof=10.0,
     flatline=True,
     refractory_hours=48.0,
-    refractory_sigmas=3.5,
-    hold_sigmas=3.0,
-    z_half=3.5,
+    refractory_sigmas=3.0,
+    hold_sigmas=2.5,
+    z_half=3.0,
 )
 
 
@@ -105,10 +106,11 @@ def choose_config(
 ) -> DetectorConfig:
     """Type the watched rows and set the detector up for them (bucket size, and units when continuous)."""
     step = infer_step_seconds(epochs)
+    windows = tuple(rows * step / 3600.0 for rows in WINDOW_ROWS)
     if infer_kind(values) is SeriesKind.counts:
-        return replace(counts, step_seconds=step)
+        return replace(counts, step_seconds=step, window_hours=windows)
     center, scale = robust_scale(values)
-    return replace(continuous, step_seconds=step, center=center, scale=scale)
+    return replace(continuous, step_seconds=step, center=center, scale=scale, window_hours=windows)
 
 
 class AutoDetector:
