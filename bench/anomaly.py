@@ -131,8 +131,8 @@ def report(items: Sequence[Item], scores: Mapping[str, np.ndarray]) -> None:
         own = own_result.score
         at = score_at(scores, sub, STANDARD, threshold)
         print(
-            f"  {group:<22}{at:>7.1f} ({own:.1f} at {own_result.threshold:.3f})  {len(sub)} series, {n_win} windows,"
-            f" {detections} detections"
+            f"  {group:<22}{at:>7.1f} ({own:.1f} at {own_result.threshold:.3f})"
+            f"  {len(sub)} series, {n_win} windows, {detections} detections"
         )
 
 
