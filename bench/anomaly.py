@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from tending.detection.auto import CONTINUOUS, AutoDetector  # noqa: E402
+from tending.detection.auto import CONTINUOUS, COUNTS, AutoDetector  # noqa: E402
 from tending.detection.csvstream import detect_stream, read_rows  # noqa: E402
 from tending.detection.detector import DetectorConfig  # noqa: E402
 from tending.detection.generate import corpus, thin_counts  # noqa: E402
@@ -78,8 +78,13 @@ def load_items(data_dir: Path, per_family: int, seed: int) -> list[Item]:
     return items
 
 
-def score_items(items: Sequence[Item], continuous: DetectorConfig = CONTINUOUS) -> dict[str, np.ndarray]:
-    return {it.name: AutoDetector(continuous=continuous).score(it.timestamps, it.values) for it in items}
+def score_items(
+    items: Sequence[Item], continuous: DetectorConfig = CONTINUOUS, counts: DetectorConfig = COUNTS
+) -> dict[str, np.ndarray]:
+    return {
+        it.name: AutoDetector(counts=counts, continuous=continuous).score(it.timestamps, it.values)
+        for it in items
+    }
 
 
 def lofo(scores: Mapping[str, np.ndarray], layouts: Mapping[str, FileLayout], profile: Profile) -> float:
@@ -171,8 +176,8 @@ def throughput(data_dir: Path, items: Sequence[Item], repeat: int) -> None:
     )
 
 
-def parse_overrides(pairs: Sequence[str]) -> DetectorConfig:
-    """The continuous model's settings with `KEY=VALUE` changes (counts keep theirs)."""
+def parse_overrides(pairs: Sequence[str], base: DetectorConfig) -> DetectorConfig:
+    """`base` with `KEY=VALUE` changes."""
     kinds = {f.name: f.type for f in fields(DetectorConfig)}
     changes: dict[str, object] = {}
     for pair in pairs:
@@ -185,7 +190,7 @@ def parse_overrides(pairs: Sequence[str]) -> DetectorConfig:
             changes[key] = text
         else:
             changes[key] = float(text)
-    return replace(CONTINUOUS, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 # Candidate settings of the continuous model for the cross-validation (counts keep theirs): the
@@ -240,7 +245,12 @@ def main() -> int:
     parser.add_argument("--per-family", type=int, default=8, help="Generated series per family.")
     parser.add_argument("--seed", type=int, default=1, help="Seed of the generated corpus.")
     parser.add_argument("--repeat", type=int, default=3, help="Timing repeats (best is reported).")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="Detector setting.")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="Continuous model setting."
+    )
+    parser.add_argument(
+        "--counts-set", action="append", default=[], metavar="KEY=VALUE", help="Counts model setting."
+    )
     parser.add_argument("--cv", action="store_true", help="Leave-one-family-out choice of settings.")
     parser.add_argument("--no-timing", action="store_true")
     args = parser.parse_args()
@@ -249,7 +259,9 @@ def main() -> int:
     if args.cv:
         cross_validate(items)
         return 0
-    scores = score_items(items, parse_overrides(args.set))
+    scores = score_items(
+        items, parse_overrides(args.set, CONTINUOUS), parse_overrides(args.counts_set, COUNTS)
+    )
     report(items, scores)
     if not args.no_timing:
         throughput(data_dir, items, max(1, args.repeat))
