@@ -81,10 +81,11 @@ def robust_scale(values: ArrayLike) -> tuple[float, float]:
 
 # Counts keep the settings measured on message volumes (see BENCHMARKS.md) but alert both ways: a file
 # may hold visits, speeds or bytes, where a fall matters as much as a rise (the desk's own volume alerts
-# keep rises only). Continuous metrics differ more: their single rows are read as Student-t (10 degrees of freedom: real metrics throw
-# more 5-sigma rows than a normal law), and one alert per event means a 48-hour pause opened from 3.0
-# sigmas; chosen by leave-one-family-out over generated series (bench/anomaly.py --cv). Both score 0.5 at
-# their alert line (`z_half`), so one threshold means the same on either kind.
+# keep rises only). Continuous metrics differ more: their single rows are read as Student-t (10 degrees
+# of freedom: real metrics throw more 5-sigma rows than a normal law), a stuck value alerts, and one
+# alert per event means a 48-hour pause opened from 3 sigmas; chosen by leave-one-family-out over
+# generated series (bench/anomaly.py --cv). Both score 0.5 at their alert line (`z_half`), so one
+# threshold means the same on either kind.
 COUNTS = DetectorConfig(direction="both")
 CONTINUOUS = DetectorConfig(
     transform="identity",
