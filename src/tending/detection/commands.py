@@ -23,8 +23,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every row (0 calm, 0.5 the alert line, 1 alarming) using only the rows before it.
 
-        Counts and continuous values are told apart from the first day (which scores 0). Flag rows
-        scoring 0.5 or more: the same threshold suits any series.
+        Tells counts from continuous values on the first day (which scores 0). Flag rows at 0.5 or more.
         """
         from tending.detection.csvstream import RowError, detect_stream
         from tending.inputfiles import TextLines, reported
