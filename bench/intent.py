@@ -39,12 +39,14 @@ def throughput(texts: list[str]) -> float:
     from tending.triage.classify import classify_texts
 
     classify_texts(texts[:50])  # load the models
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(ROUNDS):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for i in range(0, len(texts), 2000):  # the CLI's batch
             classify_texts(texts[i : i + 2000])
-        best = min(best, time.perf_counter() - t)
+        best, best_cpu = min(best, time.perf_counter() - t), min(best_cpu, time.process_time() - c)
+    # CPU time of this one-thread process: the rate one core gives whatever else the machine runs.
+    print(f"{len(texts) / best_cpu:,.0f} messages per CPU-second (best of {ROUNDS})")
     return len(texts) / best
 
 

@@ -89,6 +89,16 @@ def test_continuous_falls_alert_and_units_do_not_matter() -> None:
     np.testing.assert_allclose(rescaled, scores, atol=1e-6)
 
 
+def test_counts_that_collapse_alert_too() -> None:
+    n = 10 * DAY
+    values = seasonal_counts(n, seed=4, base=200.0)
+    silent = 9 * DAY + 150  # a weekday afternoon
+    values[silent : silent + 36] = np.round(values[silent : silent + 36] * 0.05)  # the feed goes quiet
+    scores = AutoDetector().score(timestamps(n), values)
+    assert scores[silent : silent + 36].max() > 0.5
+    assert scores[2 * DAY : silent].max() < scores[silent : silent + 36].max()
+
+
 def test_a_stuck_sensor_alerts_once() -> None:
     n = 6 * DAY
     values = _cpu_like(n)

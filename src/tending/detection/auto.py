@@ -4,10 +4,12 @@ The first day of a series (at least `MIN_ROWS` rows, at most `MAX_ROWS`) is only
 scores 0, as in the detector's own warm-up. At the end of it the series is typed from those rows alone:
 
 * counts (every value a whole number >= 0: messages, visits, orders) go on the log scale with a
-  Poisson noise term, and alert on rises only (a quiet hour is not a crisis);
+  Poisson noise term;
 * anything else is continuous (CPU load, temperatures, revenue, latency): values are centred and scaled
   by that day's median and the robust spread of its row-to-row changes, so the same settings serve
-  0.1 and 10,000, and both rises and falls alert (a machine cooling down, a KPI collapsing).
+  0.1 and 10,000.
+
+Both alert on rises and on falls (a feed that goes silent, a machine cooling down, a KPI collapsing).
 
 The watched rows are then replayed through the chosen model and scoring goes on row by row. Nothing
 looks ahead: a row's score depends on it and the rows before it, and `AutoDetector.score` on chunks
@@ -37,6 +39,7 @@ FloatArray = NDArray[np.float64]
 
 WATCH_HOURS = 24.0
 MIN_ROWS = 12
+WINDOW_ROWS = (6, 24)
 MAX_ROWS = 2016
 # Robust spread of row-to-row changes: MAD / 0.6745 is a normal sd, and a difference of two
 # independent rows has sqrt(2) times the spread of one.
@@ -76,12 +79,14 @@ def robust_scale(values: ArrayLike) -> tuple[float, float]:
     return center, max(spread, floor)
 
 
-# Counts keep the settings measured on message volumes (see BENCHMARKS.md). Continuous metrics differ:
-# they alert both ways, their single rows are read as Student-t (10 degrees of freedom: real metrics throw
-# more 5-sigma rows than a normal law), and one alert per event means a 48-hour pause opened from 3.5
-# sigmas; chosen by leave-one-family-out over generated series (bench/anomaly.py --cv). Both score 0.5 at
-# their alert line (`z_half`), so one threshold means the same on either kind.
-COUNTS = DetectorConfig()
+# Counts keep the settings measured on message volumes (see BENCHMARKS.md) but alert both ways: a file
+# may hold visits, speeds or bytes, where a fall matters as much as a rise (the desk's own volume alerts
+# keep rises only). Continuous metrics differ more: their single rows are read as Student-t (10 degrees
+# of freedom: real metrics throw more 5-sigma rows than a normal law), a stuck value alerts, and one
+# alert per event means a 48-hour pause opened from 3 sigmas; chosen by leave-one-family-out over
+# generated series (bench/anomaly.py --cv). Both score 0.5 at their alert line (`z_half`), so one
+# threshold means the same on either kind.
+COUNTS = DetectorConfig(direction="both")
 CONTINUOUS = DetectorConfig(
     transform="identity",
     counts=False,
@@ -90,9 +95,9 @@ CONTINUOUS = DetectorConfig(
     row_tail_dof=10.0,
     flatline=True,
     refractory_hours=48.0,
-    refractory_sigmas=3.5,
-    hold_sigmas=3.0,
-    z_half=3.5,
+    refractory_sigmas=3.0,
+    hold_sigmas=2.5,
+    z_half=3.0,
 )
 
 
@@ -105,10 +110,11 @@ def choose_config(
 ) -> DetectorConfig:
     """Type the watched rows and set the detector up for them (bucket size, and units when continuous)."""
     step = infer_step_seconds(epochs)
+    windows = tuple(rows * step / 3600.0 for rows in WINDOW_ROWS)
     if infer_kind(values) is SeriesKind.counts:
-        return replace(counts, step_seconds=step)
+        return replace(counts, step_seconds=step, window_hours=windows)
     center, scale = robust_scale(values)
-    return replace(continuous, step_seconds=step, center=center, scale=scale)
+    return replace(continuous, step_seconds=step, center=center, scale=scale, window_hours=windows)
 
 
 class AutoDetector:

@@ -1,4 +1,4 @@
-"""`tending detect-anomalies`: score a volume series for spikes, in NAB's file formats."""
+"""`tending detect-anomalies`: score any series (counts or continuous metrics), in NAB's file formats."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ def register(app: typer.Typer) -> None:
             help="Output CSV 'timestamp,value,anomaly_score' (default: stdout).",
         ),
     ) -> None:
-        """Score every row for spikes (0 calm … 1 alarming), using only the rows before it."""
+        """Score every row (0 calm, 0.5 the alert line, 1 alarming) using only the rows before it.
+
+        Tells counts from continuous values on the first day (which scores 0). Flag rows at 0.5 or more.
+        """
         from tending.detection.csvstream import RowError, detect_stream
         from tending.inputfiles import TextLines, reported
 
