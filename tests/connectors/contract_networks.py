@@ -319,10 +319,13 @@ class Reddit(RecordedNetwork):
         }
         return 200, {}, json.dumps(listing)
 
-    def _listen(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
-        if self.listen_error:
-            return self.listen_error.status, self.listen_error.headers, self.listen_error.body.decode()
-        return 200, {}, json.dumps(load("reddit", "empty.json"))
+    def _listen(self, fixture: str) -> Callable[[requests.PreparedRequest], tuple[int, dict[str, str], str]]:
+        def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+            if self.listen_error:
+                return self.listen_error.status, self.listen_error.headers, self.listen_error.body.decode()
+            return 200, {}, json.dumps(load("reddit", fixture))
+
+        return answer
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -338,10 +341,16 @@ class Reddit(RecordedNetwork):
                 )
                 mock.add_callback("POST", f"{REDDIT}/api/submit/", callback=self._post)
                 mock.add_callback("GET", f"{REDDIT}/user/lumen_official/submitted", callback=self._submitted)
-                mock.add_callback("GET", f"{REDDIT}/r/LumenCoffee/comments", callback=self._listen)
-                mock.add_callback("GET", f"{REDDIT}/r/LumenCoffee/new", callback=self._listen)
-                for path in ("message/mentions", "message/comments", "message/selfreply"):
-                    mock.add_callback("GET", f"{REDDIT}/{path}", callback=self._listen)
+                mock.add_callback(
+                    "GET", f"{REDDIT}/r/LumenCoffee/comments", callback=self._listen("comments_newest.json")
+                )
+                mock.add_callback(
+                    "GET", f"{REDDIT}/r/LumenCoffee/new", callback=self._listen("new_posts.json")
+                )
+                mock.add_callback("GET", f"{REDDIT}/message/mentions", callback=self._listen("mentions.json"))
+                for path in ("message/comments", "message/selfreply"):
+                    mock.add_callback("GET", f"{REDDIT}/{path}", callback=self._listen("empty.json"))
+                mock.get(f"{REDDIT}/api/user_data_by_account_ids", json=load("reddit", "user_data.json"))
                 yield
         finally:
             prawcore.sessions.time.sleep = sleep
@@ -503,18 +512,23 @@ class LinkedIn(RecordedNetwork):
     def _posts(self, request: httpx.Request) -> httpx.Response:
         if self.listen_error:
             return httpx_reply(self.listen_error)
-        elements = list(reversed(self.posts))
-        return httpx.Response(
-            200, json={"elements": elements, "paging": {"start": 0, "count": 20, "links": []}}
-        )
+        page = load("linkedin", "posts.json")
+        page["elements"] = list(reversed(self.posts)) + page["elements"]
+        return httpx.Response(200, json=page)
 
     @contextmanager
     def running(self) -> Iterator[None]:
         with respx.mock(assert_all_called=False) as mock:
             mock.post(f"{LINKEDIN}/posts").mock(side_effect=self._post)
             mock.get(url__startswith=f"{LINKEDIN}/posts").mock(side_effect=self._posts)
+            mock.get(url__regex=r"^https://api\.linkedin\.com/rest/socialActions(\?.*)?$").mock(
+                return_value=httpx.Response(200, json=load("linkedin", "social_actions_1.json"))
+            )
+            mock.get(url__startswith=f"{LINKEDIN}/people").mock(
+                return_value=httpx.Response(200, json=load("linkedin", "people.json"))
+            )
             mock.get(url__startswith=f"{LINKEDIN}/socialActions").mock(
-                return_value=httpx.Response(200, json=load("linkedin", "comments_empty.json"))
+                return_value=httpx.Response(200, json=load("linkedin", "comments_share_p2.json"))
             )
             yield
 
@@ -568,7 +582,9 @@ class Bluesky(RecordedNetwork):
     def _listen(self, request: httpx.Request) -> httpx.Response:
         if self.listen_error:
             return httpx_reply(self.listen_error)
-        return httpx.Response(200, json=load("bluesky", "notifications_page3.json"))
+        page = load("bluesky", "notifications_page1.json")
+        page.pop("cursor", None)  # one page
+        return httpx.Response(200, json=page)
 
     @contextmanager
     def running(self) -> Iterator[None]:

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from contract_networks import LOST_ANSWERS, NETWORKS, RecordedNetwork, Reply
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tending.auth.models import User
+from tending.channel.models import Channel
 from tending.config import Settings
 from tending.connectors.bases import (
     AuthExpired,
@@ -27,6 +29,8 @@ from tending.connectors.bases import (
     can_check_published,
 )
 from tending.connectors.registry import available
+from tending.inbox.models import Message
+from tending.ingest.service import ingest_items
 from tending.publishing import service
 from tending.publishing.models import Post, PostCreate, PostStatus
 
@@ -59,7 +63,8 @@ def _listen(network: RecordedNetwork) -> Any:
 @pytest.mark.parametrize("slug", LISTENERS)
 def test_first_poll_reads_the_recorded_page(slug: str) -> None:
     result = _listen(NETWORKS[slug]())
-    assert isinstance(result.cursor, dict)
+    assert isinstance(result.cursor, dict) and result.cursor
+    assert result.items, "the recorded first page has items"
     for item in result.items:
         assert item.external_id and item.created_at.tzinfo is not None
 
@@ -219,3 +224,31 @@ def test_a_plain_publish_posts_once(session: Session, settings: Settings, world:
             session, settings=settings, post_id=post.id, now=now, connector_factory=_factory(network)
         )
     assert done.status == PostStatus.published and len(network.posts) == 1
+
+
+@pytest.mark.parametrize("slug", LISTENERS)
+def test_a_poll_resumed_over_a_duplicate_page_stores_nothing_twice(
+    session: Session, world: Any, slug: str
+) -> None:
+    """The network sends again the page already read: the poll resumes from the stored cursor, and
+    whatever it returns again is recognised by ingestion (by network id) and not stored a second time."""
+    network = NETWORKS[slug]()
+    connector = network.connector()
+    assert isinstance(connector, ListenCapability)
+    channel = session.get(Channel, world.channel.id)
+    assert channel is not None
+    try:
+        with network.running():
+            first = connector.fetch_since({})
+            stored = ingest_items(session, channel=channel, items=first.items)
+            again = connector.fetch_since(first.cursor)
+            repeated = ingest_items(session, channel=channel, items=again.items)
+    finally:
+        connector.close()
+    session.commit()
+    assert stored.new == len({item.external_id for item in first.items})
+    seen = {item.external_id for item in first.items}
+    assert repeated.new == len({item.external_id for item in again.items} - seen)
+    assert session.scalar(
+        select(func.count()).select_from(Message).where(Message.channel_id == channel.id)
+    ) == (stored.new + repeated.new)
