@@ -116,18 +116,13 @@ def credentials_form(
     if channel is None or channel.workspace_id != workspace.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "channel not found")
     try:
-        body = ChannelCredentials.model_validate({"credentials": orjson.loads(credentials)})
+        fresh = ChannelCredentials.model_validate({"credentials": orjson.loads(credentials)}).credentials
     except (orjson.JSONDecodeError, ValidationError):
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, "credentials not saved: give a JSON object of text fields"
         ) from None
-    service.set_credentials(
-        db,
-        settings=request.app.state.settings,
-        channel=channel,
-        credentials=body.credentials,
-        actor_id=principal.user.id,
-    )
+    settings, actor_id = request.app.state.settings, principal.user.id
+    service.set_credentials(db, settings=settings, channel=channel, credentials=fresh, actor_id=actor_id)
     return RedirectResponse(f"/w/{workspace.slug}/channels", status_code=303)
 
 
