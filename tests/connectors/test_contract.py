@@ -252,3 +252,44 @@ def test_a_poll_resumed_over_a_duplicate_page_stores_nothing_twice(
     assert session.scalar(
         select(func.count()).select_from(Message).where(Message.channel_id == channel.id)
     ) == (stored.new + repeated.new)
+
+
+def test_a_look_up_that_fails_waits_and_sends_nothing(
+    session: Session, settings: Settings, world: Any
+) -> None:
+    """A post of unknown outcome is never sent blind: when the network cannot be asked, the retry waits."""
+    network = NETWORKS["x"]()
+    now = datetime.now(UTC).replace(microsecond=0)
+    post = _scheduled(session, world, "x", now)
+
+    def unreachable_look_up(_channel: Any) -> Connector:
+        connector = network.connector()
+
+        def fail(**_kwargs: Any) -> None:
+            raise UpstreamError("own posts: network failure", network="x")
+
+        connector.find_published = fail  # type: ignore[attr-defined]
+        return connector
+
+    with network.running():
+        network.lose_next_answer = "timeout"
+        first = service.publish(
+            session, settings=settings, post_id=post.id, now=now, connector_factory=_factory(network)
+        )
+        assert first.retry_at is not None
+        blind = service.publish(
+            session,
+            settings=settings,
+            post_id=post.id,
+            now=first.retry_at,
+            connector_factory=unreachable_look_up,
+        )
+        assert blind.status == PostStatus.scheduled and blind.retry_at is not None and len(network.posts) == 1
+        done = service.publish(
+            session,
+            settings=settings,
+            post_id=post.id,
+            now=blind.retry_at,
+            connector_factory=_factory(network),
+        )
+    assert done.status == PostStatus.published and len(network.posts) == 1
