@@ -47,3 +47,41 @@ def test_agency_sees_channels_but_cannot_manage(client, world) -> None:
         "/w/acme/channels", data={"network": "fake", "name": "x", "external_id": "y", "csrf_token": csrf}
     )
     assert r.status_code == 403
+
+
+def test_a_channel_needing_a_reconnect_says_so_and_takes_new_credentials(client, world, factory) -> None:
+    from tending.channel.connection import mark_reconnect_needed
+    from tending.channel.crypto import decrypt_credentials
+    from tending.channel.models import Channel, ChannelStatus
+
+    with factory() as s:
+        channel = s.get(Channel, world.channel.id)
+        mark_reconnect_needed(s, channel=channel, reason="fake: the token was refused (401)")
+        s.commit()
+    _login(client, "mia@acme.test")
+    page = client.get("/w/acme/channels")
+    assert f'data-testid="reconnect-{world.channel.id}"' in page.text and "reconnect needed" in page.text
+    assert "the token was refused (401)" in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    bad = client.post(
+        f"/w/acme/channels/{world.channel.id}/credentials",
+        data={"credentials": "not json", "csrf_token": csrf},
+    )
+    assert bad.status_code == 400
+    r = client.post(
+        f"/w/acme/channels/{world.channel.id}/credentials",
+        data={"credentials": '{"token": "fresh-secret-value"}', "csrf_token": csrf},
+    )
+    assert r.status_code == 200 and "reconnect needed" not in r.text and "fresh-secret-value" not in r.text
+    with factory() as s:
+        channel = s.get(Channel, world.channel.id)
+        assert channel.status == ChannelStatus.active and channel.last_error is None
+        assert decrypt_credentials(client.app.state.settings, channel.credentials_encrypted) == {
+            "token": "fresh-secret-value"
+        }
+    api = client.put(
+        f"/api/v1/workspaces/{world.workspace.id}/channels/{world.channel.id}/credentials",
+        json={"credentials": {"token": "api-secret"}},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 200 and api.json()["status"] == "active" and "api-secret" not in api.text

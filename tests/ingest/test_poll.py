@@ -65,7 +65,7 @@ def test_expired_token_marks_the_channel_reconnect_needed_with_one_alert(
     assert again.reconnect_needed
     with factory() as s:
         ch = s.get(Channel, world.channel.id)
-        assert ch.status == ChannelStatus.reconnect_needed and "reconnect the channel" in ch.last_error
+        assert ch.status == ChannelStatus.reconnect_needed and "token expired" in ch.last_error
         incidents = list(s.scalars(select(AlertIncident).where(AlertIncident.channel_id == ch.id)))
         assert [(i.kind, i.alert_count) for i in incidents] == [(IncidentKind.reconnect_needed, 1)]
         assert ch.id not in due_channel_ids(s, now=utcnow(), interval_s=0)  # polling waits

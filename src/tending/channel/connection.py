@@ -13,8 +13,6 @@ from tending.alerts.service import AlertSignal, record_alerts
 from tending.channel.models import Channel, ChannelStatus
 from tending.database.core import utcnow
 
-RECONNECT_HINT = "reconnect the channel: update its credentials, then polling resumes"
-
 
 def mark_reconnect_needed(
     session: Session, *, channel: Channel, reason: str, now: datetime | None = None
@@ -22,7 +20,7 @@ def mark_reconnect_needed(
     """Mark the channel and raise its alert; True when this call changed it (a channel already waiting
     for new credentials raises no second alert). Flushes; the caller commits."""
     now = now or utcnow()
-    channel.last_error = f"{reason} — {RECONNECT_HINT}"[:2000]
+    channel.last_error = reason[:2000]  # the connector's words already end with what to do
     channel.last_polled_at = now
     if channel.status == ChannelStatus.reconnect_needed.value:
         session.flush()

@@ -74,6 +74,12 @@ class ChannelCreate(BaseModel):
     credentials: dict[str, str] | None = None
 
 
+class ChannelCredentials(BaseModel):
+    """New credentials of a channel (write-only, like at creation): a token that expired or was revoked."""
+
+    credentials: dict[str, str] = Field(min_length=1)
+
+
 class ChannelRead(BaseModel):
     """What the API shows of a channel: never the credentials, only whether they are set."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from tending.audit.service import record
@@ -13,7 +14,7 @@ from tending.auth.models import Role
 from tending.cadence.models import ChannelAlert
 from tending.cadence.service import channel_health, set_target
 from tending.channel import service
-from tending.channel.models import Channel, ChannelCreate
+from tending.channel.models import Channel, ChannelCreate, ChannelCredentials
 from tending.community.vitality import latest_vitality
 from tending.connectors.registry import UnknownNetwork, offered
 from tending.database.core import DbSession, utcnow
@@ -98,6 +99,30 @@ def connect_channel(
         target_id=channel.id,
         detail={"network": network},
     )
+    return RedirectResponse(f"/w/{workspace.slug}/channels", status_code=303)
+
+
+@router.post("/w/{slug}/channels/{channel_id}/credentials", dependencies=[CsrfChecked])
+def credentials_form(
+    request: Request,
+    channel_id: int,
+    db: DbSession,
+    workspace: PageWorkspace,
+    principal: BrandPagePrincipal,
+    credentials: str = Form(..., min_length=2),
+) -> Response:
+    """Reconnect a channel from the list: new credentials (JSON), and polling resumes."""
+    channel = db.get(Channel, channel_id)
+    if channel is None or channel.workspace_id != workspace.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "channel not found")
+    try:
+        fresh = ChannelCredentials.model_validate({"credentials": orjson.loads(credentials)}).credentials
+    except (orjson.JSONDecodeError, ValidationError):
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "credentials not saved: give a JSON object of text fields"
+        ) from None
+    settings, actor_id = request.app.state.settings, principal.user.id
+    service.set_credentials(db, settings=settings, channel=channel, credentials=fresh, actor_id=actor_id)
     return RedirectResponse(f"/w/{workspace.slug}/channels", status_code=303)
 
 

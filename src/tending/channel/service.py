@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tending.audit.service import record
 from tending.channel.crypto import decrypt_credentials, encrypt_credentials, reencrypt_column
 from tending.channel.models import Channel, ChannelCreate, ChannelRead, ChannelStatus
 from tending.config import Settings
@@ -80,12 +81,27 @@ def create(session: Session, *, settings: Settings, workspace_id: int, channel_i
 
 
 def set_credentials(
-    session: Session, *, settings: Settings, channel: Channel, credentials: dict[str, str]
+    session: Session,
+    *,
+    settings: Settings,
+    channel: Channel,
+    credentials: dict[str, str],
+    actor_id: int | None = None,
 ) -> None:
+    """Store new credentials (encrypted); a channel waiting for them is active again and polling resumes."""
     channel.credentials_encrypted = encrypt_credentials(settings, credentials)
-    channel.status = ChannelStatus.active.value  # a channel waiting for new credentials listens again
+    channel.status = ChannelStatus.active.value
     channel.last_error = None
     session.flush()
+    record(
+        session,
+        workspace_id=channel.workspace_id,
+        actor_id=actor_id,
+        action="channel.credentials",
+        target_type="channel",
+        target_id=channel.id,
+        detail={"network": channel.network, "fields": sorted(credentials)},
+    )
 
 
 def list_for_workspace(session: Session, *, workspace_id: int) -> list[Channel]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, UploadFile, status
 from tending.audit.service import record
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentWorkspace
 from tending.channel import service
-from tending.channel.models import Channel, ChannelCreate, ChannelRead
+from tending.channel.models import Channel, ChannelCreate, ChannelCredentials, ChannelRead
 from tending.connectors.registry import UnknownNetwork
 from tending.database.core import DbSession
 from tending.ingest.fileimport import ImportFailed, import_file
@@ -60,6 +60,31 @@ def create_channel(
         target_type="channel",
         target_id=channel.id,
         detail={"network": channel.network},
+    )
+    return service.to_read(channel)
+
+
+@router.put(
+    "/workspaces/{workspace_id}/channels/{channel_id}/credentials",
+    response_model=ChannelRead,
+    dependencies=[CsrfChecked],
+)
+def update_credentials(
+    workspace: CurrentWorkspace,
+    channel_id: int,
+    body: ChannelCredentials,
+    db: DbSession,
+    principal: BrandPrincipal,
+    request: Request,
+) -> ChannelRead:
+    """Reconnect a channel: new credentials, and polling resumes."""
+    channel = _channel(db, workspace.id, channel_id)
+    service.set_credentials(
+        db,
+        settings=request.app.state.settings,
+        channel=channel,
+        credentials=body.credentials,
+        actor_id=principal.user.id,
     )
     return service.to_read(channel)
 

@@ -295,6 +295,7 @@ class FacebookConnector(
             f"{self.config.page_id}/posts",
             text_field="message",
             time_field="created_time",
+            link_field="permalink_url",
             text=text,
             since=since,
         )

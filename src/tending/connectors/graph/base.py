@@ -57,14 +57,14 @@ class GraphConnector(Connector):
         self._graph = None
 
     def find_own_post(
-        self, edge: str, *, text_field: str, time_field: str, text: str, since: datetime
+        self, edge: str, *, text_field: str, time_field: str, link_field: str, text: str, since: datetime
     ) -> dict[str, Any] | None:
         """The newest of the account's own posts on `edge` (`<page>/posts`, `<ig user>/media`) written
         since `since` whose text is `text`; how a publish of unknown outcome is settled on Graph, which
         takes no idempotency key."""
         page = self.graph.get(
             edge,
-            params={"fields": f"id,{text_field},{time_field},permalink_url", "limit": 25},
+            params={"fields": f"id,{text_field},{time_field},{link_field}", "limit": 25},
             what="own posts",
         )
         for entry in data_list(page, what="own posts", network=self.slug):

@@ -211,6 +211,7 @@ class InstagramConnector(
             f"{self.config.ig_user_id}/media",
             text_field="caption",
             time_field="timestamp",
+            link_field="permalink",
             text=text,
             since=since,
         )

@@ -7,8 +7,9 @@ worker; it reports RateLimited with the reset time from `X-RateLimit-Reset` and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -29,6 +30,7 @@ from tending.connectors.bases import (
 )
 
 NETWORK = "mastodon"
+_SEEN = "tending_rate_headers"
 T = TypeVar("T")
 
 
@@ -36,13 +38,25 @@ def make_api(
     *, access_token: str, api_base_url: str, timeout_s: float, policy: outbound.OutboundPolicy
 ) -> Mastodon:
     """The instance is an address a member typed: Mastodon.py talks through a guarded session."""
+    session = outbound.requests_session(policy)
+    # Mastodon.py's rate-limit error carries no headers: a 429's Retry-After is kept for `_wait`.
+    seen: dict[str, str] = {}
+
+    def keep_retry_after(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        seen.clear()
+        if response.status_code == 429:
+            seen["retry-after"] = response.headers.get("retry-after", "")
+        return response
+
+    session.hooks["response"].append(keep_retry_after)
+    setattr(session, _SEEN, seen)
     return Mastodon(
         access_token=access_token,
         api_base_url=api_base_url,
         ratelimit_method="throw",
         request_timeout=timeout_s,
         version_check_mode="none",
-        session=outbound.requests_session(policy),
+        session=session,
     )
 
 
@@ -54,10 +68,12 @@ def _status_of(exc: MastodonAPIError) -> int | None:
 
 
 def _wait(api: Mastodon) -> float:
-    """Seconds until the window Mastodon.py read from `X-RateLimit-Reset` ends; five minutes unknown."""
+    """Retry-After when the server sent one, else the end of the window Mastodon.py read from
+    `X-RateLimit-Reset`, else five minutes."""
+    seen: dict[str, str] = getattr(getattr(api, "session", None), _SEEN, {})
     reset = getattr(api, "ratelimit_reset", None)
     found = httpkit.seconds_until_epoch(str(reset)) if reset else None
-    return max(found if found is not None else 300.0, httpkit.MIN_WAIT_S)
+    return httpkit.rate_limit_wait(seen, default=found if found is not None else 300.0)
 
 
 def call(api: Mastodon, fn: Callable[[], T], *, what: str) -> T:

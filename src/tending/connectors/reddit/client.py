@@ -6,13 +6,17 @@ only what they know), while praw still handles OAuth, token refresh and its own 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
 import praw
 import prawcore
+import requests
 from praw.exceptions import RedditAPIException
+from prawcore.sessions import FiniteRetryStrategy
 
 from tending.connectors import httpkit
 from tending.connectors.bases import (
@@ -40,12 +44,50 @@ def make_reddit(*, credentials: dict[str, str], user_agent: str) -> praw.Reddit:
         "check_for_updates": False,
         "check_for_async": False,
     }
+    settings["requestor_kwargs"] = {"session": _session()}
     if credentials.get("refresh_token"):
         settings["refresh_token"] = credentials["refresh_token"]
     elif credentials.get("username") and credentials.get("password"):
         settings["username"] = credentials["username"]
         settings["password"] = credentials["password"]
     return praw.Reddit(**settings)
+
+
+def _seconds_retry_after(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """prawcore reads Retry-After as a number and fails on the HTTP-date form RFC 9110 also allows:
+    the header reaches it as seconds, read by the shared toolkit."""
+    value = response.headers.get("retry-after")
+    seconds = httpkit.retry_after_seconds(value)
+    if value is not None:
+        response.headers["retry-after"] = str(int(seconds)) if seconds is not None else "60"
+    return response
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.hooks["response"].append(_seconds_retry_after)
+    return session
+
+
+@dataclass(frozen=True)
+class _NoRetry(FiniteRetryStrategy):
+    retries: int = 0
+
+
+@contextmanager
+def sent_once(reddit: praw.Reddit) -> Iterator[None]:
+    """prawcore retries a request that timed out or got a 5xx, a POST included: a submission or comment
+    could then go out twice. Writes run without that retry; tending's own retry looks the post up first."""
+    cores: list[Any] = [reddit._core, reddit._authorized_core, reddit._read_only_core]
+    sessions = {id(s): s for s in cores if s is not None}
+    saved = {key: session._retry_strategy_class for key, session in sessions.items()}
+    for session in sessions.values():
+        session._retry_strategy_class = _NoRetry
+    try:
+        yield
+    finally:
+        for key, session in sessions.items():
+            session._retry_strategy_class = saved[key]
 
 
 def _rate_wait(exc: prawcore.exceptions.ResponseException) -> float:

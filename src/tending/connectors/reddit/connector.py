@@ -35,7 +35,7 @@ from tending.connectors.bases import (
     ReplyCapability,
     SentItem,
 )
-from tending.connectors.reddit.client import NETWORK, call, make_reddit
+from tending.connectors.reddit.client import NETWORK, call, make_reddit, sent_once
 from tending.connectors.reddit.config import RedditConfig
 from tending.connectors.text import same_post
 
@@ -247,7 +247,8 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
             raise MalformedResponse(
                 f"cannot reply to {parent_external_id!r}: not a t1_/t3_ fullname", network=NETWORK
             )
-        comment = call(lambda: target.reply(text), what="comment")
+        with sent_once(self.reddit):
+            comment = call(lambda: target.reply(text), what="comment")
         if comment is None:
             raise MalformedResponse("comment: Reddit returned no comment", network=NETWORK)
         data = {
@@ -271,7 +272,8 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
         title = first.strip()[:_TITLE_MAX] or "(untitled)"
         body = "\n".join([rest.strip(), *(media_urls or [])]).strip()
         subreddit = self.reddit.subreddit(self.config.subreddit)
-        submission = call(lambda: subreddit.submit(title, selftext=body), what="submit")
+        with sent_once(self.reddit):
+            submission = call(lambda: subreddit.submit(title, selftext=body), what="submit")
         return _submitted(str(submission.id), title, datetime.now(UTC))
 
     def find_published(
