@@ -261,6 +261,10 @@ class ReplyCreate(BaseModel):
     in_reply_to: int | None = Field(
         default=None, description="Message id answered; default: the oldest one still needing a reply."
     )
+    expected_last_message_id: int | None = Field(
+        default=None,
+        description="Newest message id the writer saw; if the brand replied after it, 409 with that reply.",
+    )
 
 
 class AssignRequest(BaseModel):

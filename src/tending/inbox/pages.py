@@ -367,8 +367,10 @@ def reply_form(
     text: str = Form(..., min_length=1, max_length=10000),
     send_anyway: str = Form(""),
     in_reply_to: str = Form(""),
+    seen_up_to: str = Form(""),
 ) -> Response:
     from tending.answers.service import check_reply_humanity
+    from tending.presence.service import ReplyCollision
 
     conv = _conv_or_404(db, workspace, conversation_id)
     if not send_anyway:
@@ -397,6 +399,23 @@ def reply_form(
             text=text,
             actor_id=principal.user.id,
             in_reply_to=int(in_reply_to) if in_reply_to.isdigit() else None,
+            seen_up_to=int(seen_up_to) if seen_up_to.isdigit() else None,
+        )
+    except ReplyCollision as exc:
+        # The page comes back with the other reply in the thread and the draft kept: sending again
+        # (the page now records that reply as seen) is the confirmation.
+        db.rollback()
+        last = exc.replies[-1]
+        return _thread_page(
+            request,
+            db,
+            principal,
+            workspace,
+            conversation_id,
+            error=f"Not sent yet: {last.sent_by} replied since you opened this: “{last.text[:300]}”. "
+            "Send again to post yours as well.",
+            draft=text,
+            status_code=409,
         )
     except (service.InboxError, ConnectorError) as exc:
         db.rollback()
