@@ -63,6 +63,7 @@ def _build(data_dir: Path, *, days: int, seed: int, now: datetime) -> tuple[Any,
     # The inline background tasks read the process settings: point them at the same data folder.
     os.environ["TENDING_DATA_DIR"] = str(data_dir)
     os.environ.pop("TENDING_DATABASE_URL", None)
+    os.environ["TENDING_DEMO_CONNECTORS"] = "1"  # the demo's channels are served by the `fake` connector
     from tending.config import get_settings
     from tending.database.cli_support import open_database
     from tending.demo.service import build_demo

@@ -5,8 +5,9 @@ same kind family and scope whose time span it overlaps, widened by the kind's ga
 new one. Bursts (volume and negative-share spikes, worst-case matches) and late replies are one event
 across the workspace: a recall wave spiking on two channels while its messages fit a campaign's worst
 case is one incident with all its evidence, not one per channel plus one per campaign. Stale channels
-and audience jumps stay per channel, where each is its own problem. The time is that of the event (a spike's bucket, a message's arrival),
-so history run through the detectors later still lands on the day it happened.
+and audience jumps stay per channel, where each is its own problem. The time is that of the event (a
+spike's bucket, a message's arrival), so history run through the detectors later still lands on the day
+it happened.
 
 The service flushes; the request or task that calls it commits.
 """

@@ -146,6 +146,25 @@ class Message(Base):
             sqlite_where=text("reply_state = 'needs_reply'"),
             postgresql_where=text("reply_state = 'needs_reply'"),
         ),
+        # The queue's one-click intent filters (questions, complaints) in queue order: without it a filter
+        # walks every waiting message of the bands above before it finds its first question.
+        Index(
+            "ix_message_ws_waiting_intent",
+            "workspace_id",
+            "intent",
+            "urgency_band",
+            "created_at",
+            sqlite_where=text("reply_state = 'needs_reply'"),
+            postgresql_where=text("reply_state = 'needs_reply'"),
+        ),
+        # The brand's recent replies (prepared-answer suggestions read the last 2,000 on every thread).
+        Index(
+            "ix_message_ws_outbound",
+            "workspace_id",
+            "created_at",
+            sqlite_where=text("direction = 'outbound'"),
+            postgresql_where=text("direction = 'outbound'"),
+        ),
         # Only the brand's own posts: cadence checks read them; a full index would tax every insert.
         Index(
             "ix_message_channel_posts",

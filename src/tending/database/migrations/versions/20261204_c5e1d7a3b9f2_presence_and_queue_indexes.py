@@ -1,4 +1,5 @@
-"""who has a work item open (conversation presence)
+"""who has a work item open (conversation presence); indexes for the queue's intent filters and the
+brand's recent replies
 
 Revision ID: c5e1d7a3b9f2
 Revises: 9b4e2f7a1c6d
@@ -33,8 +34,26 @@ def upgrade() -> None:
     op.create_index(
         "ix_conversation_presence_conv_seen", "conversation_presence", ["conversation_id", "seen_at"]
     )
+    waiting = sa.text("reply_state = 'needs_reply'")
+    op.create_index(
+        "ix_message_ws_waiting_intent",
+        "message",
+        ["workspace_id", "intent", "urgency_band", "created_at"],
+        sqlite_where=waiting,
+        postgresql_where=waiting,
+    )
+    outbound = sa.text("direction = 'outbound'")
+    op.create_index(
+        "ix_message_ws_outbound",
+        "message",
+        ["workspace_id", "created_at"],
+        sqlite_where=outbound,
+        postgresql_where=outbound,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_message_ws_outbound", table_name="message")
+    op.drop_index("ix_message_ws_waiting_intent", table_name="message")
     op.drop_index("ix_conversation_presence_conv_seen", table_name="conversation_presence")
     op.drop_table("conversation_presence")
