@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -406,17 +407,12 @@ def reply_form(
         # (the page now records that reply as seen) is the confirmation.
         db.rollback()
         last = exc.replies[-1]
-        return _thread_page(
-            request,
-            db,
-            principal,
-            workspace,
-            conversation_id,
-            error=f"Not sent yet: {last.sent_by} replied since you opened this: “{last.text[:300]}”. "
-            "Send again to post yours as well.",
-            draft=text,
-            status_code=409,
+        notice = (
+            f"Not sent yet: {last.sent_by} replied since you opened this: “{last.text[:300]}”. "
+            "Send again to post yours as well."
         )
+        page = functools.partial(_thread_page, request, db, principal, workspace, conversation_id)
+        return page(error=notice, draft=text, status_code=409)
     except (service.InboxError, ConnectorError) as exc:
         db.rollback()
         return _thread_page(
