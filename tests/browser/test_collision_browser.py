@@ -43,7 +43,9 @@ def test_collision_notice_with_two_sessions(browser, live_server: str) -> None: 
         assert "your order left the roastery" in notice.inner_text()
         # ...and sending anyway asks him to confirm, showing Dana's reply, with his draft kept.
         leo.click("form.reply button[type=submit]")
-        leo.wait_for_selector("p.error >> text=Dana Admin replied since you opened this")
+        leo.wait_for_selector(
+            "[data-testid=collision-confirm] >> text=Dana Admin replied since you opened this"
+        )
         assert leo.locator("#reply-text").input_value().startswith("Hello from Leo")
         assert leo.locator(".msg.outbound", has_text="Dana here").count() == 1
         leo.click("form.reply button[type=submit]")  # confirmed: he has seen Dana's reply

@@ -275,6 +275,7 @@ def _thread_page(
     error: str | None = None,
     draft: str = "",
     humanity: list[str] | None = None,
+    collision: str | None = None,
     status_code: int = 200,
 ) -> Response:
     conv = service.get_conversation(db, workspace_id=workspace.id, conversation_id=conversation_id)
@@ -316,6 +317,7 @@ def _thread_page(
         sla=sla_for_conversation(db, conversation=conv, now=utcnow()),
         draft=draft,
         humanity=humanity or [],
+        collision=collision,
         flash=flash,
         error=error,
         status_code=status_code,
@@ -408,11 +410,11 @@ def reply_form(
         db.rollback()
         last = exc.replies[-1]
         notice = (
-            f"Not sent yet: {last.sent_by} replied since you opened this: “{last.text[:300]}”. "
-            "Send again to post yours as well."
+            f"Not sent yet. {last.sent_by} replied since you opened this: “{last.text[:300]}” "
+            "Press Send again to post yours as well."
         )
         page = functools.partial(_thread_page, request, db, principal, workspace, conversation_id)
-        return page(error=notice, draft=text, status_code=409)
+        return page(collision=notice, draft=text, status_code=409)
     except (service.InboxError, ConnectorError) as exc:
         db.rollback()
         return _thread_page(
