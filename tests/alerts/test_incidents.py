@@ -12,6 +12,8 @@ from tending.alerts.models import AlertIncident, IncidentKind, IncidentState
 from tending.alerts.service import AlertSignal, acknowledge, list_incidents, record_alerts, resolve
 from tending.audit.models import AuditEntry
 from tending.auth.models import User
+from tending.channel.models import ChannelCreate
+from tending.channel.service import create as create_channel
 
 T0 = datetime(2026, 6, 10, 1, 0, tzinfo=UTC)
 
@@ -27,28 +29,61 @@ def _scenario(at: datetime, channel_id: int, n: int = 0) -> AlertSignal:
     )
 
 
-def test_same_kind_scope_and_overlapping_time_make_one_incident(session, world) -> None:
-    ws, ch, other = world.workspace.id, world.channel.id, world.other_channel.id
+def _second_channel(session, settings, world) -> int:
+    return create_channel(
+        session,
+        settings=settings,
+        workspace_id=world.workspace.id,
+        channel_in=ChannelCreate(network="fake", name="Acme elsewhere", external_id="acme-2", config={}),
+    ).id
+
+
+def test_one_event_across_channels_makes_one_incident(session, settings, world) -> None:
+    ws, ch = world.workspace.id, world.channel.id
+    other = _second_channel(session, settings, world)
     wave = [_scenario(T0 + timedelta(minutes=4 * i), ch, i) for i in range(60)]  # four hours, one story
     later = _scenario(T0 + timedelta(days=2), ch, 99)  # two days later: another incident
-    elsewhere = _scenario(T0 + timedelta(minutes=5), other, 100)  # another channel
-    spike = AlertSignal(kind=IncidentKind.spike, at=T0, title="40 messages in an hour", channel_id=ch)
-    record_alerts(session, workspace_id=ws, signals=[*wave, later, elsewhere, spike])
+    elsewhere = _scenario(T0 + timedelta(minutes=5), other, 100)  # the same wave on another channel
+    spike = AlertSignal(kind=IncidentKind.spike, at=T0, title="40 messages in an hour", channel_id=other)
+    stale = AlertSignal(kind=IncidentKind.cadence, at=T0, title="silent for 9 days", channel_id=ch)
+    record_alerts(session, workspace_id=ws, signals=[*wave, later, elsewhere, spike, stale])
     incidents = list(session.scalars(select(AlertIncident).order_by(AlertIncident.id)))
     by = sorted((i.kind, i.scope_key, i.alert_count) for i in incidents)
     assert by == [
-        ("scenario_match", f"channel:{ch}", 1),
-        ("scenario_match", f"channel:{ch}", 60),
-        ("scenario_match", f"channel:{other}", 1),
-        ("spike", f"channel:{ch}", 1),
+        ("cadence", f"channel:{ch}", 1),  # a stale channel is its own problem, not the burst's
+        ("scenario_match", "workspace", 1),
+        ("spike", "workspace", 62),  # the spike outranks the matches it came with and names the incident
     ]
-    big = next(i for i in incidents if i.alert_count == 60)
+    big = next(i for i in incidents if i.alert_count == 62)
+    assert big.title == "40 messages in an hour"
     assert (big.opened_at, big.last_at) == (T0, T0 + timedelta(minutes=236))
-    assert len(big.evidence) == 20 and big.message_ids == list(range(60))
+    assert sorted(big.message_ids) == [*range(60), 100]
+    # Capped evidence still has a line for each kind and channel of the event.
+    assert {(e["kind"], e["scope"]) for e in big.evidence} == {
+        ("spike", f"channel:{other}"),
+        ("scenario_match", f"channel:{ch}"),
+        ("scenario_match", f"channel:{other}"),
+    }
+    assert len(big.evidence) <= 21
     # Run again later over the same hours (a detector catching up): the alerts join, nothing new opens.
     record_alerts(session, workspace_id=ws, signals=[_scenario(T0 + timedelta(hours=5), ch, 61)])
-    assert session.scalar(select(AlertIncident).where(AlertIncident.id == big.id)).alert_count == 61
-    assert len(list(session.scalars(select(AlertIncident)))) == 4
+    assert session.scalar(select(AlertIncident).where(AlertIncident.id == big.id)).alert_count == 63
+    assert len(list(session.scalars(select(AlertIncident)))) == 3
+
+
+def test_late_replies_on_several_channels_are_one_incident(session, settings, world) -> None:
+    ws, ch = world.workspace.id, world.channel.id
+    other = _second_channel(session, settings, world)
+    signals = [
+        AlertSignal(
+            kind=IncidentKind.sla_warning, at=T0, title="due soon", channel_id=ch, conversation_ids=[1]
+        ),
+        AlertSignal(kind=IncidentKind.sla_breach, at=T0 + timedelta(hours=1), title="late", channel_id=other),
+        AlertSignal(kind=IncidentKind.sla_breach, at=T0 + timedelta(days=1), title="late", channel_id=ch),
+    ]
+    record_alerts(session, workspace_id=ws, signals=signals)
+    rows = sorted((i.kind, i.alert_count) for i in session.scalars(select(AlertIncident)))
+    assert rows == [("sla_breach", 1), ("sla_breach", 2)]
 
 
 def test_a_resolved_incident_is_not_reopened_and_keys_count_once(session, world) -> None:

@@ -11,6 +11,29 @@ from tests.browser.test_inbox_browser import login
 pytestmark = pytest.mark.browser
 
 
+def test_overview_panel_shows_the_recall_burst_as_one_incident(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """The wave spikes on Instagram and on X: one incident names both channels and links to the wave's
+    messages."""
+    login(page, live_server)
+    panel = page.locator("[data-testid=alerts-panel]")
+    burst = panel.locator("[data-testid=incident]", has_text="on Instagram").filter(has_text="on X")
+    assert burst.count() == 1
+    assert burst.get_attribute("data-kind") == "spike"
+    day = burst.locator("time").first.inner_text()[:10]  # "Sun 01 Nov"
+    same_day = [
+        i
+        for i in panel.locator("[data-testid=incident]").all()
+        if i.get_attribute("data-kind") in {"spike", "negative_spike", "scenario_match"}
+        and day in i.inner_text()
+    ]
+    assert len(same_day) == 1  # the burst's matches and spikes are in it, not beside it
+    burst.locator("a", has_text="messages →").click()
+    page.wait_for_url(re.compile(r".*/w/northwind/alerts/\d+$"))
+    rows = page.locator("[data-testid=incident-messages] tbody tr")
+    assert rows.count() >= 20
+    assert "recall" in page.locator("[data-testid=incident-messages]").inner_text().lower()
+
+
 def test_alerts_page_and_overview_panel_acknowledge_and_resolve(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
     login(page, live_server)
     page.click("nav[aria-label=Main] >> text=Alerts")

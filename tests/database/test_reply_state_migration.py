@@ -19,13 +19,14 @@ from tending.demo.service import build_demo
 from tending.inbox.models import Conversation, ConversationStatus, Message, ReplyState
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-REVISION = next(
-    (Path(__file__).parents[2] / "src/tending/database/migrations/versions").glob("*_7b2e4d9c1a05_*.py")
-)
+VERSIONS = Path(__file__).parents[2] / "src/tending/database/migrations/versions"
+REVISION = "7b2e4d9c1a05"
+# Later revisions with indexes on the reply state: taken down first, put back last.
+LATER = ("c5e1d7a3b9f2",)
 
 
-def _revision() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("reply_states_revision", REVISION)
+def _revision(rev: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"revision_{rev}", next(VERSIONS.glob(f"*_{rev}_*.py")))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -34,7 +35,14 @@ def _revision() -> ModuleType:
 
 def _run(engine: Engine, step: str) -> None:
     with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        getattr(_revision(), step)()
+        if step == "downgrade":
+            for rev in LATER:
+                _revision(rev).downgrade()
+            _revision(REVISION).downgrade()
+        else:
+            _revision(REVISION).upgrade()
+            for rev in reversed(LATER):
+                _revision(rev).upgrade()
 
 
 def test_migration_keeps_every_message_and_derives_states(

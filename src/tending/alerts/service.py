@@ -1,9 +1,13 @@
 """Grouping alerts into incidents, and the acknowledge / resolve actions people take on them.
 
 Every detector hands its new alerts to `record_alerts`. An alert joins the unresolved incident of the
-same kind and scope (channel or campaign) whose time span it overlaps, widened by the kind's gap;
-otherwise it opens a new one. The time is that of the event (a spike's bucket, a message's arrival),
-so history run through the detectors later still lands on the day it happened.
+same kind family and scope whose time span it overlaps, widened by the kind's gap; otherwise it opens a
+new one. Bursts (volume and negative-share spikes, worst-case matches) and late replies are one event
+across the workspace: a recall wave spiking on two channels while its messages fit a campaign's worst
+case is one incident with all its evidence, not one per channel plus one per campaign. Stale channels
+and audience jumps stay per channel, where each is its own problem. The time is that of the event (a
+spike's bucket, a message's arrival), so history run through the detectors later still lands on the day
+it happened.
 
 The service flushes; the request or task that calls it commits.
 """
@@ -39,6 +43,14 @@ GAPS: dict[IncidentKind, timedelta] = {
     IncidentKind.reconnect_needed: timedelta(days=30),  # one incident until someone reconnects
 }
 MAX_EVIDENCE = 20
+# Kinds that describe one event when they overlap in time anywhere in the workspace.
+FAMILIES: dict[IncidentKind, str] = {
+    IncidentKind.spike: "burst",
+    IncidentKind.negative_spike: "burst",
+    IncidentKind.scenario_match: "burst",
+    IncidentKind.sla_warning: "late_replies",
+    IncidentKind.sla_breach: "late_replies",
+}
 MAX_LINKED = 500
 # Alerts an incident needs before people see it. One complaint that uses a scenario's keyword ("my
 # order is late") is on the campaign page with its prepared reaction; the worst case is happening when
@@ -94,11 +106,27 @@ class AlertSignal:
 
     @property
     def scope_key(self) -> str:
+        """Where the incident groups: the workspace for kinds of a family, else the channel or campaign."""
+        return "workspace" if self.kind in FAMILIES else self.own_scope
+
+    @property
+    def own_scope(self) -> str:
+        """The channel or campaign this one alert is about."""
         if self.campaign_id is not None:
             return f"campaign:{self.campaign_id}"
         if self.channel_id is not None:
             return f"channel:{self.channel_id}"
         return "workspace"
+
+
+def family_kinds(kind: IncidentKind) -> list[str]:
+    """The kinds an incident of `kind` may hold."""
+    family = FAMILIES.get(kind)
+    return [k.value for k, f in FAMILIES.items() if f == family] if family else [kind.value]
+
+
+def _rank(kind: str) -> int:
+    return ATTENTION_ORDER.index(IncidentKind(kind))
 
 
 def _fits(incident: AlertIncident, at: datetime, gap: timedelta) -> bool:
@@ -131,13 +159,14 @@ def record_alerts(
         kind = IncidentKind(signal.kind)
         gap = GAPS[kind]
         scope = signal.scope_key
-        incident = at_hand.get((kind.value, scope))
+        family = FAMILIES.get(kind, kind.value)
+        incident = at_hand.get((family, scope))
         if incident is None or not _fits(incident, signal.at, gap):
             incident = session.scalar(
                 select(AlertIncident)
                 .where(
                     AlertIncident.workspace_id == workspace_id,
-                    AlertIncident.kind == kind.value,
+                    AlertIncident.kind.in_(family_kinds(kind)),
                     AlertIncident.scope_key == scope,
                     AlertIncident.state != IncidentState.resolved.value,
                     AlertIncident.last_at >= signal.at - gap,
@@ -164,13 +193,25 @@ def record_alerts(
             )
             session.add(incident)
         if signal.key is not None and any(e.get("key") == signal.key for e in incident.evidence):
-            at_hand[(kind.value, scope)] = incident
+            at_hand[(family, scope)] = incident
             continue
+        _widen(incident, signal)
         incident.alert_count += 1
         incident.opened_at = min(incident.opened_at, signal.at)
         incident.last_at = max(incident.last_at, signal.at)
-        if len(incident.evidence) < MAX_EVIDENCE:
-            item = {"at": signal.at.isoformat(), "summary": signal.summary or signal.title, **signal.evidence}
+        # Past the cap, a kind or place the incident has no line for yet still gets its first one.
+        new_here = not any(
+            e.get("kind", incident.kind) == kind.value and e.get("scope") == signal.own_scope
+            for e in incident.evidence
+        )
+        if len(incident.evidence) < MAX_EVIDENCE or new_here:
+            item = {
+                "at": signal.at.isoformat(),
+                "summary": signal.summary or signal.title,
+                "kind": kind.value,
+                "scope": signal.own_scope,
+                **signal.evidence,
+            }
             if signal.key is not None:
                 item["key"] = signal.key
             incident.evidence = [*incident.evidence, item]  # reassigned, so the JSON column is saved
@@ -178,10 +219,22 @@ def record_alerts(
             incident.message_ids = _merge_ids(incident.message_ids, signal.message_ids)
         if signal.conversation_ids:
             incident.conversation_ids = _merge_ids(incident.conversation_ids, signal.conversation_ids)
-        at_hand[(kind.value, scope)] = incident
+        at_hand[(family, scope)] = incident
         touched[id(incident)] = incident
     session.flush()
     return list(touched.values())
+
+
+def _widen(incident: AlertIncident, signal: AlertSignal) -> None:
+    """A grouped incident takes the most pressing kind among its alerts (a spike outranks the worst-case
+    matches it came with) and its title; it names the first channel and campaign it saw."""
+    if incident.alert_count and _rank(signal.kind) < _rank(incident.kind):
+        incident.kind = IncidentKind(signal.kind).value
+        incident.title = signal.title[:300]
+    if incident.channel_id is None:
+        incident.channel_id = signal.channel_id
+    if incident.campaign_id is None:
+        incident.campaign_id = signal.campaign_id
 
 
 def _audited(
@@ -377,12 +430,7 @@ def describe(
     """What a person reads about each incident: kind, where, when (in the workspace's time zone), who,
     and its first `evidence` lines."""
     tz = ZoneInfo(workspace.timezone or "UTC")
-    channels = dict(
-        db.execute(select(Channel.id, Channel.name).where(Channel.workspace_id == workspace.id)).all()
-    )
-    campaigns = dict(
-        db.execute(select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace.id)).all()
-    )
+    names = place_names(db, workspace)
     people_ids = {i.acknowledged_by_id for i in incidents} | {i.resolved_by_id for i in incidents}
     people: dict[int | None, str] = dict(
         db.execute(
@@ -408,12 +456,7 @@ def describe(
 
     rows = []
     for i in incidents:
-        if i.campaign_id is not None:
-            where = f"campaign {campaigns.get(i.campaign_id, i.campaign_id)}"
-        elif i.channel_id is not None:
-            where = str(channels.get(i.channel_id, f"channel {i.channel_id}"))
-        else:
-            where = workspace.name
+        where = ", ".join(names.get(p, workspace.name) for p in places(i))
         span = when(i.opened_at)
         if i.last_at > i.opened_at:
             same_day = i.last_at.astimezone(tz).date() == i.opened_at.astimezone(tz).date()
@@ -434,3 +477,35 @@ def describe(
             }
         )
     return rows
+
+
+def places(incident: AlertIncident) -> list[str]:
+    """The channels and campaigns an incident's alerts came from (scope keys), in the order they came."""
+    found = [str(e["scope"]) for e in incident.evidence if e.get("scope")]
+    if not found:  # incidents filed before their evidence named its place
+        if incident.campaign_id is not None:
+            found = [f"campaign:{incident.campaign_id}"]
+        elif incident.channel_id is not None:
+            found = [f"channel:{incident.channel_id}"]
+        else:
+            found = ["workspace"]
+    return list(dict.fromkeys(found))
+
+
+def place_names(db: Session, workspace: Workspace) -> dict[str, str]:
+    """Scope key to what a person reads: the channel's name, "campaign <name>", the workspace's name."""
+    return {
+        "workspace": workspace.name,
+        **{
+            f"channel:{i}": str(n)
+            for i, n in db.execute(
+                select(Channel.id, Channel.name).where(Channel.workspace_id == workspace.id)
+            )
+        },
+        **{
+            f"campaign:{i}": f"campaign {n}"
+            for i, n in db.execute(
+                select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace.id)
+            )
+        },
+    }

@@ -16,6 +16,7 @@ score = 0.6 * text + 0.3 * good replies + 0.1 * topics.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -170,6 +171,41 @@ def _good_replies(session: Session, workspace_id: int) -> list[tuple[int, str, s
     return [(rid, text, asked or "") for rid, text, asked in rows]
 
 
+@dataclass(frozen=True)
+class _Fit:
+    vectorizer: FeatureUnion
+    answers: Any  # sparse rows: each answer's title and body
+    examples: Any  # each example message
+    questions: Any  # what each good reply answered
+    answer_to_good: np.ndarray  # (answers, good replies) cosines
+
+
+@functools.lru_cache(maxsize=8)
+def _fitted(
+    answer_docs: tuple[str, ...],
+    examples: tuple[tuple[int, str], ...],
+    good: tuple[tuple[int, str, str], ...],
+) -> _Fit:
+    """The vectorizer fitted on these exact texts, with their vectors: the same answers and good replies
+    are asked about on every thread opened until a reply goes out or an answer changes, and fitting
+    character n-grams on 500 replies is what a thread page's time went to. Keyed by content, so a
+    change is seen at once."""
+    vectorizer = _text_vectorizer()
+    vectorizer.fit([*answer_docs, *(e for _, e in examples), *(text for _, text, _ in good)])
+    answer_m = vectorizer.transform(list(answer_docs))
+    return _Fit(
+        vectorizer=vectorizer,
+        answers=answer_m,
+        examples=vectorizer.transform([e for _, e in examples]) if examples else None,
+        questions=vectorizer.transform([q for _, _, q in good]) if good else None,
+        answer_to_good=(
+            np.asarray(cosine_similarity(answer_m, vectorizer.transform([t for _, t, _ in good])))
+            if good
+            else np.zeros((len(answer_docs), 0))
+        ),
+    )
+
+
 def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> list[Suggestion]:
     """The prepared answers that best fit a message, best first, each with its signals and reasons."""
     answers = list(
@@ -181,30 +217,25 @@ def suggest_answers(session: Session, *, message: Message, limit: int = 5) -> li
     )
     if not answers or not message.text.strip():
         return []
-    good = [r for r in _good_replies(session, message.workspace_id) if r[0] != message.id]
-    answer_docs = [f"{a.title}\n{a.body}" for a in answers]
-    vectorizer = _text_vectorizer()
+    good = tuple(r for r in _good_replies(session, message.workspace_id) if r[0] != message.id)
     # Example messages an expert wrote for an answer ("where is my parcel?") match customers' wording
     # better than the answer itself does; each answer counts its best-matching example.
-    examples = [(i, e) for i, a in enumerate(answers) for e in (a.examples or []) if e.strip()]
-    vectorizer.fit(answer_docs + [e for _, e in examples] + [text for _, text, _ in good])
-    answer_m = vectorizer.transform(answer_docs)
-    msg_v = vectorizer.transform([message.text])
-    text_sim = np.asarray(cosine_similarity(msg_v, answer_m)).ravel()
+    examples = tuple((i, e) for i, a in enumerate(answers) for e in (a.examples or []) if e.strip())
+    fit = _fitted(tuple(f"{a.title}\n{a.body}" for a in answers), examples, good)
+    msg_v = fit.vectorizer.transform([message.text])
+    text_sim = np.asarray(cosine_similarity(msg_v, fit.answers)).ravel()
     example_sim = np.zeros(len(answers))
     if examples:
-        sims = np.asarray(cosine_similarity(msg_v, vectorizer.transform([e for _, e in examples]))).ravel()
+        sims = np.asarray(cosine_similarity(msg_v, fit.examples)).ravel()
         np.maximum.at(example_sim, np.array([i for i, _ in examples]), sims)
     text_sim = np.maximum(text_sim, example_sim)
 
     good_sim = np.zeros(len(answers))
     good_ref: list[int | None] = [None] * len(answers)
     if good:
-        good_m = vectorizer.transform([text for _, text, _ in good])
         # How alike the message is to what each good reply answered, and each answer to each good reply.
-        to_msg = np.asarray(cosine_similarity(msg_v, vectorizer.transform([q for _, _, q in good]))).ravel()
-        to_answer = np.asarray(cosine_similarity(answer_m, good_m))  # (answers, good replies)
-        joint = np.sqrt(np.clip(to_answer, 0, None) * np.clip(to_msg, 0, None)[None, :])
+        to_msg = np.asarray(cosine_similarity(msg_v, fit.questions)).ravel()
+        joint = np.sqrt(np.clip(fit.answer_to_good, 0, None) * np.clip(to_msg, 0, None)[None, :])
         best = joint.argmax(axis=1)
         good_sim = joint[np.arange(len(answers)), best]
         good_ref = [good[int(b)][0] if good_sim[i] > 0 else None for i, b in enumerate(best)]

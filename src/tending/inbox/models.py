@@ -157,6 +157,25 @@ class Message(Base):
             sqlite_where=text("reply_state = 'needs_reply'"),
             postgresql_where=text("reply_state = 'needs_reply'"),
         ),
+        # The queue's one-click intent filters (questions, complaints) in queue order: without it a filter
+        # walks every waiting message of the bands above before it finds its first question.
+        Index(
+            "ix_message_ws_waiting_intent",
+            "workspace_id",
+            "intent",
+            "urgency_band",
+            "created_at",
+            sqlite_where=text("reply_state = 'needs_reply'"),
+            postgresql_where=text("reply_state = 'needs_reply'"),
+        ),
+        # The brand's recent replies (prepared-answer suggestions read the last 2,000 on every thread).
+        Index(
+            "ix_message_ws_outbound",
+            "workspace_id",
+            "created_at",
+            sqlite_where=text("direction = 'outbound'"),
+            postgresql_where=text("direction = 'outbound'"),
+        ),
         # Only the brand's own posts: cadence checks read them; a full index would tax every insert.
         Index(
             "ix_message_channel_posts",
@@ -272,6 +291,10 @@ class ReplyCreate(BaseModel):
     text: str = Field(min_length=1, max_length=10000)
     in_reply_to: int | None = Field(
         default=None, description="Message id answered; default: the oldest one still needing a reply."
+    )
+    expected_last_message_id: int | None = Field(
+        default=None,
+        description="Newest message id the writer saw; if the brand replied after it, 409 with that reply.",
     )
 
 

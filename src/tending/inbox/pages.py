@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -266,6 +267,7 @@ def _thread_page(
     error: str | None = None,
     draft: str = "",
     humanity: list[str] | None = None,
+    collision: str | None = None,
     status_code: int = 200,
 ) -> Response:
     conv = service.get_conversation(db, workspace_id=workspace.id, conversation_id=conversation_id)
@@ -311,6 +313,7 @@ def _thread_page(
         sla=sla_for_conversation(db, conversation=conv, now=utcnow()),
         draft=draft,
         humanity=humanity or [],
+        collision=collision,
         flash=flash,
         error=error,
         status_code=status_code,
@@ -386,8 +389,10 @@ def reply_form(
     text: str = Form(..., min_length=1, max_length=10000),
     send_anyway: str = Form(""),
     in_reply_to: str = Form(""),
+    seen_up_to: str = Form(""),
 ) -> Response:
     from tending.answers.service import check_reply_humanity
+    from tending.presence.service import ReplyCollision
 
     conv = _conv_or_404(db, workspace, conversation_id)
     if not send_anyway:
@@ -415,7 +420,19 @@ def reply_form(
             text=text,
             actor_id=principal.user.id,
             in_reply_to=int(in_reply_to) if in_reply_to.isdigit() else None,
+            seen_up_to=int(seen_up_to) if seen_up_to.isdigit() else None,
         )
+    except ReplyCollision as exc:
+        # The page comes back with the other reply in the thread and the draft kept: sending again
+        # (the page now records that reply as seen) is the confirmation.
+        db.rollback()
+        last = exc.replies[-1]
+        notice = (
+            f"Not sent yet. {last.sent_by} replied since you opened this: “{last.text[:300]}” "
+            "Press Send again to post yours as well."
+        )
+        page = functools.partial(_thread_page, request, db, principal, workspace, conversation_id)
+        return page(collision=notice, draft=text, status_code=409)
     except (service.InboxError, ConnectorError) as exc:
         db.rollback()
         return _thread_page(

@@ -131,7 +131,9 @@ def _statement(
         stmt = stmt.where(Message.intent == "complaint")
     if QueueFilter.negative in filters:
         stmt = stmt.where(Message.sentiment == "negative")
-    # Whose work it is lives on the conversation: that owner's waiting conversations are found first.
+    # Whose work it is lives on the conversation. One person's waiting conversations are few: they are
+    # found first. Unassigned ones are most of a backlog: listing them first would read all of them,
+    # so the walk in queue order checks each row's conversation instead.
     owner: list[ColumnElement[bool]] = []
     if QueueFilter.mine in filters:
         owner.append(Conversation.assignee_id == actor_id)
@@ -140,11 +142,12 @@ def _statement(
     if QueueFilter.watching in filters:
         followed = select(ConversationWatcher.conversation_id).where(ConversationWatcher.user_id == actor_id)
         owner.append(Conversation.id.in_(followed))
-    if owner:
+    stmt = stmt.where(*owner)
+    if mine:
         theirs = select(Conversation.id).where(
             Conversation.workspace_id == workspace_id, Conversation.waiting_count > 0, *owner
         )
-        stmt = stmt.where(Message.conversation_id.in_(theirs), *owner)
+        stmt = stmt.where(Message.conversation_id.in_(theirs))
     if channel_id is not None:
         stmt = stmt.where(Message.channel_id == channel_id)
     return stmt.order_by(Message.urgency_band, Message.created_at, Message.id)

@@ -135,11 +135,18 @@ def reply(
     actor_id: int,
     in_reply_to: int | None = None,
     connector: Connector | None = None,
+    seen_up_to: int | None = None,
 ) -> Message:
-    """Send a reply through the channel's connector and store it as the brand's outbound message."""
+    """Send a reply through the channel's connector and store it as the brand's outbound message.
+
+    `seen_up_to`: the newest message id the writer was shown; a brand reply newer than it refuses the
+    send (`ReplyCollision`) so that nobody answers twice unknowingly."""
+    from tending.presence.service import check_no_collision, leave
+
     channel = session.get(Channel, conversation.channel_id)
     if channel is None:
         raise InboxError("the conversation's channel no longer exists")
+    check_no_collision(session, conversation=conversation, seen_up_to=seen_up_to)
     if in_reply_to is not None:
         parent = session.get(Message, in_reply_to)
         if parent is None or parent.conversation_id != conversation.id:
@@ -186,6 +193,7 @@ def reply(
         target_id=conversation.id,
         detail={"message_id": msg.id, "in_reply_to": parent.id},
     )
+    leave(session, conversation_id=conversation.id, user_id=actor_id)
     session.refresh(conversation)
     return msg
 

@@ -146,6 +146,7 @@ def reply(
             text=body.text,
             actor_id=principal.user.id,
             in_reply_to=body.in_reply_to,
+            seen_up_to=body.expected_last_message_id,
         )
     except service.InboxError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None

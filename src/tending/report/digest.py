@@ -6,14 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tending.alerts.models import IncidentKind
-from tending.alerts.service import incidents_in_period
+from tending.alerts.service import incidents_in_period, place_names, places
 from tending.cadence.service import weekly_digest
-from tending.campaign.models import Campaign
-from tending.channel.models import Channel
 from tending.overview.service import waiting_by_age
 from tending.report.framework import ReportData, Section, Table
 from tending.workspace.models import Workspace
@@ -36,26 +33,12 @@ def build(
     waiting_total = sum(b.count for b in waiting)
     off_hours = sum(b.off_hours for b in waiting)
     incidents = incidents_in_period(session, workspace_id=workspace.id, since=start, until=end)
-    # Names of channels and campaigns, read once (incidents name them by id).
-    where = {
-        **{
-            f"channel:{i}": n
-            for i, n in session.execute(
-                select(Channel.id, Channel.name).where(Channel.workspace_id == workspace.id)
-            )
-        },
-        **{
-            f"campaign:{i}": f"campaign {n}"
-            for i, n in session.execute(
-                select(Campaign.id, Campaign.name).where(Campaign.workspace_id == workspace.id)
-            )
-        },
-    }
+    where = place_names(session, workspace)  # names of channels and campaigns, read once
     alert_rows: list[list[Any]] = [
         [
             i.opened_at.isoformat(timespec="minutes"),
             IncidentKind(i.kind).label,
-            where.get(i.scope_key, workspace.name),
+            ", ".join(where.get(p, workspace.name) for p in places(i)),
             i.title,
             i.alert_count,
             i.state,
