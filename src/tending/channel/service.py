@@ -9,18 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tending.audit.service import record
 from tending.channel.crypto import decrypt_credentials, encrypt_credentials, reencrypt_column
 from tending.channel.models import Channel, ChannelCreate, ChannelRead
 from tending.config import Settings
 from tending.connectors.bases import Connector, ConnectorContext, NotPermitted
-from tending.connectors.registry import get_connector_class
+from tending.connectors.registry import UnknownNetwork, get_connector_class
+from tending.errors import Conflict, Refused
 
 
-class DuplicateChannel(ValueError):
+class DuplicateChannel(Conflict, ValueError):
     """The workspace already has a channel for this network account."""
 
 
-class ConfigRefused(NotPermitted, ValueError):
+class NetworkRefused(Refused, ValueError):
+    """A network this install does not offer."""
+
+
+class ConfigRefused(Refused, NotPermitted, ValueError):
     """A channel configuration its connector refuses, said in one line: a bad form value when saving,
     a connector error (the channel cannot work) when a stored one is refused later."""
 
@@ -36,11 +42,31 @@ def check_config(*, settings: Settings, network: str, config: dict[str, Any]) ->
     """Refuse a network this install does not offer (UnknownNetwork) and a configuration its connector
     would refuse (ConfigRefused): an address the server may not call, a file outside the demo folder,
     a missing field."""
-    cls = get_connector_class(network, settings=settings)
+    try:
+        cls = get_connector_class(network, settings=settings)
+    except UnknownNetwork as exc:
+        raise NetworkRefused(str(exc)) from None
     try:
         cls.config_model.model_validate(config, context=ConnectorContext.from_settings(settings).validation())
     except ValidationError as exc:
         raise ConfigRefused(_one_line(exc), network=network) from None
+
+
+def connect(
+    session: Session, *, settings: Settings, workspace_id: int, actor_id: int, channel_in: ChannelCreate
+) -> Channel:
+    """A person connects a channel: `create`, and the audit entry that says who did."""
+    channel = create(session, settings=settings, workspace_id=workspace_id, channel_in=channel_in)
+    record(
+        session,
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        action="channel.create",
+        target_type="channel",
+        target_id=channel.id,
+        detail={"network": channel.network},
+    )
+    return channel
 
 
 def create(session: Session, *, settings: Settings, workspace_id: int, channel_in: ChannelCreate) -> Channel:
@@ -77,15 +103,6 @@ def create(session: Session, *, settings: Settings, workspace_id: int, channel_i
             f"this workspace already has the {channel_in.network} account {channel_in.external_id!r}"
         ) from None
     return channel
-
-
-def set_credentials(
-    session: Session, *, settings: Settings, channel: Channel, credentials: dict[str, str]
-) -> None:
-    channel.credentials_encrypted = encrypt_credentials(settings, credentials)
-    channel.status = "active"
-    channel.last_error = None
-    session.flush()
 
 
 def list_for_workspace(session: Session, *, workspace_id: int) -> list[Channel]:

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tending.errors import Refused
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Longest stretch searched for the next open minute; a schedule with no open time at all is refused earlier.
 _MAX_DAYS_SCANNED = 800
@@ -158,8 +160,22 @@ def local_weekday_hour(at: datetime, zone: ZoneInfo) -> tuple[int, int]:
 MON_FRI_9_17: dict[str, list[list[str]]] = {d: [["09:00", "17:00"]] for d in DAYS[:5]}
 
 
+class HoursRefused(Refused, ValueError):
+    """Working hours as typed that do not read as days and times."""
+
+
 def parse_hours(text: str) -> dict[str, list[list[str]]]:
-    """`mon-fri 09:00-17:00; sat 10:00-14:00` → the working-hours map; empty means around the clock."""
+    """`mon-fri 09:00-17:00; sat 10:00-14:00` → the working-hours map; empty means around the clock.
+    `HoursRefused` says which part does not read."""
+    try:
+        return _hours(text)
+    except HoursRefused:
+        raise
+    except ValueError as exc:
+        raise HoursRefused(f"business hours: {exc}") from None
+
+
+def _hours(text: str) -> dict[str, list[list[str]]]:
     out: dict[str, list[list[str]]] = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
         days, _, span = part.partition(" ")
@@ -173,7 +189,7 @@ def parse_hours(text: str) -> dict[str, list[list[str]]]:
             names = tuple(d for d in days.split(",") if d)
         for d in names:
             if d not in DAYS:
-                raise ValueError(f"unknown day {d!r}")
+                raise HoursRefused(f"business hours: unknown day {d!r}")
             out.setdefault(d, []).append([start, end])
     return out
 
