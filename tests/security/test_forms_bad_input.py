@@ -5,6 +5,7 @@ huge strings."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -99,7 +100,9 @@ def test_every_dashboard_form_answers_bad_input_with_a_page(app, world, factory)
                 r = client.post(path, data=body, follow_redirects=False)
                 kind = r.headers.get("content-type", "")
                 if r.status_code >= 500 or (r.status_code >= 400 and not kind.startswith("text/html")):
-                    failures.append(f"POST {route.path} {body} → {r.status_code} {kind} {r.text[:120]}")
+                    failures.append(
+                        f"POST {route.path} {str(body)[:100]} → {r.status_code} {kind} {r.text[:120]}"
+                    )
     assert not failures, "\n".join(failures[:40])
 
 
@@ -134,6 +137,7 @@ def test_every_api_write_route_answers_bad_input_without_a_500(app, world, facto
         "user_id": world.outsider_agency.id,
     }
     failures = []
+    statuses: Counter[int] = Counter()
     with TestClient(app, raise_server_exceptions=False) as client:
         login(client, "admin@acme.test")
         csrf = client.get("/api/v1/auth/csrf").json()["csrf_token"]
@@ -155,6 +159,7 @@ def test_every_api_write_route_answers_bad_input_without_a_500(app, world, facto
                 for path in paths:
                     for body in _bad_json(fields, foreign):
                         r = client.request(method, path, json=body, headers={"X-CSRF-Token": csrf})
+                        statuses[r.status_code] += 1
                         if r.status_code >= 500:
                             failures.append(
                                 f"{method} {route.path} {str(body)[:80]} → {r.status_code} {r.text[:120]}"
@@ -168,3 +173,5 @@ def test_every_api_write_route_answers_bad_input_without_a_500(app, world, facto
                     if r.status_code >= 500:
                         failures.append(f"{method} {route.path} malformed JSON → {r.status_code}")
     assert not failures, "\n".join(failures[:40])
+    # The bodies reached the routes' validation and services, not only the guards in front of them.
+    assert statuses[422] > 100 and statuses[404] > 100 and statuses[400] + statuses[409] > 0, statuses

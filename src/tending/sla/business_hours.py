@@ -22,7 +22,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MAX_DAYS_SCANNED = 800
 
 
-class ScheduleError(ValueError):
+class ScheduleError(Refused, ValueError):
     """A schedule or time zone that cannot be used; the message names the bad field."""
 
 
@@ -53,8 +53,8 @@ def _minutes(value: Any, where: str) -> int:
 def load_zone(name: str, *, field: str = "timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ScheduleError(f"{field}: unknown time zone {name!r}") from exc
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        raise ScheduleError(f"{field}: unknown time zone {name[:80]!r}") from None
 
 
 def parse_schedule(hours: Mapping[str, Any] | None, timezone: str, *, field: str = "hours") -> Schedule:
@@ -160,19 +160,15 @@ def local_weekday_hour(at: datetime, zone: ZoneInfo) -> tuple[int, int]:
 MON_FRI_9_17: dict[str, list[list[str]]] = {d: [["09:00", "17:00"]] for d in DAYS[:5]}
 
 
-class HoursRefused(Refused, ValueError):
-    """Working hours as typed that do not read as days and times."""
-
-
 def parse_hours(text: str) -> dict[str, list[list[str]]]:
     """`mon-fri 09:00-17:00; sat 10:00-14:00` → the working-hours map; empty means around the clock.
-    `HoursRefused` says which part does not read."""
+    `ScheduleError` says which part does not read."""
     try:
         return _hours(text)
-    except HoursRefused:
+    except ScheduleError:
         raise
     except ValueError as exc:
-        raise HoursRefused(f"business hours: {exc}") from None
+        raise ScheduleError(f"business hours: {exc}") from None
 
 
 def _hours(text: str) -> dict[str, list[list[str]]]:
@@ -189,7 +185,7 @@ def _hours(text: str) -> dict[str, list[list[str]]]:
             names = tuple(d for d in days.split(",") if d)
         for d in names:
             if d not in DAYS:
-                raise HoursRefused(f"business hours: unknown day {d!r}")
+                raise ScheduleError(f"business hours: unknown day {d[:40]!r}")
             out.setdefault(d, []).append([start, end])
     return out
 

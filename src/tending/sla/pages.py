@@ -51,7 +51,7 @@ def policy_form(
     warn_fraction: str = Form("0.75"),
     escalation_member_id: str = Form(""),
 ) -> SlaPolicyCreate:
-    hours = parse_hours(business_hours)  # or HoursRefused: 400
+    hours = parse_hours(business_hours)  # or ScheduleError: 400
     data: dict[str, Any] = {
         "name": name,
         "priority": priority.strip() or None,
