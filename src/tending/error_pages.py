@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tending.auth.deps import SESSION_KEY, Principal
@@ -126,9 +127,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code)
+            return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code, headers=exc.headers())
         detail = exc.detail()
-        return error_page(request, exc.status_code, _sentence(detail), problems=_problems(detail))
+        return error_page(
+            request, exc.status_code, _sentence(detail), problems=_problems(detail), headers=exc.headers()
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -147,6 +150,16 @@ def install(app: FastAPI) -> None:
         if is_api(request):
             return await request_validation_exception_handler(request, exc)
         problems = [f"{_field(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return error_page(request, 400, "Some fields were not filled in as expected.", problems=problems)
+
+    @app.exception_handler(ValidationError)
+    async def bad_value(request: Request, exc: ValidationError) -> Response:
+        # An edge model built by the route from what was sent (a form's JSON field, a parsed file):
+        # the input was wrong, as with a body FastAPI validated itself.
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        if is_api(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        problems = [f"{_field(e['loc'])}: {e['msg']}" for e in errors]
         return error_page(request, 400, "Some fields were not filled in as expected.", problems=problems)
 
     @app.exception_handler(Exception)

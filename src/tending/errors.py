@@ -2,7 +2,7 @@
 
 Services raise these instead of `HTTPException`, so they stay usable from the CLI and tasks; the app
 installs one handler (`tending.error_pages`) that answers JSON under `/api` and a page in the dashboard's
-layout everywhere else. A subclass picks its kind by inheriting from one of the four below.
+layout everywhere else. A subclass picks its kind by inheriting from one of the kinds below.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ class DomainError(Exception):
     def detail(self) -> Any:
         """What the API returns as `detail` (a sentence unless a subclass has more to say)."""
         return str(self)
+
+    def headers(self) -> dict[str, str]:
+        """Response headers the refusal needs (`Retry-After` for a limit)."""
+        return {}
 
 
 class Refused(DomainError):
@@ -42,3 +46,9 @@ class Conflict(DomainError):
     """The thing's state forbids the action now (launched, already published...)."""
 
     status_code = 409
+
+
+class TooMany(DomainError):
+    """A limit on attempts was reached; trying again later may work."""
+
+    status_code = 429

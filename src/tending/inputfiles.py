@@ -16,6 +16,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from tending.errors import Refused
+
 SNIFF_BYTES = 64 * 1024
 CSV_FIELD_LIMIT = csv.field_size_limit()  # the csv module's own limit, 131,072 characters by default
 EXPECTED = "expected UTF-8 text; save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
@@ -36,7 +38,7 @@ _MAGIC = (
 )
 
 
-class InputFileError(ValueError):
+class InputFileError(Refused, ValueError):
     """A file that cannot be read as the command expects; the message is one line naming file and line."""
 
 

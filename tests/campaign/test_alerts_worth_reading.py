@@ -13,8 +13,9 @@ from tending.alerts.models import AlertIncident
 from tending.campaign.launch import launch_campaign
 from tending.campaign.models import Campaign, CampaignAlert
 from tending.campaign.scenarios import match_scenarios_batch
-from tending.campaign.spikes import Band, detect_campaign_spikes
+from tending.campaign.spikes import detect_campaign_spikes
 from tending.demo.service import SCENARIOS
+from tending.detection.bands import Band
 
 
 def _launched(brand: Brand) -> Campaign:

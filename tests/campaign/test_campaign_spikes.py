@@ -12,12 +12,12 @@ from sqlalchemy.dialects import postgresql
 from tending.campaign.launch import launch_campaign
 from tending.campaign.models import AlertKind, Campaign
 from tending.campaign.spikes import (
-    Band,
     bucket_expression,
     campaign_volume_series,
     detect_campaign_spikes,
     raise_spike_alert,
 )
+from tending.detection.bands import Band
 from tending.inbox.models import Message
 
 

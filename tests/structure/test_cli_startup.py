@@ -55,3 +55,15 @@ def test_help_lists_every_command_and_runs_one_lazily() -> None:
     shown = runner.invoke(app, ["report", "--help"])
     assert shown.exit_code == 0
     assert "responses" in shown.output and "campaign" in shown.output
+
+
+def test_the_classifier_loads_no_training_library() -> None:
+    """`tending classify` answers its first line without scikit-learn, pandas or scipy.stats (about a
+    second of imports between them)."""
+    probe = (
+        "import sys, tending.triage.classify\n"
+        "heavy = ('sklearn', 'pandas', 'scipy.stats', 'scipy.special', 'matplotlib', 'torch')\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(heavy))))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

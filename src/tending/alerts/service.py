@@ -28,6 +28,7 @@ from tending.audit.service import record
 from tending.auth.models import User
 from tending.campaign.models import Campaign
 from tending.channel.models import Channel
+from tending.errors import Conflict
 from tending.inbox.models import Conversation, Message
 from tending.workspace.models import Workspace
 
@@ -83,7 +84,7 @@ def shown() -> ColumnElement[bool]:
     )
 
 
-class IncidentStateError(ValueError):
+class IncidentStateError(Conflict, ValueError):
     """The action does not apply to the incident in its current state."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from tending.alerts import service
@@ -54,15 +54,12 @@ def act_on_alert(
     body: ResolveBody | None = None,
 ) -> IncidentRead:
     """`acknowledge` or `resolve` (with an optional note); 409 when the incident is past that state."""
-    try:
-        service.act(
-            db,
-            incident=incident,
-            action=action,
-            actor=principal.user,
-            now=utcnow(),
-            note=body.note if body else "",
-        )
-    except service.IncidentStateError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    service.act(  # or IncidentStateError: 409
+        db,
+        incident=incident,
+        action=action,
+        actor=principal.user,
+        now=utcnow(),
+        note=body.note if body else "",
+    )
     return IncidentRead.model_validate(incident)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tending.answers import library
@@ -16,6 +16,7 @@ from tending.auth.deps import CsrfChecked, PagePrincipal
 from tending.database.core import DbSession
 from tending.settings.edit import (
     ADMIN_AND_MEMBER,
+    SettingRefused,
     from_form,
     may_write,
     owned,
@@ -56,7 +57,7 @@ def answer_form(
     attachments: str = Form(""),
 ) -> PreparedAnswerCreate:
     if len(split_list(examples, sep="\n")) > 50:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "not saved: at most 50 examples")
+        raise SettingRefused("not saved: at most 50 examples")
     data = {
         "title": title.strip(),
         "body": body.strip(),

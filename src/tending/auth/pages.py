@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from tending.auth.deps import (
@@ -17,7 +16,6 @@ from tending.auth.deps import (
 )
 from tending.auth.models import NewPassword, User
 from tending.auth.service import (
-    AccessDenied,
     TooManyAttempts,
     deactivate_user,
     reactivate_user,
@@ -97,10 +95,7 @@ def accounts_page(
 
 @router.post("/admin/accounts/{user_id}/deactivate", dependencies=[CsrfChecked])
 def deactivate(db: DbSession, principal: AdminPagePrincipal, user: ManagedUser) -> Response:
-    try:
-        deactivate_user(db, user=user, actor_id=principal.user.id)
-    except AccessDenied as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    deactivate_user(db, user=user, actor_id=principal.user.id)  # or SelfDeactivation: 400
     db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse("/admin/accounts?done=deactivated", status_code=303)
 
@@ -116,12 +111,7 @@ def reactivate(db: DbSession, principal: AdminPagePrincipal, user: ManagedUser) 
 def set_password(
     db: DbSession, principal: AdminPagePrincipal, user: ManagedUser, password: str = Form(...)
 ) -> Response:
-    try:
-        new = NewPassword(password=password)
-    except ValidationError:
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, "the password must have 8 to 256 characters"
-        ) from None
+    new = NewPassword(password=password)  # or ValidationError: the page names the rule
     reset_password(db, user=user, password=new.password, actor_id=principal.user.id)
     db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse("/admin/accounts?done=password", status_code=303)

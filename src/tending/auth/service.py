@@ -25,6 +25,7 @@ from tending.auth.models import (
 )
 from tending.config import Settings
 from tending.database.core import utcnow
+from tending.errors import Refused, TooMany
 
 _hasher = PasswordHasher()
 # Failed logins count for this long; older rows are pruned on the next failure.
@@ -38,12 +39,19 @@ class AccessDenied(PermissionError):
     pass
 
 
-class TooManyAttempts(PermissionError):
+class SelfDeactivation(Refused, AccessDenied):
+    """An admin may not deactivate their own account (nobody might be left to reactivate it)."""
+
+
+class TooManyAttempts(TooMany, PermissionError):
     """Logins are locked for this account and address, or for this address; `retry_after_s` says how long."""
 
     def __init__(self, message: str, *, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
 
 
 @dataclass(frozen=True)
@@ -220,7 +228,7 @@ def deactivate_user(session: Session, *, user: User, actor_id: int | None) -> No
     """The account can no longer log in; its sessions end and its API tokens are revoked at once (revoked,
     not merely suspended: reactivating the account does not bring back tokens that may have leaked)."""
     if actor_id == user.id:
-        raise AccessDenied("you cannot deactivate your own account")
+        raise SelfDeactivation("you cannot deactivate your own account")
     user.active = False
     sessions = end_all_sessions(session, user_id=user.id)
     tokens = session.execute(

@@ -15,7 +15,7 @@ from tending.auth.deps import (
     login_or_none,
 )
 from tending.auth.models import ApiTokenCreate, ApiTokenCreated, LoginRequest, UserRead
-from tending.auth.service import TooManyAttempts, create_api_token, revoke_api_token
+from tending.auth.service import create_api_token, revoke_api_token
 from tending.database.core import DbSession
 
 router = APIRouter(tags=["auth"])
@@ -23,12 +23,7 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/auth/login", response_model=UserRead, dependencies=[OriginChecked])
 def login(body: LoginRequest, request: Request, db: DbSession) -> UserRead:
-    try:
-        user = login_or_none(request, db, email=body.email, password=body.password)
-    except TooManyAttempts as exc:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers={"Retry-After": str(exc.retry_after_s)}
-        ) from None
+    user = login_or_none(request, db, email=body.email, password=body.password)  # or TooManyAttempts: 429
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password")
     return UserRead.model_validate(user)

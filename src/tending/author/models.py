@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,19 +29,3 @@ class Author(Base):
     bio: Mapped[str | None] = mapped_column(Text)
     verified: Mapped[bool | None] = mapped_column(Boolean)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AuthorRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    network: str
-    external_id: str
-    handle: str
-    name: str
-    account_created_at: datetime | None
-    followers: int | None
-    following: int | None
-    posts_count: int | None
-    avatar_is_default: bool | None
-    bio: str | None
-    verified: bool | None

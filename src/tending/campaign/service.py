@@ -143,11 +143,6 @@ def update_campaign(
     return changed
 
 
-def set_channels(session: Session, *, campaign: Campaign, channel_ids: list[int]) -> None:
-    campaign.channels = _channels(session, workspace_id=campaign.workspace_id, channel_ids=channel_ids)
-    session.flush()
-
-
 def add_kpi(session: Session, *, campaign_id: int, kpi_in: KpiCreate) -> Kpi:
     get_campaign(session, campaign_id=campaign_id)
     kpi = Kpi(

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from tending.campaign.models import AlertKind, CampaignAlert, Scenario
 from tending.campaign.scenarios import ScenarioHit, ScenarioMatcher, positive_flags, scenario_detail
 from tending.campaign.service import get_campaign
 from tending.campaign.traffic import traffic_conditions
+from tending.detection.bands import SeriesScorer
 from tending.inbox.models import Direction, Message
 
 RESOLUTIONS: dict[str, int] = {"5min": 300, "1h": 3600, "1d": 86400}
@@ -134,20 +135,6 @@ def campaign_volume_series(
         since=since,
         until=until,
     )
-
-
-@dataclass(frozen=True)
-class Band:
-    expected: float
-    lower: float
-    upper: float
-
-
-class SeriesScorer(Protocol):
-    """A detector: for a regular series (NaN where unknown), the expected band at each point, or None
-    while it has not seen enough to say."""
-
-    def __call__(self, timestamps: Sequence[datetime], values: Sequence[float]) -> Sequence[Band | None]: ...
 
 
 def about(expected: float) -> str:

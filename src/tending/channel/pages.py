@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -16,8 +18,9 @@ from tending.cadence.service import channel_health, set_target
 from tending.channel import service
 from tending.channel.models import Channel, ChannelCreate, ChannelCredentials
 from tending.community.vitality import latest_vitality
-from tending.connectors.registry import UnknownNetwork, offered
+from tending.connectors.registry import offered
 from tending.database.core import DbSession, utcnow
+from tending.errors import Refused
 from tending.templating import render
 from tending.workspace.pages import PageWorkspace, page_context
 
@@ -55,6 +58,17 @@ def channels_page(
     )
 
 
+def _json_object(text: str, *, field: str) -> dict[str, Any]:
+    """A form field holding a JSON object; `Refused` naming the field otherwise."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise Refused(f"channel not connected: {field}: not JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise Refused(f"channel not connected: {field}: a JSON object {{...}} is expected")
+    return value
+
+
 @router.post("/w/{slug}/channels", dependencies=[CsrfChecked])
 def connect_channel(
     request: Request,
@@ -68,36 +82,21 @@ def connect_channel(
     config: str = Form("{}"),
     credentials: str = Form(""),
 ) -> Response:
-    try:
-        cfg = orjson.loads(config or "{}")
-        creds = orjson.loads(credentials) if credentials.strip() else None
-        if not isinstance(cfg, dict) or (creds is not None and not isinstance(creds, dict)):
-            raise ValueError("configuration and credentials are JSON objects")
-        channel = service.create(
-            db,
-            settings=request.app.state.settings,
-            workspace_id=workspace.id,
-            channel_in=ChannelCreate(
-                network=network,
-                name=name,
-                handle=handle,
-                external_id=external_id,
-                config=cfg,
-                credentials={k: str(v) for k, v in (creds or {}).items()} or None,
-            ),
-        )
-    except service.DuplicateChannel as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"channel not connected: {exc}") from None
-    except (orjson.JSONDecodeError, ValueError, UnknownNetwork) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"channel not connected: {exc}") from None
-    record(
+    credentials_in = _json_object(credentials.strip() or "{}", field="credentials")
+    channel_in = ChannelCreate(  # or ValidationError: the page names the field
+        network=network,
+        name=name,
+        handle=handle,
+        external_id=external_id,
+        config=_json_object(config or "{}", field="configuration"),
+        credentials={k: str(v) for k, v in credentials_in.items()} or None,
+    )
+    service.connect(
         db,
+        settings=request.app.state.settings,
         workspace_id=workspace.id,
         actor_id=principal.user.id,
-        action="channel.create",
-        target_type="channel",
-        target_id=channel.id,
-        detail={"network": network},
+        channel_in=channel_in,
     )
     return RedirectResponse(f"/w/{workspace.slug}/channels", status_code=303)
 

@@ -14,14 +14,19 @@ from tending.channel.crypto import decrypt_credentials, encrypt_credentials, ree
 from tending.channel.models import Channel, ChannelCreate, ChannelRead, ChannelStatus
 from tending.config import Settings
 from tending.connectors.bases import Connector, ConnectorContext, NotPermitted
-from tending.connectors.registry import get_connector_class
+from tending.connectors.registry import UnknownNetwork, get_connector_class
+from tending.errors import Conflict, Refused
 
 
-class DuplicateChannel(ValueError):
+class DuplicateChannel(Conflict, ValueError):
     """The workspace already has a channel for this network account."""
 
 
-class ConfigRefused(NotPermitted, ValueError):
+class NetworkRefused(Refused, ValueError):
+    """A network this install does not offer."""
+
+
+class ConfigRefused(Refused, NotPermitted, ValueError):
     """A channel configuration its connector refuses, said in one line: a bad form value when saving,
     a connector error (the channel cannot work) when a stored one is refused later."""
 
@@ -37,11 +42,31 @@ def check_config(*, settings: Settings, network: str, config: dict[str, Any]) ->
     """Refuse a network this install does not offer (UnknownNetwork) and a configuration its connector
     would refuse (ConfigRefused): an address the server may not call, a file outside the demo folder,
     a missing field."""
-    cls = get_connector_class(network, settings=settings)
+    try:
+        cls = get_connector_class(network, settings=settings)
+    except UnknownNetwork as exc:
+        raise NetworkRefused(str(exc)) from None
     try:
         cls.config_model.model_validate(config, context=ConnectorContext.from_settings(settings).validation())
     except ValidationError as exc:
         raise ConfigRefused(_one_line(exc), network=network) from None
+
+
+def connect(
+    session: Session, *, settings: Settings, workspace_id: int, actor_id: int, channel_in: ChannelCreate
+) -> Channel:
+    """A person connects a channel: `create`, and the audit entry that says who did."""
+    channel = create(session, settings=settings, workspace_id=workspace_id, channel_in=channel_in)
+    record(
+        session,
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        action="channel.create",
+        target_type="channel",
+        target_id=channel.id,
+        detail={"network": channel.network},
+    )
+    return channel
 
 
 def create(session: Session, *, settings: Settings, workspace_id: int, channel_in: ChannelCreate) -> Channel:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, HTTPException, Request, UploadFile, status
 
-from tending.audit.service import record
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentWorkspace
 from tending.channel import service
 from tending.channel.models import Channel, ChannelCreate, ChannelCredentials, ChannelRead
-from tending.connectors.registry import UnknownNetwork
 from tending.database.core import DbSession
-from tending.ingest.fileimport import ImportFailed, import_file
-from tending.ingest.generic import RecordError
+from tending.ingest import upload
 
 router = APIRouter(tags=["channels"])
 
@@ -44,22 +38,12 @@ def create_channel(
     principal: BrandPrincipal,
     request: Request,
 ) -> ChannelRead:
-    try:
-        channel = service.create(
-            db, settings=request.app.state.settings, workspace_id=workspace.id, channel_in=body
-        )
-    except (UnknownNetwork, service.ConfigRefused) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    except service.DuplicateChannel as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    record(
+    channel = service.connect(
         db,
+        settings=request.app.state.settings,
         workspace_id=workspace.id,
         actor_id=principal.user.id,
-        action="channel.create",
-        target_type="channel",
-        target_id=channel.id,
-        detail={"network": channel.network},
+        channel_in=body,
     )
     return service.to_read(channel)
 
@@ -103,37 +87,16 @@ def import_upload(
 ) -> dict[str, object]:
     """Import a generic JSONL/CSV file or a network export into this channel."""
     channel = _channel(db, workspace.id, channel_id)
-    settings = request.app.state.settings
-    suffix = Path(file.filename or "upload.jsonl").suffix or ".jsonl"
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / f"upload{suffix}"
-        written = 0
-        with target.open("wb") as out:
-            while chunk := file.file.read(1 << 20):
-                written += len(chunk)
-                if written > settings.max_upload_bytes:
-                    raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "file larger than allowed")
-                out.write(chunk)
-        db.commit()
-        try:
-            outcome = import_file(
-                request.app.state.session_factory,
-                channel_id=channel.id,
-                path=target,
-                fmt=format,
-                batch_size=settings.ingest_batch_size,
-                keep_new_ids=False,
-            )
-        except (ImportFailed, RecordError) as exc:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    record(
+    db.commit()  # the import writes in sessions of its own; this request's transaction ends first
+    outcome = upload.import_upload(
         db,
-        workspace_id=workspace.id,
+        request.app.state.session_factory,
+        settings=request.app.state.settings,
+        channel=channel,
         actor_id=principal.user.id,
-        action="channel.import",
-        target_type="channel",
-        target_id=channel.id,
-        detail={"file": file.filename, "new": outcome.new, "errors": outcome.error_count},
+        stream=file.file,
+        filename=file.filename,
+        fmt=format,
     )
     return {
         "job_id": outcome.job_id,

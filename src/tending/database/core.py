@@ -99,16 +99,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, from the app's factory."""
-    session: Session = request.app.state.session_factory()
-    try:
+    """FastAPI dependency: one session per request, from the app's factory, committed when the route
+    returns and rolled back when it raises."""
+    with session_scope(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db)]

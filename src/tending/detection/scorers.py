@@ -8,7 +8,7 @@ from datetime import datetime
 
 import numpy as np
 
-from tending.campaign.spikes import Band, SeriesScorer
+from tending.detection.bands import Band, SeriesScorer
 from tending.detection.detector import DetectorConfig, score_batch
 
 # An alert needs a point beyond four robust standard deviations: the same point where the score is 0.5.

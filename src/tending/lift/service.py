@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tending.errors import Refused
 from tending.lift.model import FloatArray, simulate_counterfactual
 
 MIN_PRE_PERIODS = 8
 DATE_COLUMN_NAMES = ("date", "time", "timestamp", "day", "week", "period")
 
 
-class LiftInputError(ValueError):
+class LiftInputError(Refused, ValueError):
     """Input that cannot be analysed; the message names the file, column or period at fault."""
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tending.audit.service import record
 from tending.auth.models import User
+from tending.errors import Conflict
 from tending.inbox.models import Direction, Message
 from tending.inbox.reply_state import state_after_moderation
 
@@ -36,7 +37,7 @@ class HideCategory(enum.StrEnum):
 LEGITIMATE_INTENTS = frozenset({"complaint", "question", "request"})
 
 
-class ModerationRefused(ValueError):
+class ModerationRefused(Conflict, ValueError):
     """A hide request that is not moderation (wrong category, no reason, not an inbound message)."""
 
 

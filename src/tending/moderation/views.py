@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentWorkspace
 from tending.database.core import DbSession, utcnow
 from tending.inbox.models import Message
-from tending.moderation.service import ModerationRefused, hide_message, moderation_report, unhide_message
+from tending.moderation.service import hide_message, moderation_report, unhide_message
 from tending.moments import Moment
 
 router = APIRouter(tags=["moderation"])
@@ -47,10 +47,9 @@ def hide(
     principal: BrandPrincipal,
 ) -> dict[str, Any]:
     msg = _own_message(db, workspace.id, message_id)
-    try:
-        hide_message(db, message_id=msg.id, actor=principal.user, reason=body.reason, category=body.category)
-    except ModerationRefused as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    hide_message(  # or ModerationRefused: 409
+        db, message_id=msg.id, actor=principal.user, reason=body.reason, category=body.category
+    )
     return _message_state(msg)
 
 

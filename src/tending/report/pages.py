@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from tending.auth.deps import PagePrincipal
-from tending.campaign.service import CampaignNotFound, list_campaigns
+from tending.campaign.service import list_campaigns
 from tending.database.core import DbSession, utcnow
 from tending.report.framework import ReportData, report_json, table_csv, table_json
 from tending.report.registry import REPORTS, ReportInputError, build_report, period
@@ -61,7 +61,7 @@ def _campaign_id(request: Request) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit():
-        raise HTTPException(422, "campaign: expected a campaign id")
+        raise ReportInputError("campaign: expected a campaign id")
     return int(raw)
 
 
@@ -71,25 +71,21 @@ def _build(request: Request, db: DbSession, workspace: Workspace, kind: str) -> 
         raise HTTPException(404, "no such report")
     now = utcnow()
     since_q, until_q = request.query_params.get("since"), request.query_params.get("until")
-    try:
-        since: datetime | None
-        until: datetime | None
-        if spec.needs_campaign and not since_q and not until_q:
-            since = until = None
-        else:
-            since, until = period(
-                workspace, since=since_q, until=until_q, default_days=spec.default_days, now=now
-            )
-        campaign_id = _campaign_id(request)
-        if spec.needs_campaign and campaign_id is None:
-            raise HTTPException(422, "campaign: choose a campaign")
-        return build_report(
-            db, kind=kind, workspace=workspace, since=since, until=until, now=now, campaign_id=campaign_id
+    since: datetime | None
+    until: datetime | None
+    if spec.needs_campaign and not since_q and not until_q:
+        since = until = None
+    else:
+        since, until = period(
+            workspace, since=since_q, until=until_q, default_days=spec.default_days, now=now
         )
-    except ReportInputError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    except CampaignNotFound as exc:
-        raise HTTPException(404, "campaign not found") from exc
+    campaign_id = _campaign_id(request)
+    if spec.needs_campaign and campaign_id is None:
+        raise ReportInputError("campaign: choose a campaign")
+    # or ReportInputError (422) for a date it cannot use, CampaignNotFound (404)
+    return build_report(
+        db, kind=kind, workspace=workspace, since=since, until=until, now=now, campaign_id=campaign_id
+    )
 
 
 def _day_after_if_partial(moment: datetime) -> str:
@@ -111,10 +107,11 @@ def report_page(
     kind, _, ext = name.partition(".")
     try:
         report = _build(request, db, workspace, kind)
-    except HTTPException as exc:
-        if ext or exc.status_code != 422:
+    except ReportInputError as exc:
+        if ext:
             raise
-        return _index(request, db, principal, workspace, error=f"{REPORTS[kind].title}: {exc.detail}")
+        # The report's page answers a bad period on the list of reports, with the form to fix it.
+        return _index(request, db, principal, workspace, error=f"{REPORTS[kind].title}: {exc}")
     query = f"?{request.url.query}" if request.url.query else ""
     if ext == "pdf":
         return Response(

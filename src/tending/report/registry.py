@@ -10,13 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from tending import moments
+from tending.errors import Refused
 from tending.report import audit, campaign, digest, responses
 from tending.report.framework import ReportData
 from tending.workspace.models import Workspace
 
 
-class ReportInputError(ValueError):
+class ReportInputError(Refused, ValueError):
     """A date or identifier the caller gave cannot be used; the message names the field."""
+
+    status_code = 422
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,13 @@ REPORTS: dict[str, ReportKind] = {
 def parse_day(value: str | None, field: str) -> date | None:
     try:
         return moments.parse_day(value, field)
+    except moments.MomentError as exc:
+        raise ReportInputError(str(exc)) from None
+
+
+def parse_moment(value: str | None, field: str) -> datetime | None:
+    try:
+        return moments.parse_moment(value, field)
     except moments.MomentError as exc:
         raise ReportInputError(str(exc)) from None
 

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from tending.auth.deps import CurrentWorkspace
 from tending.database.core import utcnow
-from tending.moments import MomentError, parse_moment
+from tending.errors import NotFound
 from tending.report.exports import EXPORTS, ExportFilters, csv_chunks, json_chunks
+from tending.report.registry import ReportInputError, parse_moment
 
 router = APIRouter(tags=["exports"])
 
 MESSAGES_DEFAULT_DAYS = 30
 MESSAGES_MAX_DAYS = 366
-
-
-def _moment(value: str | None, field: str) -> datetime | None:
-    try:
-        return parse_moment(value, field)
-    except MomentError as exc:
-        raise HTTPException(422, str(exc)) from None
 
 
 @router.get("/workspaces/{workspace_id}/exports/{name}")
@@ -43,16 +37,16 @@ def export_table(
     table, _, ext = name.rpartition(".")
     export = EXPORTS.get(table)
     if export is None or ext not in ("csv", "json"):
-        raise HTTPException(404, f"no export {name!r}: use one of {', '.join(EXPORTS)} with .csv or .json")
+        raise NotFound(f"no export {name!r}: use one of {', '.join(EXPORTS)} with .csv or .json")
     now = utcnow()
-    start, end = _moment(since, "since"), _moment(until, "until")
+    start, end = parse_moment(since, "since"), parse_moment(until, "until")
     if table == "messages":
         end = end or now
         start = start or end - timedelta(days=MESSAGES_DEFAULT_DAYS)
         if end - start > timedelta(days=MESSAGES_MAX_DAYS):
-            raise HTTPException(422, f"since/until: at most {MESSAGES_MAX_DAYS} days of messages per export")
+            raise ReportInputError(f"since/until: at most {MESSAGES_MAX_DAYS} days of messages per export")
     if start is not None and end is not None and end <= start:
-        raise HTTPException(422, "until: must be after since")
+        raise ReportInputError("until: must be after since")
     filters = ExportFilters(
         since=start,
         until=end,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from fastapi import HTTPException, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from tending.audit.service import log
 from tending.auth.deps import Principal
 from tending.auth.models import Role
-from tending.errors import Refused
+from tending.errors import Forbidden, NotFound, Refused
 from tending.workspace.scope import ForeignId, Scoped, require_own
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,7 +35,7 @@ def require_writer(principal: Principal, roles: frozenset[str], what: str) -> No
     """403 unless the caller's role may change this kind of setting; checked after the workspace, so a
     foreign workspace still answers 404."""
     if not may_write(principal, roles):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"your role may not change {what}")
+        raise Forbidden(f"your role may not change {what}")
 
 
 def validate_or_422(model: type[M], data: dict[str, Any]) -> M:
@@ -64,14 +63,14 @@ def from_form(model: type[M], data: dict[str, Any]) -> M:
             f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
             for e in exc.errors(include_url=False)
         )
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not saved: {problems}") from None
+        raise SettingRefused(f"not saved: {problems}") from None
 
 
 def owned(db: Session, cls: type[R], item_id: int, workspace_id: int, what: str) -> R:
     """The row if it belongs to the workspace; 404 otherwise (another workspace's ids stay invisible)."""
     row = db.get(cls, item_id)
     if row is None or getattr(row, "workspace_id", None) != workspace_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
+        raise NotFound(f"{what} not found")
     return row
 
 

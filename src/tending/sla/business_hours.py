@@ -15,12 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tending.errors import Refused
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Longest stretch searched for the next open minute; a schedule with no open time at all is refused earlier.
 _MAX_DAYS_SCANNED = 800
 
 
-class ScheduleError(ValueError):
+class ScheduleError(Refused, ValueError):
     """A schedule or time zone that cannot be used; the message names the bad field."""
 
 
@@ -51,8 +53,8 @@ def _minutes(value: Any, where: str) -> int:
 def load_zone(name: str, *, field: str = "timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ScheduleError(f"{field}: unknown time zone {name!r}") from exc
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        raise ScheduleError(f"{field}: unknown time zone {name[:80]!r}") from None
 
 
 def parse_schedule(hours: Mapping[str, Any] | None, timezone: str, *, field: str = "hours") -> Schedule:
@@ -159,7 +161,17 @@ MON_FRI_9_17: dict[str, list[list[str]]] = {d: [["09:00", "17:00"]] for d in DAY
 
 
 def parse_hours(text: str) -> dict[str, list[list[str]]]:
-    """`mon-fri 09:00-17:00; sat 10:00-14:00` → the working-hours map; empty means around the clock."""
+    """`mon-fri 09:00-17:00; sat 10:00-14:00` → the working-hours map; empty means around the clock.
+    `ScheduleError` says which part does not read."""
+    try:
+        return _hours(text)
+    except ScheduleError:
+        raise
+    except ValueError as exc:
+        raise ScheduleError(f"business hours: {exc}") from None
+
+
+def _hours(text: str) -> dict[str, list[list[str]]]:
     out: dict[str, list[list[str]]] = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
         days, _, span = part.partition(" ")
@@ -173,7 +185,7 @@ def parse_hours(text: str) -> dict[str, list[list[str]]]:
             names = tuple(d for d in days.split(",") if d)
         for d in names:
             if d not in DAYS:
-                raise ValueError(f"unknown day {d!r}")
+                raise ScheduleError(f"business hours: unknown day {d[:40]!r}")
             out.setdefault(d, []).append([start, end])
     return out
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tending.auth.deps import CsrfChecked, PagePrincipal
@@ -51,10 +51,7 @@ def policy_form(
     warn_fraction: str = Form("0.75"),
     escalation_member_id: str = Form(""),
 ) -> SlaPolicyCreate:
-    try:
-        hours = parse_hours(business_hours)
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not saved: business hours: {exc}") from None
+    hours = parse_hours(business_hours)  # or ScheduleError: 400
     data: dict[str, Any] = {
         "name": name,
         "priority": priority.strip() or None,

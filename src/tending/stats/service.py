@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tending.database.dialect import chunks, upsert_insert
-from tending.inbox.models import Message
+from tending.database.dialect import upsert_insert
 from tending.stats.models import ChannelDay
 
 FIELDS = ("inbound", "outbound", "negative", "positive")
@@ -61,22 +60,6 @@ def count_new_days(
         (channel_id, day, "inbound" if direction == "inbound" else "outbound") for day, direction in days
     )
     _bump(session, workspace_id, counts)
-
-
-def count_sentiment(session: Session, *, message_ids: list[int]) -> None:
-    """Add the sentiment of freshly triaged inbound messages (call once per message, when first triaged)."""
-    found: list[tuple[int, int, datetime, str | None]] = []
-    for part in chunks(message_ids):
-        found.extend(
-            session.execute(
-                select(Message.workspace_id, Message.channel_id, Message.created_at, Message.sentiment).where(
-                    Message.id.in_(part),
-                    Message.direction == "inbound",
-                    Message.sentiment.in_(["negative", "positive"]),
-                )
-            ).tuples()
-        )
-    count_sentiment_rows(session, rows=found)
 
 
 def count_sentiment_rows(session: Session, *, rows: Iterable[tuple[int, int, datetime, str | None]]) -> None:

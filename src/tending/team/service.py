@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from sqlalchemy.orm import Session
 
 from tending.audit.service import record
@@ -11,7 +9,7 @@ from tending.auth.models import User
 from tending.auth.roles import Role
 from tending.errors import Forbidden, NotFound
 from tending.settings.edit import SettingRefused
-from tending.sla.business_hours import parse_hours
+from tending.sla.business_hours import ScheduleError, load_zone, parse_hours
 from tending.workspace.models import Workspace
 from tending.workspace.service import members_of
 
@@ -37,9 +35,9 @@ def edit_profile(
     if user is None:
         raise NotFound("not on this workspace")
     try:
-        ZoneInfo(timezone)
+        load_zone(timezone)
         working_hours = parse_hours(hours)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except ScheduleError as exc:
         raise SettingRefused(f"not saved: {exc}") from None
     user.working_hours = working_hours
     user.timezone = timezone
