@@ -24,12 +24,15 @@ from tending.connectors.bases import (
     RateLimited,
     UpstreamError,
 )
+from tending.connectors.bases.messages import MessagingWindowClosed
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 _AUTH_CODES = frozenset({102, 190})
 _RATE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 _PERMISSION_CODES = frozenset({3, 10, 368, *range(200, 300)})
 _TRANSIENT_CODES = frozenset({1, 2})
+# Send API refusals because the messaging window closed (Messenger, Instagram): not a permissions problem.
+_WINDOW_SUBCODES = frozenset({2018278, 2534022})
 _DEFAULT_WAIT_S = 300.0
 
 
@@ -168,6 +171,10 @@ class GraphClient:
             return AuthExpired(f"{detail}; reconnect the account", network=net, status=status)
         if status == 429 or code in _RATE_CODES:
             return RateLimited(detail, retry_after=retry_after(headers), network=net, status=status)
+        if subcode in _WINDOW_SUBCODES:
+            return MessagingWindowClosed(
+                f"{detail}; outside the messaging window", network=net, status=status
+            )
         if code in _PERMISSION_CODES or (status == 403 and code is None):
             return NotPermitted(f"{detail}; check the token's permissions", network=net, status=status)
         if status >= 500 or code in _TRANSIENT_CODES or error.get("is_transient") is True:
