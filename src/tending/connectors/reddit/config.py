@@ -19,4 +19,6 @@ class RedditConfig(ConnectorConfig):
     listen_subreddit: bool = True
     listen_inbox: bool = True
     page_size: int = Field(default=100, ge=1, le=100)
+    # Private messages (`privatemessages` scope) as direct conversations, one per person.
+    listen_messages: bool = False
     user_agent: str = "tending/0.1 (self-hosted engagement desk)"
