@@ -15,8 +15,9 @@ from tending.connectors.watermark import parse_time
 
 CredentialsSink = Callable[[dict[str, str]], None]
 
-# Credential keys every renewing connector uses for the access token's end of life.
+# Credential keys every renewing connector uses for the access and refresh tokens' end of life.
 EXPIRES_AT = "expires_at"
+REFRESH_EXPIRES_AT = "refresh_token_expires_at"
 # Ask for a new access token this long before the network's stated expiry (clock skew, slow calls).
 EARLY = timedelta(minutes=2)
 
@@ -35,6 +36,17 @@ class RenewsCredentials:
         self.credentials = merged
         if self.credentials_sink is not None:
             self.credentials_sink(dict(merged))
+
+    def can_renew_credentials(self) -> bool:
+        """Whether the stored credentials let the connector renew its access by itself."""
+        return False
+
+    def reconnect_by(self) -> datetime | None:
+        """When a person must reconnect the channel at the latest: the refresh token's end where the
+        access renews itself, else the access token's; None when the network states no end."""
+        if self.can_renew_credentials():
+            return parse_time(self.credentials.get(REFRESH_EXPIRES_AT))
+        return self.access_expires_at()
 
     def access_expires_at(self) -> datetime | None:
         return parse_time(self.credentials.get(EXPIRES_AT))
