@@ -34,6 +34,7 @@ from tending.connectors.bases import (
     ReplyCapability,
     SentItem,
 )
+from tending.connectors.bases.messages import DirectMessageCapability
 from tending.connectors.mastodon.client import NETWORK, call, make_api
 from tending.connectors.mastodon.config import MastodonConfig
 from tending.connectors.rss.htmltext import html_to_text
@@ -99,7 +100,14 @@ def _status_text(status: Any) -> str:
     return f"CW: {warning}\n\n{text}" if warning else text
 
 
-class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class MastodonConnector(
+    Connector,
+    ListenCapability,
+    ReplyCapability,
+    PublishCapability,
+    MetricsCapability,
+    DirectMessageCapability,
+):
     slug = "mastodon"
     title = "Mastodon"
     description = "Mentions and direct messages of a Mastodon account; replies, posts and follower counts."
@@ -143,6 +151,17 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
                 new_cursor["notifications_min_id"] = notif_min
         ordered = sorted(items.values(), key=lambda it: (it.created_at, _id_key(it.external_id)))
         return FetchResult(items=ordered, cursor=new_cursor, has_more=has_more)
+
+    def fetch_direct(self, cursor: dict[str, Any]) -> FetchResult:
+        """Direct conversations alone, under the same cursor key `fetch_since` keeps them."""
+        items: dict[str, InboundItem] = {}
+        more, conv_min = self._conversations(cursor.get("conversations_min_id"), items)
+        ordered = sorted(items.values(), key=lambda it: (it.created_at, _id_key(it.external_id)))
+        new_cursor = {"conversations_min_id": conv_min} if conv_min is not None else dict(cursor)
+        return FetchResult(items=ordered, cursor=new_cursor, has_more=more)
+
+    def reply_direct(self, *, parent_external_id: str, text: str) -> SentItem:
+        return self.reply(parent_external_id=parent_external_id, text=text)
 
     def _start_min_id(self, stored: str | None) -> str | None:
         if stored is not None:
