@@ -56,15 +56,10 @@ def _load(name: str) -> Any:
 
 @pytest.fixture()
 def bsky() -> Any:
+    """createSession (routes[0]) and the brand's profile, read by `metrics`, the cheapest call."""
     with respx.mock(assert_all_called=False) as router:
-        router.post(f"{XRPC}/com.atproto.server.createSession").mock(
-            return_value=httpx.Response(200, json=_session())
-        )
-        router.get(f"{XRPC}/app.bsky.actor.getProfile").mock(
-            return_value=httpx.Response(
-                200, json={"did": BRAND, "handle": "lumen.bsky.social", "followersCount": 5}
-            )
-        )
+        router.post(f"{XRPC}/com.atproto.server.createSession").respond(json=_session())
+        router.get(f"{XRPC}/app.bsky.actor.getProfile").respond(json={"did": BRAND, "followersCount": 5})
         yield router
 
 

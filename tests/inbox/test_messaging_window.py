@@ -59,7 +59,7 @@ def _messenger(session: Session, settings: Settings, world, **config: object) ->
     [
         (timedelta(hours=2), "open", "for 22 h 00 min more"),
         (timedelta(hours=21, minutes=30), "closing", "for 2 h 30 min more"),
-        (timedelta(days=3), "human_agent", "HUMAN_AGENT tag, for 96 h 00 min more"),
+        (timedelta(days=3), "human_agent", "HUMAN_AGENT tag, for 4 days 0 h more"),
         (timedelta(days=8), "closed", "reopens when they write again"),
     ],
 )

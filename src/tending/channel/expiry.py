@@ -16,7 +16,7 @@ from tending.channel.crypto import CredentialsUnreadable
 from tending.channel.models import Channel
 from tending.channel.service import ConfigRefused, build_connector
 from tending.config import Settings
-from tending.connectors.bases.renewal import RenewsCredentials
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.registry import UnknownNetwork
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ WARN_AHEAD = timedelta(days=14)
 
 
 def reconnect_notice(channel: Channel, *, settings: Settings, now: datetime) -> str | None:
-    """A warning within 14 days of the end ("expires in N days (on <date>)"), "expired on" after it."""
+    """A warning within 14 days of the end ("expires in N days (<date>)"), "expired on" after it."""
     if not channel.credentials_encrypted:
         return None
     try:
@@ -34,17 +34,17 @@ def reconnect_notice(channel: Channel, *, settings: Settings, now: datetime) -> 
         log.info("channel %s: no expiry notice (%s)", channel.id, exc)
         return None
     try:
-        ends = connector.reconnect_by() if isinstance(connector, RenewsCredentials) else None
+        ends = connector.reconnect_by() if isinstance(connector, Renewing) else None
     finally:
         connector.close()
     if ends is None or ends - now > WARN_AHEAD:
         return None
     day = f"{ends:%d %b %Y}"
     if ends <= now:
-        return f"The access to {channel.name} expired on {day}: reconnect the channel."
+        return f"Access expired on {day}: reconnect the channel."
     days = max((ends - now).days, 0)
     when = "today" if days == 0 else ("in 1 day" if days == 1 else f"in {days} days")
-    return f"The access to {channel.name} expires {when} (on {day}): reconnect the channel before then."
+    return f"Access expires {when} ({day}): reconnect the channel before then."
 
 
 def reconnect_notices(channels: Iterable[Channel], *, settings: Settings, now: datetime) -> dict[int, str]:

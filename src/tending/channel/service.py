@@ -14,7 +14,7 @@ from tending.channel.models import Channel, ChannelCreate, ChannelRead
 from tending.channel.renewal import credentials_sink
 from tending.config import Settings
 from tending.connectors.bases import Connector, ConnectorContext, NotPermitted
-from tending.connectors.bases.renewal import RenewsCredentials
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.registry import get_connector_class
 
 
@@ -114,7 +114,7 @@ def build_connector(channel: Channel, *, settings: Settings) -> Connector:
         )
     except ValidationError as exc:
         raise ConfigRefused(_one_line(exc), network=channel.network) from None
-    if isinstance(connector, RenewsCredentials):
+    if isinstance(connector, Renewing):
         connector.credentials_sink = credentials_sink(channel, settings=settings)
     return connector
 

@@ -21,6 +21,18 @@ from tending.inbox.models import Conversation, Direction, Message, MessageKind
 
 # Under this much time left, the notice asks for haste.
 _HURRY_HOURS = 4.0
+# The messaging product a person knows, where it is not the network's name.
+_PRODUCT = {"facebook": "Messenger"}
+
+
+def _duration(hours: float) -> str:
+    """A wait as precise as it deserves: "5 days 17 h", "21 h 05 min", "40 min"."""
+    minutes = int(hours * 60)
+    if hours >= 48:
+        return f"{minutes // 1440} days {minutes % 1440 // 60} h"
+    if hours >= 1:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes} min"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +66,7 @@ def window_notice(
     if not tag_allowed:
         window = type(window)(standard=window.standard, human_agent=None)
     state = window.state(last, now)
-    name = channel.network_label
+    name = _PRODUCT.get(channel.network, channel.network_label)
     if not state.open:
         return WindowNotice(
             "closed",
@@ -64,7 +76,7 @@ def window_notice(
         )
     assert state.closes_at is not None
     hours = (state.closes_at - now).total_seconds() / 3600
-    left = f"{int(hours)} h {int(hours * 60) % 60:02d} min" if hours >= 1 else f"{int(hours * 60)} min"
+    left = _duration(hours)
     if state.human_agent_only:
         return WindowNotice(
             "human_agent",

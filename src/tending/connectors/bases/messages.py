@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from tending.connectors.bases.connector import ListenCapability, ReplyCapability
 from tending.connectors.bases.errors import ConnectorError
 from tending.connectors.bases.items import FetchResult, SentItem
 
@@ -66,8 +67,9 @@ META_WINDOW = MessagingWindow(standard=timedelta(hours=24), human_agent=timedelt
 NO_WINDOW = MessagingWindow()
 
 
-class DirectMessageCapability(abc.ABC):
-    """Reads the brand's direct conversations and answers them privately."""
+class DirectMessageCapability(ListenCapability, ReplyCapability):
+    """Reads the brand's direct conversations and answers them privately: a connector with direct
+    messages listens (they come with `fetch_since`) and replies (`reply` answers them in private)."""
 
     messaging_window: ClassVar[MessagingWindow] = NO_WINDOW
 

@@ -22,7 +22,7 @@ REFRESH_EXPIRES_AT = "refresh_token_expires_at"
 EARLY = timedelta(minutes=2)
 
 
-class RenewsCredentials:
+class Renewing:
     """Mixin of connectors whose credentials change while they run; `credentials` is the connector's."""
 
     credentials: dict[str, str]

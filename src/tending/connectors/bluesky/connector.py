@@ -24,17 +24,15 @@ from tending.connectors.bases import (
     Connector,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
 from tending.connectors.bases.messages import CURSOR_KEY as DIRECT_CURSOR
 from tending.connectors.bases.messages import DirectMessageCapability, with_direct
-from tending.connectors.bases.renewal import RenewsCredentials
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.bluesky import messages
 from tending.connectors.bluesky.client import NETWORK, call, json_content, login
 from tending.connectors.bluesky.config import BlueskyConfig
@@ -77,15 +75,7 @@ def _profile(view: dict[str, Any]) -> AuthorProfile:
     )
 
 
-class BlueskyConnector(
-    Connector,
-    ListenCapability,
-    ReplyCapability,
-    PublishCapability,
-    MetricsCapability,
-    DirectMessageCapability,
-    RenewsCredentials,
-):
+class BlueskyConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
     slug = "bluesky"
     title = "Bluesky"
     description = "Mentions, replies and quotes of a Bluesky account; replies, posts and follower counts."

@@ -22,12 +22,10 @@ from tending.connectors.bases import (
     AuthorProfile,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
 from tending.connectors.bases.messages import META_WINDOW, DirectMessageCapability
@@ -75,14 +73,7 @@ def _text(obj: dict[str, Any]) -> str:
     return text
 
 
-class FacebookConnector(
-    GraphConnector,
-    ListenCapability,
-    ReplyCapability,
-    PublishCapability,
-    MetricsCapability,
-    DirectMessageCapability,
-):
+class FacebookConnector(GraphConnector, PublishCapability, MetricsCapability, DirectMessageCapability):
     slug = "facebook"
     title = "Facebook Page"
     description = "Comments on a Page's posts and its Messenger conversations; replies, posts and insights."

@@ -23,13 +23,11 @@ from tending.connectors.bases import (
     ConnectorError,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     NotPermitted,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
 from tending.connectors.bases.messages import META_WINDOW, DirectMessageCapability, with_direct
@@ -54,14 +52,7 @@ def _time(value: Any, *, what: str) -> datetime:
     return parsed
 
 
-class InstagramConnector(
-    GraphConnector,
-    ListenCapability,
-    ReplyCapability,
-    PublishCapability,
-    MetricsCapability,
-    DirectMessageCapability,
-):
+class InstagramConnector(GraphConnector, PublishCapability, MetricsCapability, DirectMessageCapability):
     slug = "instagram"
     title = "Instagram"
     description = (

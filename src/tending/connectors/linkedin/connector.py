@@ -37,7 +37,7 @@ from tending.connectors.bases import (
     ReplyCapability,
     SentItem,
 )
-from tending.connectors.bases.renewal import RenewsCredentials
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.linkedin import tokens
 from tending.connectors.linkedin.client import NETWORK, LinkedInClient, elements, enc, restli_list
 from tending.connectors.linkedin.config import LinkedInConfig
@@ -74,7 +74,7 @@ def escape_little_text(text: str) -> str:
 
 
 class LinkedInConnector(
-    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, RenewsCredentials
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, Renewing
 ):
     slug = "linkedin"
     title = "LinkedIn page"

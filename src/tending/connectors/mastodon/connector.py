@@ -26,12 +26,10 @@ from tending.connectors.bases import (
     Connector,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
 from tending.connectors.bases.messages import DirectMessageCapability
@@ -100,14 +98,7 @@ def _status_text(status: Any) -> str:
     return f"CW: {warning}\n\n{text}" if warning else text
 
 
-class MastodonConnector(
-    Connector,
-    ListenCapability,
-    ReplyCapability,
-    PublishCapability,
-    MetricsCapability,
-    DirectMessageCapability,
-):
+class MastodonConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability):
     slug = "mastodon"
     title = "Mastodon"
     description = "Mentions and direct messages of a Mastodon account; replies, posts and follower counts."

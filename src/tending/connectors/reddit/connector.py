@@ -25,18 +25,16 @@ from tending.connectors.bases import (
     Connector,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     NotPermitted,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
 from tending.connectors.bases.messages import CURSOR_KEY as DIRECT_CURSOR
 from tending.connectors.bases.messages import DirectMessageCapability, with_direct
-from tending.connectors.bases.renewal import RenewsCredentials
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.reddit import messages, tokens
 from tending.connectors.reddit.client import NETWORK, call, make_reddit
 from tending.connectors.reddit.config import RedditConfig
@@ -72,15 +70,7 @@ def _thread_of(data: dict[str, Any]) -> str | None:
     return f"t3_{match.group(1)}" if match else None
 
 
-class RedditConnector(
-    Connector,
-    ListenCapability,
-    ReplyCapability,
-    PublishCapability,
-    MetricsCapability,
-    DirectMessageCapability,
-    RenewsCredentials,
-):
+class RedditConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
     slug = "reddit"
     title = "Reddit"
     description = "A brand's subreddit and inbox on Reddit; replies, submissions and subscriber counts."

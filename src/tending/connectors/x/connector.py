@@ -22,17 +22,15 @@ from tending.connectors.bases import (
     Connector,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
 from tending.connectors.bases.messages import CURSOR_KEY as DIRECT_CURSOR
 from tending.connectors.bases.messages import DirectMessageCapability, with_direct
-from tending.connectors.bases.renewal import RenewsCredentials
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.watermark import parse_time
 from tending.connectors.x import messages, tokens
 from tending.connectors.x.client import NETWORK, call, make_client
@@ -75,15 +73,7 @@ def _profile(user: dict[str, Any]) -> AuthorProfile:
     )
 
 
-class XConnector(
-    Connector,
-    ListenCapability,
-    ReplyCapability,
-    PublishCapability,
-    MetricsCapability,
-    DirectMessageCapability,
-    RenewsCredentials,
-):
+class XConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
     """Mentions need a paid X API tier (Basic or above); the free tier can only post and reply."""
 
     slug = "x"
