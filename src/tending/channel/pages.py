@@ -16,6 +16,7 @@ from tending.auth.models import Role
 from tending.cadence.models import ChannelAlert
 from tending.cadence.service import channel_health, set_target
 from tending.channel import service
+from tending.channel.expiry import reconnect_notices
 from tending.channel.models import Channel, ChannelCreate, ChannelCredentials
 from tending.community.vitality import latest_vitality
 from tending.connectors.registry import offered
@@ -52,6 +53,7 @@ def channels_page(
         health=health,
         alerts=alerts,
         vitality=vitality,
+        reconnect_notices=reconnect_notices(channels, settings=request.app.state.settings, now=now),
         networks=sorted(offered(request.app.state.settings)),
         can_manage=principal.user.role != Role.agency.value,
         **page_context(db, principal, workspace, "channels"),

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from tending.audit.service import record
 from tending.channel.crypto import decrypt_credentials, encrypt_credentials, reencrypt_column
 from tending.channel.models import Channel, ChannelCreate, ChannelRead, ChannelStatus
+from tending.channel.renewal import credentials_sink
 from tending.config import Settings
 from tending.connectors.bases import Connector, ConnectorContext, NotPermitted
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.registry import UnknownNetwork, get_connector_class
 from tending.errors import Conflict, Refused
 
@@ -146,13 +148,16 @@ def build_connector(channel: Channel, *, settings: Settings) -> Connector:
     A stored configuration that is refused now (the allow-list changed) raises ConfigRefused."""
     cls = get_connector_class(channel.network)
     try:
-        return cls(
+        connector = cls(
             config=channel.config,
             credentials=decrypt_credentials(settings, channel.credentials_encrypted),
             context=ConnectorContext.from_settings(settings),
         )
     except ValidationError as exc:
         raise ConfigRefused(_one_line(exc), network=channel.network) from None
+    if isinstance(connector, Renewing):
+        connector.credentials_sink = credentials_sink(channel, settings=settings)
+    return connector
 
 
 def reencrypt_credentials(session: Session, *, settings: Settings) -> tuple[int, list[int]]:

@@ -23,6 +23,7 @@ from tending.inbox.bulk import BulkAction
 from tending.inbox.models import Conversation, ConversationStatus, Message, MessageRead, Priority, ReplyState
 from tending.inbox.queue import QueueFilter
 from tending.inbox.watchers import watchers_of
+from tending.inbox.window import window_notice
 from tending.sla.service import policies_by_priority, policy_for, sla_for_conversation, sla_level
 from tending.templating import render
 from tending.workspace.models import Workspace
@@ -311,6 +312,7 @@ def _thread_page(
         can_review=principal.user.role != Role.agency.value,
         can_moderate=principal.user.role != Role.agency.value,
         sla=sla_for_conversation(db, conversation=conv, now=utcnow()),
+        window=window_notice(db, conversation=conv, channel=channel, now=utcnow()) if channel else None,
         draft=draft,
         humanity=humanity or [],
         collision=collision,

@@ -23,6 +23,7 @@ from tending.inbox.models import (
     ConversationStatus,
     Direction,
     Message,
+    MessageKind,
     MessageRead,
     Priority,
 )
@@ -169,7 +170,8 @@ def reply(
     sent = connector.reply(parent_external_id=parent.external_id, text=text)
     item = InboundItem(
         external_id=sent.external_id,
-        kind="reply",
+        # An answer to a direct message is itself a direct message, in the same private thread.
+        kind=MessageKind.direct.value if parent.kind == MessageKind.direct.value else MessageKind.reply.value,
         text=text,
         created_at=sent.created_at,
         direction=Direction.outbound.value,

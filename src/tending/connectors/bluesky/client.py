@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from atproto import Client
+from atproto import Client, Session, SessionEvent
 from atproto_client import exceptions as xrpc
 from atproto_client.request import Request
 from pydantic import ValidationError
@@ -98,20 +98,39 @@ def json_content(response: Any, *, what: str) -> dict[str, Any]:
 
 
 def login(
-    *, service_url: str, credentials: dict[str, str], policy: outbound.OutboundPolicy
+    *,
+    service_url: str,
+    credentials: dict[str, str],
+    policy: outbound.OutboundPolicy,
+    on_session: Callable[[str], None] | None = None,
 ) -> tuple[Client, str]:
-    """A logged-in client and the account's DID. Each login is a createSession call, which Bluesky
-    limits (30 per 5 minutes, 300 a day per account): give a `session_string` to reuse a session.
+    """A logged-in client and the account's DID. A stored `session_string` is reused (no call at all
+    while its access token lives; one refreshSession when it has expired); the app password logs in
+    with createSession, which Bluesky limits (30 per 5 minutes, 300 a day per account), only when
+    there is no session or Bluesky refused it. `on_session` receives the session string each time the
+    SDK creates or refreshes the session (`tending.connectors.bluesky.session` stores it).
 
     The SDK's httpx client runs on the guarded transport, so the PDS the SDK switches to after login
     (named by the account's DID document) is checked like the service URL a member typed."""
     request = Request(transport=outbound.GuardedTransport(policy), trust_env=False)
     client = Client(base_url=service_url.rstrip("/") + "/xrpc", request=request)
+    if on_session is not None:
+        client.on_session_change(lambda event, session: _changed(event, session, on_session))
+    handle, password = credentials.get("handle", ""), credentials.get("app_password", "")
     session_string = credentials.get("session_string")
     if session_string:
-        call(lambda: client.login(session_string=session_string, fetch_bsky_profile=False), what="session")
-    else:
-        handle, password = credentials.get("handle", ""), credentials.get("app_password", "")
+        try:
+            call(
+                lambda: client.login(session_string=session_string, fetch_bsky_profile=False), what="session"
+            )
+            # The SDK's own checks, run now so a refused refresh can fall back to the app password.
+            if client._should_refresh_session():
+                call(client._refresh_and_set_session, what="refreshSession")
+        except AuthExpired:
+            if not (handle and password):
+                raise
+            session_string = None
+    if not session_string:
         if not handle or not password:
             raise AuthExpired("credentials need a handle and an app password", network=NETWORK)
         call(lambda: client.login(handle, password, fetch_bsky_profile=False), what="login")
@@ -119,3 +138,8 @@ def login(
     if session is None:
         raise AuthExpired("login gave no session", network=NETWORK)
     return client, str(session.did)
+
+
+def _changed(event: SessionEvent, session: Session, on_session: Callable[[str], None]) -> None:
+    if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
+        on_session(session.export())

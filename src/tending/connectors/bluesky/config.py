@@ -21,3 +21,5 @@ class BlueskyConfig(ConnectorConfig):
     page_size: int = Field(default=50, ge=1, le=100)
     start: Literal["latest", "beginning"] = "latest"
     post_language: str | None = None
+    # Chat needs an app password allowed to reach direct messages.
+    listen_messages: bool = False

@@ -28,14 +28,16 @@ from tending.connectors.bases import (
     ConnectorError,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
+from tending.connectors.bases.messages import CURSOR_KEY as DIRECT_CURSOR
+from tending.connectors.bases.messages import DirectMessageCapability, with_direct
+from tending.connectors.bases.renewal import Renewing
+from tending.connectors.bluesky import messages
 from tending.connectors.bluesky.client import NETWORK, call, json_content, login
 from tending.connectors.bluesky.config import BlueskyConfig
 
@@ -92,7 +94,7 @@ def post_rkey(idempotency_key: str) -> str:
     return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
-class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class BlueskyConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
     idempotent_publish = True  # one record per record key (`post_rkey`)
     slug = "bluesky"
     title = "Bluesky"
@@ -104,22 +106,39 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
     _client: Client | None = None
     _did: str = ""
 
+    _chat: Client | None = None
+
     @property
     def client(self) -> Client:
+        """One session per connector, reused from the stored session string; every new or refreshed
+        session is stored (encrypted, with the channel's credentials) for the next poll, reply or count."""
         if self._client is None:
             self._client, self._did = login(
                 service_url=self.config.service_url,
                 credentials=self.credentials,
                 policy=self.context.outbound,
+                on_session=lambda exported: self.save_credentials({"session_string": exported}),
             )
         return self._client
 
+    @property
+    def chat(self) -> Client:
+        """The same session through the chat proxy (`tending.connectors.bluesky.messages`)."""
+        if self._chat is None:
+            self._chat = self.client.with_bsky_chat_proxy()
+        return self._chat
+
     def close(self) -> None:
         self._client = None
+        self._chat = None
 
     # -- listening --------------------------------------------------------------------------------
 
     def fetch_since(self, cursor: dict[str, Any]) -> FetchResult:
+        notifications = self._fetch_notifications({k: v for k, v in cursor.items() if k != DIRECT_CURSOR})
+        return with_direct(self, notifications, cursor, listen=self.config.listen_messages)
+
+    def _fetch_notifications(self, cursor: dict[str, Any]) -> FetchResult:
         walking = "walk" in cursor
         params = models.AppBskyNotificationListNotifications.Params(
             limit=self.config.page_size, reasons=self.config.reasons, cursor=cursor.get("walk")
@@ -220,10 +239,33 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
                 found[str(view["did"])] = _profile(view)
         return found
 
+    # -- direct messages (`tending.connectors.bluesky.messages`) -----------------------------------
+
+    def fetch_direct(self, cursor: dict[str, Any]) -> FetchResult:
+        chat = self.chat
+        return messages.fetch(
+            chat,
+            cursor,
+            own_did=self._did,
+            page_size=self.config.page_size,
+            start=self.config.start,
+            when=lambda value, what: _time(value, what=what),
+            profile=_profile,
+        )
+
+    def reply_direct(self, *, parent_external_id: str, text: str) -> SentItem:
+        return messages.send(self.chat, parent_external_id, text)
+
+    def is_direct(self, external_id: str) -> bool:
+        return messages.is_direct(external_id)
+
     # -- writing ----------------------------------------------------------------------------------
 
     def reply(self, *, parent_external_id: str, text: str) -> SentItem:
-        """Reply under the parent, keeping the thread's root (Bluesky needs both as uri+cid refs)."""
+        """Reply under the parent, keeping the thread's root (Bluesky needs both as uri+cid refs); a
+        chat message is answered in its conversation."""
+        if self.is_direct(parent_external_id):
+            return self.reply_direct(parent_external_id=parent_external_id, text=text)
         params = models.AppBskyFeedGetPosts.Params(uris=[parent_external_id])
         response = call(
             lambda: self.client.invoke_query("app.bsky.feed.getPosts", params=params), what="getPosts"

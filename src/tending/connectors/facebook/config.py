@@ -15,6 +15,9 @@ class FacebookConfig(GraphConfig):
     listen_comments: bool = True
     listen_messages: bool = False
     messages_page_size: int = Field(default=25, ge=1, le=100)
+    # Past Messenger's 24-hour window, answer with the HUMAN_AGENT tag for 7 days (the app needs the
+    # Human Agent feature approved by Meta).
+    human_agent_tag: bool = True
     insights_metrics: list[str] = Field(
         default_factory=lambda: ["page_follows", "page_views_total", "page_post_engagements"]
     )

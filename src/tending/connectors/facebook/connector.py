@@ -22,24 +22,22 @@ from tending.connectors.bases import (
     AuthorProfile,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
+from tending.connectors.bases.messages import META_WINDOW, DirectMessageCapability
 from tending.connectors.facebook.client import NETWORK, TOKEN_KEYS
 from tending.connectors.facebook.config import FacebookConfig
 from tending.connectors.graph.base import GraphConnector
-from tending.connectors.graph.client import data_list, next_after
 from tending.connectors.graph.insights import read_insights
+from tending.connectors.graph.messages import GraphInbox
 from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
-from tending.connectors.watermark import Walk, parse_time
+from tending.connectors.watermark import parse_time
 
 COMMENT_FIELDS = "id,message,created_time,from,parent{id},permalink_url,like_count,comment_count,attachment"
-MESSAGE_FIELDS = "id,message,created_time,from,to"
 _INSIGHTS_MAX_DAYS = 90
 
 
@@ -60,6 +58,11 @@ def _author(who: Any) -> AuthorProfile | None:
     return AuthorProfile(external_id=str(who["id"]), name=str(who.get("name") or ""))
 
 
+def _inbox_url(conversation: dict[str, Any]) -> str | None:
+    link = str(conversation.get("link") or "")
+    return f"https://www.facebook.com{link}" if link.startswith("/") else (link or None)
+
+
 def _text(obj: dict[str, Any]) -> str:
     text = str(obj.get("message") or "")
     attachment = obj.get("attachment")
@@ -70,9 +73,7 @@ def _text(obj: dict[str, Any]) -> str:
     return text
 
 
-class FacebookConnector(
-    GraphConnector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability
-):
+class FacebookConnector(GraphConnector, PublishCapability, MetricsCapability, DirectMessageCapability):
     slug = "facebook"
     title = "Facebook Page"
     description = "Comments on a Page's posts and its Messenger conversations; replies, posts and insights."
@@ -80,6 +81,7 @@ class FacebookConnector(
     config: FacebookConfig
 
     token_keys = TOKEN_KEYS
+    messaging_window = META_WINDOW
 
     # -- listening --------------------------------------------------------------------------------
 
@@ -106,9 +108,10 @@ class FacebookConnector(
             new_cursor["comments"] = scan.state
             has_more |= scan.has_more
         if self.config.listen_messages:
-            state, more = self._messages(cursor.get("messages"), items)
-            new_cursor["messages"] = state
-            has_more |= more
+            direct = self.fetch_direct(dict(cursor.get("messages") or {}))
+            items.update((item.external_id, item) for item in direct.items)
+            new_cursor["messages"] = direct.cursor
+            has_more |= direct.has_more
         ordered = sorted(items.values(), key=lambda it: (it.created_at, it.external_id))
         return FetchResult(items=ordered, cursor=new_cursor, has_more=has_more)
 
@@ -179,62 +182,30 @@ class FacebookConnector(
             raw=_dump(shown),
         )
 
-    def _messages(self, stored: Any, out: dict[str, InboundItem]) -> tuple[dict[str, Any], bool]:
-        """Conversations come most recently active first: read them down to the last poll's floor.
-
-        The floor rises only when a walk ends; a conversation that becomes active while a walk is paging
-        moves to the top of the list and is read on the next poll.
-        """
-        walk = Walk.load(stored)
-        first_only = walk.fresh and self.config.start == "latest"
-        size = self.config.messages_page_size
-        page = self.graph.get(
-            f"{self.config.page_id}/conversations",
-            params={
-                "platform": "messenger",
-                "fields": f"id,updated_time,link,messages.limit({size}){{{MESSAGE_FIELDS}}}",
-                "limit": self.config.page_size,
-                "after": walk.page,
-            },
-            what="conversations",
+    @property
+    def inbox(self) -> GraphInbox:
+        """Messenger conversations of the Page."""
+        return GraphInbox(
+            graph=self.graph,
+            network=NETWORK,
+            platform="messenger",
+            page_id=self.config.page_id,
+            own_ids=frozenset({self.config.page_id}),
+            page_size=self.config.page_size,
+            messages_page_size=self.config.messages_page_size,
+            start=self.config.start,
+            human_agent_tag=self.config.human_agent_tag,
+            url_of=_inbox_url,
         )
-        reached = False
-        for conversation in data_list(page, what="conversations", network=NETWORK):
-            if walk.floor.below(_time(conversation.get("updated_time"), what="conversation")):
-                reached = True
-                break
-            messages = conversation.get("messages") or {"data": []}
-            while True:
-                data = data_list(messages, what="messages", network=NETWORK)
-                entries = [(_time(m.get("created_time"), what="message"), str(m["id"]), m) for m in data]
-                for message in walk.take(entries):
-                    item = self._message_item(conversation, message)
-                    out[item.external_id] = item
-                after = next_after(messages)
-                if first_only or not after or any(walk.floor.below(at) for at, _, _ in entries):
-                    break
-                messages = self.graph.get(
-                    f"{conversation['id']}/messages",
-                    params={"fields": MESSAGE_FIELDS, "limit": size, "after": after},
-                    what="conversation messages",
-                )
-        walk.advance(None if first_only else next_after(page), reached_floor=reached)
-        return walk.dump(), walk.in_progress
 
-    def _message_item(self, conversation: dict[str, Any], message: dict[str, Any]) -> InboundItem:
-        author = _author(message.get("from"))
-        link = str(conversation.get("link") or "")
-        return InboundItem(
-            external_id=str(message["id"]),
-            kind="direct",
-            text=str(message.get("message") or ""),
-            created_at=_time(message.get("created_time"), what="message"),
-            author=author,
-            direction="outbound" if author and author.external_id == self.config.page_id else "inbound",
-            thread_external_id=f"conversation:{conversation['id']}",
-            url=f"https://www.facebook.com{link}" if link.startswith("/") else (link or None),
-            raw=_dump(message),
-        )
+    def fetch_direct(self, cursor: dict[str, Any]) -> FetchResult:
+        return self.inbox.fetch(cursor)
+
+    def reply_direct(self, *, parent_external_id: str, text: str) -> SentItem:
+        return self.inbox.send(parent_external_id, text)
+
+    def is_direct(self, external_id: str) -> bool:
+        return external_id.startswith("m_")
 
     # -- writing ----------------------------------------------------------------------------------
 
@@ -242,8 +213,8 @@ class FacebookConnector(
         """A Messenger message (`m_…`) is answered through the Send API within Messenger's 24-hour window;
         a comment is answered under its top-level comment (Facebook threads one level deep); a post
         (`<page id>_…`) gets a comment."""
-        if parent_external_id.startswith("m_"):
-            return self._send_message(parent_external_id, text)
+        if self.is_direct(parent_external_id):
+            return self.reply_direct(parent_external_id=parent_external_id, text=text)
         target = parent_external_id
         if not parent_external_id.startswith(f"{self.config.page_id}_"):
             found = self.graph.get(parent_external_id, params={"fields": "id,parent{id}"}, what="comment")
@@ -252,27 +223,6 @@ class FacebookConnector(
                 target = str(parent["id"])
         answer = self.graph.post(f"{target}/comments", data={"message": text}, what="reply")
         return self._sent(answer, url=None)
-
-    def _send_message(self, message_id: str, text: str) -> SentItem:
-        found = self.graph.get(message_id, params={"fields": "from,to"}, what="message")
-        sender = found.get("from") or {}
-        if str(sender.get("id")) == self.config.page_id:
-            recipients = (found.get("to") or {}).get("data") or []
-            sender = recipients[0] if recipients else {}
-        if not sender.get("id"):
-            raise MalformedResponse("message: no sender to answer", network=NETWORK)
-        answer = self.graph.post(
-            f"{self.config.page_id}/messages",
-            json_body={
-                "recipient": {"id": str(sender["id"])},
-                "messaging_type": "RESPONSE",
-                "message": {"text": text},
-            },
-            what="send message",
-        )
-        if not answer.get("message_id"):
-            raise MalformedResponse("send message: no message_id in the answer", network=NETWORK)
-        return SentItem(external_id=str(answer["message_id"]), created_at=datetime.now(UTC), raw=answer)
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
         """A text post, or photos: each image is uploaded unpublished, then attached to one feed post."""

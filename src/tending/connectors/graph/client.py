@@ -26,6 +26,7 @@ from tending.connectors.bases import (
     RateLimited,
     UpstreamError,
 )
+from tending.connectors.bases.messages import MessagingWindowClosed
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 _AUTH_CODES = frozenset({102, 190})
@@ -35,6 +36,8 @@ _TRANSIENT_CODES = frozenset({1, 2})
 # Meta forwards calls of an expired version to the oldest live one, but refuses some with 2635
 # ("You are calling a deprecated version of the ... API").
 _VERSION_CODES = frozenset({2635})
+# Send API refusals because the messaging window closed (Messenger, Instagram): not a permissions problem.
+_WINDOW_SUBCODES = frozenset({2018278, 2534022})
 _DEFAULT_WAIT_S = 300.0
 
 
@@ -175,6 +178,8 @@ class GraphClient:
             return AuthExpired(f"{detail}; reconnect the account", network=net, status=status)
         if code in _RATE_CODES:
             return RateLimited(detail, retry_after=retry_after(headers), network=net, status=status)
+        if subcode in _WINDOW_SUBCODES:
+            return MessagingWindowClosed(f"{detail}; outside the messaging window", network=net, status=status)
         if code in _PERMISSION_CODES:
             return NotPermitted(f"{detail}; check the token's permissions", network=net, status=status)
         if code in _TRANSIENT_CODES or error.get("is_transient") is True:

@@ -23,18 +23,18 @@ from tending.connectors.bases import (
     ConnectorError,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     NotPermitted,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
+from tending.connectors.bases.messages import META_WINDOW, DirectMessageCapability, with_direct
 from tending.connectors.graph.base import GraphConnector
 from tending.connectors.graph.client import data_list, next_after
 from tending.connectors.graph.insights import read_insights
+from tending.connectors.graph.messages import GraphInbox
 from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
 from tending.connectors.instagram.client import NETWORK, TOKEN_KEYS
 from tending.connectors.instagram.config import InstagramConfig
@@ -52,16 +52,17 @@ def _time(value: Any, *, what: str) -> datetime:
     return parsed
 
 
-class InstagramConnector(
-    GraphConnector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability
-):
+class InstagramConnector(GraphConnector, PublishCapability, MetricsCapability, DirectMessageCapability):
     slug = "instagram"
     title = "Instagram"
-    description = "Comments on an Instagram professional account's media; replies, image posts and counts."
+    description = (
+        "Comments and direct messages of an Instagram professional account; replies, image posts, counts."
+    )
     config_model = InstagramConfig
     config: InstagramConfig
 
     token_keys = TOKEN_KEYS
+    messaging_window = META_WINDOW
 
     # -- listening --------------------------------------------------------------------------------
 
@@ -79,7 +80,8 @@ class InstagramConnector(
             item = self._item(media_id, comment)
             items.setdefault(item.external_id, item)
         ordered = sorted(items.values(), key=lambda it: (it.created_at, it.external_id))
-        return FetchResult(items=ordered, cursor={**cursor, "comments": scan.state}, has_more=scan.has_more)
+        result = FetchResult(items=ordered, cursor={**cursor, "comments": scan.state}, has_more=scan.has_more)
+        return with_direct(self, result, cursor, listen=self.config.listen_messages)
 
     def _comment_fields(self) -> str:
         return f"id,text,timestamp,username,from,like_count,hidden,replies.limit(50){{{REPLY_FIELDS}}}"
@@ -161,11 +163,44 @@ class InstagramConnector(
             raw=orjson.dumps(comment).decode(),
         )
 
+    # -- direct messages (Instagram Messaging, `tending.connectors.graph.messages`) --------------
+
+    @property
+    def inbox(self) -> GraphInbox:
+        if not self.config.page_id:
+            raise NotPermitted(
+                "Instagram direct messages need page_id, the Facebook Page linked to the account",
+                network=NETWORK,
+            )
+        return GraphInbox(
+            graph=self.graph,
+            network=NETWORK,
+            platform="instagram",
+            page_id=self.config.page_id,
+            own_ids=frozenset({self.config.ig_user_id, self.config.page_id}),
+            page_size=self.config.page_size,
+            messages_page_size=self.config.messages_page_size,
+            start=self.config.start,
+            human_agent_tag=self.config.human_agent_tag,
+        )
+
+    def fetch_direct(self, cursor: dict[str, Any]) -> FetchResult:
+        return self.inbox.fetch(cursor)
+
+    def reply_direct(self, *, parent_external_id: str, text: str) -> SentItem:
+        return self.inbox.send(parent_external_id, text)
+
+    def is_direct(self, external_id: str) -> bool:
+        """Comment ids are numeric; Instagram message ids are opaque base64 strings."""
+        return not external_id.isdigit()
+
     # -- writing ----------------------------------------------------------------------------------
 
     def reply(self, *, parent_external_id: str, text: str) -> SentItem:
         """Instagram threads one level deep: a reply to a reply goes under its comment, mentioning the
-        person answered so they are notified."""
+        person answered so they are notified. A direct message is answered with the Send API."""
+        if self.is_direct(parent_external_id):
+            return self.reply_direct(parent_external_id=parent_external_id, text=text)
         target = self.graph.get(
             parent_external_id, params={"fields": "id,parent_id,username"}, what="comment"
         )

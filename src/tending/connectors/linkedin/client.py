@@ -7,6 +7,7 @@ than by httpx. The token travels only in the `Authorization` header.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,8 +63,11 @@ class LinkedInClient:
         timeout_s: float = 30.0,
         http: httpx.Client | None = None,
         policy: outbound.OutboundPolicy = outbound.STRICT,
+        renew: Callable[[], str] | None = None,
     ) -> None:
+        """`renew` returns a new access token; it is asked once, after the first 401."""
         self._token = access_token
+        self._renew = renew
         self._version = api_version
         self._version_setting = version_setting
         self._root = base_url.rstrip("/")
@@ -87,6 +91,14 @@ class LinkedInClient:
         if not self._token:
             raise AuthExpired(f"{what}: no access token; connect the page", network=NETWORK)
         url = f"{self._root}/{path.lstrip('/')}" + (f"?{query}" if query else "")
+        response = self._request(method, url, body=body, what=what)
+        if response.status_code == 401 and self._renew is not None:
+            renew, self._renew = self._renew, None
+            self._token = renew()
+            response = self._request(method, url, body=body, what=what)
+        return Answer(self._read(response, what=what), response.headers)
+
+    def _request(self, method: str, url: str, *, body: dict[str, Any] | None, what: str) -> httpx.Response:
         headers = {
             "Authorization": f"Bearer {self._token}",
             "LinkedIn-Version": self._version,
@@ -96,12 +108,11 @@ class LinkedInClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
         try:
-            response = self._http.request(
+            return self._http.request(
                 method, url, headers=headers, content=orjson.dumps(body) if body is not None else None
             )
         except httpx.TransportError:  # one message: it must not tell a closed port from a refused address
             raise httpkit.unreachable(network=NETWORK, what=what) from None
-        return Answer(self._read(response, what=what), response.headers)
 
     def _read(self, response: httpx.Response, *, what: str) -> dict[str, Any]:
         status = response.status_code

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import orjson
 
+from tending.connectors import http as outbound
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
@@ -36,6 +37,8 @@ from tending.connectors.bases import (
     ReplyCapability,
     SentItem,
 )
+from tending.connectors.bases.renewal import Renewing
+from tending.connectors.linkedin import tokens
 from tending.connectors.linkedin.client import NETWORK, LinkedInClient, elements, enc, restli_list
 from tending.connectors.linkedin.config import LinkedInConfig
 from tending.connectors.text import same_post
@@ -77,7 +80,9 @@ def escape_little_text(text: str) -> str:
     return _LITTLE_TEXT_RESERVED.sub(r"\\\1", text)
 
 
-class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class LinkedInConnector(
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, Renewing
+):
     slug = "linkedin"
     title = "LinkedIn page"
     description = "Comments on a LinkedIn organisation's posts; replies, text posts and page statistics."
@@ -95,12 +100,19 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         super().__init__(config=config, credentials=credentials, context=context)
         self._http = http
         self._api: LinkedInClient | None = None
+        self._token_http: httpx.Client | None = None
 
     @property
     def api(self) -> LinkedInClient:
+        """Renews the access token first when its stored expiry has passed, and once after a 401, where
+        the app has a refresh token (`tending.connectors.linkedin.tokens`)."""
         if self._api is None:
+            renewing = self.can_renew_credentials()
+            if renewing and self.access_expired():
+                self._renew_token()
             self._api = LinkedInClient(
                 access_token=self.credentials.get("access_token", ""),
+                renew=self._renew_token if renewing else None,
                 api_version=self.config.api_version or self.context.linkedin_api_version,
                 version_setting=(
                     "the channel's api_version" if self.config.api_version else "TENDING_LINKEDIN_API_VERSION"
@@ -116,6 +128,23 @@ class LinkedInConnector(Connector, ListenCapability, ReplyCapability, PublishCap
         if self._api is not None:
             self._api.close()
         self._api = None
+        if self._token_http is not None:
+            self._token_http.close()
+        self._token_http = None
+
+    def can_renew_credentials(self) -> bool:
+        return tokens.can_renew(self.credentials)
+
+    def _renew_token(self) -> str:
+        """A new access token from the refresh token, stored with the channel's credentials."""
+        http = self._http
+        if http is None:
+            if self._token_http is None:
+                timeout = httpx.Timeout(self.config.request_timeout_s, connect=10.0)
+                self._token_http = outbound.client(self.context.outbound, timeout=timeout)
+            http = self._token_http
+        self.save_credentials(tokens.renew(self.credentials, http=http))
+        return self.credentials["access_token"]
 
     # -- listening --------------------------------------------------------------------------------
 

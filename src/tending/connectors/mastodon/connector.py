@@ -26,14 +26,13 @@ from tending.connectors.bases import (
     Connector,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
+from tending.connectors.bases.messages import DirectMessageCapability
 from tending.connectors.mastodon.client import NETWORK, call, make_api
 from tending.connectors.mastodon.config import MastodonConfig
 from tending.connectors.text import html_to_text, same_post
@@ -99,7 +98,7 @@ def _status_text(status: Any) -> str:
     return f"CW: {warning}\n\n{text}" if warning else text
 
 
-class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class MastodonConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability):
     idempotent_publish = True  # statuses are posted with an Idempotency-Key (kept an hour by Mastodon)
     slug = "mastodon"
     title = "Mastodon"
@@ -144,6 +143,17 @@ class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCap
                 new_cursor["notifications_min_id"] = notif_min
         ordered = sorted(items.values(), key=lambda it: (it.created_at, _id_key(it.external_id)))
         return FetchResult(items=ordered, cursor=new_cursor, has_more=has_more)
+
+    def fetch_direct(self, cursor: dict[str, Any]) -> FetchResult:
+        """Direct conversations alone, under the same cursor key `fetch_since` keeps them."""
+        items: dict[str, InboundItem] = {}
+        more, conv_min = self._conversations(cursor.get("conversations_min_id"), items)
+        ordered = sorted(items.values(), key=lambda it: (it.created_at, _id_key(it.external_id)))
+        new_cursor = {"conversations_min_id": conv_min} if conv_min is not None else dict(cursor)
+        return FetchResult(items=ordered, cursor=new_cursor, has_more=more)
+
+    def reply_direct(self, *, parent_external_id: str, text: str) -> SentItem:
+        return self.reply(parent_external_id=parent_external_id, text=text)
 
     def _start_min_id(self, stored: str | None) -> str | None:
         if stored is not None:

@@ -21,3 +21,5 @@ class RedditConfig(ConnectorConfig):
     page_size: int = Field(default=100, ge=1, le=100)
     # Unset: `server:tending:v<version> (by /u/<username>)`, the form Reddit's API rules require.
     user_agent: str | None = None
+    # Private messages (`privatemessages` scope) as direct conversations, one per person.
+    listen_messages: bool = False

@@ -26,15 +26,17 @@ from tending.connectors.bases import (
     Connector,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     NotPermitted,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
+from tending.connectors.bases.messages import CURSOR_KEY as DIRECT_CURSOR
+from tending.connectors.bases.messages import DirectMessageCapability, with_direct
+from tending.connectors.bases.renewal import Renewing
+from tending.connectors.reddit import messages, tokens
 from tending.connectors.reddit.client import NETWORK, call, make_reddit, sent_once
 from tending.connectors.reddit.config import RedditConfig
 from tending.connectors.text import same_post
@@ -82,7 +84,7 @@ def _submitted(base36: str, title: str, when: datetime) -> SentItem:
     )
 
 
-class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class RedditConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
     slug = "reddit"
     title = "Reddit"
     description = "A brand's subreddit and inbox on Reddit; replies, submissions and subscriber counts."
@@ -96,6 +98,7 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
     def reddit(self) -> praw.Reddit:
         if self._reddit is None:
             self._reddit = make_reddit(credentials=self.credentials, user_agent=self.user_agent)
+            tokens.watch_refresh(self._reddit, lambda token: self.save_credentials({"refresh_token": token}))
         return self._reddit
 
     def close(self) -> None:
@@ -132,6 +135,11 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
     # -- listening --------------------------------------------------------------------------------
 
     def fetch_since(self, cursor: dict[str, Any]) -> FetchResult:
+        public = self._fetch_streams({k: v for k, v in cursor.items() if k != DIRECT_CURSOR})
+        listen = self.config.listen_messages and self._user_auth
+        return with_direct(self, public, cursor, listen=listen)
+
+    def _fetch_streams(self, cursor: dict[str, Any]) -> FetchResult:
         before_by_stream: dict[str, str] = dict(cursor.get("before") or {})
         found: dict[str, tuple[dict[str, Any], str, str | None]] = {}
         has_more = False
@@ -226,6 +234,27 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
             raw=json.dumps(data, ensure_ascii=False),
         )
 
+    # -- private messages (`tending.connectors.reddit.messages`) -----------------------------------
+
+    def fetch_direct(self, cursor: dict[str, Any]) -> FetchResult:
+        self._require_user("private messages")
+        return messages.fetch(
+            self.reddit,
+            cursor,
+            username=self.config.username,
+            page_size=self.config.page_size,
+            when=_time,
+            profiles=self._profiles,
+            author=self._author,
+        )
+
+    def reply_direct(self, *, parent_external_id: str, text: str) -> SentItem:
+        self._require_user("message reply")
+        return messages.send(self.reddit, parent_external_id, text)
+
+    def is_direct(self, external_id: str) -> bool:
+        return messages.is_direct(external_id)
+
     # -- writing ----------------------------------------------------------------------------------
 
     def _require_user(self, what: str) -> None:
@@ -237,6 +266,8 @@ class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapab
             )
 
     def reply(self, *, parent_external_id: str, text: str) -> SentItem:
+        if self.is_direct(parent_external_id):
+            return self.reply_direct(parent_external_id=parent_external_id, text=text)
         self._require_user("comment")
         prefix, _, base36 = parent_external_id.partition("_")
         if prefix == "t1":

@@ -50,7 +50,7 @@ class _DropDebugRecords(logging.Filter):
 _DEBUG_FILTER = _DropDebugRecords()
 
 
-class _TimeoutSession(requests.Session):
+class TimeoutSession(requests.Session):
     def __init__(self, timeout_s: float) -> None:
         super().__init__()
         self._timeout_s = timeout_s
@@ -86,7 +86,7 @@ def make_client(*, credentials: dict[str, str], timeout_s: float) -> tuple[tweep
         client = tweepy.Client(
             bearer_token=credentials.get("bearer_token") or None, return_type=dict, wait_on_rate_limit=False
         )
-    client.session = _TimeoutSession(timeout_s)
+    client.session = TimeoutSession(timeout_s)
     return client, oauth1
 
 

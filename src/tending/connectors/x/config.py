@@ -16,3 +16,5 @@ class XConfig(ConnectorConfig):
     page_size: int = Field(default=100, ge=5, le=100)
     start: Literal["latest", "beginning"] = "latest"
     request_timeout_s: float = Field(default=30.0, gt=0)
+    # Direct messages need the `dm.read dm.write` scopes (OAuth 2.0) or a DM-enabled OAuth 1.0a app.
+    listen_messages: bool = False

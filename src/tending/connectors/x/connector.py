@@ -22,16 +22,18 @@ from tending.connectors.bases import (
     Connector,
     FetchResult,
     InboundItem,
-    ListenCapability,
     MalformedResponse,
     MetricPoint,
     MetricsCapability,
     PublishCapability,
-    ReplyCapability,
     SentItem,
 )
 from tending.connectors.text import same_post
+from tending.connectors.bases.messages import CURSOR_KEY as DIRECT_CURSOR
+from tending.connectors.bases.messages import DirectMessageCapability, with_direct
+from tending.connectors.bases.renewal import Renewing
 from tending.connectors.watermark import parse_time
+from tending.connectors.x import messages, tokens
 from tending.connectors.x.client import NETWORK, call, make_client
 from tending.connectors.x.config import XConfig
 
@@ -72,7 +74,7 @@ def _profile(user: dict[str, Any]) -> AuthorProfile:
     )
 
 
-class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class XConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
     """Mentions need a paid X API tier (Basic or above); the free tier can only post and reply."""
 
     slug = "x"
@@ -88,10 +90,28 @@ class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability
     @property
     def client(self) -> tweepy.Client:
         if self._client is None:
+            renewing = not self._user_auth_keys() and tokens.can_renew(self.credentials)
+            if renewing and self.access_expired():
+                self.save_credentials(tokens.renew(self.credentials, timeout_s=self.config.request_timeout_s))
             self._client, self._user_auth = make_client(
                 credentials=self.credentials, timeout_s=self.config.request_timeout_s
             )
+            if renewing:
+                self._client.session = tokens.RenewingSession(
+                    self.config.request_timeout_s, renew_token=self._renew_token
+                )
         return self._client
+
+    def _user_auth_keys(self) -> bool:
+        return bool(self.credentials.get("access_token_secret"))
+
+    def _renew_token(self) -> str:
+        """After a 401: a new OAuth 2.0 access token, stored, and used by the client from now on."""
+        self.save_credentials(tokens.renew(self.credentials, timeout_s=self.config.request_timeout_s))
+        token = self.credentials[tokens.ACCESS]
+        if self._client is not None:
+            self._client.bearer_token = token
+        return token
 
     def close(self) -> None:
         if self._client is not None:
@@ -102,6 +122,10 @@ class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability
 
     def fetch_since(self, cursor: dict[str, Any]) -> FetchResult:
         """Raises NotPermitted on X's free tier, which cannot read mentions (Basic or above can)."""
+        mentions = self._fetch_mentions({k: v for k, v in cursor.items() if k != DIRECT_CURSOR})
+        return with_direct(self, mentions, cursor, listen=self.config.listen_messages)
+
+    def _fetch_mentions(self, cursor: dict[str, Any]) -> FetchResult:
         since_id = cursor.get("since_id")
         token = cursor.get("pagination_token")
         fresh = since_id is None and token is None
@@ -169,9 +193,33 @@ class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability
             raw=orjson.dumps(tweet).decode(),
         )
 
+    # -- direct messages (`tending.connectors.x.messages`) ------------------------------------------
+
+    def fetch_direct(self, cursor: dict[str, Any]) -> FetchResult:
+        return messages.fetch(
+            self.client,
+            cursor,
+            user_id=self.config.user_id,
+            user_auth=self._user_auth,
+            page_size=self.config.page_size,
+            start=self.config.start,
+            profile=_profile,
+        )
+
+    def reply_direct(self, *, parent_external_id: str, text: str) -> SentItem:
+        client = self.client
+        return messages.send(
+            client, parent_external_id, text, user_id=self.config.user_id, user_auth=self._user_auth
+        )
+
+    def is_direct(self, external_id: str) -> bool:
+        return messages.is_direct(external_id)
+
     # -- writing ----------------------------------------------------------------------------------
 
     def reply(self, *, parent_external_id: str, text: str) -> SentItem:
+        if self.is_direct(parent_external_id):
+            return self.reply_direct(parent_external_id=parent_external_id, text=text)
         client = self.client
         answer = call(
             lambda: client.create_tweet(
