@@ -114,6 +114,21 @@ class Settings(BaseSettings):
             "everything else private, loopback, link-local or metadata is refused."
         ),
     )
+    meta_app_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "App secret of the Meta app whose webhooks reach `/api/v1/webhooks/meta`: each notification's "
+            "`X-Hub-Signature-256` is checked against it. Empty: Meta notifications are refused and "
+            "Facebook and Instagram channels are polled only."
+        ),
+    )
+    meta_verify_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The verify token typed into the Meta app's webhook settings; the subscription handshake is "
+            "answered only when it matches. Empty: the handshake is refused."
+        ),
+    )
     demo_connectors: bool = Field(
         default=False,
         description=(
