@@ -38,6 +38,7 @@ from tending.connectors.graph.insights import read_insights
 from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
 from tending.connectors.instagram.client import NETWORK, TOKEN_KEYS
 from tending.connectors.instagram.config import InstagramConfig
+from tending.connectors.instagram.media import check_publishing_quota, wait_until_ready
 from tending.connectors.watermark import parse_time
 
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,parent_id"
@@ -188,6 +189,7 @@ class InstagramConnector(
                 "publishing videos to Instagram is not supported; use images", network=NETWORK
             )
         account = self.config.ig_user_id
+        check_publishing_quota(self.graph, account)
         if len(urls) == 1:
             container = self._container({"image_url": urls[0], "caption": text})
         else:
@@ -195,6 +197,7 @@ class InstagramConnector(
             container = self._container(
                 {"media_type": "CAROUSEL", "children": ",".join(children), "caption": text}
             )
+        wait_until_ready(self.graph, container)
         answer = self.graph.post(f"{account}/media_publish", data={"creation_id": container}, what="publish")
         return self._sent(answer)
 
