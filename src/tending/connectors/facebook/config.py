@@ -14,6 +14,8 @@ class FacebookConfig(GraphConfig):
     page_id: str = Field(pattern=r"^\d+$")
     listen_comments: bool = True
     listen_messages: bool = False
+    # Posts that tag or @mention the Page (`/{page-id}/tagged`), read as mentions.
+    listen_mentions: bool = False
     messages_page_size: int = Field(default=25, ge=1, le=100)
     insights_metrics: list[str] = Field(
         default_factory=lambda: ["page_follows", "page_views_total", "page_post_engagements"]

@@ -32,6 +32,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.facebook.client import NETWORK, TOKEN_KEYS
 from tending.connectors.facebook.config import FacebookConfig
+from tending.connectors.facebook.mentions import read_tagged
 from tending.connectors.graph.base import GraphConnector
 from tending.connectors.graph.client import data_list, next_after
 from tending.connectors.graph.insights import read_insights
@@ -105,6 +106,17 @@ class FacebookConnector(
                 items.setdefault(item.external_id, item)
             new_cursor["comments"] = scan.state
             has_more |= scan.has_more
+        if self.config.listen_mentions:
+            tagged, new_cursor["tagged"], more = read_tagged(
+                self.graph,
+                self.config.page_id,
+                cursor.get("tagged"),
+                limit=self.config.page_size,
+                start=self.config.start,
+            )
+            for item in tagged:
+                items.setdefault(item.external_id, item)
+            has_more |= more
         if self.config.listen_messages:
             state, more = self._messages(cursor.get("messages"), items)
             new_cursor["messages"] = state

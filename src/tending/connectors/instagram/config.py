@@ -13,4 +13,6 @@ class InstagramConfig(GraphConfig):
 
     ig_user_id: str = Field(pattern=r"^\d+$")
     username: str | None = None
+    # Media in which the account is tagged (`/{ig-user-id}/tags`), read as mentions.
+    listen_tags: bool = False
     insights_metrics: list[str] = Field(default_factory=lambda: ["reach", "follower_count"])

@@ -39,6 +39,7 @@ from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
 from tending.connectors.instagram.client import NETWORK, TOKEN_KEYS
 from tending.connectors.instagram.config import InstagramConfig
 from tending.connectors.instagram.media import check_publishing_quota, wait_until_ready
+from tending.connectors.instagram.mentions import read_tags
 from tending.connectors.watermark import parse_time
 
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,parent_id"
@@ -79,8 +80,21 @@ class InstagramConnector(
         for media_id, comment in scan.comments:
             item = self._item(media_id, comment)
             items.setdefault(item.external_id, item)
+        new_cursor = {**cursor, "comments": scan.state}
+        has_more = scan.has_more
+        if self.config.listen_tags:
+            tagged, new_cursor["tags"], more = read_tags(
+                self.graph,
+                self.config.ig_user_id,
+                cursor.get("tags"),
+                limit=self.config.page_size,
+                start=self.config.start,
+            )
+            for item in tagged:
+                items.setdefault(item.external_id, item)
+            has_more |= more
         ordered = sorted(items.values(), key=lambda it: (it.created_at, it.external_id))
-        return FetchResult(items=ordered, cursor={**cursor, "comments": scan.state}, has_more=scan.has_more)
+        return FetchResult(items=ordered, cursor=new_cursor, has_more=has_more)
 
     def _comment_fields(self) -> str:
         return f"id,text,timestamp,username,from,like_count,hidden,replies.limit(50){{{REPLY_FIELDS}}}"
