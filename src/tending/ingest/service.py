@@ -324,6 +324,7 @@ _MESSAGE_COLUMNS = (
     "created_at",
     "received_at",
     "raw",
+    "network_review",
 )
 
 
@@ -382,6 +383,7 @@ def _message_rows(
             t,
             at,
             it.raw,
+            it.network_review,
             hidden,
             NEEDS if it.direction == "inbound" else None,
         )

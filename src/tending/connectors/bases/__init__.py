@@ -19,6 +19,7 @@ from tending.connectors.bases.errors import (
     UpstreamError,
 )
 from tending.connectors.bases.items import AuthorProfile, FetchResult, InboundItem, MetricPoint, SentItem
+from tending.connectors.bases.review import ReviewCapability, ReviewDecision
 
 __all__ = [
     "AuthExpired",
@@ -38,6 +39,8 @@ __all__ = [
     "PublishCapability",
     "RateLimited",
     "ReplyCapability",
+    "ReviewCapability",
+    "ReviewDecision",
     "SentItem",
     "UpstreamError",
 ]
