@@ -71,6 +71,7 @@ def youtube_http() -> Any:
     threads = (FIX / "youtube" / "threads_latest.json").read_text()
     replies = (FIX / "youtube" / "replies.json").read_text()
     authors = (FIX / "youtube" / "author_channels.json").read_text()
+
     # more answers than a poll asks for: replies of a busy thread, then authors' channels
     class Recorded(HttpMockSequence):
         def close(self) -> None:

@@ -38,36 +38,41 @@ class Length:
     limit: int | None
     unit: str
     problem: str | None = None
+    note: str = ""  # how this network counts, when it is not plain characters
 
     @property
     def over(self) -> bool:
         return self.problem is not None
 
+    @property
+    def label(self) -> str:
+        return NETWORK_LABELS.get(self.network, self.network.title())
+
     def describe(self) -> str:
-        label = NETWORK_LABELS.get(self.network, self.network.title())
         if self.limit is None:
-            return f"{self.used} {self.unit}; {label} sets no limit tending knows"
-        return f"{self.used} of {self.limit} {self.unit} on {label}"
+            return f"{self.used} {self.unit}; {self.label} sets no limit tending knows"
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.used} of {self.limit} {self.unit} on {self.label}{note}"
 
 
 def _x(text: str, config: dict[str, Any]) -> Length:
     from twitter_text import parse_tweet
 
     used = int(parse_tweet(text).weightedLength)
-    return _capped("x", used, 280, "characters (links count 23, emoji and CJK 2)")
+    return _capped("x", used, 280, "characters", note="links count 23, emoji and CJK 2")
 
 
 def _bluesky(text: str, config: dict[str, Any]) -> Length:
     import regex
 
-    return _capped("bluesky", len(regex.findall(r"\X", text)), 300, "characters")
+    return _capped("bluesky", len(regex.findall(r"\X", text)), 300, "characters", note="as readers see them")
 
 
 def _mastodon(text: str, config: dict[str, Any]) -> Length:
     limit = config.get("max_characters")
     limit = limit if isinstance(limit, int) and limit > 0 else MASTODON_DEFAULT
     counted = _REMOTE_MENTION.sub(r"\1", _URL.sub("x" * MASTODON_URL_WEIGHT, text))
-    return _capped("mastodon", len(counted), limit, "characters (links count 23)")
+    return _capped("mastodon", len(counted), limit, "characters", note="links count 23")
 
 
 def _instagram(text: str, config: dict[str, Any]) -> Length:
@@ -91,9 +96,9 @@ def _plain(network: str, limit: int) -> Callable[[str, dict[str, Any]], Length]:
     return lambda text, config: _capped(network, len(text), limit, "characters")
 
 
-def _capped(network: str, used: int, limit: int, unit: str) -> Length:
+def _capped(network: str, used: int, limit: int, unit: str, *, note: str = "") -> Length:
     problem = f"{used - limit} over the limit" if used > limit else None
-    return Length(network, used, limit, unit, problem)
+    return Length(network, used, limit, unit, problem, note)
 
 
 RULES: dict[str, Callable[[str, dict[str, Any]], Length]] = {

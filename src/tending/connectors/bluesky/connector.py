@@ -22,6 +22,7 @@ from atproto import Client, models
 from tending.connectors.bases import (
     AuthorProfile,
     Connector,
+    ConnectorError,
     FetchResult,
     InboundItem,
     ListenCapability,
@@ -34,6 +35,8 @@ from tending.connectors.bases import (
 )
 from tending.connectors.bluesky.client import NETWORK, call, json_content, login
 from tending.connectors.bluesky.config import BlueskyConfig
+from tending.connectors.bluesky.richtext import MAX_IMAGE_BYTES, MAX_IMAGES, facets, image_embed, languages
+from tending.connectors.media import fetch_media
 
 _KINDS = {"mention": "mention", "reply": "reply", "quote": "mention"}
 _PROFILE_BATCH = 25
@@ -221,16 +224,40 @@ class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapa
         return self._send(text, reply_to=reply_to)
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
-        """Post; media are linked in the text. No idempotency on Bluesky (see the module docstring)."""
-        return self._send("\n".join([text, *(media_urls or [])]), reply_to=None)
+        """Post with up to 4 images uploaded as blobs (more are linked in the text). No idempotency on
+        Bluesky (see the module docstring)."""
+        urls = list(media_urls or [])
+        blobs = [(self._upload(url), "") for url in urls[:MAX_IMAGES]]
+        return self._send("\n".join([text, *urls[MAX_IMAGES:]]), reply_to=None, embed=image_embed(blobs))
 
-    def _send(self, text: str, *, reply_to: models.AppBskyFeedPost.ReplyRef | None) -> SentItem:
+    def _upload(self, url: str) -> models.BlobRef:
+        media = fetch_media(url, policy=self.context.outbound, max_bytes=MAX_IMAGE_BYTES, network=NETWORK)
+        return call(lambda: self.client.upload_blob(media.data), what="uploadBlob").blob
+
+    def _resolve(self, handle: str) -> str | None:
+        """A mentioned handle's DID; None when it does not resolve (the mention stays plain text)."""
+        try:
+            return str(call(lambda: self.client.resolve_handle(handle), what="resolveHandle").did)
+        except ConnectorError:
+            return None
+
+    def _send(
+        self,
+        text: str,
+        *,
+        reply_to: models.AppBskyFeedPost.ReplyRef | None,
+        embed: models.AppBskyEmbedImages.Main | None = None,
+    ) -> SentItem:
         client = self.client
-        langs = [self.config.post_language] if self.config.post_language else None
-        created = call(
-            lambda: client.send_post(text, reply_to=reply_to, profile_identify=self._did, langs=langs),
-            what="createRecord",
+        record = models.AppBskyFeedPost.Record(
+            created_at=client.get_current_time_iso(),
+            text=text,
+            reply=reply_to,
+            embed=embed,
+            langs=languages(text, self.config.post_language),
+            facets=facets(text, self._resolve) or None,
         )
+        created = call(lambda: client.app.bsky.feed.post.create(self._did, record), what="createRecord")
         handle = self.credentials.get("handle", "")
         return SentItem(
             external_id=created.uri,
