@@ -70,34 +70,27 @@ def meta_client(meta_settings: Settings, engine: object) -> Iterator[TestClient]
 
 @pytest.fixture()
 def channels(factory: sessionmaker[Session], meta_settings: Settings) -> dict[str, int]:
+    """A Facebook Page and an Instagram account of one brand, as Meta's notifications name them."""
+    accounts = {
+        "facebook": ({"page_id": PAGE, "recent_posts": 2}, {"page_access_token": "EAAB-page-token"}),
+        "instagram": ({"ig_user_id": IG, "username": "lumencoffee"}, {"access_token": "EAAB-ig-token"}),
+    }
     with factory() as s:
         ws = create_workspace(s, workspace_in=WorkspaceCreate(name="Lumen Coffee", slug="lumen"))
-        fb = create_channel(
-            s,
-            settings=meta_settings,
-            workspace_id=ws.id,
-            channel_in=ChannelCreate(
-                network="facebook",
-                name="Lumen on Facebook",
-                external_id=PAGE,
-                config={"page_id": PAGE, "recent_posts": 2},
-                credentials={"page_access_token": "EAAB-page-token"},
-            ),
-        )
-        ig = create_channel(
-            s,
-            settings=meta_settings,
-            workspace_id=ws.id,
-            channel_in=ChannelCreate(
-                network="instagram",
-                name="Lumen on Instagram",
-                external_id=IG,
-                config={"ig_user_id": IG, "username": "lumencoffee"},
-                credentials={"access_token": "EAAB-ig-token"},
-            ),
-        )
+        ids = {}
+        for network, (config, credentials) in accounts.items():
+            channel_in = ChannelCreate(
+                network=network,
+                name=f"Lumen on {network}",
+                external_id=next(iter(config.values())),
+                config=config,
+                credentials=credentials,
+            )
+            ids[network] = create_channel(
+                s, settings=meta_settings, workspace_id=ws.id, channel_in=channel_in
+            ).id
         s.commit()
-        return {"facebook": fb.id, "instagram": ig.id}
+        return ids
 
 
 def _post(client: TestClient, body: bytes, *, signature: str | None = None) -> httpx.Response:

@@ -32,7 +32,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.facebook.client import NETWORK, TOKEN_KEYS
 from tending.connectors.facebook.config import FacebookConfig
-from tending.connectors.facebook.mentions import read_tagged
+from tending.connectors.facebook.mentions import tagged_edge
 from tending.connectors.graph.base import GraphConnector
 from tending.connectors.graph.client import data_list, next_after
 from tending.connectors.graph.insights import read_insights
@@ -107,16 +107,9 @@ class FacebookConnector(
             new_cursor["comments"] = scan.state
             has_more |= scan.has_more
         if self.config.listen_mentions:
-            tagged, new_cursor["tagged"], more = read_tagged(
-                self.graph,
-                self.config.page_id,
-                cursor.get("tagged"),
-                limit=self.config.page_size,
-                start=self.config.start,
+            has_more |= self.take_newest(
+                tagged_edge(self.config.page_id), "tagged", cursor, new_cursor, items
             )
-            for item in tagged:
-                items.setdefault(item.external_id, item)
-            has_more |= more
         if self.config.listen_messages:
             state, more = self._messages(cursor.get("messages"), items)
             new_cursor["messages"] = state

@@ -6,36 +6,31 @@ answer it with a comment. Needs `pages_read_engagement` and `pages_read_user_con
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from tending.connectors.bases import AuthorProfile, InboundItem
-from tending.connectors.graph.client import GraphClient
-from tending.connectors.graph.newest import NewestFirst, read_newest
+from tending.connectors.graph.newest import NewestFirst
 from tending.connectors.watermark import parse_time
 
 TAGGED_FIELDS = "id,message,created_time,from,permalink_url"
 
 
-def read_tagged(
-    graph: GraphClient, page_id: str, stored: Any, *, limit: int, start: str
-) -> tuple[list[InboundItem], dict[str, Any], bool]:
-    edge = NewestFirst(
+def tagged_edge(page_id: str) -> NewestFirst:
+    return NewestFirst(
         path=f"{page_id}/tagged",
         fields=TAGGED_FIELDS,
         what="posts tagging the Page",
         when=lambda post: parse_time(post.get("created_time")),
+        item=_item,
     )
-    posts, state, more = read_newest(graph, edge, stored, limit=limit, start=start)
-    return [_item(post) for post in posts], state, more
 
 
-def _item(post: dict[str, Any]) -> InboundItem:
+def _item(post: dict[str, Any], at: datetime) -> InboundItem:
     sender = post.get("from")
     who: dict[str, Any] = sender if isinstance(sender, dict) else {}
-    at = parse_time(post.get("created_time"))
-    assert at is not None  # read_newest keeps timed posts only
     return InboundItem(
         external_id=str(post["id"]),
         kind="mention",

@@ -39,7 +39,7 @@ from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
 from tending.connectors.instagram.client import NETWORK, TOKEN_KEYS
 from tending.connectors.instagram.config import InstagramConfig
 from tending.connectors.instagram.media import check_publishing_quota, wait_until_ready
-from tending.connectors.instagram.mentions import read_tags
+from tending.connectors.instagram.mentions import tags_edge
 from tending.connectors.watermark import parse_time
 
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,parent_id"
@@ -83,16 +83,7 @@ class InstagramConnector(
         new_cursor = {**cursor, "comments": scan.state}
         has_more = scan.has_more
         if self.config.listen_tags:
-            tagged, new_cursor["tags"], more = read_tags(
-                self.graph,
-                self.config.ig_user_id,
-                cursor.get("tags"),
-                limit=self.config.page_size,
-                start=self.config.start,
-            )
-            for item in tagged:
-                items.setdefault(item.external_id, item)
-            has_more |= more
+            has_more |= self.take_newest(tags_edge(self.config.ig_user_id), "tags", cursor, new_cursor, items)
         ordered = sorted(items.values(), key=lambda it: (it.created_at, it.external_id))
         return FetchResult(items=ordered, cursor=new_cursor, has_more=has_more)
 

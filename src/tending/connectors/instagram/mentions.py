@@ -8,35 +8,30 @@ them to poll.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from tending.connectors.bases import AuthorProfile, InboundItem
-from tending.connectors.graph.client import GraphClient
-from tending.connectors.graph.newest import NewestFirst, read_newest
+from tending.connectors.graph.newest import NewestFirst
 from tending.connectors.watermark import parse_time
 
 TAG_FIELDS = "id,caption,media_type,media_url,permalink,timestamp,username"
 
 
-def read_tags(
-    graph: GraphClient, account: str, stored: Any, *, limit: int, start: str
-) -> tuple[list[InboundItem], dict[str, Any], bool]:
-    edge = NewestFirst(
+def tags_edge(account: str) -> NewestFirst:
+    return NewestFirst(
         path=f"{account}/tags",
         fields=TAG_FIELDS,
         what="media tagging the account",
         when=lambda media: parse_time(media.get("timestamp")),
+        item=_item,
     )
-    media, state, more = read_newest(graph, edge, stored, limit=limit, start=start)
-    return [_item(m) for m in media], state, more
 
 
-def _item(media: dict[str, Any]) -> InboundItem:
+def _item(media: dict[str, Any], at: datetime) -> InboundItem:
     username = str(media.get("username") or "")
-    at = parse_time(media.get("timestamp"))
-    assert at is not None  # read_newest keeps timed media only
     return InboundItem(
         external_id=str(media["id"]),
         kind="mention",
