@@ -92,6 +92,16 @@ class Settings(BaseSettings):
     poll_interval_s: int = Field(
         default=300, description="How often each channel is polled for new inbound items, in seconds."
     )
+    worker_max_delay_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description=(
+            "Longest pause, in seconds, of an idle `tending worker` between looks at a SQLite queue (it "
+            "starts at 0.1 s and grows while the queue stays empty): bounds how late a webhook "
+            "notification or a reply queued on a quiet desk is picked up. A Redis queue is waited on."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")
     smtp_url: str | None = Field(
@@ -128,6 +138,21 @@ class Settings(BaseSettings):
         description=(
             "Monthly `LinkedIn-Version` header (YYYYMM) of LinkedIn's versioned REST API; LinkedIn serves "
             "each for at least a year and refuses retired ones. A channel's `api_version` overrides it."
+        ),
+    )
+    meta_app_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "App secret of the Meta app whose webhooks reach `/api/v1/webhooks/meta`: each notification's "
+            "`X-Hub-Signature-256` is checked against it. Empty: Meta notifications are refused and "
+            "Facebook and Instagram channels are polled only."
+        ),
+    )
+    meta_verify_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The verify token typed into the Meta app's webhook settings; the subscription handshake is "
+            "answered only when it matches. Empty: the handshake is refused."
         ),
     )
     demo_connectors: bool = Field(

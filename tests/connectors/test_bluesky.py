@@ -11,7 +11,13 @@ import httpx
 import pytest
 import respx
 
-from tending.connectors.bases import AuthExpired, MalformedResponse, RateLimited, UpstreamError
+from tending.connectors.bases import (
+    AuthExpired,
+    ConnectorError,
+    MalformedResponse,
+    RateLimited,
+    UpstreamError,
+)
 from tending.connectors.bluesky import BlueskyConnector
 
 FIX = Path(__file__).parent / "fixtures" / "bluesky"
@@ -240,3 +246,107 @@ def test_secrets_stay_out_of_debug_logs(bsky: respx.MockRouter, caplog: pytest.L
     with caplog.at_level("DEBUG"):
         _connector().fetch_since({})
     assert PASSWORD not in caplog.text and "accessJwt" not in caplog.text
+
+
+def _created_record(create: respx.Route) -> dict[str, Any]:
+    return json.loads(create.calls[0].request.content)["record"]  # type: ignore[no-any-return]
+
+
+def test_publish_writes_facets_with_byte_offsets_and_the_detected_language(bsky: respx.MockRouter) -> None:
+    create = bsky.post(f"{XRPC}/com.atproto.repo.createRecord").mock(
+        return_value=httpx.Response(200, json=_load("create_record.json"))
+    )
+
+    def resolve(request: httpx.Request) -> httpx.Response:
+        if request.url.params["handle"] == "marie.bsky.social":
+            return httpx.Response(200, json={"did": "did:plc:marie333"})
+        return httpx.Response(400, json={"error": "InvalidRequest", "message": "Unable to resolve handle"})
+
+    bsky.get(f"{XRPC}/com.atproto.identity.resolveHandle").mock(side_effect=resolve)
+    text = (
+        "Café de spécialité ☕ avec @marie.bsky.social et @personne.example : "
+        "torréfaction du matin, https://lumen.example/fr/torrefaction #café #123"
+    )
+    _connector().publish(text=text, idempotency_key="k1")
+    record = _created_record(create)
+    assert record["langs"] == ["fr"]  # detected from the text, not English by default
+    raw = text.encode()
+    spans = {
+        raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(): f["features"][0]
+        for f in record["facets"]
+    }
+    assert spans == {
+        "@marie.bsky.social": {"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:marie333"},
+        "https://lumen.example/fr/torrefaction": {
+            "$type": "app.bsky.richtext.facet#link",
+            "uri": "https://lumen.example/fr/torrefaction",
+        },
+        "#café": {"$type": "app.bsky.richtext.facet#tag", "tag": "café"},
+    }  # the unresolved handle and the all-digit tag stay plain text
+    first = record["facets"][0]["index"]
+    assert (
+        first["byteStart"]
+        == len("Café de spécialité ☕ avec ".encode())
+        != len("Café de spécialité ☕ avec ")
+    )
+
+
+def test_publish_uploads_images_as_blobs_and_embeds_them(bsky: respx.MockRouter) -> None:
+    bsky.get("https://cdn.lumen.example/spring.jpg").mock(
+        return_value=httpx.Response(
+            200, content=b"\xff\xd8\xff\xe0 jpeg bytes", headers={"content-type": "image/jpeg"}
+        )
+    )
+    upload = bsky.post(f"{XRPC}/com.atproto.repo.uploadBlob").mock(
+        return_value=httpx.Response(200, json=_load("upload_blob.json"))
+    )
+    create = bsky.post(f"{XRPC}/com.atproto.repo.createRecord").mock(
+        return_value=httpx.Response(200, json=_load("create_record.json"))
+    )
+    _connector(post_language="en").publish(
+        text="Spring roast is here.",
+        idempotency_key="k1",
+        media_urls=["https://cdn.lumen.example/spring.jpg"],
+    )
+    assert upload.calls[0].request.content == b"\xff\xd8\xff\xe0 jpeg bytes"
+    record = _created_record(create)
+    assert record["text"] == "Spring roast is here."  # the image is embedded, not linked
+    assert record["embed"] == {
+        "$type": "app.bsky.embed.images",
+        "images": [
+            {
+                "$type": "app.bsky.embed.images#image",
+                "alt": "",
+                "image": {
+                    "$type": "blob",
+                    "ref": {"$link": "bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy"},
+                    "mimeType": "image/jpeg",
+                    "size": 48213,
+                },
+            }
+        ],
+    }
+    assert record["langs"] == ["en"]
+
+
+def test_an_oversized_or_non_image_media_stops_the_post(bsky: respx.MockRouter) -> None:
+    create = bsky.post(f"{XRPC}/com.atproto.repo.createRecord").mock(
+        return_value=httpx.Response(200, json=_load("create_record.json"))
+    )
+    bsky.get("https://cdn.lumen.example/huge.jpg").mock(
+        return_value=httpx.Response(200, content=b"x" * 1_000_001, headers={"content-type": "image/jpeg"})
+    )
+    bsky.get("https://cdn.lumen.example/page.html").mock(
+        return_value=httpx.Response(200, content=b"<html>", headers={"content-type": "text/html"})
+    )
+    with pytest.raises(ConnectorError, match="larger than the 1,000,000 bytes"):
+        _connector().publish(text="x", idempotency_key="k", media_urls=["https://cdn.lumen.example/huge.jpg"])
+    with pytest.raises(ConnectorError, match=r"not an image \(text/html\)"):
+        _connector().publish(
+            text="x", idempotency_key="k", media_urls=["https://cdn.lumen.example/page.html"]
+        )
+    with pytest.raises(ConnectorError, match="private, loopback"):
+        _connector().publish(
+            text="x", idempotency_key="k", media_urls=["http://169.254.169.254/latest/meta-data"]
+        )
+    assert not create.called

@@ -131,6 +131,10 @@ def test_publish_one_image_then_a_carousel() -> None:
         respx.MockResponse(json={"id": "c4"}),
     ]
     publish = mock.post(f"/{ACCOUNT}/media_publish").respond(json={"id": "17890000000000555"})
+    mock.get(f"/{ACCOUNT}/content_publishing_limit").respond(
+        json=load("instagram", "content_publishing_limit.json")
+    )
+    mock.get(path__regex=r"/c\d$").respond(json={"status_code": "FINISHED"})
     ig = _ig(mock)
 
     sent = ig.publish(text="New beans", idempotency_key="k", media_urls=["https://cdn.example/a.jpg"])

@@ -260,3 +260,47 @@ def test_metrics_reads_follower_count_gains_and_page_views() -> None:
         "&organizationalEntity=urn%3Ali%3Aorganization%3A2414183"
         "&timeIntervals=(timeRange:(start:1709251200000,end:1709424000000),timeGranularityType:DAY)"
     )
+
+
+def test_publish_uploads_images_through_the_images_api() -> None:
+    mock = _router()
+    answers = [_load("image_initialize_upload.json"), _load("image_initialize_upload.json")]
+    answers[1] = {"value": {**answers[1]["value"], "image": "urn:li:image:D4E10AQF0000000001"}}
+    init = mock.post("/images", params={"action": "initializeUpload"})
+    init.side_effect = [httpx.Response(200, json=a) for a in answers]
+    uploads = respx.Router(base_url="https://www.linkedin.com", assert_all_called=True)
+    put = uploads.put(path__startswith="/dms-uploads/").respond(201)
+    post = mock.post("/posts").respond(201, headers={"x-restli-id": "urn:li:share:7171000000000000002"})
+
+    def route(request: httpx.Request) -> httpx.Response:
+        return (uploads if request.url.host == "www.linkedin.com" else mock).handler(request)
+
+    connector = LinkedInConnector(
+        config={"organization_id": "2414183"},
+        credentials={"access_token": TOKEN},
+        http=httpx.Client(transport=httpx.MockTransport(route)),
+    )
+    with respx.mock() as cdn:
+        for name in ("a", "b"):
+            cdn.get(f"https://cdn.lumen.example/{name}.jpg").respond(
+                200, content=f"jpeg {name}".encode(), headers={"content-type": "image/jpeg"}
+            )
+        connector.publish(
+            text="Two roasts",
+            idempotency_key="k",
+            media_urls=["https://cdn.lumen.example/a.jpg", "https://cdn.lumen.example/b.jpg"],
+        )
+    assert json.loads(init.calls[0].request.content) == {"initializeUploadRequest": {"owner": ORG}}
+    assert init.calls[0].request.headers["LinkedIn-Version"]
+    assert [c.request.content for c in put.calls] == [b"jpeg a", b"jpeg b"]
+    assert put.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
+    body = json.loads(post.calls[0].request.content)
+    assert body["commentary"] == "Two roasts"  # the images are attached, not linked
+    assert body["content"] == {
+        "multiImage": {
+            "images": [
+                {"id": "urn:li:image:D4E10AQF0000000000", "altText": ""},
+                {"id": "urn:li:image:D4E10AQF0000000001", "altText": ""},
+            ]
+        }
+    }

@@ -219,3 +219,78 @@ def test_token_stays_out_of_debug_logs(caplog: pytest.LogCaptureFixture) -> None
     with caplog.at_level("DEBUG"):
         _connector(listen_direct=False).fetch_since({})
     assert TOKEN not in caplog.text
+
+
+def _instance() -> None:
+    """Mastodon.py reads the instance's version before its first upload (v2 media needs 3.1.4)."""
+    responses.get(f"{BASE}/api/v1/instance/", json=_load("instance_v1.json"))
+    responses.get(f"{BASE}/api/v2/instance/", json=_load("instance_v2.json"))
+
+
+@responses.activate
+def test_publish_uploads_images_waits_until_processed_and_attaches_them() -> None:
+    import httpx
+    import respx
+
+    _instance()
+    upload = responses.post(f"{BASE}/api/v2/media", json=_load("media_processing.json"), status=202)
+    status = responses.get(f"{BASE}/api/v1/media/22348641", json=_load("media_ready.json"))
+    post = responses.post(f"{BASE}/api/v1/statuses", json=_load("status_published.json"))
+    with respx.mock(assert_all_called=True) as cdn:
+        cdn.get("https://cdn.lumen.example/spring.jpg").mock(
+            return_value=httpx.Response(200, content=b"\xff\xd8 jpeg", headers={"content-type": "image/jpeg"})
+        )
+        _connector().publish(
+            text="Spring roast is here.",
+            idempotency_key="k1",
+            media_urls=["https://cdn.lumen.example/spring.jpg"],
+        )
+    form = upload.calls[0].request
+    assert b'filename="spring.jpg"' in form.body and b"Content-Type: image/jpeg" in form.body
+    assert b"\xff\xd8 jpeg" in form.body
+    assert status.call_count == 1  # asked again once: processed
+    body = parse_qs(post.calls[0].request.body)  # type: ignore[arg-type]
+    assert body["media_ids[]"] == ["22348641"] and body["status"] == ["Spring roast is here."]
+
+
+@responses.activate
+def test_an_image_still_processing_posts_nothing() -> None:
+    import httpx
+    import respx
+
+    from tending.connectors.mastodon.media import upload_media
+
+    _instance()
+    responses.post(f"{BASE}/api/v2/media", json=_load("media_processing.json"), status=202)
+    responses.get(f"{BASE}/api/v1/media/22348641", json=_load("media_processing.json"), status=206)
+    with respx.mock() as cdn:
+        cdn.get("https://cdn.lumen.example/spring.jpg").mock(
+            return_value=httpx.Response(200, content=b"jpeg", headers={"content-type": "image/jpeg"})
+        )
+        conn = _connector()
+        with pytest.raises(RateLimited, match="still processing"):
+            upload_media(
+                conn.api,
+                ["https://cdn.lumen.example/spring.jpg"],
+                policy=conn.context.outbound,
+                sleep=lambda s: None,
+            )
+
+
+@responses.activate
+def test_an_instance_that_hides_its_version_fails_the_upload_cleanly() -> None:
+    import httpx
+    import respx
+
+    responses.get(f"{BASE}/api/v1/instance/", json={"error": "unavailable"}, status=503)
+    post = responses.post(f"{BASE}/api/v1/statuses", json=_load("status_published.json"))
+    with respx.mock(assert_all_called=False) as cdn:
+        cdn.get("https://cdn.lumen.example/spring.jpg").mock(
+            return_value=httpx.Response(200, content=b"jpeg", headers={"content-type": "image/jpeg"})
+        )
+        with pytest.raises(UpstreamError, match="did not say its version"):
+            _connector().publish(
+                text="x", idempotency_key="k", media_urls=["https://cdn.lumen.example/spring.jpg"]
+            )
+    assert not post.calls
+    assert not cdn.calls  # nothing fetched for an instance that cannot take it

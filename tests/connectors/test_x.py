@@ -11,7 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from tending.connectors.bases import AuthExpired, MalformedResponse, NotPermitted, RateLimited, UpstreamError
+from tending.connectors.bases import (
+    AuthExpired,
+    ConnectorError,
+    MalformedResponse,
+    NotPermitted,
+    RateLimited,
+    UpstreamError,
+)
 from tending.connectors.x import XConnector
 
 FIX = Path(__file__).parent / "fixtures" / "x"
@@ -187,10 +194,8 @@ def test_reply_and_publish_send_exact_bodies() -> None:
         "text": "Sorry about that, Chen — a voucher is on its way.",
         "reply": {"in_reply_to_tweet_id": "1765100000000000300"},
     }
-    x.publish(text="Spring menu is out", idempotency_key="k", media_urls=["https://lumen.example/menu"])
-    assert json.loads(responses.calls[1].request.body) == {
-        "text": "Spring menu is out\nhttps://lumen.example/menu"
-    }
+    x.publish(text="Spring menu is out", idempotency_key="k")
+    assert json.loads(responses.calls[1].request.body) == {"text": "Spring menu is out"}
 
 
 @responses.activate
@@ -217,3 +222,50 @@ def test_metrics_reads_public_metrics_of_the_account() -> None:
         "listed": 41,
     }
     assert _query(responses.calls[0])["user.fields"] == "public_metrics"
+
+
+@responses.activate
+def test_publish_uploads_images_with_the_v2_media_upload() -> None:
+    import respx
+
+    upload = responses.post("https://api.x.com/2/media/upload", json=_load("media_upload.json"))
+    tweet = responses.post(TWEETS, json=_load("create_tweet.json"), status=201)
+    with respx.mock() as cdn:
+        cdn.get("https://cdn.lumen.example/menu.jpg").respond(
+            200, content=b"\xff\xd8 menu", headers={"content-type": "image/jpeg"}
+        )
+        _x().publish(
+            text="Spring menu is out", idempotency_key="k", media_urls=["https://cdn.lumen.example/menu.jpg"]
+        )
+    sent = upload.calls[0].request
+    assert sent.headers["Authorization"] == f"Bearer {BEARER}"
+    assert b'name="media_category"\r\n\r\ntweet_image' in sent.body
+    assert b'filename="menu.jpg"' in sent.body and b"\xff\xd8 menu" in sent.body
+    assert json.loads(tweet.calls[0].request.body) == {
+        "text": "Spring menu is out",
+        "media": {"media_ids": ["1880028106020515840"]},
+    }
+
+
+@responses.activate
+def test_a_refused_upload_posts_nothing() -> None:
+    import respx
+
+    responses.post(
+        "https://api.x.com/2/media/upload",
+        json={
+            "title": "Invalid Request",
+            "detail": "media type unrecognized",
+            "type": "about:blank",
+            "status": 400,
+        },
+        status=400,
+    )
+    tweet = responses.post(TWEETS, json=_load("create_tweet.json"), status=201)
+    with respx.mock() as cdn:
+        cdn.get("https://cdn.lumen.example/menu.jpg").respond(
+            200, content=b"x", headers={"content-type": "image/jpeg"}
+        )
+        with pytest.raises(ConnectorError, match="upload media: refused"):
+            _x().publish(text="x", idempotency_key="k", media_urls=["https://cdn.lumen.example/menu.jpg"])
+    assert not tweet.calls

@@ -75,6 +75,12 @@ class ConversationKind(enum.StrEnum):
     comment = "comment"
     direct = "direct"
     post = "post"
+class NetworkReview(enum.StrEnum):
+    """Why a network withholds a message from the public, pending the owner's decision."""
+
+    held_for_review = "held_for_review"
+    likely_spam = "likely_spam"
+    rejected = "rejected"  # the brand rejected it: it stays off the network
 
 
 class ConversationStatus(enum.StrEnum):
@@ -223,6 +229,9 @@ class Message(Base):
     answered_by_id: Mapped[int | None] = mapped_column(Integer)
     reply_state_by_id: Mapped[int | None] = mapped_column(Integer)  # the person who set the state
     reply_state_at: Mapped[datetime | None]
+    # The network's own review of the message when it withholds it (`NetworkReview`): held for the
+    # owner's review or kept as likely spam; null when the network shows it.
+    network_review: Mapped[str | None] = mapped_column(String(20))
 
 
 class MessageRead(BaseModel):
@@ -251,6 +260,7 @@ class MessageRead(BaseModel):
     hidden_reason: str | None
     reply_state: ReplyState | None = None
     answered_by_id: int | None = None
+    network_review: NetworkReview | None = None
     author_handle: str | None = None
     author_name: str | None = None
 

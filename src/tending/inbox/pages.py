@@ -15,7 +15,7 @@ from tending.auth.deps import BrandPagePrincipal, CsrfChecked, PagePrincipal
 from tending.auth.models import Role
 from tending.channel.models import Channel
 from tending.channel.service import list_for_workspace
-from tending.connectors.bases import ConnectorError
+from tending.connectors.bases import ConnectorError, ReviewDecision
 from tending.database.core import DbSession, utcnow
 from tending.errors import Refused
 from tending.inbox import approval, bulk, posts, queue, reply_state, saved_views, service
@@ -559,6 +559,34 @@ def unhide_form(
 
     msg = _thread_message(db, workspace, conversation_id, message_id)
     unhide_message(db, message_id=msg.id, actor=principal.user)
+    return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}#m{msg.id}", status_code=303)
+
+
+@router.post(
+    "/w/{slug}/inbox/{conversation_id}/messages/{message_id}/network-review", dependencies=[CsrfChecked]
+)
+def network_review_form(
+    request: Request,
+    conversation_id: int,
+    message_id: int,
+    db: DbSession,
+    workspace: PageWorkspace,
+    principal: BrandPagePrincipal,
+    decision: ReviewDecision = Form(...),
+) -> Response:
+    """Approve or reject a comment the network withholds; the thread says why when the network refuses."""
+    from tending.moderation.network_review import ReviewRefused, decide_network_review
+
+    msg = _thread_message(db, workspace, conversation_id, message_id)
+    try:
+        decide_network_review(
+            db, settings=request.app.state.settings, message=msg, decision=decision, actor=principal.user
+        )
+    except ReviewRefused as exc:
+        db.rollback()
+        return _thread_page(
+            request, db, principal, workspace, conversation_id, error=str(exc), status_code=409
+        )
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}#m{msg.id}", status_code=303)
 
 

@@ -194,6 +194,7 @@ _MESSAGE_COLUMNS = (
     "created_at",
     "received_at",
     "raw",
+    "network_review",
 )
 
 
@@ -245,6 +246,7 @@ def _message_rows(
             t,
             at,
             it.raw,
+            it.network_review,
             hidden,
             NEEDS if it.direction == "inbound" else None,
         )

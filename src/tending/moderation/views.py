@@ -6,12 +6,14 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentWorkspace
+from tending.connectors.bases import ReviewDecision
 from tending.database.core import DbSession, utcnow
 from tending.inbox.models import Message
+from tending.moderation.network_review import decide_network_review
 from tending.moderation.service import hide_message, moderation_report, unhide_message
 from tending.moments import Moment
 
@@ -64,6 +66,27 @@ def unhide(
     msg = _own_message(db, workspace.id, message_id)
     unhide_message(db, message_id=msg.id, actor=principal.user, reason=body.reason if body else "")
     return _message_state(msg)
+
+
+class ReviewRequest(BaseModel):
+    decision: ReviewDecision
+
+
+@router.post("/workspaces/{workspace_id}/messages/{message_id}/network-review", dependencies=[CsrfChecked])
+def network_review(
+    workspace: CurrentWorkspace,
+    message_id: int,
+    body: ReviewRequest,
+    db: DbSession,
+    principal: BrandPrincipal,
+    request: Request,
+) -> dict[str, Any]:
+    """Approve (publish on the network) or reject a comment the network held for review or as spam."""
+    msg = _own_message(db, workspace.id, message_id)
+    decide_network_review(
+        db, settings=request.app.state.settings, message=msg, decision=body.decision, actor=principal.user
+    )
+    return {"id": msg.id, "network_review": msg.network_review}
 
 
 @router.get("/workspaces/{workspace_id}/moderation/report")

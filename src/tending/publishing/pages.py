@@ -135,6 +135,11 @@ def calendar_page(
         "member_names": {m.id: m.name for m in members},
         "can_approve": service.can_approve(principal.user),
         "today": datetime.now(tz).date(),
+        "first_length": (
+            service.measure_draft(db, workspace_id=workspace.id, channel_id=channels[0].id, text="")
+            if channels
+            else None
+        ),
     }
     return render(
         request,
@@ -164,6 +169,20 @@ def new_post(
     if submit:
         service.submit(db, post=post, actor=principal.user)
     return RedirectResponse(f"/w/{workspace.slug}/calendar", status_code=303)
+
+
+@router.post("/w/{slug}/calendar/length", dependencies=[CsrfChecked])
+def draft_length(
+    request: Request,
+    db: DbSession,
+    principal: PagePrincipal,
+    workspace: PageWorkspace,
+    channel_id: int = Form(...),
+    text: str = Form("", max_length=100000),
+) -> Response:
+    """The compose form's length notice, refreshed as the text or the channel changes."""
+    length = service.measure_draft(db, workspace_id=workspace.id, channel_id=channel_id, text=text)
+    return render(request, "publishing/_length.html", principal=principal, length=length)
 
 
 @router.post("/w/{slug}/calendar/posts/{post_id}/edit", dependencies=[CsrfChecked])

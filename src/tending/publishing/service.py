@@ -40,6 +40,7 @@ from tending.database.core import utcnow
 from tending.errors import Conflict, Forbidden, NotFound, Refused
 from tending.inbox.models import Direction, Message, MessageKind
 from tending.ingest.service import ingest_items
+from tending.publishing.limits import Length, measure
 from tending.publishing.models import Post, PostCreate, PostStatus
 from tending.workspace.scope import Scoped, require_own
 
@@ -98,6 +99,24 @@ def get_post(session: Session, *, workspace_id: int, post_id: int) -> Post:
     return post
 
 
+def _check_length(session: Session, channel_id: int, text: str) -> None:
+    """Refuse a text its network would refuse at publication time (`tending.publishing.limits`)."""
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        return
+    length = measure(channel, text)
+    if length.over:
+        raise PostRefused(f"text: {length.describe()}, {length.problem}; shorten it")
+
+
+def measure_draft(session: Session, *, workspace_id: int, channel_id: int, text: str) -> Length:
+    """How the text counts on the channel's network, for the compose page's notice."""
+    require_own(session, workspace_id=workspace_id, kind=Scoped.channel, field="channel_id", ids=channel_id)
+    channel = session.get(Channel, channel_id)
+    assert channel is not None
+    return measure(channel, text)
+
+
 def create_draft(
     session: Session, *, workspace_id: int, author: User, post_in: PostCreate, now: datetime | None = None
 ) -> Post:
@@ -109,6 +128,7 @@ def create_draft(
         session, workspace_id=workspace_id, kind=Scoped.campaign, field="campaign_id", ids=post_in.campaign_id
     )
     scheduled_at = _check_time(post_in.scheduled_at, now)
+    _check_length(session, post_in.channel_id, post_in.text)
     post = Post(
         workspace_id=workspace_id,
         channel_id=post_in.channel_id,
@@ -142,6 +162,7 @@ def edit(
     when = _check_time(scheduled_at, now)
     changed = []
     if text is not None and text != post.text:
+        _check_length(session, post.channel_id, text)
         post.text = text
         changed.append("text")
     if when is not None and when != post.scheduled_at:

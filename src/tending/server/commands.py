@@ -49,9 +49,15 @@ def register(app: typer.Typer) -> None:
         from tending.keys.service import check_worker
         from tending.worker import huey, import_all_tasks
 
-        exit_on_unsafe_keys(lambda: check_worker(get_settings()))
+        settings = get_settings()
+        exit_on_unsafe_keys(lambda: check_worker(settings))
         import_all_tasks()
         consumer = Consumer(
-            huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+            huey,
+            workers=workers,
+            worker_type="thread",
+            periodic=True,
+            check_worker_health=True,
+            max_delay=settings.worker_max_delay_s,
         )
         consumer.run()

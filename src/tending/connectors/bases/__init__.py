@@ -21,6 +21,7 @@ from tending.connectors.bases.errors import (
     UpstreamError,
 )
 from tending.connectors.bases.items import AuthorProfile, FetchResult, InboundItem, MetricPoint, SentItem
+from tending.connectors.bases.review import ReviewCapability, ReviewDecision
 
 __all__ = [
     "ApiVersionRefused",
@@ -41,6 +42,8 @@ __all__ = [
     "PublishCapability",
     "RateLimited",
     "ReplyCapability",
+    "ReviewCapability",
+    "ReviewDecision",
     "SentItem",
     "UpstreamError",
     "can_check_published",

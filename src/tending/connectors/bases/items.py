@@ -43,6 +43,9 @@ class InboundItem:
     url: str | None = None
     language: str | None = None
     raw: str | None = None
+    # Set when the network withholds the item pending the owner's review (`held_for_review`,
+    # `likely_spam`); see `tending.inbox.models.NetworkReview`.
+    network_review: str | None = None
 
 
 @dataclass(slots=True)

@@ -40,6 +40,8 @@ from tending.connectors.bases.renewal import Renewing
 from tending.connectors.bluesky import messages
 from tending.connectors.bluesky.client import NETWORK, call, json_content, login
 from tending.connectors.bluesky.config import BlueskyConfig
+from tending.connectors.bluesky.richtext import MAX_IMAGE_BYTES, MAX_IMAGES, facets, image_embed, languages
+from tending.connectors.media import fetch_media
 
 _KINDS = {"mention": "mention", "reply": "reply", "quote": "mention"}
 _PROFILE_BATCH = 25
@@ -283,20 +285,16 @@ class BlueskyConnector(Connector, PublishCapability, MetricsCapability, DirectMe
         return self._send(text, reply_to=reply_to)
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
-        """Post under the record key of `idempotency_key` (`com.atproto.repo.createRecord` with `rkey`);
-        media are linked in the text."""
-        client = self.client
-        langs = [self.config.post_language] if self.config.post_language else None
-        record = models.AppBskyFeedPost.Record(
-            created_at=client.get_current_time_iso(),
-            text="\n".join([text, *(media_urls or [])]),
-            langs=langs or ["en"],
+        """Post under the record key of `idempotency_key` (`com.atproto.repo.createRecord` with `rkey`),
+        with up to 4 images uploaded as blobs (more are linked in the text)."""
+        urls = list(media_urls or [])
+        blobs = [(self._upload(url), "") for url in urls[:MAX_IMAGES]]
+        return self._send(
+            "\n".join([text, *urls[MAX_IMAGES:]]),
+            reply_to=None,
+            embed=image_embed(blobs),
+            rkey=post_rkey(idempotency_key),
         )
-        rkey = post_rkey(idempotency_key)
-        created = call(
-            lambda: client.app.bsky.feed.post.create(self._did, record, rkey=rkey), what="createRecord"
-        )
-        return self._sent_record(created.uri, created.cid)
 
     def find_published(
         self, *, text: str, idempotency_key: str, since: datetime, media_urls: list[str] | None = None
@@ -321,12 +319,36 @@ class BlueskyConnector(Connector, PublishCapability, MetricsCapability, DirectMe
             raw={"uri": uri, "cid": cid},
         )
 
-    def _send(self, text: str, *, reply_to: models.AppBskyFeedPost.ReplyRef | None) -> SentItem:
+    def _upload(self, url: str) -> models.BlobRef:
+        media = fetch_media(url, policy=self.context.outbound, max_bytes=MAX_IMAGE_BYTES, network=NETWORK)
+        return call(lambda: self.client.upload_blob(media.data), what="uploadBlob").blob
+
+    def _resolve(self, handle: str) -> str | None:
+        """A mentioned handle's DID; None when it does not resolve (the mention stays plain text)."""
+        try:
+            return str(call(lambda: self.client.resolve_handle(handle), what="resolveHandle").did)
+        except ConnectorError:
+            return None
+
+    def _send(
+        self,
+        text: str,
+        *,
+        reply_to: models.AppBskyFeedPost.ReplyRef | None,
+        embed: models.AppBskyEmbedImages.Main | None = None,
+        rkey: str | None = None,
+    ) -> SentItem:
         client = self.client
-        langs = [self.config.post_language] if self.config.post_language else None
+        record = models.AppBskyFeedPost.Record(
+            created_at=client.get_current_time_iso(),
+            text=text,
+            reply=reply_to,
+            embed=embed,
+            langs=languages(text, self.config.post_language),
+            facets=facets(text, self._resolve) or None,
+        )
         created = call(
-            lambda: client.send_post(text, reply_to=reply_to, profile_identify=self._did, langs=langs),
-            what="createRecord",
+            lambda: client.app.bsky.feed.post.create(self._did, record, rkey=rkey), what="createRecord"
         )
         return self._sent_record(created.uri, created.cid)
 

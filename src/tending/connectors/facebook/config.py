@@ -14,6 +14,8 @@ class FacebookConfig(GraphConfig):
     page_id: str = Field(pattern=r"^\d+$")
     listen_comments: bool = True
     listen_messages: bool = False
+    # Posts that tag or @mention the Page (`/{page-id}/tagged`), read as mentions.
+    listen_mentions: bool = False
     messages_page_size: int = Field(default=25, ge=1, le=100)
     # Past Messenger's 24-hour window, answer with the HUMAN_AGENT tag for 7 days (the app needs the
     # Human Agent feature approved by Meta).

@@ -31,6 +31,7 @@ from tending.connectors.bases import (
 from tending.connectors.bases.messages import META_WINDOW, DirectMessageCapability
 from tending.connectors.facebook.client import NETWORK, TOKEN_KEYS
 from tending.connectors.facebook.config import FacebookConfig
+from tending.connectors.facebook.mentions import tagged_edge
 from tending.connectors.graph.base import GraphConnector
 from tending.connectors.graph.insights import read_insights
 from tending.connectors.graph.messages import GraphInbox
@@ -107,6 +108,10 @@ class FacebookConnector(GraphConnector, PublishCapability, MetricsCapability, Di
                 items.setdefault(item.external_id, item)
             new_cursor["comments"] = scan.state
             has_more |= scan.has_more
+        if self.config.listen_mentions:
+            has_more |= self.take_newest(
+                tagged_edge(self.config.page_id), "tagged", cursor, new_cursor, items
+            )
         if self.config.listen_messages:
             direct = self.fetch_direct(dict(cursor.get("messages") or {}))
             items.update((item.external_id, item) for item in direct.items)

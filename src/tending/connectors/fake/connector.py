@@ -35,6 +35,8 @@ from tending.connectors.bases import (
     PublishCapability,
     RateLimited,
     ReplyCapability,
+    ReviewCapability,
+    ReviewDecision,
     SentItem,
     UpstreamError,
 )
@@ -96,7 +98,9 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
-class FakeConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class FakeConnector(
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, ReviewCapability
+):
     slug = "fake"
     title = "Fake network"
     description = "Deterministic offline network for tests and the demo."
@@ -151,6 +155,10 @@ class FakeConnector(Connector, ListenCapability, ReplyCapability, PublishCapabil
         self._demo_dir()
         ext = "fake-post-" + _digest(idempotency_key)
         return SentItem(external_id=ext, created_at=datetime.now(UTC), url=f"https://fake.example/{ext}")
+
+    def decide_review(self, *, external_id: str, decision: ReviewDecision) -> None:
+        """The rehearsed network accepts every decision on a withheld item."""
+        self._demo_dir()
 
     def metrics(self, *, since: datetime, until: datetime) -> list[MetricPoint]:
         self._demo_dir()

@@ -12,6 +12,7 @@ from tending.connectors.graph.client import GraphClient, data_list
 from tending.connectors.graph.config import GraphConfig
 from tending.connectors.text import same_post
 from tending.connectors.watermark import parse_time
+from tending.connectors.graph.newest import NewestFirst, read_newest
 
 
 class GraphConnector(Connector):
@@ -50,6 +51,22 @@ class GraphConnector(Connector):
                 policy=self.context.outbound,
             )
         return self._graph
+
+    def take_newest(
+        self,
+        edge: NewestFirst,
+        key: str,
+        cursor: dict[str, Any],
+        new_cursor: dict[str, Any],
+        items: dict[str, Any],
+    ) -> bool:
+        """Read one page of a newest-first edge into `items`, its state under `key`; True when more wait."""
+        found, new_cursor[key], more = read_newest(
+            self.graph, edge, cursor.get(key), limit=self.config.page_size, start=self.config.start
+        )
+        for item in found:
+            items.setdefault(item.external_id, item)
+        return more
 
     def close(self) -> None:
         if self._graph is not None:

@@ -13,6 +13,8 @@ class InstagramConfig(GraphConfig):
 
     ig_user_id: str = Field(pattern=r"^\d+$")
     username: str | None = None
+    # Media in which the account is tagged (`/{ig-user-id}/tags`), read as mentions.
+    listen_tags: bool = False
     insights_metrics: list[str] = Field(default_factory=lambda: ["reach", "follower_count"])
     # Instagram Messaging lives on the linked Facebook Page: its id carries conversations and the Send API.
     page_id: str | None = Field(default=None, pattern=r"^\d+$")

@@ -38,6 +38,8 @@ from tending.connectors.graph.messages import GraphInbox
 from tending.connectors.graph.scan import CommentSource, Entries, scan_comments
 from tending.connectors.instagram.client import NETWORK, TOKEN_KEYS
 from tending.connectors.instagram.config import InstagramConfig
+from tending.connectors.instagram.media import check_publishing_quota, wait_until_ready
+from tending.connectors.instagram.mentions import tags_edge
 from tending.connectors.watermark import parse_time
 
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,parent_id"
@@ -79,8 +81,12 @@ class InstagramConnector(GraphConnector, PublishCapability, MetricsCapability, D
         for media_id, comment in scan.comments:
             item = self._item(media_id, comment)
             items.setdefault(item.external_id, item)
+        new_cursor = {**cursor, "comments": scan.state}
+        has_more = scan.has_more
+        if self.config.listen_tags:
+            has_more |= self.take_newest(tags_edge(self.config.ig_user_id), "tags", cursor, new_cursor, items)
         ordered = sorted(items.values(), key=lambda it: (it.created_at, it.external_id))
-        result = FetchResult(items=ordered, cursor={**cursor, "comments": scan.state}, has_more=scan.has_more)
+        result = FetchResult(items=ordered, cursor=new_cursor, has_more=has_more)
         return with_direct(self, result, cursor, listen=self.config.listen_messages)
 
     def _comment_fields(self) -> str:
@@ -223,6 +229,7 @@ class InstagramConnector(GraphConnector, PublishCapability, MetricsCapability, D
                 "publishing videos to Instagram is not supported; use images", network=NETWORK
             )
         account = self.config.ig_user_id
+        check_publishing_quota(self.graph, account)
         if len(urls) == 1:
             container = self._container({"image_url": urls[0], "caption": text})
         else:
@@ -230,6 +237,7 @@ class InstagramConnector(GraphConnector, PublishCapability, MetricsCapability, D
             container = self._container(
                 {"media_type": "CAROUSEL", "children": ",".join(children), "caption": text}
             )
+        wait_until_ready(self.graph, container)
         answer = self.graph.post(f"{account}/media_publish", data={"creation_id": container}, what="publish")
         return self._sent(answer)
 

@@ -87,6 +87,16 @@ class LinkedInClient:
     def post(self, path: str, *, body: dict[str, Any], what: str) -> Answer:
         return self._send("POST", path, query="", body=body, what=what)
 
+    def upload(self, url: str, *, data: bytes, what: str) -> None:
+        """PUT bytes to an upload URL LinkedIn handed out (images), with the same token and errors."""
+        if not url.startswith("https://"):
+            raise MalformedResponse(f"{what}: the upload URL is not https", network=NETWORK)
+        try:
+            response = self._http.put(url, headers={"Authorization": f"Bearer {self._token}"}, content=data)
+        except httpx.TransportError:
+            raise UpstreamError(f"{what}: {outbound.UNREACHABLE}", network=NETWORK) from None
+        self._read(response, what=what)
+
     def _send(self, method: str, path: str, *, query: str, body: dict[str, Any] | None, what: str) -> Answer:
         if not self._token:
             raise AuthExpired(f"{what}: no access token; connect the page", network=NETWORK)

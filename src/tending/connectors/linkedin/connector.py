@@ -42,6 +42,7 @@ from tending.connectors.linkedin import tokens
 from tending.connectors.linkedin.client import NETWORK, LinkedInClient, elements, enc, restli_list
 from tending.connectors.linkedin.config import LinkedInConfig
 from tending.connectors.text import same_post
+from tending.connectors.linkedin.media import MAX_IMAGES, media_content, upload_images
 from tending.connectors.watermark import Walk
 
 _PERSON = "urn:li:person:"
@@ -319,10 +320,16 @@ class LinkedInConnector(
         )
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
-        commentary = escape_little_text("\n".join([text, *(media_urls or [])]))
+        urls = list(media_urls or [])
+        images = upload_images(
+            self.api, urls, owner=self.config.organization_urn, policy=self.context.outbound
+        )
+        commentary = escape_little_text("\n".join([text, *urls[MAX_IMAGES:]]))
+        content = media_content(images)
         answer = self.api.post(
             "posts",
             body={
+                **({"content": content} if content else {}),
                 "author": self.config.organization_urn,
                 "commentary": commentary,
                 "visibility": "PUBLIC",

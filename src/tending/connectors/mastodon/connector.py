@@ -35,6 +35,7 @@ from tending.connectors.bases import (
 from tending.connectors.bases.messages import DirectMessageCapability
 from tending.connectors.mastodon.client import NETWORK, call, make_api
 from tending.connectors.mastodon.config import MastodonConfig
+from tending.connectors.mastodon.media import MAX_ATTACHMENTS, upload_media
 from tending.connectors.text import html_to_text, same_post
 
 _DEFAULT_AVATAR_MARK = "/avatars/original/missing.png"
@@ -251,11 +252,15 @@ class MastodonConnector(Connector, PublishCapability, MetricsCapability, DirectM
         return self._sent(status)
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
-        """Post publicly; media are linked (not uploaded) so the text stays one request."""
-        body = "\n".join([text, *(media_urls or [])])
+        """Post publicly with up to 4 images uploaded to the instance (more are linked in the text)."""
+        urls = list(media_urls or [])
+        media_ids = upload_media(self.api, urls, policy=self.context.outbound) or None
+        body = "\n".join([text, *urls[MAX_ATTACHMENTS:]])
         status = call(
             self.api,
-            lambda: self.api.status_post(body, visibility="public", idempotency_key=idempotency_key),
+            lambda: self.api.status_post(
+                body, visibility="public", idempotency_key=idempotency_key, media_ids=media_ids
+            ),
             what="publish",
         )
         return self._sent(status)

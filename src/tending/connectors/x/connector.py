@@ -36,6 +36,7 @@ from tending.connectors.watermark import parse_time
 from tending.connectors.x import messages, tokens
 from tending.connectors.x.client import NETWORK, call, make_client
 from tending.connectors.x.config import XConfig
+from tending.connectors.x.media import MAX_IMAGES, upload_images
 
 TWEET_FIELDS = [
     "created_at",
@@ -230,10 +231,17 @@ class XConnector(Connector, PublishCapability, MetricsCapability, DirectMessageC
         return self._sent(answer)
 
     def publish(self, *, text: str, idempotency_key: str, media_urls: list[str] | None = None) -> SentItem:
-        """Media are linked in the text (X shows link cards), not uploaded."""
-        body = "\n".join([text, *(media_urls or [])])
+        """Up to 4 images are uploaded (v2 media upload) and attached; more are linked in the text."""
+        urls = list(media_urls or [])
         client = self.client
-        answer = call(lambda: client.create_tweet(text=body, user_auth=self._user_auth), what="publish")
+        media_ids = (
+            upload_images(client, urls, user_auth=self._user_auth, policy=self.context.outbound) or None
+        )
+        body = "\n".join([text, *urls[MAX_IMAGES:]])
+        answer = call(
+            lambda: client.create_tweet(text=body, media_ids=media_ids, user_auth=self._user_auth),
+            what="publish",
+        )
         return self._sent(answer)
 
     def find_published(

@@ -17,4 +17,7 @@ class YouTubeConfig(ConnectorConfig):
     page_size: int = Field(default=100, ge=1, le=100)
     start: Literal["latest", "beginning"] = "latest"
     enrich_authors: bool = True
+    # Comments YouTube holds for review or keeps as likely spam (the owner's OAuth token can list them).
+    listen_held: bool = False
+    held_max_pages: int = Field(default=3, ge=1, le=20)
     request_timeout_s: float = Field(default=30.0, gt=0)

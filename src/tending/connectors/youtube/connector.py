@@ -28,11 +28,14 @@ from tending.connectors.bases import (
     MetricPoint,
     MetricsCapability,
     ReplyCapability,
+    ReviewCapability,
+    ReviewDecision,
     SentItem,
 )
 from tending.connectors.watermark import Walk, parse_time
 from tending.connectors.youtube.client import NETWORK, call, make_service
 from tending.connectors.youtube.config import YouTubeConfig
+from tending.connectors.youtube.held import read_held, set_moderation_status
 
 _CHANNEL_BATCH = 50
 
@@ -63,7 +66,7 @@ def _author_id(snippet: dict[str, Any]) -> str:
     return str(channel.get("value") or "") if isinstance(channel, dict) else ""
 
 
-class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapability):
+class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapability, ReviewCapability):
     slug = "youtube"
     title = "YouTube"
     description = "Comments and replies on a YouTube channel's videos; replies and channel statistics."
@@ -124,8 +127,23 @@ class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapa
             found += [(comment, video) for comment in new]
         next_page = page.get("nextPageToken")
         walk.advance(None if first_only else (str(next_page) if next_page else None), reached_floor=reached)
-        profiles = self._profiles({_author_id(_snippet(c)) for c, _ in found}) if found else {}
+        held = (
+            read_held(
+                self.service,
+                channel_id=self.config.channel_id,
+                page_size=self.config.page_size,
+                max_pages=self.config.held_max_pages,
+            )
+            if self.config.listen_held
+            else []
+        )
+        everyone = {_author_id(_snippet(c)) for c, _ in found} | {_author_id(_snippet(c)) for c, _, _ in held}
+        profiles = self._profiles(everyone) if everyone else {}
         items = [self._item(comment, video, profiles) for comment, video in found]
+        for comment, video, review in held:
+            item = self._item(comment, video, profiles)
+            item.network_review = review
+            items.append(item)
         items.sort(key=lambda it: (it.created_at, it.external_id))
         return FetchResult(items=items, cursor={**cursor, "threads": walk.dump()}, has_more=walk.in_progress)
 
@@ -258,6 +276,10 @@ class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapa
             url=f"https://www.youtube.com/watch?v={video}&lc={answer['id']}" if video else None,
             raw=answer,
         )
+
+    def decide_review(self, *, external_id: str, decision: ReviewDecision) -> None:
+        """Publish or reject a comment YouTube held for review or as likely spam."""
+        set_moderation_status(self.service, comment_id=external_id, decision=decision)
 
     # -- metrics ----------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Real-time intake: notifications pushed by networks, stored through the same ingestion as polling."""
