@@ -19,6 +19,7 @@ from tending.connectors.bases.errors import (
     UpstreamError,
 )
 from tending.connectors.bases.items import AuthorProfile, FetchResult, InboundItem, MetricPoint, SentItem
+from tending.connectors.bases.searching import SearchCapability, SearchQuery, SearchQuota
 
 __all__ = [
     "AuthExpired",
@@ -38,6 +39,9 @@ __all__ = [
     "PublishCapability",
     "RateLimited",
     "ReplyCapability",
+    "SearchCapability",
+    "SearchQuery",
+    "SearchQuota",
     "SentItem",
     "UpstreamError",
 ]

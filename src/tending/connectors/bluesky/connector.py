@@ -34,6 +34,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.bluesky.client import NETWORK, call, json_content, login
 from tending.connectors.bluesky.config import BlueskyConfig
+from tending.connectors.bluesky.search import BlueskySearching
 
 _KINDS = {"mention": "mention", "reply": "reply", "quote": "mention"}
 _PROFILE_BATCH = 25
@@ -73,7 +74,9 @@ def _profile(view: dict[str, Any]) -> AuthorProfile:
     )
 
 
-class BlueskyConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class BlueskyConnector(
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, BlueskySearching
+):
     slug = "bluesky"
     title = "Bluesky"
     description = "Mentions, replies and quotes of a Bluesky account; replies, posts and follower counts."

@@ -38,6 +38,7 @@ from tending.connectors.bases import (
     SentItem,
     UpstreamError,
 )
+from tending.connectors.fake.search import FakeSearching
 from tending.ingest.generic import item_from_record
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -96,7 +97,9 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
-class FakeConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class FakeConnector(
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, FakeSearching
+):
     slug = "fake"
     title = "Fake network"
     description = "Deterministic offline network for tests and the demo."
