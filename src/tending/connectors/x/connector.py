@@ -33,6 +33,7 @@ from tending.connectors.bases import (
 from tending.connectors.watermark import parse_time
 from tending.connectors.x.client import NETWORK, call, make_client
 from tending.connectors.x.config import XConfig
+from tending.connectors.x.search import XSearching
 
 TWEET_FIELDS = [
     "created_at",
@@ -71,7 +72,9 @@ def _profile(user: dict[str, Any]) -> AuthorProfile:
     )
 
 
-class XConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class XConnector(
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, XSearching
+):
     """Mentions need a paid X API tier (Basic or above); the free tier can only post and reply."""
 
     slug = "x"
