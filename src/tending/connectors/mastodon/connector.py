@@ -36,6 +36,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.mastodon.client import NETWORK, call, make_api
 from tending.connectors.mastodon.config import MastodonConfig
+from tending.connectors.mastodon.search import MastodonSearching
 from tending.connectors.rss.htmltext import html_to_text
 
 _DEFAULT_AVATAR_MARK = "/avatars/original/missing.png"
@@ -99,7 +100,9 @@ def _status_text(status: Any) -> str:
     return f"CW: {warning}\n\n{text}" if warning else text
 
 
-class MastodonConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class MastodonConnector(
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, MastodonSearching
+):
     slug = "mastodon"
     title = "Mastodon"
     description = "Mentions and direct messages of a Mastodon account; replies, posts and follower counts."
