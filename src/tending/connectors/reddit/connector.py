@@ -36,6 +36,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.reddit.client import NETWORK, call, make_reddit
 from tending.connectors.reddit.config import RedditConfig
+from tending.connectors.reddit.search import RedditSearching
 
 _THREAD_IN_CONTEXT = re.compile(r"/comments/([a-z0-9]+)/")
 _TITLE_MAX = 300
@@ -68,7 +69,9 @@ def _thread_of(data: dict[str, Any]) -> str | None:
     return f"t3_{match.group(1)}" if match else None
 
 
-class RedditConnector(Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability):
+class RedditConnector(
+    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, RedditSearching
+):
     slug = "reddit"
     title = "Reddit"
     description = "A brand's subreddit and inbox on Reddit; replies, submissions and subscriber counts."
