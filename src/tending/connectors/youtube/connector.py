@@ -33,6 +33,7 @@ from tending.connectors.bases import (
 from tending.connectors.watermark import Walk, parse_time
 from tending.connectors.youtube.client import NETWORK, call, make_service
 from tending.connectors.youtube.config import YouTubeConfig
+from tending.connectors.youtube.search import YouTubeSearching
 
 _CHANNEL_BATCH = 50
 
@@ -63,7 +64,7 @@ def _author_id(snippet: dict[str, Any]) -> str:
     return str(channel.get("value") or "") if isinstance(channel, dict) else ""
 
 
-class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapability):
+class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapability, YouTubeSearching):
     slug = "youtube"
     title = "YouTube"
     description = "Comments and replies on a YouTube channel's videos; replies and channel statistics."
