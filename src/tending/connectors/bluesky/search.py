@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from atproto import Client, models
 
@@ -30,8 +30,12 @@ class BlueskySearching(SearchCapability):
     search_quota: ClassVar[SearchQuota] = SearchQuota(
         calls=3000, window_seconds=300, note="Bluesky's per-account limit on API requests"
     )
-    client: Client
-    config: Any
+    # Supplied by the connector this is mixed into.
+    if TYPE_CHECKING:
+        config: Any
+
+        @property
+        def client(self) -> Client: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
         from tending.connectors.bluesky.connector import _profile, _time, _web_url

@@ -7,7 +7,7 @@ network's search would return its newest results.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 
@@ -21,10 +21,11 @@ class FakeSearching(SearchCapability):
     search_quota: ClassVar[SearchQuota] = SearchQuota(
         calls=600, window_seconds=900, note="made up, so the demo shows a quota being spent"
     )
-    config: Any
+    # Supplied by the connector this is mixed into.
+    if TYPE_CHECKING:
+        config: Any
 
-    def _read(self, name: str) -> bytes:  # supplied by the connector
-        raise NotImplementedError
+        def _read(self, name: str) -> bytes: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
         extra = self.config.model_extra or {}

@@ -9,7 +9,7 @@ forward with `min_id`, kept per timeline in the cursor, so a resumed run reads e
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from mastodon import Mastodon
 
@@ -25,13 +25,16 @@ class MastodonSearching(SearchCapability):
     search_quota: ClassVar[SearchQuota] = SearchQuota(
         calls=300, window_seconds=300, note="Mastodon's default per-account limit on API calls"
     )
-    api: Mastodon
-    config: Any
+    # Supplied by the connector this is mixed into.
+    if TYPE_CHECKING:
+        config: Any
 
-    def _item(
-        self, status: Any, *, kind: str, thread: str | None = None, outbound: bool = False
-    ) -> InboundItem:  # supplied by the connector
-        raise NotImplementedError
+        @property
+        def api(self) -> Mastodon: ...
+
+        def _item(
+            self, status: Any, *, kind: str, thread: str | None = None, outbound: bool = False
+        ) -> InboundItem: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
         """One page of each timeline per call; `has_more` while any timeline gave a full page."""

@@ -9,7 +9,7 @@ post makes `before` answer nothing until the cursor is reset).
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import praw
 
@@ -30,16 +30,18 @@ class RedditSearching(SearchCapability):
     search_quota: ClassVar[SearchQuota] = SearchQuota(
         calls=100, window_seconds=60, note="Reddit's free API limit per OAuth client"
     )
-    reddit: praw.Reddit
-    config: Any
+    # Supplied by the connector this is mixed into.
+    if TYPE_CHECKING:
+        config: Any
 
-    def _profiles(self, fullnames: set[str]) -> dict[str, dict[str, Any]]:  # supplied by the connector
-        raise NotImplementedError
+        @property
+        def reddit(self) -> praw.Reddit: ...
 
-    def _item(
-        self, data: dict[str, Any], kind: str, forced: str | None, profiles: dict[str, dict[str, Any]]
-    ) -> InboundItem:  # supplied by the connector
-        raise NotImplementedError
+        def _profiles(self, fullnames: set[str]) -> dict[str, dict[str, Any]]: ...
+
+        def _item(
+            self, data: dict[str, Any], kind: str, forced: str | None, profiles: dict[str, dict[str, Any]]
+        ) -> InboundItem: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
         from tending.connectors.reddit.connector import _children

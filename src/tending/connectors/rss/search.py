@@ -7,7 +7,7 @@ Last-Modified and the ids already read, as the blog channel's own polling does.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tending.connectors.bases import FetchResult, InboundItem, SearchCapability, SearchQuery, SearchQuota
 from tending.connectors.rss.client import FeedClient, FeedResponse
@@ -19,14 +19,16 @@ class RssSearching(SearchCapability):
     search_quota: ClassVar[SearchQuota] = SearchQuota(
         calls=60, window_seconds=3600, note="tending's own courtesy limit: feeds publish no quota"
     )
-    client: FeedClient
-    config: Any
+    # Supplied by the connector this is mixed into.
+    if TYPE_CHECKING:
+        config: Any
 
-    def _parse(self, resp: FeedResponse) -> Any:  # supplied by the connector
-        raise NotImplementedError
+        @property
+        def client(self) -> FeedClient: ...
 
-    def _item(self, entry: Any, ext: str, *, role: str, feed_language: str | None) -> InboundItem:
-        raise NotImplementedError  # supplied by the connector
+        def _parse(self, resp: FeedResponse) -> Any: ...
+
+        def _item(self, entry: Any, ext: str, *, role: str, feed_language: str | None) -> InboundItem: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
         from tending.connectors.rss.connector import _entry_id

@@ -8,13 +8,14 @@ as NotPermitted.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import tweepy
 
 from tending.connectors.bases import (
     AuthorProfile,
     FetchResult,
+    InboundItem,
     MalformedResponse,
     SearchCapability,
     SearchQuery,
@@ -42,12 +43,15 @@ class XSearching(SearchCapability):
     search_quota: ClassVar[SearchQuota] = SearchQuota(
         calls=60, window_seconds=900, note="recent search on the Basic tier, per app; posts read count too"
     )
-    client: tweepy.Client
-    _user_auth: bool
-    config: Any
+    # Supplied by the connector this is mixed into.
+    if TYPE_CHECKING:
+        config: Any
+        _user_auth: bool
 
-    def _item(self, tweet: Any, profiles: dict[str, AuthorProfile]) -> Any:  # supplied by the connector
-        raise NotImplementedError
+        @property
+        def client(self) -> tweepy.Client: ...
+
+        def _item(self, tweet: Any, profiles: dict[str, AuthorProfile]) -> InboundItem: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
         from tending.connectors.x.connector import TWEET_FIELDS, USER_FIELDS, _id_key, _newer, _profile

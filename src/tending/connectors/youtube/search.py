@@ -11,7 +11,7 @@ newest `publishedAt` seen becomes `publishedAfter` once a walk through `pageToke
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tending.connectors.bases import (
     AuthorProfile,
@@ -36,12 +36,15 @@ class YouTubeSearching(SearchCapability):
         calls=10_000, window_seconds=86_400, unit="units", note="the Data API's daily quota per project"
     )
     search_cost: ClassVar[int] = SEARCH_UNITS + COMMENTED_VIDEOS
-    service: Any
+    # Supplied by the connector this is mixed into.
+    if TYPE_CHECKING:
 
-    def _item(
-        self, comment: dict[str, Any], video: str, profiles: dict[str, AuthorProfile]
-    ) -> InboundItem:  # supplied by the connector
-        raise NotImplementedError
+        @property
+        def service(self) -> Any: ...
+
+        def _item(
+            self, comment: dict[str, Any], video: str, profiles: dict[str, AuthorProfile]
+        ) -> InboundItem: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
         from tending.connectors.youtube.connector import _time
