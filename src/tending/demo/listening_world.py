@@ -51,7 +51,7 @@ def write_listening(out_dir: Path, *, days: int, seed: int, now: datetime | None
     now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     start = now - timedelta(days=days)
     wave = (start + timedelta(days=days - WAVE_DAYS_AGO)).replace(hour=0)
-    records = []
+    records: list[dict[str, object]] = []
 
     def post(at: datetime, template: str) -> None:
         n = len(records)
@@ -108,9 +108,9 @@ def listen_in_demo(
             return
         channel.config = {**channel.config, "listening_source": SOURCE}
         data = QueryIn(name="Northwind talk", terms=QUERY_TERMS, phrases=QUERY_PHRASES, networks=["fake"])
-        query = create_query(session, workspace_id=workspace_id, data=data, actor=None, settings=settings)
+        made = create_query(session, workspace_id=workspace_id, data=data, actor=None, settings=settings)
         session.commit()
-        query_id = query.id
+        query_id = made.id
     run_query(factory, settings=settings, query_id=query_id, now=now, max_pages=1000)
     with factory() as session:
         query = session.get(ListeningQuery, query_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from tending.auth.deps import CurrentWorkspace
+from tending.config import Settings
 from tending.database.core import DbSession
 from tending.errors import NotFound
 from tending.inbox.models import Conversation
@@ -31,3 +32,11 @@ def page_conversation(conversation_id: int, workspace: PageWorkspace, db: DbSess
 
 CurrentConversation = Annotated[Conversation, Depends(current_conversation)]
 PageConversation = Annotated[Conversation, Depends(page_conversation)]
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was built with (tests and the demo build apps with their own)."""
+    return request.app.state.settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]

@@ -7,11 +7,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tending.auth.deps import BrandPagePrincipal, CsrfChecked, PagePrincipal
-from tending.config import get_settings
 from tending.database.core import DbSession
 from tending.errors import DomainError
 from tending.helpdesk import service
-from tending.helpdesk.deps import PageConversation
+from tending.helpdesk.deps import AppSettings, PageConversation
 from tending.helpdesk.models import HelpdeskIn, HelpdeskKind
 from tending.helpdesk.views import thread_link
 from tending.templating import render
@@ -53,6 +52,7 @@ def case_panel(
 
 @router.post("/w/{slug}/inbox/{conversation_id}/case", dependencies=[CsrfChecked])
 def create_case_page(
+    settings: AppSettings,
     request: Request,
     db: DbSession,
     principal: PagePrincipal,
@@ -65,7 +65,7 @@ def create_case_page(
             db,
             conversation=conversation,
             actor=principal.user,
-            settings=get_settings(),
+            settings=settings,
             link=thread_link(request, workspace.slug, conversation.id),
         )
     except DomainError as exc:
@@ -91,6 +91,7 @@ def helpdesk_settings(
 
 @router.post("/w/{slug}/settings/helpdesk", dependencies=[CsrfChecked])
 def save_helpdesk(
+    settings: AppSettings,
     db: DbSession,
     principal: BrandPagePrincipal,
     workspace: PageWorkspace,
@@ -109,5 +110,5 @@ def save_helpdesk(
         signing_secret=signing_secret,
         webhook_secret=webhook_secret,
     )
-    service.configure(db, workspace_id=workspace.id, data=data, settings=get_settings(), actor=principal.user)
+    service.configure(db, workspace_id=workspace.id, data=data, settings=settings, actor=principal.user)
     return RedirectResponse(f"/w/{workspace.slug}/settings/helpdesk?saved=1", status_code=303)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.config import get_settings
 from tending.database.core import DbSession
 from tending.errors import NotFound
 from tending.helpdesk import service
-from tending.helpdesk.deps import CurrentConversation
+from tending.helpdesk.deps import AppSettings, CurrentConversation
 from tending.helpdesk.models import CaseRead, HelpdeskIn, HelpdeskRead
 
 router = APIRouter(tags=["helpdesk"])
@@ -22,10 +21,14 @@ def thread_link(request: Request, slug: str, conversation_id: int) -> str:
 
 @router.put("/workspaces/{workspace_id}/helpdesk", response_model=HelpdeskRead, dependencies=[CsrfChecked])
 def configure(
-    workspace: CurrentWorkspace, principal: BrandPrincipal, db: DbSession, body: HelpdeskIn
+    settings: AppSettings,
+    workspace: CurrentWorkspace,
+    principal: BrandPrincipal,
+    db: DbSession,
+    body: HelpdeskIn,
 ) -> HelpdeskRead:
     connection = service.configure(
-        db, workspace_id=workspace.id, data=body, settings=get_settings(), actor=principal.user
+        db, workspace_id=workspace.id, data=body, settings=settings, actor=principal.user
     )
     return HelpdeskRead.model_validate(connection)
 
@@ -36,6 +39,7 @@ def configure(
     dependencies=[CsrfChecked],
 )
 def create_case(
+    settings: AppSettings,
     request: Request,
     workspace: CurrentWorkspace,
     conversation: CurrentConversation,
@@ -46,7 +50,7 @@ def create_case(
         db,
         conversation=conversation,
         actor=principal.user,
-        settings=get_settings(),
+        settings=settings,
         link=thread_link(request, workspace.slug, conversation.id),
     )
     return CaseRead.model_validate(case)
@@ -61,10 +65,12 @@ def get_case(conversation: CurrentConversation, db: DbSession) -> CaseRead:
 
 
 @router.post("/helpdesk/{workspace_id}/status", response_model=CaseRead)
-async def status_report(workspace_id: int, request: Request, db: DbSession) -> CaseRead:
+async def status_report(
+    settings: AppSettings, workspace_id: int, request: Request, db: DbSession
+) -> CaseRead:
     """Called by the helpdesk, not a person: no session, the signature is the authentication."""
     body = await request.body()
     case = service.record_status(
-        db, workspace_id=workspace_id, headers=dict(request.headers), body=body, settings=get_settings()
+        db, workspace_id=workspace_id, headers=dict(request.headers), body=body, settings=settings
     )
     return CaseRead.model_validate(case)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from tending.auth.deps import CurrentWorkspace
+from tending.config import Settings
 from tending.database.core import DbSession
 from tending.listening import service
 from tending.listening.models import ListeningQuery, ListeningResult
@@ -33,3 +34,11 @@ CurrentQuery = Annotated[ListeningQuery, Depends(current_query)]
 PageQuery = Annotated[ListeningQuery, Depends(page_query)]
 CurrentResult = Annotated[ListeningResult, Depends(current_result)]
 PageResult = Annotated[ListeningResult, Depends(page_result)]
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was built with (tests and the demo build apps with their own)."""
+    return request.app.state.settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]

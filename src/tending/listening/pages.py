@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from tending.auth.deps import BrandPagePrincipal, CsrfChecked, PagePrincipal
 from tending.campaign.models import Campaign
-from tending.config import get_settings
 from tending.database.core import DbSession
 from tending.ingest.signals import after_ingest
 from tending.listening import service
-from tending.listening.deps import PageQuery, PageResult
+from tending.listening.deps import AppSettings, PageQuery, PageResult
 from tending.listening.models import QueryAction, QueryIn, ResultState
 from tending.templating import render
 from tending.workspace.pages import PageWorkspace, page_context
@@ -49,6 +48,7 @@ def _chart(db: DbSession, query_id: int) -> dict[str, object]:
 
 @router.get("/w/{slug}/listening")
 def listening_page(
+    settings: AppSettings,
     request: Request,
     db: DbSession,
     principal: PagePrincipal,
@@ -57,7 +57,6 @@ def listening_page(
     state: str = "new",
     page: int = 1,
 ) -> Response:
-    settings = get_settings()
     queries = service.list_queries(db, workspace_id=workspace.id)
     selected = next((q for q in queries if q.id == query), None)
     state = state if state in STATES else "new"
@@ -103,6 +102,7 @@ def listening_page(
 
 @router.post("/w/{slug}/listening/queries", dependencies=[CsrfChecked])
 def create_query_page(
+    settings: AppSettings,
     db: DbSession,
     workspace: PageWorkspace,
     principal: BrandPagePrincipal,
@@ -122,13 +122,14 @@ def create_query_page(
         networks=networks,
     )
     query = service.create_query(
-        db, workspace_id=workspace.id, data=data, actor=principal.user, settings=get_settings()
+        db, workspace_id=workspace.id, data=data, actor=principal.user, settings=settings
     )
     return RedirectResponse(f"/w/{workspace.slug}/listening?query={query.id}", status_code=303)
 
 
 @router.post("/w/{slug}/listening/from-campaign", dependencies=[CsrfChecked])
 def from_campaign_page(
+    settings: AppSettings,
     db: DbSession,
     workspace: PageWorkspace,
     principal: BrandPagePrincipal,
@@ -139,7 +140,7 @@ def from_campaign_page(
 
     campaign = get_campaign(db, campaign_id=campaign_id, workspace_id=workspace.id)
     query = service.query_from_campaign(
-        db, campaign=campaign, networks=networks, actor=principal.user, settings=get_settings()
+        db, campaign=campaign, networks=networks, actor=principal.user, settings=settings
     )
     return RedirectResponse(f"/w/{workspace.slug}/listening?query={query.id}", status_code=303)
 

@@ -8,11 +8,10 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from pydantic import BaseModel
 
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.config import get_settings
 from tending.database.core import DbSession
 from tending.ingest.signals import after_ingest
 from tending.listening import service
-from tending.listening.deps import CurrentQuery, CurrentResult
+from tending.listening.deps import AppSettings, CurrentQuery, CurrentResult
 from tending.listening.models import QueryIn, QueryRead, ResultPage, ResultRead, ResultState
 
 router = APIRouter(tags=["listening"])
@@ -45,10 +44,14 @@ def list_queries(workspace: CurrentWorkspace, db: DbSession) -> list[QueryRead]:
     dependencies=[CsrfChecked],
 )
 def create_query(
-    workspace: CurrentWorkspace, principal: BrandPrincipal, db: DbSession, body: QueryIn
+    settings: AppSettings,
+    workspace: CurrentWorkspace,
+    principal: BrandPrincipal,
+    db: DbSession,
+    body: QueryIn,
 ) -> QueryRead:
     query = service.create_query(
-        db, workspace_id=workspace.id, data=body, actor=principal.user, settings=get_settings()
+        db, workspace_id=workspace.id, data=body, actor=principal.user, settings=settings
     )
     return QueryRead.model_validate(query)
 
@@ -69,11 +72,11 @@ def list_results(
 
 
 @router.get("/workspaces/{workspace_id}/listening/quotas", response_model=list[QuotaRead])
-def quotas(workspace: CurrentWorkspace, db: DbSession) -> list[QuotaRead]:
+def quotas(settings: AppSettings, workspace: CurrentWorkspace, db: DbSession) -> list[QuotaRead]:
     now = datetime.now(UTC)
     return [
         QuotaRead(**vars(service.quota_view(db, workspace_id=workspace.id, network=n, cls=cls, now=now)))
-        for n, cls in sorted(service.searching_networks(get_settings()).items())
+        for n, cls in sorted(service.searching_networks(settings).items())
     ]
 
 
