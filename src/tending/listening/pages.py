@@ -71,7 +71,9 @@ def listening_page(
     )
     names = {q.id: q.name for q in queries}
     now = datetime.now(UTC)
-    networks = service.searching_networks(settings)
+    searching = service.searching_networks(settings)
+    connected = service.channel_networks(db, workspace_id=workspace.id)
+    networks = {n: cls for n, cls in searching.items() if n in connected}
     chart_query = selected or (queries[0] if queries else None)
     return render(
         request,
@@ -89,6 +91,8 @@ def listening_page(
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         networks=sorted(networks),
+        titles={n: cls.title for n, cls in searching.items()},
+        idle_networks=sorted(cls.title for n, cls in searching.items() if n not in connected),
         quotas=[
             service.quota_view(db, workspace_id=workspace.id, network=n, cls=cls, now=now)
             for n, cls in sorted(networks.items())

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 MAX_PAGES_PER_RUN = 10
 
 
-def searching_networks(settings: Settings) -> dict[str, SearchCapability | type]:
+def searching_networks(settings: Settings) -> dict[str, type[Connector]]:
     """The networks whose connector can search, among those this install offers."""
     return {slug: cls for slug, cls in offered(settings).items() if issubclass(cls, SearchCapability)}
 
@@ -225,6 +225,15 @@ class RunOutcome:
     errors: dict[str, str] = field(default_factory=dict)
     out_of_quota: list[str] = field(default_factory=list)
     retry_after: float | None = None
+
+
+def channel_networks(session: Session, *, workspace_id: int) -> set[str]:
+    """The networks the workspace has an active channel on: those its queries can search."""
+    return set(
+        session.scalars(
+            select(Channel.network).where(Channel.workspace_id == workspace_id, Channel.status == "active")
+        )
+    )
 
 
 def _search_channel(session: Session, *, workspace_id: int, network: str) -> Channel | None:

@@ -28,7 +28,7 @@ class BlueskySearching(SearchCapability):
     """Mixed into the Bluesky connector, which supplies the logged-in `client`."""
 
     search_quota: ClassVar[SearchQuota] = SearchQuota(
-        calls=3000, window_seconds=300, note="Bluesky's per-account limit on API requests"
+        calls=3000, window_seconds=300, note="Bluesky's limit on API requests per IP address"
     )
     # Supplied by the connector this is mixed into.
     if TYPE_CHECKING:
