@@ -461,34 +461,31 @@ def answer_this(
     conversation = session.get(Conversation, conversation_id) if conversation_id else None
     if conversation is None:
         raise Conflict("the post could not be filed in the desk")
-    result.state = ResultState.moved.value
     result.conversation_id = conversation.id
-    result.state_by_id = actor.id if actor else None
-    result.state_at = datetime.now(UTC)
-    record(
-        session,
-        workspace_id=result.workspace_id,
-        actor_id=actor.id if actor else None,
-        action="listening.answer_this",
-        target_type="listening_result",
-        target_id=result.id,
-        detail={"conversation_id": conversation.id, "network": result.network},
-    )
-    session.flush()
+    _mark(session, result, ResultState.moved, actor, {"conversation_id": conversation.id})
     return conversation, stats.new_message_ids
 
 
 def dismiss(session: Session, *, result: ListeningResult, actor: User | None) -> None:
     if result.state == ResultState.moved.value:
         raise Conflict("this post is already in the desk")
-    result.state = ResultState.dismissed.value
+    _mark(session, result, ResultState.dismissed, actor, {})
+
+
+def _mark(
+    session: Session, result: ListeningResult, state: ResultState, actor: User | None, detail: dict[str, Any]
+) -> None:
+    """Set the result's state, who set it and when, and audit it."""
+    result.state = state.value
     result.state_by_id = actor.id if actor else None
     result.state_at = datetime.now(UTC)
+    action = "listening.answer_this" if state == ResultState.moved else f"listening.{state.value}"
     record(
         session,
         workspace_id=result.workspace_id,
         actor_id=actor.id if actor else None,
-        action="listening.dismissed",
+        action=action,
         target_type="listening_result",
         target_id=result.id,
+        detail={**detail, "network": result.network},
     )

@@ -8,21 +8,15 @@ query was made from a campaign, so talk that never tags the brand reaches its wo
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from tending.alerts.channel_spikes import out_of_band
 from tending.alerts.models import IncidentKind
 from tending.alerts.service import AlertSignal, record_alerts
-from tending.campaign.spikes import (
-    SCAN_RESOLUTION,
-    VolumeBucket,
-    bucket_seconds,
-    describe_spike,
-    worth_alerting,
-)
+from tending.campaign.spikes import SCAN_RESOLUTION, VolumeBucket, bucket_seconds, describe_spike
 from tending.listening.models import ListeningQuery, ListeningResult, ListeningSpike
 from tending.listening.service import result_series
 
@@ -48,8 +42,6 @@ def scan_query_spikes(
     session: Session, *, query: ListeningQuery, since: datetime, until: datetime, now: datetime
 ) -> int:
     """Raise each new spike of the query's results in [since, until) as an alert; returns how many."""
-    from tending.detection.scorers import band_scorer  # numpy work, loaded when a scan runs
-
     width = bucket_seconds(SCAN_RESOLUTION)
     series = [
         VolumeBucket(b.at, b.volume, b.negative, b.triaged)
@@ -57,60 +49,52 @@ def scan_query_spikes(
     ]
     if not series:
         return 0
-    stamps = [b.at for b in series]
     seen = set(
         session.execute(
             select(ListeningSpike.metric, ListeningSpike.at).where(
-                ListeningSpike.query_id == query.id, ListeningSpike.at >= stamps[0]
+                ListeningSpike.query_id == query.id, ListeningSpike.at >= series[0].at
             )
         ).tuples()
     )
     signals: list[AlertSignal] = []
-    for metric, share in (("volume", False), ("negative_share", True)):
-        values = [b.value(metric) for b in series]
-        bands = band_scorer(step_seconds=width, share=share)(stamps, values)
-        for bucket, value, band in zip(series, values, bands, strict=True):
-            if band is None or math.isnan(value) or value <= band.upper or (metric, bucket.at) in seen:
-                continue
-            if not worth_alerting(metric, bucket, expected=band.expected):
-                continue
-            session.add(
-                ListeningSpike(
-                    workspace_id=query.workspace_id,
-                    query_id=query.id,
-                    metric=metric,
-                    at=bucket.at,
-                    value=value,
-                    expected=band.expected,
-                    created_at=now,
-                )
+    for hit in out_of_band(series, width=width, seen=seen):
+        session.add(
+            ListeningSpike(
+                workspace_id=query.workspace_id,
+                query_id=query.id,
+                metric=hit.metric,
+                at=hit.bucket.at,
+                value=hit.value,
+                expected=hit.expected,
+                created_at=now,
             )
-            line = describe_spike(
-                metric,
-                value=value,
-                expected=band.expected,
-                resolution=SCAN_RESOLUTION,
-                negative=bucket.negative,
-                triaged=bucket.triaged,
+        )
+        line = describe_spike(
+            hit.metric,
+            value=hit.value,
+            expected=hit.expected,
+            resolution=SCAN_RESOLUTION,
+            negative=hit.bucket.negative,
+            triaged=hit.bucket.triaged,
+        )
+        summary = f"Listening “{query.name}”: {line}"
+        signals.append(
+            AlertSignal(
+                kind=IncidentKind.spike if hit.metric == "volume" else IncidentKind.negative_spike,
+                at=hit.bucket.at,
+                title=summary,
+                summary=summary,
+                campaign_id=query.campaign_id,
+                evidence={
+                    "metric": hit.metric,
+                    "value": hit.value,
+                    "expected": round(hit.expected, 3),
+                    "listening_query_id": query.id,
+                    "excerpt": _excerpt(session, query, hit.bucket.at, width),
+                },
+                key=f"listening:{query.id}:{hit.metric}:{int(hit.bucket.at.timestamp())}",
             )
-            summary = f"Listening “{query.name}”: {line}"
-            signals.append(
-                AlertSignal(
-                    kind=IncidentKind.spike if metric == "volume" else IncidentKind.negative_spike,
-                    at=bucket.at,
-                    title=summary,
-                    summary=summary,
-                    campaign_id=query.campaign_id,
-                    evidence={
-                        "metric": metric,
-                        "value": value,
-                        "expected": round(band.expected, 3),
-                        "listening_query_id": query.id,
-                        "excerpt": _excerpt(session, query, bucket.at, width),
-                    },
-                    key=f"listening:{query.id}:{metric}:{int(bucket.at.timestamp())}",
-                )
-            )
+        )
     session.flush()
     record_alerts(session, workspace_id=query.workspace_id, signals=signals)
     return len(signals)
