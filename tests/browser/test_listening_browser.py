@@ -25,7 +25,7 @@ def test_listening_page_and_answer_this(page, live_server: str) -> None:  # type
     results = page.locator("[data-testid=listening-result]")
     assert results.count() >= 10
     assert page.locator("[data-testid=listening-chart] canvas").count() == 1
-    assert "fake" in page.locator("[data-testid=quotas]").inner_text()
+    assert "Fake network" in page.locator("[data-testid=quotas]").inner_text()
     first = results.first
     text = first.locator(".text").inner_text()
     first.locator("button", has_text="Answer this").click()

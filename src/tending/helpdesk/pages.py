@@ -70,6 +70,7 @@ def create_case_page(
         )
     except DomainError as exc:
         return _panel(request, db, principal, workspace, conversation.id, problem=str(exc))
+    db.commit()  # the case is stored before the panel shows it: a reload must find it
     return _panel(request, db, principal, workspace, conversation.id)
 
 
@@ -111,4 +112,5 @@ def save_helpdesk(
         webhook_secret=webhook_secret,
     )
     service.configure(db, workspace_id=workspace.id, data=data, settings=settings, actor=principal.user)
+    db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse(f"/w/{workspace.slug}/settings/helpdesk?saved=1", status_code=303)

@@ -128,6 +128,7 @@ def create_query_page(
     query = service.create_query(
         db, workspace_id=workspace.id, data=data, actor=principal.user, settings=settings
     )
+    db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse(f"/w/{workspace.slug}/listening?query={query.id}", status_code=303)
 
 
@@ -146,6 +147,7 @@ def from_campaign_page(
     query = service.query_from_campaign(
         db, campaign=campaign, networks=networks, actor=principal.user, settings=settings
     )
+    db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse(f"/w/{workspace.slug}/listening?query={query.id}", status_code=303)
 
 
@@ -163,6 +165,7 @@ def query_action_page(
         run_query_task(query.id)
     else:
         service.set_active(db, query=query, active=action == QueryAction.resume, actor=principal.user)
+    db.commit()  # before the redirect: the next request must see the change
     return RedirectResponse(f"/w/{workspace.slug}/listening?query={query.id}", status_code=303)
 
 
@@ -175,7 +178,8 @@ def answer_this_page(
     background: BackgroundTasks,
 ) -> RedirectResponse:
     conversation, new_ids = service.answer_this(db, result=result, actor=principal.user)
-    background.add_task(after_ingest, new_ids)  # runs once the request has committed
+    db.commit()  # before the redirect: the next request must see the change
+    background.add_task(after_ingest, new_ids)  # triage, routing and scenario matching, once answered
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation.id}", status_code=303)
 
 
@@ -188,6 +192,7 @@ def dismiss_page(
     next_url: str = Form("", alias="next"),
 ) -> RedirectResponse:
     service.dismiss(db, result=result, actor=principal.user)
+    db.commit()  # before the redirect: the next request must see the change
     prefix = f"/w/{workspace.slug}/listening"
     target = next_url if next_url.startswith(prefix) and "//" not in next_url else prefix
     return RedirectResponse(target, status_code=303)

@@ -89,7 +89,8 @@ def answer_this(
     result: CurrentResult, principal: CurrentPrincipal, db: DbSession, background: BackgroundTasks
 ) -> MovedRead:
     conversation, new_ids = service.answer_this(db, result=result, actor=principal.user)
-    background.add_task(after_ingest, new_ids)  # runs once the request has committed
+    db.commit()  # the hooks read the new message from their own sessions
+    background.add_task(after_ingest, new_ids)
     return MovedRead(result=ResultRead.model_validate(result), conversation_id=conversation.id)
 
 
