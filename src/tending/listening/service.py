@@ -30,7 +30,7 @@ from tending.connectors.registry import offered
 from tending.errors import Conflict, NotFound, Refused
 from tending.inbox.models import Conversation, Message, MessageKind
 from tending.ingest.service import ingest_items
-from tending.listening.ingest import ResultStats, store_results
+from tending.listening.ingest import ResultStats, store_results, triage_results
 from tending.listening.models import (
     ListeningQuery,
     ListeningResult,
@@ -328,6 +328,7 @@ def _run_network(
             items=result.items,
             received_at=now,
         )
+        triage_results(session, stats.new_ids)
         query.cursors = {**(query.cursors or {}), network: result.cursor}
         session.commit()  # the page and its cursor land together
         outcome.pages += 1
