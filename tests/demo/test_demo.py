@@ -112,3 +112,21 @@ def test_demo_history_raises_the_recall_wave_as_it_happened_and_no_alert_on_prai
         ).all()
         assert matched and not [t for t in matched if "incredible" in t or "fully recyclable" in t]
         assert not [t for t in matched if t.startswith(("Love the new", "Your cold brew kit made"))]
+
+
+def test_demo_listening_hears_the_untagged_recall_talk(factory, settings, client) -> None:
+    from tending.alerts.models import AlertIncident
+    from tending.listening.models import ListeningResult
+
+    build_demo(factory, settings=settings, days=30, now=NOW)
+    with factory() as s:
+        heard = s.scalar(select(func.count(ListeningResult.id)))
+        recall = s.scalar(
+            select(func.count(ListeningResult.id)).where(ListeningResult.text.ilike("%recall%"))
+        )
+        assert heard > 40 and recall >= 30
+        titles = list(s.scalars(select(AlertIncident.title)))
+        assert any("Northwind talk" in t for t in titles)  # the burst raised a listening spike
+    client.post("/api/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    page = client.get("/w/northwind/listening")
+    assert page.status_code == 200 and "Northwind talk" in page.text and "listening-result" in page.text

@@ -34,6 +34,7 @@ from tending.channel.models import Channel, ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
 from tending.database.core import utcnow
+from tending.demo.listening_world import listen_in_demo
 from tending.demo.world import LAUNCH_DAY, RECENT_DAYS, generate, write_sales
 from tending.ingest.poll import poll_channel
 from tending.ingest.signals import after_ingest
@@ -456,6 +457,15 @@ def build_demo(
     with factory() as session:  # what the worker's minute tick does: give every open conversation an owner
         route_unassigned(session, workspace_id=workspace_id, now=now or utcnow())
         session.commit()
+    listen_in_demo(  # untagged talk about the brand, for the listening page
+        factory,
+        settings=settings,
+        workspace_id=workspace_id,
+        channel_id=channel_ids[0][1],
+        days=days,
+        seed=seed,
+        now=now or utcnow(),
+    )
     with factory() as session:
         detect_over_history(
             session,

@@ -22,6 +22,7 @@ from tending.connectors.bases.errors import (
 )
 from tending.connectors.bases.items import AuthorProfile, FetchResult, InboundItem, MetricPoint, SentItem
 from tending.connectors.bases.review import ReviewCapability, ReviewDecision
+from tending.connectors.bases.searching import SearchCapability, SearchQuery, SearchQuota
 
 __all__ = [
     "ApiVersionRefused",
@@ -44,6 +45,9 @@ __all__ = [
     "ReplyCapability",
     "ReviewCapability",
     "ReviewDecision",
+    "SearchCapability",
+    "SearchQuery",
+    "SearchQuota",
     "SentItem",
     "UpstreamError",
     "can_check_published",

@@ -42,6 +42,7 @@ from tending.connectors.bluesky.client import NETWORK, call, json_content, login
 from tending.connectors.bluesky.config import BlueskyConfig
 from tending.connectors.bluesky.richtext import MAX_IMAGE_BYTES, MAX_IMAGES, facets, image_embed, languages
 from tending.connectors.media import fetch_media
+from tending.connectors.bluesky.search import BlueskySearching
 
 _KINDS = {"mention": "mention", "reply": "reply", "quote": "mention"}
 _PROFILE_BATCH = 25
@@ -96,7 +97,9 @@ def post_rkey(idempotency_key: str) -> str:
     return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
-class BlueskyConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
+class BlueskyConnector(
+    Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing, BlueskySearching
+):
     idempotent_publish = True  # one record per record key (`post_rkey`)
     slug = "bluesky"
     title = "Bluesky"

@@ -40,6 +40,7 @@ from tending.connectors.bases import (
     SentItem,
     UpstreamError,
 )
+from tending.connectors.fake.search import FakeSearching
 from tending.ingest.generic import item_from_record
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -99,7 +100,13 @@ def _digest(*parts: str) -> str:
 
 
 class FakeConnector(
-    Connector, ListenCapability, ReplyCapability, PublishCapability, MetricsCapability, ReviewCapability
+    Connector,
+    ListenCapability,
+    ReplyCapability,
+    PublishCapability,
+    MetricsCapability,
+    ReviewCapability,
+    FakeSearching,
 ):
     slug = "fake"
     title = "Fake network"

@@ -36,6 +36,7 @@ from tending.connectors.bases.messages import DirectMessageCapability
 from tending.connectors.mastodon.client import NETWORK, call, make_api
 from tending.connectors.mastodon.config import MastodonConfig
 from tending.connectors.mastodon.media import MAX_ATTACHMENTS, upload_media
+from tending.connectors.mastodon.search import MastodonSearching
 from tending.connectors.text import html_to_text, same_post
 
 _DEFAULT_AVATAR_MARK = "/avatars/original/missing.png"
@@ -99,7 +100,9 @@ def _status_text(status: Any) -> str:
     return f"CW: {warning}\n\n{text}" if warning else text
 
 
-class MastodonConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability):
+class MastodonConnector(
+    Connector, PublishCapability, MetricsCapability, DirectMessageCapability, MastodonSearching
+):
     idempotent_publish = True  # statuses are posted with an Idempotency-Key (kept an hour by Mastodon)
     slug = "mastodon"
     title = "Mastodon"

@@ -40,6 +40,7 @@ from tending.connectors.reddit import messages, tokens
 from tending.connectors.reddit.client import NETWORK, call, make_reddit, sent_once
 from tending.connectors.reddit.config import RedditConfig
 from tending.connectors.text import same_post
+from tending.connectors.reddit.search import RedditSearching
 
 _THREAD_IN_CONTEXT = re.compile(r"/comments/([a-z0-9]+)/")
 _TITLE_MAX = 300
@@ -84,7 +85,9 @@ def _submitted(base36: str, title: str, when: datetime) -> SentItem:
     )
 
 
-class RedditConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
+class RedditConnector(
+    Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing, RedditSearching
+):
     slug = "reddit"
     title = "Reddit"
     description = "A brand's subreddit and inbox on Reddit; replies, submissions and subscriber counts."

@@ -21,6 +21,8 @@ class RssConfig(ConnectorConfig):
     feed_url: FeedUrl
     comments_feed_url: FeedUrl | None = None
     post_comment_feeds: list[FeedUrl] = Field(default_factory=list, max_length=200)
+    # News sites and blogs that listening queries read (not the brand's own).
+    news_feeds: list[FeedUrl] = Field(default_factory=list, max_length=200)
     timeout_s: float = 20.0
     user_agent: str = "tending-feed-reader/0.1 (+self-hosted)"
     remember_ids: int = Field(default=1000, ge=50, le=20000)

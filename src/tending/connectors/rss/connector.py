@@ -27,6 +27,7 @@ from tending.connectors.bases import (
 )
 from tending.connectors.rss.client import NETWORK, FeedClient, FeedResponse
 from tending.connectors.rss.config import RssConfig
+from tending.connectors.rss.search import RssSearching
 from tending.connectors.text import html_to_text
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def _author(entry: Any) -> AuthorProfile | None:
     return AuthorProfile(external_id=href or f"name:{name}", handle=name, name=name)
 
 
-class RssConnector(Connector, ListenCapability):
+class RssConnector(Connector, ListenCapability, RssSearching):
     slug = "rss"
     title = "Blog (RSS/Atom)"
     description = "A blog's posts and comments through its RSS or Atom feeds (listen only)."

@@ -37,6 +37,7 @@ from tending.connectors.x import messages, tokens
 from tending.connectors.x.client import NETWORK, call, make_client
 from tending.connectors.x.config import XConfig
 from tending.connectors.x.media import MAX_IMAGES, upload_images
+from tending.connectors.x.search import XSearching
 
 TWEET_FIELDS = [
     "created_at",
@@ -75,7 +76,9 @@ def _profile(user: dict[str, Any]) -> AuthorProfile:
     )
 
 
-class XConnector(Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing):
+class XConnector(
+    Connector, PublishCapability, MetricsCapability, DirectMessageCapability, Renewing, XSearching
+):
     """Mentions need a paid X API tier (Basic or above); the free tier can only post and reply."""
 
     slug = "x"

@@ -36,6 +36,7 @@ from tending.connectors.watermark import Walk, parse_time
 from tending.connectors.youtube.client import NETWORK, call, make_service
 from tending.connectors.youtube.config import YouTubeConfig
 from tending.connectors.youtube.held import read_held, set_moderation_status
+from tending.connectors.youtube.search import YouTubeSearching
 
 _CHANNEL_BATCH = 50
 
@@ -66,7 +67,9 @@ def _author_id(snippet: dict[str, Any]) -> str:
     return str(channel.get("value") or "") if isinstance(channel, dict) else ""
 
 
-class YouTubeConnector(Connector, ListenCapability, ReplyCapability, MetricsCapability, ReviewCapability):
+class YouTubeConnector(
+    Connector, ListenCapability, ReplyCapability, MetricsCapability, ReviewCapability, YouTubeSearching
+):
     slug = "youtube"
     title = "YouTube"
     description = "Comments and replies on a YouTube channel's videos; replies and channel statistics."

@@ -1,0 +1,1 @@
+"""Helpdesk hand-off: a conversation becomes a case in Zendesk or another helpdesk."""
