@@ -1,7 +1,7 @@
 """Message network review: comments a network holds for the owner's review or keeps as likely spam
 
 Revision ID: 4c8e1f2a9d37
-Revises: 9b4e2f7a1c6d
+Revises: c5e1d7a3b9f2
 Create Date: 2026-12-04 22:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4c8e1f2a9d37"
-down_revision = "9b4e2f7a1c6d"
+down_revision = "c5e1d7a3b9f2"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Listening queries and their results, search quota spend, listening spikes; helpdesk connections and cases
 
 Revision ID: c4d81e6f2a90
-Revises: 9b4e2f7a1c6d
+Revises: 4c8e1f2a9d37
 Create Date: 2026-12-04 22:00:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import tending.database.core
 
 revision = "c4d81e6f2a90"
-down_revision = "9b4e2f7a1c6d"
+down_revision = "4c8e1f2a9d37"
 branch_labels = None
 depends_on = None
 

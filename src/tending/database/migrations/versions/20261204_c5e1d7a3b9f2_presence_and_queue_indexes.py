@@ -2,7 +2,7 @@
 brand's recent replies
 
 Revision ID: c5e1d7a3b9f2
-Revises: 9b4e2f7a1c6d
+Revises: c4d8e1f2a7b3
 Create Date: 2026-12-04 22:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import tending.database.core
 
 revision = "c5e1d7a3b9f2"
-down_revision = "9b4e2f7a1c6d"
+down_revision = "c4d8e1f2a7b3"
 branch_labels = None
 depends_on = None
 
