@@ -75,6 +75,8 @@ class ConversationKind(enum.StrEnum):
     comment = "comment"
     direct = "direct"
     post = "post"
+
+
 class NetworkReview(enum.StrEnum):
     """Why a network withholds a message from the public, pending the owner's decision."""
 

@@ -41,8 +41,8 @@ from tending.connectors.bluesky import messages
 from tending.connectors.bluesky.client import NETWORK, call, json_content, login
 from tending.connectors.bluesky.config import BlueskyConfig
 from tending.connectors.bluesky.richtext import MAX_IMAGE_BYTES, MAX_IMAGES, facets, image_embed, languages
-from tending.connectors.media import fetch_media
 from tending.connectors.bluesky.search import BlueskySearching
+from tending.connectors.media import fetch_media
 
 _KINDS = {"mention": "mention", "reply": "reply", "quote": "mention"}
 _PROFILE_BATCH = 25

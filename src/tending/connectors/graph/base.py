@@ -10,9 +10,9 @@ import httpx
 from tending.connectors.bases import Connector, ConnectorContext
 from tending.connectors.graph.client import GraphClient, data_list
 from tending.connectors.graph.config import GraphConfig
+from tending.connectors.graph.newest import NewestFirst, read_newest
 from tending.connectors.text import same_post
 from tending.connectors.watermark import parse_time
-from tending.connectors.graph.newest import NewestFirst, read_newest
 
 
 class GraphConnector(Connector):

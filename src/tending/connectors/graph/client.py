@@ -179,7 +179,9 @@ class GraphClient:
         if code in _RATE_CODES:
             return RateLimited(detail, retry_after=retry_after(headers), network=net, status=status)
         if subcode in _WINDOW_SUBCODES:
-            return MessagingWindowClosed(f"{detail}; outside the messaging window", network=net, status=status)
+            return MessagingWindowClosed(
+                f"{detail}; outside the messaging window", network=net, status=status
+            )
         if code in _PERMISSION_CODES:
             return NotPermitted(f"{detail}; check the token's permissions", network=net, status=status)
         if code in _TRANSIENT_CODES or error.get("is_transient") is True:

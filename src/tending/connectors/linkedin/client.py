@@ -94,7 +94,7 @@ class LinkedInClient:
         try:
             response = self._http.put(url, headers={"Authorization": f"Bearer {self._token}"}, content=data)
         except httpx.TransportError:
-            raise UpstreamError(f"{what}: {outbound.UNREACHABLE}", network=NETWORK) from None
+            raise httpkit.unreachable(network=NETWORK, what=what) from None
         self._read(response, what=what)
 
     def _send(self, method: str, path: str, *, query: str, body: dict[str, Any] | None, what: str) -> Answer:

@@ -41,8 +41,8 @@ from tending.connectors.bases.renewal import Renewing
 from tending.connectors.linkedin import tokens
 from tending.connectors.linkedin.client import NETWORK, LinkedInClient, elements, enc, restli_list
 from tending.connectors.linkedin.config import LinkedInConfig
-from tending.connectors.text import same_post
 from tending.connectors.linkedin.media import MAX_IMAGES, media_content, upload_images
+from tending.connectors.text import same_post
 from tending.connectors.watermark import Walk
 
 _PERSON = "urn:li:person:"

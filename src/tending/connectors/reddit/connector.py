@@ -39,8 +39,8 @@ from tending.connectors.bases.renewal import Renewing
 from tending.connectors.reddit import messages, tokens
 from tending.connectors.reddit.client import NETWORK, call, make_reddit, sent_once
 from tending.connectors.reddit.config import RedditConfig
-from tending.connectors.text import same_post
 from tending.connectors.reddit.search import RedditSearching
+from tending.connectors.text import same_post
 
 _THREAD_IN_CONTEXT = re.compile(r"/comments/([a-z0-9]+)/")
 _TITLE_MAX = 300

@@ -28,10 +28,10 @@ from tending.connectors.bases import (
     PublishCapability,
     SentItem,
 )
-from tending.connectors.text import same_post
 from tending.connectors.bases.messages import CURSOR_KEY as DIRECT_CURSOR
 from tending.connectors.bases.messages import DirectMessageCapability, with_direct
 from tending.connectors.bases.renewal import Renewing
+from tending.connectors.text import same_post
 from tending.connectors.watermark import parse_time
 from tending.connectors.x import messages, tokens
 from tending.connectors.x.client import NETWORK, call, make_client
