@@ -462,7 +462,15 @@ class Instagram(RecordedNetwork):
             mock.post(f"{GRAPH}/{IG_USER}/media").mock(side_effect=self._container)
             mock.post(f"{GRAPH}/{IG_USER}/media_publish").mock(side_effect=self._publish)
             mock.get(f"{GRAPH}/{IG_USER}/media").mock(side_effect=self._media)
+            mock.get(f"{GRAPH}/{IG_USER}/content_publishing_limit").mock(
+                return_value=httpx.Response(200, json=load("instagram", "content_publishing_limit.json"))
+            )
+            mock.get(url__regex=rf"^{GRAPH}/179\d+(\?.*)?$").mock(side_effect=self._container_status)
             yield
+
+    def _container_status(self, request: httpx.Request) -> httpx.Response:
+        container = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, json={"status_code": "FINISHED", "id": container})
 
     def _media(self, request: httpx.Request) -> httpx.Response:
         if "caption,timestamp,permalink" in request.url.params.get("fields", ""):
