@@ -83,7 +83,7 @@ def _earlier(a: Time | None, b: Time | None) -> Time | None:
     return b if a is None or (b is not None and b < a) else a
 
 
-_FIGURES = (
+FIGURE_COLUMNS = (
     "message_count",
     "first_inbound_at",
     "first_response_at",
@@ -130,6 +130,56 @@ def _current_figures(session: Session, ids: list[int]) -> dict[int, Any]:
     return {row[0]: row for row in rows}
 
 
+# The figures of a conversation that has no message yet, in `_CURRENT` order without the id.
+_FRESH = (0, None, None, None, None, None, ConversationStatus.open.value, None, "", "", 0, None)
+
+
+def _folded(
+    current: tuple[Any, ...], new: list[int], items: list[InboundItem], times: list[Time], sqlite: bool
+) -> tuple[Any, ...] | None:
+    """A conversation's figures (in `FIGURE_COLUMNS` order) once these new messages join the stored ones;
+    None when a message older than its first question arrived, which can change its first response."""
+    (count, first_in_old, first_response, last_in_old, last_out_old, last_at, status, resolved,
+     preview, last_author, waiting, waiting_since) = current  # fmt: skip
+    inbound = [times[i] for i in new if items[i].direction == "inbound"]
+    outbound = [times[i] for i in new if items[i].direction != "inbound"]
+    first_in = _earlier(first_in_old, min(inbound, default=None))
+    if first_in_old is not None and first_in != first_in_old:
+        return None
+    if first_in is not None:
+        answers = [t for t in outbound if t >= first_in]
+        first_response = _earlier(first_response, min(answers, default=None))
+    last_in = _later(last_in_old, max(inbound, default=None))
+    last_out = _later(last_out_old, max(outbound, default=None))
+    newest = max(new, key=times.__getitem__)
+    if last_at is None or times[newest] >= last_at:
+        item = items[newest]
+        preview = item.text[:PREVIEW_CHARS]
+        last_author = item.author.handle if item.author else ""
+        last_at = times[newest]
+    # New messages of people wait; what the brand's new messages answer is applied after this fold.
+    waiting += len(inbound)
+    waiting_since = _earlier(waiting_since, min(inbound, default=None))
+    needs = waiting > 0
+    if needs:
+        status, resolved = ConversationStatus.open.value, None
+    elif status == ConversationStatus.open.value:
+        status = ConversationStatus.answered.value
+    return (count + len(new), first_in, first_response, last_in, last_out, last_at, preview, last_author,
+            int(needs) if sqlite else needs, status, resolved, waiting, waiting_since)  # fmt: skip
+
+
+def fresh_figures(
+    session: Session, *, items: list[InboundItem], groups: dict[str, list[int]], times: list[Time]
+) -> dict[str, tuple[Any, ...]]:
+    """The figures (in `FIGURE_COLUMNS` order) of conversations made of these new messages alone, keyed
+    like `groups` (indexes into `items`): a new conversation is inserted with them, not updated after."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return {
+        key: cast(tuple[Any, ...], _folded(_FRESH, new, items, times, sqlite)) for key, new in groups.items()
+    }
+
+
 def fold_into_conversations(
     session: Session,
     *,
@@ -148,60 +198,21 @@ def fold_into_conversations(
     by_conv: dict[int, list[int]] = {}
     for i, it in enumerate(items):
         by_conv.setdefault(conversation_of[it.external_id], []).append(i)
+    if not by_conv:
+        return
     current = _current_figures(session, list(by_conv))
-    open_, answered = ConversationStatus.open.value, ConversationStatus.answered.value
     updates: list[tuple[Any, ...]] = []
     recount = []
     for cid, new in by_conv.items():
-        (_id, count, first_in_old, first_response, last_in_old, last_out_old, last_at, status, resolved,
-         preview, last_author, waiting, waiting_since) = current[cid]  # fmt: skip
-        inbound = [times[i] for i in new if items[i].direction == "inbound"]
-        outbound = [times[i] for i in new if items[i].direction != "inbound"]
-        first_in = _earlier(first_in_old, min(inbound, default=None))
-        if first_in_old is not None and first_in != first_in_old:
+        figures = _folded(tuple(current[cid][1:]), new, items, times, sqlite)
+        if figures is None:
             recount.append(cid)
-            continue
-        if first_in is not None:
-            answers = [t for t in outbound if t >= first_in]
-            first_response = _earlier(first_response, min(answers, default=None))
-        last_in = _later(last_in_old, max(inbound, default=None))
-        last_out = _later(last_out_old, max(outbound, default=None))
-        newest = max(new, key=times.__getitem__)
-        if last_at is None or times[newest] >= last_at:
-            item = items[newest]
-            preview = item.text[:PREVIEW_CHARS]
-            last_author = item.author.handle if item.author else ""
-            last_at = times[newest]
-        # New messages of people wait; what the brand's new messages answer is applied after this fold.
-        waiting += len(inbound)
-        waiting_since = _earlier(waiting_since, min(inbound, default=None))
-        needs = waiting > 0
-        if needs:
-            status, resolved = open_, None
-        elif status == open_:
-            status = answered
-        updates.append(
-            (
-                count + len(new),
-                first_in,
-                first_response,
-                last_in,
-                last_out,
-                last_at,
-                preview,
-                last_author,
-                int(needs) if sqlite else needs,
-                status,
-                resolved,
-                waiting,
-                waiting_since,
-                cid,
-            )
-        )
+        else:
+            updates.append((*figures, cid))
     if updates:
         mark = param_mark(session)
         session.connection().exec_driver_sql(
-            f"UPDATE conversation SET {', '.join(f'{k} = {mark}' for k in _FIGURES)} WHERE id = {mark}",
+            f"UPDATE conversation SET {', '.join(f'{k} = {mark}' for k in FIGURE_COLUMNS)} WHERE id = {mark}",
             updates,
         )
     if recount:

@@ -28,13 +28,14 @@ from tending.channel.models import Channel
 from tending.connectors.bases.items import InboundItem
 from tending.database.core import utcnow
 from tending.database.dialect import in_values, param_mark, sqlite_time
+from tending.inbox.bookkeeping import FIGURE_COLUMNS, Time, fresh_figures
 from tending.inbox.models import (
     Conversation,
     ConversationKind,
-    ConversationStatus,
     Direction,
     Message,
     MessageKind,
+    Priority,
 )
 
 KEY_CHARS = 300  # conversation.thread_key
@@ -127,47 +128,55 @@ def place_items(session: Session, *, channel_id: int, items: list[InboundItem]) 
     return places
 
 
-def resolve_conversations(session: Session, *, channel: Channel, places: list[Place]) -> dict[str, int]:
-    """The conversation id of each place, creating the missing ones (concurrent creators agree on the
-    unique key)."""
-    wanted = {p.key: p for p in places}
-    ids = _conversation_ids(session, channel_id=channel.id, keys=list(wanted))
-    missing = [p for k, p in wanted.items() if k not in ids]
-    if not missing:
-        return ids
+def resolve_conversations(
+    session: Session,
+    *,
+    channel: Channel,
+    items: list[InboundItem],
+    places: dict[str, Place],
+    times: list[Time],
+) -> tuple[dict[str, int], set[str]]:
+    """The conversation id of each place, and the keys of those created here: a new conversation is
+    inserted with the figures of its new messages already counted (most items under a post are new
+    people), so only the conversations that existed need their figures folded in afterwards."""
+    ids = _conversation_ids(session, channel_id=channel.id, keys=sorted({p.key for p in places.values()}))
+    groups: dict[str, list[int]] = {}
+    for i, it in enumerate(items):
+        key = places[it.external_id].key
+        if key not in ids:
+            groups.setdefault(key, []).append(i)
+    if not groups:
+        return ids, set()
+    figures = fresh_figures(session, items=items, groups=groups, times=times)
     sqlite = session.get_bind().dialect.name == "sqlite"
     mark = param_mark(session)
     now = sqlite_time(utcnow()) if sqlite else utcnow()
-    columns = (
-        "workspace_id, channel_id, thread_key, post_key, kind, status, priority, preview, last_author, "
-        "message_count, needs_reply, created_at, waiting_count"
-    )
-    open_ = ConversationStatus.open.value
-    no = 0 if sqlite else False
-    session.connection().exec_driver_sql(
-        f"INSERT INTO conversation ({columns}) VALUES ({', '.join([mark] * 13)}) "
+    columns = ("workspace_id", "channel_id", "thread_key", "post_key", "kind", "priority", "created_at",
+               *FIGURE_COLUMNS)  # fmt: skip
+    rows = []
+    for key, new in groups.items():
+        place = places[items[new[0]].external_id]
+        rows.append((channel.workspace_id, channel.id, key, place.post_key, place.kind, Priority.normal.value,
+                     now, *figures[key]))  # fmt: skip
+    # The caller holds the channel's lock, so nobody else creates these; a conflict would keep the row
+    # that is there, never a second one. The rows above the old maximum id of this channel are ours: a
+    # primary-key range read, cheaper than looking each key up again.
+    conn = session.connection()
+    before = conn.exec_driver_sql("SELECT max(id) FROM conversation").scalar() or 0
+    conn.exec_driver_sql(
+        f"INSERT INTO conversation ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
         "ON CONFLICT (channel_id, thread_key) DO NOTHING",
-        [
-            (
-                channel.workspace_id,
-                channel.id,
-                p.key,
-                p.post_key,
-                p.kind,
-                open_,
-                "normal",
-                "",
-                "",
-                0,
-                no,
-                now,
-                0,
-            )
-            for p in missing
-        ],
+        rows,
     )
-    ids.update(_conversation_ids(session, channel_id=channel.id, keys=[p.key for p in missing]))
-    return ids
+    rows_back = conn.exec_driver_sql(
+        f"SELECT thread_key, id FROM conversation WHERE id > {mark} AND channel_id = {mark}",
+        (before, channel.id),
+    )
+    ids.update({key: cid for key, cid in rows_back})
+    missing = [k for k in groups if k not in ids]
+    if missing:  # created meanwhile by a writer that did not hold the lock
+        ids.update(_conversation_ids(session, channel_id=channel.id, keys=missing))
+    return ids, set(groups)
 
 
 def _conversation_ids(session: Session, *, channel_id: int, keys: list[str]) -> dict[str, int]:

@@ -316,12 +316,14 @@ def ingest_items(
         return stats
     authors = _resolve_authors(session, channel=channel, items=fresh, cache=cache)
     places = place_items(session, channel_id=channel.id, items=fresh)
-    conversations = resolve_conversations(session, channel=channel, places=list(places.values()))
-    conversation_of = {ext: conversations[place.key] for ext, place in places.items()}
     sqlite = session.get_bind().dialect.name == "sqlite"
     times: list[Time] = (
         [sqlite_time(it.created_at) for it in fresh] if sqlite else [it.created_at for it in fresh]
     )
+    conversations, created = resolve_conversations(
+        session, channel=channel, items=fresh, places=places, times=times
+    )
+    conversation_of = {ext: conversations[place.key] for ext, place in places.items()}
     rows = _message_rows(
         session,
         channel=channel,
@@ -354,7 +356,14 @@ def ingest_items(
             channel_id=channel.id,
             items=((it.created_at, it.direction) for it in fresh),
         )
-    fold_into_conversations(session, items=fresh, conversation_of=conversation_of, times=times)
+    # New conversations were inserted with their figures; the others add the new messages to theirs.
+    older = [i for i, it in enumerate(fresh) if places[it.external_id].key not in created]
+    fold_into_conversations(
+        session,
+        items=[fresh[i] for i in older],
+        conversation_of=conversation_of,
+        times=[times[i] for i in older],
+    )
     answers = _answers_in_batch(
         session, channel_id=channel.id, items=fresh, places=places, conversation_of=conversation_of
     )
