@@ -69,6 +69,8 @@ class RecordedNetwork:
     lose_next_answer: str | None = None
     # The listening endpoint answers this instead of its recorded page.
     listen_error: Reply | None = None
+    # An item of the recorded pages that the contract answers (None: the connector cannot reply).
+    reply_parent: str | None = None
 
     def connector(self) -> Connector:
         raise NotImplementedError
@@ -139,6 +141,7 @@ MASTODON = "https://social.example"
 class Mastodon(RecordedNetwork):
     slug: str = "mastodon"
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reply_parent: str | None = "111000000000000101"
 
     def connector(self) -> Connector:
         return MastodonConnector(config={"api_base_url": MASTODON}, credentials={"access_token": "tok"})
@@ -185,6 +188,9 @@ class Mastodon(RecordedNetwork):
                 "GET", f"{MASTODON}/api/v1/conversations/", callback=self._listen("conversations_first.json")
             )
             mock.get(
+                f"{MASTODON}/api/v1/statuses/111000000000000101", json=load("mastodon", "status_parent.json")
+            )
+            mock.get(
                 f"{MASTODON}/api/v1/accounts/verify_credentials",
                 json=load("mastodon", "verify_credentials.json"),
             )
@@ -206,6 +212,7 @@ X_USER = "1500000000000000001"
 @dataclass
 class X(RecordedNetwork):
     slug: str = "x"
+    reply_parent: str | None = "1765100000000000200"
 
     def connector(self) -> Connector:
         credentials = {
@@ -268,6 +275,11 @@ REDDIT = "https://oauth.reddit.com"
 @dataclass
 class Reddit(RecordedNetwork):
     slug: str = "reddit"
+    reply_parent: str | None = "t1_kq1aaa1"
+
+    def _comment(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        self.posts.append({"id": "kq3ccc9", "name": "t1_kq3ccc9", "parent": form(request).get("thing_id")})
+        return 200, {}, json.dumps(load("reddit", "comment_created.json"))
 
     def connector(self) -> Connector:
         return RedditConnector(
@@ -340,6 +352,7 @@ class Reddit(RecordedNetwork):
                     json={"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"},
                 )
                 mock.add_callback("POST", f"{REDDIT}/api/submit/", callback=self._post)
+                mock.add_callback("POST", f"{REDDIT}/api/comment/", callback=self._comment)
                 mock.add_callback("GET", f"{REDDIT}/user/lumen_official/submitted", callback=self._submitted)
                 mock.add_callback(
                     "GET", f"{REDDIT}/r/LumenCoffee/comments", callback=self._listen("comments_newest.json")
@@ -378,6 +391,7 @@ def graph_error(status: int, code: int, message: str, subcode: int | None = None
 @dataclass
 class Facebook(RecordedNetwork):
     slug: str = "facebook"
+    reply_parent: str | None = f"{PAGE}_5000000001"
 
     def connector(self) -> Connector:
         return FacebookConnector(config={"page_id": PAGE}, credentials={"page_access_token": "EAAtok"})
@@ -400,6 +414,11 @@ class Facebook(RecordedNetwork):
 
         return httpx_publish(self, request, apply)
 
+    def _comment(self, request: httpx.Request) -> httpx.Response:
+        comment = {"id": f"5000000001_{700 + len(self.posts)}", "message": form(request).get("message", "")}
+        self.posts.append(comment)
+        return httpx.Response(200, json={"id": comment["id"]})
+
     def _listen(self, request: httpx.Request) -> httpx.Response:
         if self.listen_error:
             return httpx_reply(self.listen_error)
@@ -409,6 +428,7 @@ class Facebook(RecordedNetwork):
     def running(self) -> Iterator[None]:
         with respx.mock(assert_all_called=False) as mock:
             mock.post(f"{GRAPH}/{PAGE}/feed").mock(side_effect=self._post)
+            mock.post(f"{GRAPH}/{PAGE}_5000000001/comments").mock(side_effect=self._comment)
             mock.get(f"{GRAPH}/{PAGE}/posts").mock(
                 side_effect=lambda r: httpx.Response(200, json={"data": list(reversed(self.posts))})
             )
@@ -423,6 +443,12 @@ class Facebook(RecordedNetwork):
 class Instagram(RecordedNetwork):
     slug: str = "instagram"
     containers: dict[str, str] = field(default_factory=dict)
+    reply_parent: str | None = "17950000000000201"
+
+    def _reply(self, request: httpx.Request) -> httpx.Response:
+        reply = {"id": f"1796000000000{len(self.posts):04d}", "text": form(request).get("message", "")}
+        self.posts.append(reply)
+        return httpx.Response(200, json={"id": reply["id"]})
 
     def connector(self) -> Connector:
         return InstagramConnector(config={"ig_user_id": IG_USER}, credentials={"access_token": "EAAtok"})
@@ -461,6 +487,10 @@ class Instagram(RecordedNetwork):
         with respx.mock(assert_all_called=False) as mock:
             mock.post(f"{GRAPH}/{IG_USER}/media").mock(side_effect=self._container)
             mock.post(f"{GRAPH}/{IG_USER}/media_publish").mock(side_effect=self._publish)
+            mock.get(f"{GRAPH}/17950000000000201").mock(
+                return_value=httpx.Response(200, json={"id": "17950000000000201", "username": "maya.brews"})
+            )
+            mock.post(f"{GRAPH}/17950000000000201/replies").mock(side_effect=self._reply)
             mock.get(f"{GRAPH}/{IG_USER}/media").mock(side_effect=self._media)
             mock.get(f"{GRAPH}/{IG_USER}/content_publishing_limit").mock(
                 return_value=httpx.Response(200, json=load("instagram", "content_publishing_limit.json"))
@@ -487,6 +517,11 @@ ORG = "2414183"
 @dataclass
 class LinkedIn(RecordedNetwork):
     slug: str = "linkedin"
+    reply_parent: str | None = "urn:li:share:7170000000000000001"
+
+    def _comment(self, request: httpx.Request) -> httpx.Response:
+        self.posts.append(json.loads(request.content))
+        return httpx.Response(201, json=load("linkedin", "created_reply.json"))
 
     def connector(self) -> Connector:
         return LinkedInConnector(config={"organization_id": ORG}, credentials={"access_token": "AQVtok"})
@@ -528,6 +563,7 @@ class LinkedIn(RecordedNetwork):
     def running(self) -> Iterator[None]:
         with respx.mock(assert_all_called=False) as mock:
             mock.post(f"{LINKEDIN}/posts").mock(side_effect=self._post)
+            mock.post(url__startswith=f"{LINKEDIN}/socialActions").mock(side_effect=self._comment)
             mock.get(url__startswith=f"{LINKEDIN}/posts").mock(side_effect=self._posts)
             mock.get(url__regex=r"^https://api\.linkedin\.com/rest/socialActions(\?.*)?$").mock(
                 return_value=httpx.Response(200, json=load("linkedin", "social_actions_1.json"))
@@ -551,6 +587,7 @@ BSKY_DID = "did:plc:brand000"
 class Bluesky(RecordedNetwork):
     slug: str = "bluesky"
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reply_parent: str | None = "at://did:plc:bob222/app.bsky.feed.post/3kaaa0000002"
 
     def connector(self) -> Connector:
         return BlueskyConnector(
@@ -611,6 +648,9 @@ class Bluesky(RecordedNetwork):
             )
             mock.post(f"{XRPC}/com.atproto.repo.createRecord").mock(side_effect=self._create)
             mock.get(f"{XRPC}/com.atproto.repo.getRecord").mock(side_effect=self._get_record)
+            mock.get(f"{XRPC}/app.bsky.feed.getPosts").mock(
+                return_value=httpx.Response(200, json=load("bluesky", "get_posts_parent.json"))
+            )
             mock.get(f"{XRPC}/app.bsky.notification.listNotifications").mock(side_effect=self._listen)
             mock.get(f"{XRPC}/app.bsky.actor.getProfiles").mock(
                 return_value=httpx.Response(200, json=load("bluesky", "get_profiles.json"))
@@ -667,6 +707,9 @@ class _YouTubeHttp:
         from httplib2 import Response
 
         path = urlsplit(uri).path
+        if method == "POST" and path.endswith("/comments"):
+            self.network.posts.append(json.loads(body))
+            return Response({"status": "200"}), json.dumps(load("youtube", "inserted_reply.json")).encode()
         error = self.network.listen_error
         if error is not None and "commentThreads" in path:
             return Response({"status": str(error.status), **error.headers}), error.body
@@ -682,6 +725,7 @@ class _YouTubeHttp:
 @dataclass
 class YouTube(RecordedNetwork):
     slug: str = "youtube"
+    reply_parent: str | None = "UgzThread0001"
 
     def connector(self) -> Connector:
         return YouTubeConnector(

@@ -25,6 +25,7 @@ from tending.connectors.bases import (
     MalformedResponse,
     PublishCapability,
     RateLimited,
+    ReplyCapability,
     UpstreamError,
     can_check_published,
 )
@@ -36,6 +37,7 @@ from tending.publishing.models import Post, PostCreate, PostStatus
 
 REGISTERED = {name: cls for name, cls in available().items() if not cls.demo_only}
 LISTENERS = sorted(name for name, cls in REGISTERED.items() if issubclass(cls, ListenCapability))
+REPLIERS = sorted(name for name, cls in REGISTERED.items() if issubclass(cls, ReplyCapability))
 PUBLISHERS = sorted(name for name, cls in REGISTERED.items() if issubclass(cls, PublishCapability))
 TEXT = "Fresh roast Friday: the summer blend is back"
 IMAGE = "https://cdn.example/roast.jpg"
@@ -293,3 +295,18 @@ def test_a_look_up_that_fails_waits_and_sends_nothing(
             connector_factory=_factory(network),
         )
     assert done.status == PostStatus.published and len(network.posts) == 1
+
+
+@pytest.mark.parametrize("slug", REPLIERS)
+def test_a_reply_is_sent_once_and_its_id_kept(slug: str) -> None:
+    network = NETWORKS[slug]()
+    assert network.reply_parent, "every connector that replies has a recorded item to answer"
+    connector = network.connector()
+    assert isinstance(connector, ReplyCapability)
+    try:
+        with network.running():
+            sent = connector.reply(parent_external_id=network.reply_parent, text="Thanks, we are on it!")
+    finally:
+        connector.close()
+    assert sent.external_id and sent.created_at.tzinfo is not None
+    assert len(network.posts) == 1
