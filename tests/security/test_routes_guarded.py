@@ -22,6 +22,10 @@ PUBLIC = {
     # Logging out without a session changes nothing.
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/logout"),
+    # Meta calls its webhook without a login: the verify token and the app secret's signature guard it
+    # (an unsigned or forged call is refused, see tests/webhooks).
+    ("GET", "/api/v1/webhooks/meta"),
+    ("POST", "/api/v1/webhooks/meta"),
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
