@@ -4,37 +4,21 @@ Runs on SQLite and, with TENDING_TEST_DATABASE_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from tests.database.revisions import run_revision
 
 from tending.config import Settings
 from tending.demo.service import build_demo
 from tending.inbox.models import Conversation, ConversationStatus, Message, ReplyState
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-REVISION = next(
-    (Path(__file__).parents[2] / "src/tending/database/migrations/versions").glob("*_7b2e4d9c1a05_*.py")
-)
-
-
-def _revision() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("reply_states_revision", REVISION)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run(engine: Engine, step: str) -> None:
-    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        getattr(_revision(), step)()
+    run_revision(engine, "7b2e4d9c1a05", step)
 
 
 def test_migration_keeps_every_message_and_derives_states(
