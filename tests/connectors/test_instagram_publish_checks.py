@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import respx
-from graph_helpers import client_for, load, query, router
+from graph_helpers import GRAPH, client_for, load, query, router
 
 from tending.connectors.bases import ConnectorError, MalformedResponse, RateLimited
 from tending.connectors.instagram import InstagramConnector
@@ -21,7 +21,7 @@ def _ig(mock: respx.Router) -> InstagramConnector:
 
 
 def test_a_used_quota_stops_before_any_container_is_made() -> None:
-    mock = respx.Router(base_url="https://graph.facebook.com/v21.0", assert_all_called=False)
+    mock = respx.Router(base_url=GRAPH, assert_all_called=False)
     limit = mock.get(f"/{ACCOUNT}/content_publishing_limit").respond(
         json=load("instagram", "content_publishing_limit_used.json")
     )
@@ -50,7 +50,7 @@ def test_publish_waits_for_a_finished_container() -> None:
 
 
 def test_a_failed_container_is_never_published() -> None:
-    mock = respx.Router(base_url="https://graph.facebook.com/v21.0", assert_all_called=False)
+    mock = respx.Router(base_url=GRAPH, assert_all_called=False)
     mock.get(f"/{ACCOUNT}/content_publishing_limit").respond(
         json=load("instagram", "content_publishing_limit.json")
     )

@@ -16,6 +16,7 @@ from tending.channel.models import ChannelCreate
 from tending.channel.service import create as create_channel
 from tending.config import Settings
 from tending.connectors.bases import (
+    AuthorProfile,
     Connector,
     InboundItem,
     ReviewCapability,
@@ -36,6 +37,10 @@ class RecordingReview(Connector, ReviewCapability):
         if self.fail:
             raise UpstreamError("503 backendError", network="youtube")
         self.decided.append((external_id, decision))
+
+
+# One person wrote both withheld comments: they are one item of the desk.
+SELLER = AuthorProfile(external_id="UCseller000000000000000001", name="Grinder Deals")
 
 
 @pytest.fixture()
@@ -67,6 +72,7 @@ def held(
                 "comment",
                 "Is this grinder on sale at grinder-deals.example?",
                 at,
+                author=SELLER,
                 thread_external_id="vid1",
                 network_review="held_for_review",
             ),
@@ -75,6 +81,7 @@ def held(
                 "comment",
                 "FREE beans, DM me",
                 at,
+                author=SELLER,
                 thread_external_id="vid1",
                 network_review="likely_spam",
             ),

@@ -26,6 +26,9 @@ PUBLIC = {
     # (an unsigned or forged call is refused, see tests/webhooks).
     ("GET", "/api/v1/webhooks/meta"),
     ("POST", "/api/v1/webhooks/meta"),
+    # A helpdesk reports a case's status without a login: the workspace's signing secret guards it (an
+    # unsigned or forged report is refused, see tests/helpdesk).
+    ("POST", "/api/v1/helpdesk/{workspace_id}/status"),
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

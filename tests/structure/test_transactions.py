@@ -14,11 +14,25 @@ BOUNDARY_FILES = {"commands.py", "tasks.py", "views.py", "pages.py", "deps.py"}
 BOUNDARY_MODULES = {"database/core.py", "database/migrations/env.py"}
 # Runners: each step must be durable on its own so a crash resumes exactly where it stopped.
 RUNNERS = {
+    # a token the network rotated is stored at once: the old one no longer works anywhere
+    "channel/renewal.py": {"credentials_sink.save"},
     "demo/service.py": {"build_demo"},  # each seeded step before the next polls the demo network
+    "demo/listening_world.py": {"listen_in_demo"},  # the query exists before its search runs
     "ingest/fileimport.py": {"import_file", "import_file.flush"},  # each batch with its file position
-    "ingest/poll.py": {"poll_channel", "_mark_error"},  # each page with its cursor; the pause survives
+    # each page with its cursor; the pause (error, reconnect needed) survives the error being raised
+    "ingest/poll.py": {"poll_channel", "_mark_error", "_reconnect_needed"},
+    # each page of results with its cursor; quota spent on a failed call stays counted
+    "listening/service.py": {"run_query", "_run_network"},
     # "sending" before the network is called and "published" after, so a post is never sent twice
-    "publishing/service.py": {"claim", "record_published", "_retry_later", "_fail", "sweep_stale_claims"},
+    "publishing/service.py": {
+        "claim",
+        "record_published",
+        "_retry_later",
+        "_fail",
+        "_needs_check",
+        "sweep_stale_claims",
+    },
+    "webhooks/service.py": {"deliver_meta"},  # each channel's notifications stored before the next
 }
 
 

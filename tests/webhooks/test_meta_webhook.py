@@ -30,7 +30,7 @@ from tending.workspace.service import create as create_workspace
 
 HERE = Path(__file__).parent
 CONNECTOR_FIXTURES = HERE.parent / "connectors" / "fixtures"
-GRAPH = "https://graph.facebook.com/v21.0"
+GRAPH = f"https://graph.facebook.com/{Settings().graph_api_version}"
 PAGE = "104000000000001"
 IG = "17841400000000001"
 SECRET = "meta-app-secret-for-tests"
@@ -106,9 +106,10 @@ def _messages(session: Session, channel_id: int) -> dict[str, Message]:
 
 
 def _thread(session: Session, message: Message) -> str:
+    """The post a comment is under (each person's comments are their own item there), or the DM thread."""
     conversation = session.get(Conversation, message.conversation_id)
     assert conversation is not None
-    return conversation.thread_key
+    return conversation.post_key or conversation.thread_key
 
 
 def _graph_factory(mock: respx.Router):  # type: ignore[no-untyped-def]
@@ -211,9 +212,9 @@ def test_page_comments_are_stored_triaged_and_the_poll_adds_no_copy(
     with factory() as s:
         stored = _messages(s, fb)
         assert len(stored) == 4
-        assert (
-            s.scalar(select(func.count()).select_from(Conversation).where(Conversation.channel_id == fb)) == 2
-        )
+        # the same posts as before the poll (each person's comments are an item under their post)
+        posts = func.count(func.distinct(func.coalesce(Conversation.post_key, Conversation.thread_key)))
+        assert s.scalar(select(posts).where(Conversation.channel_id == fb)) == 2
 
 
 def test_instagram_comments_and_unknown_objects_and_accounts(

@@ -76,7 +76,7 @@ def create_case_page(
 
 @router.get("/w/{slug}/settings/helpdesk")
 def helpdesk_settings(
-    request: Request, db: DbSession, principal: BrandPagePrincipal, workspace: PageWorkspace, saved: int = 0
+    request: Request, db: DbSession, workspace: PageWorkspace, principal: BrandPagePrincipal, saved: int = 0
 ) -> Response:
     return render(
         request,
@@ -94,8 +94,8 @@ def helpdesk_settings(
 def save_helpdesk(
     settings: AppSettings,
     db: DbSession,
-    principal: BrandPagePrincipal,
     workspace: PageWorkspace,
+    principal: BrandPagePrincipal,
     kind: HelpdeskKind = Form(...),
     base_url: str = Form(..., max_length=500),
     account: str = Form("", max_length=200),
