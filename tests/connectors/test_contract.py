@@ -1,7 +1,8 @@
 """The connector contract, written once and run against every registered connector (by capability):
 refused credentials, rate limits with Retry-After in both forms, network failures and unreadable answers
-map to the same errors everywhere; and a publish whose answer is lost ends with exactly one post on the
-network, whatever way it was lost. Each network is recorded in `contract_networks`."""
+map to the same errors everywhere; a publish whose answer is lost ends with exactly one post on the
+network, whatever way it was lost; and direct messages are read as one private conversation per person
+and answered privately. Each network is recorded in `contract_networks`."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ from tending.connectors.bases import (
     UpstreamError,
     can_check_published,
 )
+from tending.connectors.bases.messages import DIRECT_KIND, DirectMessageCapability
 from tending.connectors.registry import available
-from tending.inbox.models import Message
+from tending.inbox.models import Conversation, ConversationKind, Message
 from tending.ingest.service import ingest_items
 from tending.publishing import service
 from tending.publishing.models import Post, PostCreate, PostStatus
@@ -39,6 +41,7 @@ REGISTERED = {name: cls for name, cls in available().items() if not cls.demo_onl
 LISTENERS = sorted(name for name, cls in REGISTERED.items() if issubclass(cls, ListenCapability))
 REPLIERS = sorted(name for name, cls in REGISTERED.items() if issubclass(cls, ReplyCapability))
 PUBLISHERS = sorted(name for name, cls in REGISTERED.items() if issubclass(cls, PublishCapability))
+MESSENGERS = sorted(name for name, cls in REGISTERED.items() if issubclass(cls, DirectMessageCapability))
 TEXT = "Fresh roast Friday: the summer blend is back"
 IMAGE = "https://cdn.example/roast.jpg"
 
@@ -310,3 +313,123 @@ def test_a_reply_is_sent_once_and_its_id_kept(slug: str) -> None:
         connector.close()
     assert sent.external_id and sent.created_at.tzinfo is not None
     assert len(network.posts) == 1
+
+
+# -- direct messages: private conversations in, private answers out ------------------------------------
+
+
+def test_every_connector_with_direct_messages_has_recorded_ones() -> None:
+    """A connector that declares direct messages joins this part of the contract by recording its DM
+    endpoints; none is left out silently."""
+    recorded = {slug for slug, network in NETWORKS.items() if network().direct_parent}
+    assert recorded == set(MESSENGERS)
+    assert {"facebook", "instagram", "x", "bluesky", "reddit", "mastodon"} <= set(MESSENGERS)
+
+
+def _direct_connector(network: RecordedNetwork) -> DirectMessageCapability:
+    connector = network.direct_connector()
+    assert isinstance(connector, DirectMessageCapability)
+    return connector
+
+
+def _fetch_direct(network: RecordedNetwork) -> Any:
+    connector = _direct_connector(network)
+    try:
+        with network.running():
+            return connector.fetch_direct({})
+    finally:
+        connector.close()
+
+
+@pytest.mark.parametrize("slug", MESSENGERS)
+def test_a_first_direct_poll_stores_one_private_conversation_per_person(
+    session: Session, world: Any, slug: str
+) -> None:
+    result = _fetch_direct(NETWORKS[slug]())
+    assert result.items, "the recorded DM page has messages"
+    assert {item.kind for item in result.items} == {DIRECT_KIND}
+    people: dict[str, set[str | None]] = {}
+    for item in result.items:
+        assert item.thread_external_id and item.thread_external_id.startswith("conversation:")
+        if item.direction == "inbound":
+            assert item.author is not None
+            people.setdefault(item.author.external_id, set()).add(item.thread_external_id)
+    assert people and all(len(threads) == 1 for threads in people.values()), people
+    threads = {item.thread_external_id for item in result.items}
+    assert len(threads) == len(people)  # no thread of two people, no person in two threads
+
+    channel = session.get(Channel, world.channel.id)
+    assert channel is not None
+    stored = ingest_items(session, channel=channel, items=result.items)
+    session.commit()
+    assert stored.new == len({item.external_id for item in result.items})
+    kinds = session.scalars(select(Message.kind).where(Message.channel_id == channel.id)).all()
+    assert sorted(kinds) == [DIRECT_KIND] * stored.new
+    conversations = session.scalars(select(Conversation).where(Conversation.channel_id == channel.id)).all()
+    assert len(conversations) == len(people)
+    assert {c.kind for c in conversations} == {ConversationKind.direct.value}
+
+
+@pytest.mark.parametrize("slug", MESSENGERS)
+def test_a_direct_poll_resumed_over_the_same_page_stores_nothing_twice(
+    session: Session, world: Any, slug: str
+) -> None:
+    network = NETWORKS[slug]()
+    connector = _direct_connector(network)
+    channel = session.get(Channel, world.channel.id)
+    assert channel is not None
+    try:
+        with network.running():
+            first = connector.fetch_direct({})
+            stored = ingest_items(session, channel=channel, items=first.items)
+            again = connector.fetch_direct(first.cursor)  # the network answers the same page again
+            repeated = ingest_items(session, channel=channel, items=again.items)
+    finally:
+        connector.close()
+    session.commit()
+    assert stored.new == len({item.external_id for item in first.items}) > 0
+    assert repeated.new == 0
+    assert (
+        session.scalar(select(func.count()).select_from(Message).where(Message.channel_id == channel.id))
+        == stored.new
+    )
+
+
+@pytest.mark.parametrize("slug", MESSENGERS)
+def test_an_answer_to_a_direct_message_goes_back_privately_once(slug: str) -> None:
+    network = NETWORKS[slug]()
+    assert network.direct_parent and network.direct_recipient
+    connector = _direct_connector(network)
+    try:
+        with network.running():
+            sent = connector.reply(
+                parent_external_id=network.direct_parent, text="So sorry, a new one ships today"
+            )
+    finally:
+        connector.close()
+    assert sent.external_id and sent.created_at.tzinfo is not None
+    assert [message["to"] for message in network.direct_sent] == [network.direct_recipient]
+    assert "So sorry, a new one ships today" in network.direct_sent[0]["text"]
+    assert network.posts == [], "nothing was posted in public"
+
+
+@pytest.mark.parametrize("slug", MESSENGERS)
+def test_refused_credentials_on_direct_messages_ask_for_a_reconnect(slug: str) -> None:
+    network = NETWORKS[slug]()
+    network.direct_error = network.unauthorized()
+    with pytest.raises(AuthExpired) as caught:
+        _fetch_direct(network)
+    assert caught.value.network == slug and not caught.value.retryable
+
+
+@pytest.mark.parametrize("slug", MESSENGERS)
+def test_a_rate_limit_on_direct_messages_carries_the_wait(slug: str) -> None:
+    network = NETWORKS[slug]()
+    network.direct_error = Reply(
+        429,
+        {"Retry-After": _retry_after_value("seconds", 120), "content-type": "application/json"},
+        json.dumps({"error": "Too many requests"}).encode(),
+    )
+    with pytest.raises(RateLimited) as caught:
+        _fetch_direct(network)
+    assert 100 <= caught.value.retry_after <= 121 and caught.value.retryable
