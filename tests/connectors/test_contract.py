@@ -7,6 +7,7 @@ and answered privately. Each network is recorded in `contract_networks`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -52,14 +53,37 @@ def test_every_registered_connector_has_a_recorded_network() -> None:
     assert {"mastodon", "x", "reddit", "facebook", "instagram", "linkedin", "bluesky"} <= set(PUBLISHERS)
 
 
-def _listen(network: RecordedNetwork) -> Any:
-    connector = network.connector()
-    assert isinstance(connector, ListenCapability)
+# The streams a connector reads: its public listening, and its direct messages where it declares them.
+STREAMS = [(slug, "public") for slug in LISTENERS] + [(slug, "direct") for slug in MESSENGERS]
+
+
+def _reader(network: RecordedNetwork, stream: str) -> tuple[Connector, Callable[[dict[str, Any]], Any]]:
+    """The connector that reads `stream` from the recorded network, and its read call."""
+    if stream == "direct":
+        messenger = network.direct_connector()
+        assert isinstance(messenger, DirectMessageCapability)
+        return messenger, messenger.fetch_direct
+    listener = network.connector()
+    assert isinstance(listener, ListenCapability)
+    return listener, listener.fetch_since
+
+
+def _read(network: RecordedNetwork, stream: str = "public") -> Any:
+    """The first page of one stream."""
+    connector, fetch = _reader(network, stream)
     try:
         with network.running():
-            return connector.fetch_since({})
+            return fetch({})
     finally:
         connector.close()
+
+
+def _fail(network: RecordedNetwork, stream: str, reply: Reply) -> None:
+    """The stream's endpoint answers `reply` instead of its recorded page."""
+    if stream == "direct":
+        network.direct_error = reply
+    else:
+        network.listen_error = reply
 
 
 # -- listening: the same failures read the same way on every network ---------------------------------
@@ -67,19 +91,19 @@ def _listen(network: RecordedNetwork) -> Any:
 
 @pytest.mark.parametrize("slug", LISTENERS)
 def test_first_poll_reads_the_recorded_page(slug: str) -> None:
-    result = _listen(NETWORKS[slug]())
+    result = _read(NETWORKS[slug]())
     assert isinstance(result.cursor, dict) and result.cursor
     assert result.items, "the recorded first page has items"
     for item in result.items:
         assert item.external_id and item.created_at.tzinfo is not None
 
 
-@pytest.mark.parametrize("slug", LISTENERS)
-def test_refused_credentials_ask_for_a_reconnect(slug: str) -> None:
+@pytest.mark.parametrize(("slug", "stream"), STREAMS)
+def test_refused_credentials_ask_for_a_reconnect(slug: str, stream: str) -> None:
     network = NETWORKS[slug]()
-    network.listen_error = network.unauthorized()
+    _fail(network, stream, network.unauthorized())
     with pytest.raises(AuthExpired) as caught:
-        _listen(network)
+        _read(network, stream)
     assert caught.value.network == slug and not caught.value.retryable
 
 
@@ -90,16 +114,20 @@ def _retry_after_value(form: str, seconds: int) -> str:
 
 
 @pytest.mark.parametrize("form", ["seconds", "http-date"])
-@pytest.mark.parametrize("slug", LISTENERS)
-def test_rate_limit_carries_the_retry_after_wait(slug: str, form: str) -> None:
+@pytest.mark.parametrize(("slug", "stream"), STREAMS)
+def test_rate_limit_carries_the_retry_after_wait(slug: str, stream: str, form: str) -> None:
     network = NETWORKS[slug]()
-    network.listen_error = Reply(
-        429,
-        {"Retry-After": _retry_after_value(form, 120), "content-type": "application/json"},
-        json.dumps({"error": "Too many requests"}).encode(),
+    _fail(
+        network,
+        stream,
+        Reply(
+            429,
+            {"Retry-After": _retry_after_value(form, 120), "content-type": "application/json"},
+            json.dumps({"error": "Too many requests"}).encode(),
+        ),
     )
     with pytest.raises(RateLimited) as caught:
-        _listen(network)
+        _read(network, stream)
     assert 100 <= caught.value.retry_after <= 121 and caught.value.retryable
 
 
@@ -108,7 +136,7 @@ def test_server_errors_are_upstream_failures_to_retry(slug: str) -> None:
     network = NETWORKS[slug]()
     network.listen_error = Reply(503, {"content-type": "text/html"}, b"<html>Service Unavailable</html>")
     with pytest.raises(UpstreamError) as caught:
-        _listen(network)
+        _read(network)
     assert caught.value.retryable
 
 
@@ -117,7 +145,7 @@ def test_an_unreadable_answer_is_malformed_and_stores_nothing(slug: str) -> None
     network = NETWORKS[slug]()
     network.listen_error = Reply(200, {"content-type": "application/json"}, b'{"truncated": ')
     with pytest.raises(MalformedResponse):
-        _listen(network)
+        _read(network)
 
 
 # -- publishing: a lost answer never makes a second post -------------------------------------------------
@@ -231,27 +259,26 @@ def test_a_plain_publish_posts_once(session: Session, settings: Settings, world:
     assert done.status == PostStatus.published and len(network.posts) == 1
 
 
-@pytest.mark.parametrize("slug", LISTENERS)
+@pytest.mark.parametrize(("slug", "stream"), STREAMS)
 def test_a_poll_resumed_over_a_duplicate_page_stores_nothing_twice(
-    session: Session, world: Any, slug: str
+    session: Session, world: Any, slug: str, stream: str
 ) -> None:
     """The network sends again the page already read: the poll resumes from the stored cursor, and
     whatever it returns again is recognised by ingestion (by network id) and not stored a second time."""
     network = NETWORKS[slug]()
-    connector = network.connector()
-    assert isinstance(connector, ListenCapability)
+    connector, fetch = _reader(network, stream)
     channel = session.get(Channel, world.channel.id)
     assert channel is not None
     try:
         with network.running():
-            first = connector.fetch_since({})
+            first = fetch({})
             stored = ingest_items(session, channel=channel, items=first.items)
-            again = connector.fetch_since(first.cursor)
+            again = fetch(first.cursor)
             repeated = ingest_items(session, channel=channel, items=again.items)
     finally:
         connector.close()
     session.commit()
-    assert stored.new == len({item.external_id for item in first.items})
+    assert stored.new == len({item.external_id for item in first.items}) > 0
     seen = {item.external_id for item in first.items}
     assert repeated.new == len({item.external_id for item in again.items} - seen)
     assert session.scalar(
@@ -326,26 +353,11 @@ def test_every_connector_with_direct_messages_has_recorded_ones() -> None:
     assert {"facebook", "instagram", "x", "bluesky", "reddit", "mastodon"} <= set(MESSENGERS)
 
 
-def _direct_connector(network: RecordedNetwork) -> DirectMessageCapability:
-    connector = network.direct_connector()
-    assert isinstance(connector, DirectMessageCapability)
-    return connector
-
-
-def _fetch_direct(network: RecordedNetwork) -> Any:
-    connector = _direct_connector(network)
-    try:
-        with network.running():
-            return connector.fetch_direct({})
-    finally:
-        connector.close()
-
-
 @pytest.mark.parametrize("slug", MESSENGERS)
 def test_a_first_direct_poll_stores_one_private_conversation_per_person(
     session: Session, world: Any, slug: str
 ) -> None:
-    result = _fetch_direct(NETWORKS[slug]())
+    result = _read(NETWORKS[slug](), "direct")
     assert result.items, "the recorded DM page has messages"
     assert {item.kind for item in result.items} == {DIRECT_KIND}
     people: dict[str, set[str | None]] = {}
@@ -371,35 +383,11 @@ def test_a_first_direct_poll_stores_one_private_conversation_per_person(
 
 
 @pytest.mark.parametrize("slug", MESSENGERS)
-def test_a_direct_poll_resumed_over_the_same_page_stores_nothing_twice(
-    session: Session, world: Any, slug: str
-) -> None:
-    network = NETWORKS[slug]()
-    connector = _direct_connector(network)
-    channel = session.get(Channel, world.channel.id)
-    assert channel is not None
-    try:
-        with network.running():
-            first = connector.fetch_direct({})
-            stored = ingest_items(session, channel=channel, items=first.items)
-            again = connector.fetch_direct(first.cursor)  # the network answers the same page again
-            repeated = ingest_items(session, channel=channel, items=again.items)
-    finally:
-        connector.close()
-    session.commit()
-    assert stored.new == len({item.external_id for item in first.items}) > 0
-    assert repeated.new == 0
-    assert (
-        session.scalar(select(func.count()).select_from(Message).where(Message.channel_id == channel.id))
-        == stored.new
-    )
-
-
-@pytest.mark.parametrize("slug", MESSENGERS)
 def test_an_answer_to_a_direct_message_goes_back_privately_once(slug: str) -> None:
     network = NETWORKS[slug]()
     assert network.direct_parent and network.direct_recipient
-    connector = _direct_connector(network)
+    connector, _fetch = _reader(network, "direct")
+    assert isinstance(connector, DirectMessageCapability)
     try:
         with network.running():
             sent = connector.reply(
@@ -411,25 +399,3 @@ def test_an_answer_to_a_direct_message_goes_back_privately_once(slug: str) -> No
     assert [message["to"] for message in network.direct_sent] == [network.direct_recipient]
     assert "So sorry, a new one ships today" in network.direct_sent[0]["text"]
     assert network.posts == [], "nothing was posted in public"
-
-
-@pytest.mark.parametrize("slug", MESSENGERS)
-def test_refused_credentials_on_direct_messages_ask_for_a_reconnect(slug: str) -> None:
-    network = NETWORKS[slug]()
-    network.direct_error = network.unauthorized()
-    with pytest.raises(AuthExpired) as caught:
-        _fetch_direct(network)
-    assert caught.value.network == slug and not caught.value.retryable
-
-
-@pytest.mark.parametrize("slug", MESSENGERS)
-def test_a_rate_limit_on_direct_messages_carries_the_wait(slug: str) -> None:
-    network = NETWORKS[slug]()
-    network.direct_error = Reply(
-        429,
-        {"Retry-After": _retry_after_value("seconds", 120), "content-type": "application/json"},
-        json.dumps({"error": "Too many requests"}).encode(),
-    )
-    with pytest.raises(RateLimited) as caught:
-        _fetch_direct(network)
-    assert 100 <= caught.value.retry_after <= 121 and caught.value.retryable
