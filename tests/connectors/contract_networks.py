@@ -11,10 +11,11 @@ leaves its post on the network, as the real one would.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -71,9 +72,21 @@ class RecordedNetwork:
     listen_error: Reply | None = None
     # An item of the recorded pages that the contract answers (None: the connector cannot reply).
     reply_parent: str | None = None
+    # A direct message of the recorded DM pages that the contract answers, and where the network must
+    # deliver the answer (the person's id, or the conversation's where the network answers by conversation).
+    direct_parent: str | None = None
+    direct_recipient: str | None = None
+    # The direct-message endpoint answers this instead of its recorded page.
+    direct_error: Reply | None = None
+    # Direct messages the network accepted: {"to": recipient or conversation, "text": ...}.
+    direct_sent: list[dict[str, Any]] = field(default_factory=list)
 
     def connector(self) -> Connector:
         raise NotImplementedError
+
+    def direct_connector(self) -> Connector:
+        """The connector as set up to read and answer the recorded direct messages."""
+        return self.connector()
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -142,6 +155,8 @@ class Mastodon(RecordedNetwork):
     slug: str = "mastodon"
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     reply_parent: str | None = "111000000000000101"
+    direct_parent: str | None = "111000000000000201"
+    direct_recipient: str | None = "bob"
 
     def connector(self) -> Connector:
         return MastodonConnector(config={"api_base_url": MASTODON}, credentials={"access_token": "tok"})
@@ -157,6 +172,12 @@ class Mastodon(RecordedNetwork):
         return status
 
     def _post(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        fields = form(request)
+        if fields.get("visibility") == "direct":  # delivered to the accounts it mentions
+            status = self._status(fields.get("status", "")) | {"visibility": "direct"}
+            self.direct_sent.append({"to": fields["status"].split()[0].lstrip("@"), "text": fields["status"]})
+            return 200, {}, json.dumps(status)
+
         def apply() -> tuple[int, dict[str, str], str]:
             key = str(request.headers.get("Idempotency-Key") or "")
             if key and key in self.keys:  # Mastodon answers a repeated key with the first status
@@ -177,6 +198,11 @@ class Mastodon(RecordedNetwork):
 
         return answer
 
+    def _conversations(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        if self.direct_error:
+            return self.direct_error.status, self.direct_error.headers, self.direct_error.body.decode()
+        return self._listen("conversations_first.json")(request)
+
     @contextmanager
     def running(self) -> Iterator[None]:
         with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -184,9 +210,9 @@ class Mastodon(RecordedNetwork):
             mock.add_callback(
                 "GET", f"{MASTODON}/api/v1/notifications", callback=self._listen("notifications_page1.json")
             )
-            mock.add_callback(
-                "GET", f"{MASTODON}/api/v1/conversations/", callback=self._listen("conversations_first.json")
-            )
+            mock.add_callback("GET", f"{MASTODON}/api/v1/conversations/", callback=self._conversations)
+            direct = load("mastodon", "conversations_first.json")[0]["last_status"]
+            mock.get(f"{MASTODON}/api/v1/statuses/{direct['id']}", json=direct)
             mock.get(
                 f"{MASTODON}/api/v1/statuses/111000000000000101", json=load("mastodon", "status_parent.json")
             )
@@ -207,21 +233,40 @@ class Mastodon(RecordedNetwork):
 
 X_API = "https://api.twitter.com/2"
 X_USER = "1500000000000000001"
+X_DM_USER = "1500000000000000999"  # the brand of the recorded DM events
+X_CREDENTIALS = {
+    "consumer_key": "ck",
+    "consumer_secret": "cs",
+    "access_token": "at",
+    "access_token_secret": "ats",
+}
 
 
 @dataclass
 class X(RecordedNetwork):
     slug: str = "x"
     reply_parent: str | None = "1765100000000000200"
+    direct_parent: str | None = f"{X_DM_USER}-2244994945/1765300000000000300"
+    direct_recipient: str | None = "2244994945"
 
     def connector(self) -> Connector:
-        credentials = {
-            "consumer_key": "ck",
-            "consumer_secret": "cs",
-            "access_token": "at",
-            "access_token_secret": "ats",
-        }
-        return XConnector(config={"user_id": X_USER}, credentials=credentials)
+        return XConnector(config={"user_id": X_USER}, credentials=dict(X_CREDENTIALS))
+
+    def direct_connector(self) -> Connector:
+        return XConnector(config={"user_id": X_DM_USER}, credentials=dict(X_CREDENTIALS))
+
+    def _dm_events(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        if self.direct_error:
+            return self.direct_error.status, self.direct_error.headers, self.direct_error.body.decode()
+        page = load("x", "dm_events_p1.json")
+        page["meta"].pop("next_token", None)  # one page
+        return 200, {}, json.dumps(page)
+
+    def _send_dm(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        participant = str(request.url).rsplit("/", 2)[-2]
+        self.direct_sent.append({"to": participant, "text": json.loads(request.body or b"{}")["text"]})
+        event = {"dm_conversation_id": f"{X_DM_USER}-{participant}", "dm_event_id": "1765300000000000400"}
+        return 201, {}, json.dumps({"data": event})
 
     def unauthorized(self) -> Reply:
         body = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
@@ -264,6 +309,10 @@ class X(RecordedNetwork):
             mock.add_callback("POST", f"{X_API}/tweets", callback=self._post)
             mock.add_callback("GET", f"{X_API}/users/{X_USER}/tweets", callback=self._timeline)
             mock.add_callback("GET", f"{X_API}/users/{X_USER}/mentions", callback=self._listen)
+            mock.add_callback("GET", f"{X_API}/dm_events", callback=self._dm_events)
+            mock.add_callback(
+                "POST", re.compile(rf"^{X_API}/dm_conversations/with/\d+/messages$"), callback=self._send_dm
+            )
             yield
 
 
@@ -276,8 +325,14 @@ REDDIT = "https://oauth.reddit.com"
 class Reddit(RecordedNetwork):
     slug: str = "reddit"
     reply_parent: str | None = "t1_kq1aaa1"
+    direct_parent: str | None = "t4_1xm7p03"
+    direct_recipient: str | None = "t4_1xm7p03"  # Reddit answers a message in its chain
 
     def _comment(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        fields = form(request)
+        if fields.get("thing_id", "").startswith("t4_"):
+            self.direct_sent.append({"to": fields["thing_id"], "text": fields.get("text", "")})
+            return 200, {}, json.dumps(load("reddit", "message_created.json"))
         self.posts.append({"id": "kq3ccc9", "name": "t1_kq3ccc9", "parent": form(request).get("thing_id")})
         return 200, {}, json.dumps(load("reddit", "comment_created.json"))
 
@@ -339,6 +394,11 @@ class Reddit(RecordedNetwork):
 
         return answer
 
+    def _inbox(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        if self.direct_error:
+            return self.direct_error.status, self.direct_error.headers, self.direct_error.body.decode()
+        return 200, {}, json.dumps(load("reddit", "inbox_messages.json"))
+
     @contextmanager
     def running(self) -> Iterator[None]:
         import prawcore.sessions
@@ -361,6 +421,7 @@ class Reddit(RecordedNetwork):
                     "GET", f"{REDDIT}/r/LumenCoffee/new", callback=self._listen("new_posts.json")
                 )
                 mock.add_callback("GET", f"{REDDIT}/message/mentions", callback=self._listen("mentions.json"))
+                mock.add_callback("GET", f"{REDDIT}/message/inbox", callback=self._inbox)
                 for path in ("message/comments", "message/selfreply"):
                     mock.add_callback("GET", f"{REDDIT}/{path}", callback=self._listen("empty.json"))
                 mock.get(f"{REDDIT}/api/user_data_by_account_ids", json=load("reddit", "user_data.json"))
@@ -374,6 +435,7 @@ class Reddit(RecordedNetwork):
 GRAPH = f"https://graph.facebook.com/{Settings().graph_api_version}"
 PAGE = "104000000000001"
 IG_USER = "17841400000000001"
+IG_DM_USER = "17841400000009999"  # the account of the recorded Instagram conversations
 
 
 def graph_error(status: int, code: int, message: str, subcode: int | None = None) -> Reply:
@@ -388,10 +450,38 @@ def graph_error(status: int, code: int, message: str, subcode: int | None = None
     return Reply(status, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
 
 
+def graph_direct_routes(network: RecordedNetwork, mock: respx.Router, fixture: str) -> None:
+    """Messenger / Instagram Messaging: the Page's conversations, a look-up of each recorded message (the
+    person wrote two hours ago, inside Meta's 24-hour window) and the Send API."""
+    page = load(fixture, "conversations.json")
+
+    def conversations(request: httpx.Request) -> httpx.Response:
+        if network.direct_error:
+            return httpx_reply(network.direct_error)
+        return httpx.Response(200, json=page)
+
+    def send(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        recipient = body["recipient"]["id"]
+        network.direct_sent.append({"to": recipient, "text": body["message"]["text"]})
+        message_id = f"m_sent{len(network.direct_sent)}"
+        return httpx.Response(200, json={"recipient_id": recipient, "message_id": message_id})
+
+    recent = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    for conversation in page["data"]:
+        for message in conversation["messages"]["data"]:
+            found = {k: message[k] for k in ("id", "from", "to")} | {"created_time": recent}
+            mock.get(f"{GRAPH}/{message['id']}").mock(return_value=httpx.Response(200, json=found))
+    mock.get(f"{GRAPH}/{PAGE}/conversations").mock(side_effect=conversations)
+    mock.post(f"{GRAPH}/{PAGE}/messages").mock(side_effect=send)
+
+
 @dataclass
 class Facebook(RecordedNetwork):
     slug: str = "facebook"
     reply_parent: str | None = f"{PAGE}_5000000001"
+    direct_parent: str | None = "m_AbCdEf002"
+    direct_recipient: str | None = "7300000000000003"
 
     def connector(self) -> Connector:
         return FacebookConnector(config={"page_id": PAGE}, credentials={"page_access_token": "EAAtok"})
@@ -433,9 +523,7 @@ class Facebook(RecordedNetwork):
                 side_effect=lambda r: httpx.Response(200, json={"data": list(reversed(self.posts))})
             )
             mock.get(f"{GRAPH}/{PAGE}/feed").mock(side_effect=self._listen)
-            mock.get(f"{GRAPH}/{PAGE}/conversations").mock(
-                return_value=httpx.Response(200, json={"data": []})
-            )
+            graph_direct_routes(self, mock, "facebook")
             yield
 
 
@@ -444,6 +532,8 @@ class Instagram(RecordedNetwork):
     slug: str = "instagram"
     containers: dict[str, str] = field(default_factory=dict)
     reply_parent: str | None = "17950000000000201"
+    direct_parent: str | None = "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDA5OTk5OjAwMg"
+    direct_recipient: str | None = "6350000000000021"
 
     def _reply(self, request: httpx.Request) -> httpx.Response:
         reply = {"id": f"1796000000000{len(self.posts):04d}", "text": form(request).get("message", "")}
@@ -452,6 +542,12 @@ class Instagram(RecordedNetwork):
 
     def connector(self) -> Connector:
         return InstagramConnector(config={"ig_user_id": IG_USER}, credentials={"access_token": "EAAtok"})
+
+    def direct_connector(self) -> Connector:
+        """The account of the recorded conversations, with its linked Page (Instagram Messaging)."""
+        return InstagramConnector(
+            config={"ig_user_id": IG_DM_USER, "page_id": PAGE}, credentials={"access_token": "EAAtok"}
+        )
 
     def unauthorized(self) -> Reply:
         return graph_error(400, 190, "Error validating access token: The session has been invalidated.", 460)
@@ -496,6 +592,7 @@ class Instagram(RecordedNetwork):
                 return_value=httpx.Response(200, json=load("instagram", "content_publishing_limit.json"))
             )
             mock.get(url__regex=rf"^{GRAPH}/179\d+(\?.*)?$").mock(side_effect=self._container_status)
+            graph_direct_routes(self, mock, "instagram")
             yield
 
     def _container_status(self, request: httpx.Request) -> httpx.Response:
@@ -588,6 +685,8 @@ class Bluesky(RecordedNetwork):
     slug: str = "bluesky"
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     reply_parent: str | None = "at://did:plc:bob222/app.bsky.feed.post/3kaaa0000002"
+    direct_parent: str | None = "3ksbzx7jexx2c/3ksbzy2msg002"
+    direct_recipient: str | None = "3ksbzx7jexx2c"  # chat answers go to the conversation
 
     def connector(self) -> Connector:
         return BlueskyConnector(
@@ -631,6 +730,23 @@ class Bluesky(RecordedNetwork):
         page.pop("cursor", None)  # one page
         return httpx.Response(200, json=page)
 
+    def _convos(self, request: httpx.Request) -> httpx.Response:
+        if self.direct_error:
+            return httpx_reply(self.direct_error)
+        return httpx.Response(200, json=load("bluesky", "list_convos.json"))
+
+    def _send_message(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.direct_sent.append({"to": body["convoId"], "text": body["message"]["text"]})
+        message = {
+            "id": f"3ksbzy2msg{100 + len(self.direct_sent)}",
+            "rev": "2222222xyzn4q",
+            "text": body["message"]["text"],
+            "sender": {"did": BSKY_DID},
+            "sentAt": iso(datetime.now(UTC)),
+        }
+        return httpx.Response(200, json=message)
+
     @contextmanager
     def running(self) -> Iterator[None]:
         from test_bluesky import _jwt
@@ -652,6 +768,11 @@ class Bluesky(RecordedNetwork):
                 return_value=httpx.Response(200, json=load("bluesky", "get_posts_parent.json"))
             )
             mock.get(f"{XRPC}/app.bsky.notification.listNotifications").mock(side_effect=self._listen)
+            mock.get(f"{XRPC}/chat.bsky.convo.listConvos").mock(side_effect=self._convos)
+            mock.get(f"{XRPC}/chat.bsky.convo.getMessages").mock(
+                return_value=httpx.Response(200, json=load("bluesky", "get_messages.json"))
+            )
+            mock.post(f"{XRPC}/chat.bsky.convo.sendMessage").mock(side_effect=self._send_message)
             mock.get(f"{XRPC}/app.bsky.actor.getProfiles").mock(
                 return_value=httpx.Response(200, json=load("bluesky", "get_profiles.json"))
             )
