@@ -45,3 +45,28 @@ def record(
 
 def jsonl(records: list[dict[str, Any]]) -> str:
     return "\n".join(orjson.dumps(r).decode() for r in records) + "\n"
+
+
+def ingest_records(session: Any, channel_id: int, recs: list[dict[str, Any]]) -> None:
+    """Ingest generic-format records into a channel through the real path, and commit."""
+    from tending.channel.models import Channel
+    from tending.ingest.generic import item_from_record
+    from tending.ingest.service import ingest_items
+
+    items = [item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs]
+    ingest_items(session, channel=session.get(Channel, channel_id), items=items)
+    session.commit()
+
+
+def conversation_of(session: Any, external_id: str) -> Any:
+    """The work item (conversation) a message is in, read afresh."""
+    from sqlalchemy import select
+
+    from tending.inbox.models import Conversation, Message
+
+    session.expire_all()
+    return session.scalar(
+        select(Conversation)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(Message.external_id == external_id)
+    )

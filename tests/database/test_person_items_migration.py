@@ -5,37 +5,21 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
+from tests.database.revisions import run_revision
 
 from tending.config import Settings
 from tending.demo.service import build_demo
 from tending.inbox.models import Conversation, ConversationKind, ConversationWatcher, Message
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-REVISION = next(
-    (Path(__file__).parents[2] / "src/tending/database/migrations/versions").glob("*_c4d8e1f2a7b3_*.py")
-)
-
-
-def _revision() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("person_items_revision", REVISION)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _run(engine: Engine, step: str) -> None:
-    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        getattr(_revision(), step)()
+    run_revision(engine, "c4d8e1f2a7b3", step)
 
 
 def _placement(s: Session) -> dict[int, tuple[int, str, str, int, str]]:

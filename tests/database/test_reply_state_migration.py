@@ -4,45 +4,30 @@ Runs on SQLite and, with TENDING_TEST_DATABASE_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from tests.database.revisions import run_revision
 
 from tending.config import Settings
 from tending.demo.service import build_demo
 from tending.inbox.models import Conversation, ConversationStatus, Message, ReplyState
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-VERSIONS = Path(__file__).parents[2] / "src/tending/database/migrations/versions"
-REVISION = "7b2e4d9c1a05"
 # Later revisions with indexes on the reply state: taken down first, put back last.
 LATER = ("c5e1d7a3b9f2",)
 
 
-def _revision(rev: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"revision_{rev}", next(VERSIONS.glob(f"*_{rev}_*.py")))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _run(engine: Engine, step: str) -> None:
-    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        if step == "downgrade":
-            for rev in LATER:
-                _revision(rev).downgrade()
-            _revision(REVISION).downgrade()
-        else:
-            _revision(REVISION).upgrade()
-            for rev in reversed(LATER):
-                _revision(rev).upgrade()
+    if step == "downgrade":
+        for rev in LATER:
+            run_revision(engine, rev, "downgrade")
+        run_revision(engine, "7b2e4d9c1a05", "downgrade")
+    else:
+        run_revision(engine, "7b2e4d9c1a05", "upgrade")
+        for rev in reversed(LATER):
+            run_revision(engine, rev, "upgrade")
 
 
 def test_migration_keeps_every_message_and_derives_states(

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.factories import BASE, record
+from tests.factories import BASE, conversation_of, ingest_records, record
 
-from tending.channel.models import Channel
 from tending.inbox.models import (
-    Conversation,
     ConversationKind,
     ConversationWatcher,
     Message,
@@ -22,8 +19,6 @@ from tending.inbox.models import (
 from tending.inbox.posts import post_thread
 from tending.inbox.queue import QueueFilter, needs_reply_queue
 from tending.inbox.service import list_conversations, reply
-from tending.ingest.generic import item_from_record
-from tending.ingest.service import ingest_items
 from tending.sla.figures import response_figures
 from tending.sla.models import SlaMetric, SlaPolicy
 from tending.sla.service import sla_status
@@ -33,18 +28,7 @@ LATER = BASE + timedelta(days=2)
 
 
 def _ingest(session: Session, world, recs) -> None:
-    ch = session.get(Channel, world.channel.id)
-    ingest_items(session, channel=ch, items=[item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs])
-    session.commit()
-
-
-def _conv_of(session: Session, external_id: str) -> Conversation:
-    session.expire_all()
-    return session.scalar(
-        select(Conversation)
-        .join(Message, Message.conversation_id == Conversation.id)
-        .where(Message.external_id == external_id)
-    )
+    ingest_records(session, world.channel.id, recs)
 
 
 def _post(session: Session, world) -> None:
@@ -63,8 +47,8 @@ def _post(session: Session, world) -> None:
 
 def test_each_person_under_a_post_is_one_conversation(session: Session, world) -> None:
     _post(session, world)
-    ana, ben, cy, post = (_conv_of(session, m) for m in ("m2", "m3", "m5", "m1"))
-    assert _conv_of(session, "m4").id == ana.id  # Ana's two comments are one item
+    ana, ben, cy, post = (conversation_of(session, m) for m in ("m2", "m3", "m5", "m1"))
+    assert conversation_of(session, "m4").id == ana.id  # Ana's two comments are one item
     assert len({ana.id, ben.id, cy.id, post.id}) == 4  # Cy replied to Ben, yet is an item of her own
     assert post.kind == ConversationKind.post and post.thread_key == "m1"
     assert {c.post_key for c in (ana, ben, cy, post)} == {"m1"}
@@ -85,11 +69,14 @@ def test_brand_replies_land_in_the_item_of_the_message_they_answer(session: Sess
             record(8, parent="m6", direction="outbound", author="brand", minutes=32, text="P.S. sorry"),
         ],
     )
-    ben, post = _conv_of(session, "m3"), _conv_of(session, "m1")
-    assert _conv_of(session, "m6").id == ben.id and _conv_of(session, "m8").id == ben.id
-    assert _conv_of(session, "m7").id == post.id  # a top-level brand comment answers no one
+    ben, post = conversation_of(session, "m3"), conversation_of(session, "m1")
+    assert conversation_of(session, "m6").id == ben.id and conversation_of(session, "m8").id == ben.id
+    assert conversation_of(session, "m7").id == post.id  # a top-level brand comment answers no one
     assert ben.status == "answered" and ben.waiting_count == 0
-    assert _conv_of(session, "m2").waiting_count == 2 and _conv_of(session, "m5").waiting_count == 1
+    assert (
+        conversation_of(session, "m2").waiting_count == 2
+        and conversation_of(session, "m5").waiting_count == 1
+    )
 
 
 def test_a_follow_up_reopens_only_that_persons_item(session: Session, world) -> None:
@@ -103,8 +90,8 @@ def test_a_follow_up_reopens_only_that_persons_item(session: Session, world) -> 
         ],
     )
     _ingest(session, world, [record(8, parent="m6", author="ben", text="Still not refunded", minutes=40)])
-    ben, cy = _conv_of(session, "m3"), _conv_of(session, "m5")
-    assert _conv_of(session, "m8").id == ben.id
+    ben, cy = conversation_of(session, "m3"), conversation_of(session, "m5")
+    assert conversation_of(session, "m8").id == ben.id
     assert (ben.status, ben.waiting_count) == ("open", 1)
     assert (cy.status, cy.waiting_count) == ("answered", 0)
 
@@ -113,7 +100,7 @@ def test_reply_from_the_desk_records_the_chosen_message_and_stays_in_the_item(
     session: Session, world, settings
 ) -> None:
     _post(session, world)
-    ana = _conv_of(session, "m2")
+    ana = conversation_of(session, "m2")
     second = session.scalar(select(Message).where(Message.external_id == "m4"))
     sent = reply(session, settings=settings, conversation=ana, text="Sure!", actor_id=world.member.id,
                  in_reply_to=second.id)  # fmt: skip
@@ -128,16 +115,16 @@ def test_reply_from_the_desk_records_the_chosen_message_and_stays_in_the_item(
 def test_direct_messages_stay_one_conversation_per_person(session: Session, world) -> None:
     _ingest(session, world, [record(n, kind="direct", thread="dm-ana", author="ana") for n in (1, 2)])
     _ingest(session, world, [record(3, kind="direct", thread="dm-ana", author="brand", direction="outbound")])
-    conv = _conv_of(session, "m1")
+    conv = conversation_of(session, "m1")
     assert conv.kind == ConversationKind.direct and conv.post_key is None
-    assert {_conv_of(session, m).id for m in ("m2", "m3")} == {conv.id}
+    assert {conversation_of(session, m).id for m in ("m2", "m3")} == {conv.id}
     assert post_thread(session, conversation=conv) is None
 
 
 def test_the_post_view_shows_each_waiting_person(session: Session, world) -> None:
     _post(session, world)
     _ingest(session, world, [record(6, parent="m3", direction="outbound", author="brand", minutes=30)])
-    thread = post_thread(session, conversation=_conv_of(session, "m5"))
+    thread = post_thread(session, conversation=conversation_of(session, "m5"))
     assert thread is not None and thread.post is not None and thread.post.text == "New roast is out"
     assert [(i.person, i.conversation.waiting_count) for i in thread.items] == [
         ("Ana", 2),
@@ -152,11 +139,11 @@ def test_sla_clock_runs_from_the_oldest_waiting_message(session: Session, world)
     _ingest(session, world, [record(6, parent="m3", direction="outbound", author="brand", minutes=30)])
     policy = SlaPolicy(workspace_id=world.workspace.id, name="all", first_response_hours=1.0, id=1,
                        business_hours={}, timezone="UTC", warn_fraction=0.75)  # fmt: skip
-    ben = _conv_of(session, "m3")
+    ben = conversation_of(session, "m3")
     first = sla_status(conversation=ben, policy=policy, now=BASE + timedelta(hours=5)).metrics[0]
     assert first.metric is SlaMetric.first_response and first.done and first.level.value == "ok"
     _ingest(session, world, [record(7, parent="m6", author="ben", minutes=120)])
-    ben = _conv_of(session, "m3")
+    ben = conversation_of(session, "m3")
     running = sla_status(conversation=ben, policy=policy, now=BASE + timedelta(minutes=150)).metrics[0]
     # The follow-up at +120 min starts the clock again: 30 minutes, within the hour.
     assert not running.done and round(running.wall_hours, 2) == 0.5 and running.level.value == "ok"
@@ -182,7 +169,7 @@ def test_response_times_are_per_message(session: Session, world) -> None:
 
 def test_watching_filter_lists_items_someone_follows(session: Session, world) -> None:
     _post(session, world)
-    ben = _conv_of(session, "m3")
+    ben = conversation_of(session, "m3")
     session.add(
         ConversationWatcher(conversation_id=ben.id, user_id=world.member.id, reason=WatchReason.escalation)
     )
@@ -199,7 +186,7 @@ def test_api_post_view_lists_each_person(client, session: Session, world) -> Non
     from tests.conftest import login
 
     _post(session, world)
-    ben = _conv_of(session, "m3")
+    ben = conversation_of(session, "m3")
     login(client, "mia@acme.test")
     base = f"/api/v1/workspaces/{world.workspace.id}/conversations"
     body = client.get(f"{base}/{ben.id}/post").json()

@@ -4,43 +4,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import orjson
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.factories import record
+from tests.factories import conversation_of, ingest_records, record
 
 from tending.audit.models import AuditEntry
-from tending.channel.models import Channel
 from tending.inbox import reply_state
-from tending.inbox.models import Conversation, Message, ReplyState
+from tending.inbox.models import Message, ReplyState
 from tending.inbox.queue import needs_reply_queue
 from tending.inbox.service import InboxError, reply
-from tending.ingest.generic import item_from_record
-from tending.ingest.service import ingest_items
 from tending.moderation.service import hide_message, unhide_message
 from tending.workspace.models import Workspace
 
 
 def _ingest(session: Session, world, recs) -> None:
-    ch = session.get(Channel, world.channel.id)
-    ingest_items(session, channel=ch, items=[item_from_record(r, raw=orjson.dumps(r).decode()) for r in recs])
-    session.commit()
+    ingest_records(session, world.channel.id, recs)
 
 
 def _states(session: Session) -> dict[str, str | None]:
     session.expire_all()
     return {m.external_id: m.reply_state for m in session.scalars(select(Message))}
-
-
-def _conv(session: Session, external_id: str) -> Conversation:
-    """The work item a message is in (each person under a post has their own)."""
-    session.expire_all()
-    return session.scalar(
-        select(Conversation)
-        .join(Message, Message.conversation_id == Conversation.id)
-        .where(Message.external_id == external_id)
-    )
 
 
 def _post_with_two_people(session: Session, world) -> None:
@@ -66,7 +50,7 @@ def test_a_reply_to_one_person_does_not_answer_another(session: Session, world) 
     assert states["m1"] is None and states["m5"] is None  # the brand's own messages have no state
     reply_id = session.scalar(select(Message.id).where(Message.external_id == "m5"))
     assert session.scalar(select(Message.answered_by_id).where(Message.external_id == "m2")) == reply_id
-    ben, ana = _conv(session, "m3"), _conv(session, "m2")
+    ben, ana = conversation_of(session, "m3"), conversation_of(session, "m2")
     assert ben.needs_reply is True and ben.waiting_count == 1 and ben.status == "open"
     assert ana.needs_reply is False and ana.waiting_count == 0 and ana.status == "answered"
 
@@ -88,15 +72,15 @@ def test_follow_up_after_the_reply_reopens_only_that_person(session: Session, wo
             record(6, parent="m3", direction="outbound", author="brand", minutes=11),
         ],
     )
-    assert {(c.needs_reply, c.status) for c in (_conv(session, "m2"), _conv(session, "m3"))} == {
-        (False, "answered")
-    }
+    assert {
+        (c.needs_reply, c.status) for c in (conversation_of(session, "m2"), conversation_of(session, "m3"))
+    } == {(False, "answered")}
     _ingest(session, world, [record(7, parent="m5", author="ana", text="Thanks, and the grind?", minutes=20)])
     states = _states(session)
     assert states["m7"] == ReplyState.needs_reply
     assert states["m2"] == states["m4"] == states["m3"] == ReplyState.answered
-    ana, ben = _conv(session, "m7"), _conv(session, "m3")
-    assert ana.id == _conv(session, "m2").id
+    ana, ben = conversation_of(session, "m7"), conversation_of(session, "m3")
+    assert ana.id == conversation_of(session, "m2").id
     assert ana.needs_reply is True and ana.waiting_count == 1 and ana.status == "open"
     assert ben.needs_reply is False and ben.status == "answered"  # only Ana's item reopened
 
@@ -132,8 +116,8 @@ def test_no_reply_needed_is_audited_with_who_and_when(session: Session, world) -
     assert msg.reply_state_by_id == world.member.id and msg.reply_state_at is not None
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "message.no_reply_needed"))
     assert entry is not None and entry.actor_id == world.member.id and entry.target_id == msg.id
-    assert _conv(session, "m2").waiting_count == 1  # Ana's second comment still waits
-    assert _conv(session, "m3").waiting_count == 1  # and Ben, in his own item
+    assert conversation_of(session, "m2").waiting_count == 1  # Ana's second comment still waits
+    assert conversation_of(session, "m3").waiting_count == 1  # and Ben, in his own item
     with pytest.raises(reply_state.MessageNotFound):
         reply_state.mark_no_reply_needed(
             session,
@@ -149,7 +133,10 @@ def test_hiding_takes_a_message_off_the_queue_and_unhiding_puts_it_back(session:
     hide_message(session, message_id=ben.id, actor=world.admin, reason="bot link", category="spam")
     session.commit()
     assert _states(session)["m3"] == ReplyState.hidden
-    assert _conv(session, "m3").waiting_count == 0 and _conv(session, "m2").waiting_count == 2
+    assert (
+        conversation_of(session, "m3").waiting_count == 0
+        and conversation_of(session, "m2").waiting_count == 2
+    )
     unhide_message(session, message_id=ben.id, actor=world.admin)
     session.commit()
     assert _states(session)["m3"] == ReplyState.needs_reply
@@ -160,7 +147,7 @@ def test_reply_from_the_desk_answers_the_chosen_message_or_the_oldest_waiting(
 ) -> None:
     _post_with_two_people(session, world)
     _ingest(session, world, [record(5, parent="m3", author="ben", text="Order #20543 too", minutes=6)])
-    ben_conv = _conv(session, "m3")
+    ben_conv = conversation_of(session, "m3")
     ben = session.scalar(select(Message).where(Message.external_id == "m5"))
     sent = reply(
         session,
@@ -184,7 +171,7 @@ def test_reply_from_the_desk_answers_the_chosen_message_or_the_oldest_waiting(
     reply(
         session,
         settings=settings,
-        conversation=_conv(session, "m2"),
+        conversation=conversation_of(session, "m2"),
         text="Pause it in your account.",
         actor_id=world.member.id,
     )
@@ -239,7 +226,7 @@ def test_mine_and_unassigned_filters_follow_the_conversation_owner(session: Sess
 
     _post_with_two_people(session, world)
     _ingest(session, world, [record(9, kind="direct", thread="dm-dan", author="dan")])
-    ana, ben = _conv(session, "m2"), _conv(session, "m3")
+    ana, ben = conversation_of(session, "m2"), conversation_of(session, "m3")
     ana.assignee_id = ben.assignee_id = world.member.id
     session.commit()
     ws = session.get(Workspace, world.workspace.id)
