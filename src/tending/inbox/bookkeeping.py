@@ -175,9 +175,22 @@ def fresh_figures(
     """The figures (in `FIGURE_COLUMNS` order) of conversations made of these new messages alone, keyed
     like `groups` (indexes into `items`): a new conversation is inserted with them, not updated after."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    return {
-        key: cast(tuple[Any, ...], _folded(_FRESH, new, items, times, sqlite)) for key, new in groups.items()
-    }
+    waits, answered = (1, 0) if sqlite else (True, False)
+    open_, done = ConversationStatus.open.value, ConversationStatus.answered.value
+    out: dict[str, tuple[Any, ...]] = {}
+    for key, new in groups.items():
+        if len(new) > 1:
+            out[key] = cast(tuple[Any, ...], _folded(_FRESH, new, items, times, sqlite))
+            continue
+        # Most new items are one person's first comment: its figures are the message's own (what
+        # `_folded` gives for a single message, without its general bookkeeping).
+        item, t = items[new[0]], times[new[0]]
+        preview, author = item.text[:PREVIEW_CHARS], item.author.handle if item.author else ""
+        if item.direction == "inbound":
+            out[key] = (1, t, None, t, None, t, preview, author, waits, open_, None, 1, t)
+        else:
+            out[key] = (1, None, None, None, t, t, preview, author, answered, done, None, 0, None)
+    return out
 
 
 def fold_into_conversations(

@@ -19,7 +19,7 @@ thread that existed then keeps its conversation (and what points at it) as the p
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,10 +39,14 @@ from tending.inbox.models import (
 )
 
 KEY_CHARS = 300  # conversation.thread_key
+# Read once: an enum member's attribute costs a descriptor call, and placement runs per message.
+_DIRECT_MESSAGE, _INBOUND = MessageKind.direct.value, Direction.inbound.value
+_DIRECT, _COMMENT, _POST = ConversationKind.direct, ConversationKind.comment, ConversationKind.post
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
+    """Where a message belongs (a named tuple: one is made per ingested message)."""
+
     key: str  # conversation.thread_key
     post_key: str | None  # the post the conversation is under (None for direct messages)
     kind: str  # a `ConversationKind`
@@ -74,22 +78,20 @@ def place_of(
 ) -> Place:
     """The place of one message, given its parent's place and direction when the parent is known."""
     parent_place = parent[0] if parent else None
-    if kind == MessageKind.direct.value or (parent_place and parent_place.kind == ConversationKind.direct):
+    if kind == _DIRECT_MESSAGE or (parent_place and parent_place.kind == _DIRECT):
         key = thread_external_id or (parent_place.key if parent_place else None)
-        return Place(key or parent_external_id or external_id, None, ConversationKind.direct)
+        return Place(key or parent_external_id or external_id, None, _DIRECT)
     post = (
         thread_external_id
         or (parent_place.post_key if parent_place else None)
         or parent_external_id
         or external_id
     )
-    if direction == Direction.inbound.value:
-        return Place(
-            person_key(post, person_of(author_external_id, external_id)), post, ConversationKind.comment
-        )
-    if parent_place is not None and parent_place.kind == ConversationKind.comment:
+    if direction == _INBOUND:
+        return Place(person_key(post, person_of(author_external_id, external_id)), post, _COMMENT)
+    if parent_place is not None and parent_place.kind == _COMMENT:
         return parent_place
-    return Place(post, post, ConversationKind.post)
+    return Place(post, post, _POST)
 
 
 def place_items(session: Session, *, channel_id: int, items: list[InboundItem]) -> dict[str, Place]:
@@ -139,10 +141,10 @@ def resolve_conversations(
     """The conversation id of each place, and the keys of those created here: a new conversation is
     inserted with the figures of its new messages already counted (most items under a post are new
     people), so only the conversations that existed need their figures folded in afterwards."""
-    ids = _conversation_ids(session, channel_id=channel.id, keys=sorted({p.key for p in places.values()}))
+    keys = [places[it.external_id].key for it in items]
+    ids = _conversation_ids(session, channel_id=channel.id, keys=sorted(set(keys)))
     groups: dict[str, list[int]] = {}
-    for i, it in enumerate(items):
-        key = places[it.external_id].key
+    for i, key in enumerate(keys):
         if key not in ids:
             groups.setdefault(key, []).append(i)
     if not groups:
@@ -153,14 +155,13 @@ def resolve_conversations(
     now = sqlite_time(utcnow()) if sqlite else utcnow()
     columns = ("workspace_id", "channel_id", "thread_key", "post_key", "kind", "priority", "created_at",
                *FIGURE_COLUMNS)  # fmt: skip
+    ws, ch, normal = channel.workspace_id, channel.id, Priority.normal.value
     rows = []
     for key, new in groups.items():
         place = places[items[new[0]].external_id]
-        rows.append((channel.workspace_id, channel.id, key, place.post_key, place.kind, Priority.normal.value,
-                     now, *figures[key]))  # fmt: skip
+        rows.append((ws, ch, key, place.post_key, place.kind, normal, now, *figures[key]))
     # The caller holds the channel's lock, so nobody else creates these; a conflict would keep the row
-    # that is there, never a second one. The rows above the old maximum id of this channel are ours: a
-    # primary-key range read, cheaper than looking each key up again.
+    # that is there, never a second one. The rows above the old maximum id of this channel are ours.
     conn = session.connection()
     before = conn.exec_driver_sql("SELECT max(id) FROM conversation").scalar() or 0
     conn.exec_driver_sql(
@@ -168,15 +169,32 @@ def resolve_conversations(
         "ON CONFLICT (channel_id, thread_key) DO NOTHING",
         rows,
     )
-    rows_back = conn.exec_driver_sql(
-        f"SELECT thread_key, id FROM conversation WHERE id > {mark} AND channel_id = {mark}",
-        (before, channel.id),
-    )
-    ids.update({key: cid for key, cid in rows_back})
+    ids.update(_inserted_ids(session, channel_id=ch, keys=list(groups), above=before))
     missing = [k for k in groups if k not in ids]
     if missing:  # created meanwhile by a writer that did not hold the lock
-        ids.update(_conversation_ids(session, channel_id=channel.id, keys=missing))
+        ids.update(_conversation_ids(session, channel_id=ch, keys=missing))
     return ids, set(groups)
+
+
+def _inserted_ids(session: Session, *, channel_id: int, keys: list[str], above: int) -> dict[str, int]:
+    """The ids of the conversations just inserted with these keys (in this order) above id `above`.
+
+    On SQLite the write lock covers the whole database and the rows were inserted in order, so when
+    exactly as many rows as keys lie above `above` with contiguous ids, the ids follow from the order
+    and need not be read back; otherwise (and on PostgreSQL) a primary-key range read."""
+    conn = session.connection()
+    if session.get_bind().dialect.name == "sqlite":
+        top, count = conn.exec_driver_sql(
+            "SELECT max(id), count(*) FROM conversation WHERE id > ?", (above,)
+        ).one()
+        if count == len(keys) and top - above == count:
+            return dict(zip(keys, range(above + 1, top + 1), strict=True))
+    mark = param_mark(session)
+    rows = conn.exec_driver_sql(
+        f"SELECT thread_key, id FROM conversation WHERE id > {mark} AND channel_id = {mark}",
+        (above, channel_id),
+    )
+    return dict(rows.all())
 
 
 def _conversation_ids(session: Session, *, channel_id: int, keys: list[str]) -> dict[str, int]:
