@@ -15,7 +15,7 @@ from tending.auth.deps import BrandPagePrincipal, CsrfChecked, PagePrincipal
 from tending.auth.models import Role
 from tending.channel.models import Channel
 from tending.channel.service import list_for_workspace
-from tending.connectors.bases import ConnectorError, ReviewDecision
+from tending.connectors.bases import ReviewDecision
 from tending.database.core import DbSession, utcnow
 from tending.errors import Refused
 from tending.inbox import approval, bulk, posts, queue, reply_state, saved_views, service
@@ -28,7 +28,6 @@ from tending.sla.service import policies_by_priority, policy_for, sla_for_conver
 from tending.templating import render
 from tending.workspace.models import Workspace
 from tending.workspace.pages import PageWorkspace, page_context
-from tending.workspace.scope import ForeignId
 from tending.workspace.service import members_of
 
 router = APIRouter()
@@ -435,7 +434,7 @@ def reply_form(
         )
         page = functools.partial(_thread_page, request, db, principal, workspace, conversation_id)
         return page(collision=notice, draft=text, status_code=409)
-    except (service.InboxError, ConnectorError) as exc:
+    except (service.InboxError, service.ReplyNotSent) as exc:
         db.rollback()
         return _thread_page(
             request,
@@ -459,10 +458,7 @@ def assign_form(
 ) -> Response:
     conv = _conv_or_404(db, workspace, conversation_id)
     target = int(assignee_id) if assignee_id.isdigit() else None
-    try:
-        service.assign(db, conversation=conv, assignee_id=target, actor_id=principal.user.id)
-    except ForeignId as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    service.assign(db, conversation=conv, assignee_id=target, actor_id=principal.user.id)  # or ForeignId 400
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conv.id}", status_code=303)
 
 
@@ -508,17 +504,15 @@ def review_pending(
     pending = db.get(PendingReply, pending_id)
     if pending is None or pending.workspace_id != workspace.id or pending.conversation_id != conversation_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "pending reply not found")
-    try:
-        if action == "approve":
-            approval.approve_reply(
-                db, settings=request.app.state.settings, pending=pending, approver=principal.user
-            )
-        elif action == "send-back":
-            approval.send_back_reply(db, pending=pending, approver=principal.user, comment=comment)
-        else:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown action")
-    except (service.InboxError, ConnectorError) as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    # InboxError 409, ReplyNotSent 502: the installed handler shows the error page
+    if action == "approve":
+        approval.approve_reply(
+            db, settings=request.app.state.settings, pending=pending, approver=principal.user
+        )
+    elif action == "send-back":
+        approval.send_back_reply(db, pending=pending, approver=principal.user, comment=comment)
+    else:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown action")
     return RedirectResponse(f"/w/{workspace.slug}/inbox/{conversation_id}", status_code=303)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tending.author.models import Author
 from tending.database.dialect import in_values
+from tending.errors import Refused
 from tending.inbox.models import Conversation, ConversationWatcher, Message, ReplyState, UrgencyBand
 from tending.inbox.search import matching_message_ids
 from tending.sla.business_hours import MON_FRI_9_17, Schedule, add_business_seconds, is_open, parse_schedule
@@ -43,8 +44,8 @@ class QueueFilter(enum.StrEnum):
     unassigned = "unassigned"
 
 
-class QueueError(ValueError):
-    pass
+class QueueError(Refused, ValueError):
+    """A queue request that cannot be read (a cursor this desk did not hand out)."""
 
 
 @dataclass(frozen=True)

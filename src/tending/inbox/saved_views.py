@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tending.errors import Refused
 from tending.inbox.models import SavedView
 from tending.workspace.scope import ForeignId, Scoped, require_own
 
@@ -16,8 +17,10 @@ FILTER_KEYS = ("status", "channel_id", "assignee", "q")
 MAX_VIEWS_PER_PERSON = 50
 
 
-class SavedViewError(ValueError):
+class SavedViewError(Refused, ValueError):
     """A view that cannot be saved (no name, no filter, too many views)."""
+
+    status_code = 422
 
 
 def clean_query(params: dict[str, str]) -> str:

@@ -13,9 +13,10 @@ from tending.author.models import Author
 from tending.channel.models import Channel
 from tending.channel.service import build_connector
 from tending.config import Settings
-from tending.connectors.bases import Connector, InboundItem, ReplyCapability
+from tending.connectors.bases import Connector, ConnectorError, InboundItem, ReplyCapability
 from tending.database.core import utcnow
 from tending.database.dialect import chunks
+from tending.errors import Conflict, DomainError, Refused
 from tending.inbox.bookkeeping import refresh_conversations
 from tending.inbox.models import (
     Conversation,
@@ -33,8 +34,18 @@ from tending.ingest.service import ingest_items
 from tending.workspace.scope import Scoped, require_own
 
 
-class InboxError(RuntimeError):
-    pass
+class InboxError(Conflict):
+    """A reply or review the conversation does not allow as it stands now."""
+
+
+class InvalidCursor(Refused):
+    """A page cursor this desk did not hand out."""
+
+
+class ReplyNotSent(DomainError):
+    """The network refused the reply; nothing was sent and nothing is stored."""
+
+    status_code = 502
 
 
 def encode_cursor(conv: Conversation) -> str:
@@ -47,7 +58,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         stamp, cid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(stamp), int(cid)
     except (ValueError, UnicodeDecodeError):
-        raise InboxError("invalid cursor") from None
+        raise InvalidCursor("invalid cursor") from None
 
 
 def list_conversations(
@@ -167,7 +178,10 @@ def reply(
     connector = connector or build_connector(channel, settings=settings)
     if not isinstance(connector, ReplyCapability):
         raise InboxError(f"the {channel.network} connector cannot reply; answer on the network itself")
-    sent = connector.reply(parent_external_id=parent.external_id, text=text)
+    try:
+        sent = connector.reply(parent_external_id=parent.external_id, text=text)
+    except ConnectorError as exc:
+        raise ReplyNotSent(f"the network refused the reply: {exc}") from exc
     item = InboundItem(
         external_id=sent.external_id,
         # An answer to a direct message is itself a direct message, in the same private thread.

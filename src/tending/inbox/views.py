@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tending.auth.deps import BrandPrincipal, CsrfChecked, CurrentPrincipal, CurrentWorkspace
-from tending.connectors.bases import ConnectorError
 from tending.database.core import DbSession, utcnow
 from tending.inbox import approval, bulk, posts, queue, saved_views, service
 from tending.inbox.bulk import BulkAction
@@ -52,21 +51,18 @@ def list_conversations(
     cursor: str | None = None,
     limit: int = Query(50, ge=1, le=200),
 ) -> ConversationPage:
-    try:
-        rows, next_cursor = service.list_conversations(
-            db,
-            workspace_id=workspace.id,
-            status=status_.value if status_ else None,
-            channel_id=channel_id,
-            assignee_id=assignee_id,
-            unassigned=unassigned,
-            needs_reply=needs_reply,
-            q=q,
-            cursor=cursor,
-            limit=limit,
-        )
-    except service.InboxError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    rows, next_cursor = service.list_conversations(
+        db,
+        workspace_id=workspace.id,
+        status=status_.value if status_ else None,
+        channel_id=channel_id,
+        assignee_id=assignee_id,
+        unassigned=unassigned,
+        needs_reply=needs_reply,
+        q=q,
+        cursor=cursor,
+        limit=limit,
+    )
     return ConversationPage(items=[ConversationRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -138,20 +134,15 @@ def reply(
             },
             202,
         )
-    try:
-        msg = service.reply(
-            db,
-            settings=request.app.state.settings,
-            conversation=conv,
-            text=body.text,
-            actor_id=principal.user.id,
-            in_reply_to=body.in_reply_to,
-            seen_up_to=body.expected_last_message_id,
-        )
-    except service.InboxError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except ConnectorError as exc:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"the network refused the reply: {exc}") from None
+    msg = service.reply(  # or InboxError 409, ReplyNotSent 502, ReplyCollision 409
+        db,
+        settings=request.app.state.settings,
+        conversation=conv,
+        text=body.text,
+        actor_id=principal.user.id,
+        in_reply_to=body.in_reply_to,
+        seen_up_to=body.expected_last_message_id,
+    )
     return MessageRead.model_validate(msg)
 
 
@@ -230,17 +221,13 @@ def _pending(db: DbSession, workspace_id: int, pending_id: int) -> PendingReply:
 def approve_pending(
     workspace: CurrentWorkspace, pending_id: int, db: DbSession, principal: CurrentPrincipal, request: Request
 ) -> MessageRead:
-    try:
-        msg = approval.approve_reply(
-            db,
-            settings=request.app.state.settings,
-            pending=_pending(db, workspace.id, pending_id),
-            approver=principal.user,
-        )
-    except service.InboxError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except ConnectorError as exc:  # nothing was sent: the claim is rolled back with the request
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"the network refused the reply: {exc}") from None
+    # InboxError 409; ReplyNotSent 502: nothing was sent, the claim is rolled back with the request
+    msg = approval.approve_reply(
+        db,
+        settings=request.app.state.settings,
+        pending=_pending(db, workspace.id, pending_id),
+        approver=principal.user,
+    )
     return MessageRead.model_validate(msg)
 
 
@@ -252,12 +239,9 @@ def send_back_pending(
     db: DbSession,
     principal: CurrentPrincipal,
 ) -> dict[str, str]:
-    try:
-        approval.send_back_reply(
-            db, pending=_pending(db, workspace.id, pending_id), approver=principal.user, comment=body.comment
-        )
-    except service.InboxError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    approval.send_back_reply(  # or InboxError 409
+        db, pending=_pending(db, workspace.id, pending_id), approver=principal.user, comment=body.comment
+    )
     return {"status": "sent_back"}
 
 
@@ -297,12 +281,9 @@ def list_saved_views(
 def save_view(
     workspace: CurrentWorkspace, body: SavedViewCreate, db: DbSession, principal: CurrentPrincipal
 ) -> SavedViewRead:
-    try:
-        view = saved_views.save_view(
-            db, workspace_id=workspace.id, user_id=principal.user.id, name=body.name, params=body.filters
-        )
-    except saved_views.SavedViewError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    view = saved_views.save_view(  # or SavedViewError 422
+        db, workspace_id=workspace.id, user_id=principal.user.id, name=body.name, params=body.filters
+    )
     return _view_read(view)
 
 
@@ -353,19 +334,16 @@ def needs_reply_queue(
     limit: int = Query(50, ge=1, le=200),
 ) -> QueuePageRead:
     """The needs-reply queue: each waiting person once, most urgent then longest waiting first."""
-    try:
-        page = queue.needs_reply_queue(
-            db,
-            workspace=workspace,
-            now=utcnow(),
-            filters=set(f),
-            actor_id=principal.user.id,
-            channel_id=channel_id,
-            cursor=cursor,
-            limit=limit,
-        )
-    except queue.QueueError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    page = queue.needs_reply_queue(
+        db,
+        workspace=workspace,
+        now=utcnow(),
+        filters=set(f),
+        actor_id=principal.user.id,
+        channel_id=channel_id,
+        cursor=cursor,
+        limit=limit,
+    )
     return QueuePageRead(
         items=[
             QueueItemRead(
