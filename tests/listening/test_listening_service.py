@@ -274,3 +274,58 @@ def test_campaign_identifiers_and_triggers_become_a_query(
     )
     assert q.campaign_id == campaign.id
     assert q.terms == ["#lumenbrew", "recall"] and q.phrases == ["cold brew", "made me sick"]
+
+
+def test_untagged_talk_of_a_campaign_query_meets_its_scenarios_once(
+    factory: sessionmaker[Session], world: World, settings: Settings
+) -> None:
+    from tending.campaign.models import Campaign, CampaignAlert, CampaignStatus, Scenario
+
+    posts = [
+        _post(1, "this cold brew made me sick all night, is there a recall?"),
+        _post(2, "I love this cold brew, best coffee ever"),
+    ]
+    _enable(factory, world, settings, posts)
+    with factory() as s:
+        campaign = Campaign(
+            workspace_id=world.workspace.id,
+            name="Cold brew launch",
+            hashtags=["#lumenbrew"],
+            keywords=["cold brew"],
+            status=CampaignStatus.launched.value,
+            launched_at=NOW - timedelta(days=2),
+        )
+        s.add(campaign)
+        s.flush()
+        s.add(
+            Scenario(
+                campaign_id=campaign.id,
+                title="Recall",
+                what_happens="People fall ill",
+                reaction="Apologise and pull the batch",
+                trigger_keywords=["recall", "made me sick"],
+            )
+        )
+        s.flush()
+        qid = service.query_from_campaign(
+            s, campaign=campaign, networks=["fake"], actor=None, settings=settings
+        ).id
+        s.commit()
+    service.run_query(factory, settings=settings, query_id=qid, now=NOW)
+    with factory() as s:
+        alerts = s.scalars(select(CampaignAlert)).all()
+        assert len(alerts) == 1
+        alert = alerts[0]
+        assert alert.message_id is None and alert.kind == "scenario_match"
+        result = s.scalars(select(ListeningResult).where(ListeningResult.external_id == "pub-1")).one()
+        assert alert.detail["listening_result_id"] == result.id
+        assert alert.detail["network"] == "fake" and alert.detail["url"] == result.url
+        assert "made me sick" in alert.detail["message_excerpt"]
+        assert s.scalar(select(func.count()).select_from(AlertIncident)) == 1
+        # The same page read again raises nothing new.
+        from tending.campaign.scenarios import match_listening_results
+
+        ids = list(s.scalars(select(ListeningResult.id)))
+        assert match_listening_results(s, query_id=qid, result_ids=ids) == []
+        s.commit()
+        assert s.scalar(select(func.count()).select_from(CampaignAlert)) == 1

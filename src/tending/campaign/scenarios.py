@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -126,8 +127,12 @@ def positive_flags(messages: Sequence[Message], reader: PolarityReader | None = 
 
 
 def _in_period(campaign: Campaign, message: Message) -> bool:
+    return _within(campaign, message.created_at)
+
+
+def _within(campaign: Campaign, at: datetime) -> bool:
     start, end = campaign_period(campaign)
-    return start is not None and message.created_at >= start and (end is None or message.created_at < end)
+    return start is not None and at >= start and (end is None or at < end)
 
 
 def scenario_detail(session: Session, hit: ScenarioHit) -> dict[str, Any]:
@@ -259,3 +264,103 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
 def match_scenarios(session: Session, *, message: Message) -> list[CampaignAlert]:
     """Alerts for one message (see `match_scenarios_batch`)."""
     return match_scenarios_batch(session, message_ids=[message.id])
+
+
+def match_listening_results(
+    session: Session, *, query_id: int, result_ids: Sequence[int]
+) -> list[CampaignAlert]:
+    """Alerts for new search results of a campaign's query that fit one of its prepared scenarios.
+
+    The same matcher as for messages, so talk that never tags the brand is read for the worst cases
+    too. An alert has no message: its detail names the result. Each (scenario, result) alerts once.
+    """
+    from tending.listening.models import ListeningQuery, ListeningResult
+
+    query = session.get(ListeningQuery, query_id)
+    if query is None or query.campaign_id is None or not result_ids:
+        return []
+    campaign = session.get(Campaign, query.campaign_id)
+    if campaign is None or campaign.status != CampaignStatus.launched.value:
+        return []
+    scenarios = list(session.scalars(select(Scenario).where(Scenario.campaign_id == campaign.id)))
+    if not scenarios:
+        return []
+    batch: list[Any] = []
+    for part in chunks(sorted(set(result_ids))):
+        batch.extend(
+            session.scalars(
+                select(ListeningResult).where(
+                    ListeningResult.id.in_(part), ListeningResult.query_id == query.id
+                )
+            )
+        )
+    batch = [r for r in batch if _within(campaign, r.created_at)]
+    if not batch:
+        return []
+    reader = PolarityReader()
+    positive = [reader.label(sentiment=r.sentiment, text=r.text or "") == "positive" for r in batch]
+    found = ScenarioMatcher(scenarios, ignore_terms=campaign.identifiers).match(
+        [r.text for r in batch], positive=positive
+    )
+    seen: set[tuple[int, int]] = set()
+    for scenario_id, detail in session.execute(
+        select(CampaignAlert.scenario_id, CampaignAlert.detail).where(
+            CampaignAlert.campaign_id == campaign.id,
+            CampaignAlert.message_id.is_(None),
+            CampaignAlert.kind == AlertKind.scenario_match.value,
+        )
+    ):
+        rid = (detail or {}).get("listening_result_id")
+        if scenario_id is not None and rid is not None:
+            seen.add((int(rid), int(scenario_id)))
+    alerts: list[CampaignAlert] = []
+    signals: list[AlertSignal] = []
+    for result, hits in zip(batch, found, strict=True):
+        for hit in hits:
+            if (result.id, hit.scenario.id) in seen:
+                continue
+            seen.add((result.id, hit.scenario.id))
+            detail = scenario_detail(session, hit)
+            detail.update(
+                listening_result_id=result.id,
+                listening_query_id=query.id,
+                listening_query=query.name,
+                network=result.network,
+                url=result.url,
+                message_excerpt=(result.text or "")[:280],
+            )
+            alert = CampaignAlert(
+                workspace_id=campaign.workspace_id,
+                campaign_id=campaign.id,
+                scenario_id=hit.scenario.id,
+                message_id=None,
+                kind=AlertKind.scenario_match.value,
+                at=result.created_at,
+                score=hit.score,
+                detail=detail,
+            )
+            session.add(alert)
+            alerts.append(alert)
+            signals.append(
+                AlertSignal(
+                    kind=IncidentKind.scenario_match,
+                    at=result.created_at,
+                    title=f"Messages fit the worst case “{hit.scenario.title}”",
+                    summary=f"Untagged talk fits “{hit.scenario.title}” ({hit.by})",
+                    campaign_id=campaign.id,
+                    evidence={
+                        "scenario": hit.scenario.title,
+                        "reaction": detail.get("reaction"),
+                        "responder": detail.get("responder"),
+                        "excerpt": detail["message_excerpt"],
+                        "listening_result_id": result.id,
+                        "network": result.network,
+                        "url": result.url,
+                    },
+                    key=f"listening:{result.id}:{hit.scenario.id}",
+                )
+            )
+    if signals:
+        record_alerts(session, workspace_id=campaign.workspace_id, signals=signals)
+    session.flush()
+    return alerts

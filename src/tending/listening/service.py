@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tending.audit.service import record
 from tending.auth.models import User
 from tending.campaign.models import Campaign, Scenario
+from tending.campaign.scenarios import match_listening_results
 from tending.channel.models import Channel
 from tending.channel.service import ConfigRefused, build_connector
 from tending.config import Settings
@@ -329,6 +330,8 @@ def _run_network(
             received_at=now,
         )
         triage_results(session, stats.new_ids)
+        if query.campaign_id is not None and stats.new_ids:
+            match_listening_results(session, query_id=query.id, result_ids=stats.new_ids)
         query.cursors = {**(query.cursors or {}), network: result.cursor}
         session.commit()  # the page and its cursor land together
         outcome.pages += 1
