@@ -131,7 +131,9 @@ def intent_reasons(
         k = INTENTS.index(intents[i])
         begin, end = x.indptr[i], x.indptr[i + 1]
         value = dict(zip(x.indices[begin:end].tolist(), x.data[begin:end].tolist(), strict=True))
-        weight = {t: value.get(columns[t], 0.0) * float(model.coef[k, columns[t]]) for t in set(tokens[i])}
+        # Distinct n-grams in the order the message has them, so equal weights rank the same in every run.
+        distinct = dict.fromkeys(tokens[i])
+        weight = {t: value.get(columns[t], 0.0) * float(model.coef[k, columns[t]]) for t in distinct}
         ranked = sorted(weight.items(), key=lambda kv: -kv[1])
         top = [t for t, w in ranked if w > 0 and _readable(t)][:N_REASON_WORDS]
         if top:
