@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tending.triage.classify import classify_texts
+from tending.triage.language import detect, detect_many
 
 PINNED = Path(__file__).parent / "data" / "pinned_outputs.json"
 
@@ -38,3 +39,18 @@ def test_outputs_do_not_depend_on_the_batch(pinned: list[dict[str, Any]]) -> Non
         results = classify_texts(texts[start : start + 7])
         for row, result in zip(chunk, results, strict=True):
             assert result.public() == {k: v for k, v in row.items() if k != "text"}, row["text"]
+
+
+def test_batch_language_detection_equals_one_by_one(pinned: list[dict[str, Any]]) -> None:
+    """The automaton walked for a whole batch finds what py3langid finds text by text."""
+    texts = [row["text"] for row in pinned] + [
+        "Ceci est un message assez long pour être reconnu sans hésitation.",
+        "Dit is een bericht in het Nederlands over koffie en bonen.",
+        "To jest wiadomość po polsku o kawie i ziarnach.",
+        "Bu kahve gerçekten çok güzel, teşekkürler!",
+        "Αυτός ο καφές είναι υπέροχος, ευχαριστώ πολύ",
+        "这家咖啡店的服务非常好，我很喜欢",
+        "mixed English et un peu de français, y algo de español",
+    ]
+    assert detect_many(texts) == [detect(t) for t in texts]
+    assert detect_many([]) == []

@@ -18,7 +18,7 @@ from tending.triage.intent_model import (
     load_intent_model,
     main_intent,
 )
-from tending.triage.language import detect
+from tending.triage.language import detect_many
 from tending.triage.sentiment import features, load_default, polarity, shorten_elongations
 from tending.triage.text import normalise
 
@@ -91,6 +91,7 @@ def classify_texts(
     for i, cue in enumerate(cues):
         if cue:
             word_reasons[i].append(f"promotional cue {cue!r}")
+    langs = detect_many(texts) if languages else ["und"] * len(texts)
     out = []
     for i, (text, label, score) in enumerate(zip(texts, labels, scores, strict=True)):
         rules = urgency_and_topics(text, intent=mains[i], score=score, taxonomy=taxonomy or TOPICS)
@@ -99,7 +100,7 @@ def classify_texts(
                 sentiment=label,
                 sentiment_score=score,
                 intent=mains[i],
-                language=detect(text) if languages else "und",
+                language=langs[i],
                 urgency=rules.urgency,
                 topics=rules.topics,
                 intents=dict(zip(INTENTS, probs[i], strict=True)),

@@ -52,7 +52,7 @@ def char_wb_ngrams(ngram_range: tuple[int, int]) -> Analyzer:
                 if size <= n:
                     grams.append(padded)
                     break
-                grams.extend(padded[i : i + n] for i in range(size - n + 1))
+                grams.extend([padded[i : i + n] for i in range(size - n + 1)])
         return grams
 
     return analyze
@@ -60,7 +60,7 @@ def char_wb_ngrams(ngram_range: tuple[int, int]) -> Analyzer:
 
 def columns(tokens: list[str], n_features: int) -> np.ndarray:
     """Each token's column: |MurmurHash3_32(utf-8 bytes)| modulo `n_features`."""
-    hashes = np.fromiter((mmh3.hash(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    hashes = np.fromiter(map(mmh3.hash, tokens), dtype=np.int64, count=len(tokens))
     out = np.abs(hashes) % n_features
     out[hashes == _INT32_MIN] = (2**31 - 1 - (n_features - 1)) % n_features
     return out.astype(np.int32)

@@ -101,6 +101,7 @@ def stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS_PATH.read_text(encoding="utf-8").split())
 
 
+@lru_cache(maxsize=65_536)
 def _readable(token: str) -> bool:
     """A word n-gram worth showing: not only stop words or the @user / http placeholders."""
     words = token.split()
@@ -121,21 +122,41 @@ def intent_reasons(
     normalised: list[str], x: sparse.csr_matrix, model: IntentModel, intents: list[str]
 ) -> list[list[str]]:
     """For each message, the words that pushed its main intent up most ("complaint: 'refund', 'still'").
-    `normalised` are the texts as `features` saw them; messages whose intent is "other" get none."""
+    `normalised` are the texts as `features` saw them; messages whose intent is "other" get none.
+
+    A word's weight is its value in the message's row of `x` times its intent's coefficient; the
+    message's distinct n-grams rank by weight, ties in the order the message has them. All the batch's
+    weights are found at once: each (message, column) pair is looked up among the matrix's own."""
     analyzer = word_vectorizer().build_analyzer()
-    wanted = [i for i, name in enumerate(intents) if name in INTENTS]
-    tokens = {i: analyzer(normalised[i]) for i in wanted}
-    columns = _token_columns({t for toks in tokens.values() for t in toks})
     out: list[list[str]] = [[] for _ in intents]
-    for i in wanted:
-        k = INTENTS.index(intents[i])
-        begin, end = x.indptr[i], x.indptr[i + 1]
-        value = dict(zip(x.indices[begin:end].tolist(), x.data[begin:end].tolist(), strict=True))
-        # Distinct n-grams in the order the message has them, so equal weights rank the same in every run.
-        distinct = dict.fromkeys(tokens[i])
-        weight = {t: value.get(columns[t], 0.0) * float(model.coef[k, columns[t]]) for t in distinct}
-        ranked = sorted(weight.items(), key=lambda kv: -kv[1])
-        top = [t for t, w in ranked if w > 0 and _readable(t)][:N_REASON_WORDS]
+    rows: list[int] = []
+    tokens: list[str] = []
+    for i, name in enumerate(intents):
+        if name in INTENTS:
+            distinct = list(dict.fromkeys(analyzer(normalised[i])))
+            tokens.extend(distinct)
+            rows.extend([i] * len(distinct))
+    if not tokens:
+        return out
+    row = np.asarray(rows, dtype=np.int64)
+    column = columns(tokens, N_FEATURES).astype(np.int64)
+    head = np.array([INTENTS.index(intents[i]) if intents[i] in INTENTS else 0 for i in range(len(intents))])
+    width = np.int64(x.shape[1])
+    stored = np.repeat(np.arange(x.shape[0], dtype=np.int64), np.diff(x.indptr)) * width + x.indices
+    by_key = np.argsort(stored, kind="stable")
+    wanted = row * width + column
+    at = np.minimum(np.searchsorted(stored[by_key], wanted), len(stored) - 1)
+    found = stored[by_key][at] == wanted
+    value = np.where(found, x.data[by_key][at], 0.0)
+    weight = value * model.coef[head[row], column].astype(np.float64)
+    # By message, then heaviest first, then first in the message (the order `tokens` has them).
+    ranked = np.lexsort((np.arange(len(tokens)), -weight, row))
+    picked: dict[int, list[str]] = {}
+    for j in ranked[weight[ranked] > 0].tolist():
+        chosen = picked.setdefault(rows[j], [])
+        if len(chosen) < N_REASON_WORDS and _readable(tokens[j]):
+            chosen.append(tokens[j])
+    for i, top in picked.items():
         if top:
             out[i].append(f"{intents[i]}: " + ", ".join(repr(t) for t in top))
     return out
