@@ -19,8 +19,13 @@ from tending.triage.intent_model import (
     main_intent,
 )
 from tending.triage.language import detect_many
-from tending.triage.sentiment import features, load_default, polarity, shorten_elongations
-from tending.triage.text import normalise
+from tending.triage.sentiment import (
+    features,
+    load_default,
+    normalised_texts,
+    polarity,
+    word_vectorizer,
+)
 
 MODELS = ("default", "embeddings")
 # `tending classify`'s keys, in order: `intents` and `reasons` came last, after the keys older readers know.
@@ -79,15 +84,17 @@ def classify_texts(
     if model not in MODELS:
         raise ModelUnavailable(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
     default = load_default()
-    normalised = [shorten_elongations(normalise(t)) for t in texts]
-    x = features(texts, memo=default.memo)
+    normalised = normalised_texts(texts)
+    analyze = word_vectorizer().build_analyzer()
+    word_grams = [analyze(t) for t in normalised]
+    x = features(texts, memo=default.memo, normalised=normalised, word_grams=word_grams)
     tone = default.probabilities_of(x)
     labels, scores = _sentiment(texts, tone, model)
     heads = load_intent_model()
     probs = np.round(heads.probabilities(x, tone), 4).tolist()
     cues = [promotion_cue(t) for t in texts]
     mains = ["spam" if cue else main_intent(np.asarray(p)) for p, cue in zip(probs, cues, strict=True)]
-    word_reasons = intent_reasons(normalised, x, heads, mains)
+    word_reasons = intent_reasons(word_grams, x, heads, mains)
     for i, cue in enumerate(cues):
         if cue:
             word_reasons[i].append(f"promotional cue {cue!r}")

@@ -87,10 +87,14 @@ class HashedNgrams:
         return self.analyzer
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+        return self.transform_analysed(self.analyzer(text) for text in texts)
+
+    def transform_analysed(self, analysed: Iterable[list[str]]) -> sparse.csr_matrix:
+        """`transform` of texts whose n-grams the caller already made with `analyzer`."""
         tokens: list[str] = []
         starts = [0]
-        for text in texts:
-            tokens.extend(self.analyzer(text))
+        for grams in analysed:
+            tokens.extend(grams)
             starts.append(len(tokens))
         matrix = sparse.csr_matrix(
             (np.ones(len(tokens)), columns(tokens, self.n_features), np.asarray(starts, dtype=np.int32)),

@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from tending.triage.hashing import columns
-from tending.triage.sentiment import N_FEATURES, word_vectorizer
+from tending.triage.sentiment import N_FEATURES
 
 MODEL_PATH = Path(__file__).parent / "data" / "intent_default.npz"
 # scikit-learn's English stop-word list (a test checks it is the same), read without importing it.
@@ -119,21 +119,21 @@ def _token_columns(tokens: set[str]) -> dict[str, int]:
 
 
 def intent_reasons(
-    normalised: list[str], x: sparse.csr_matrix, model: IntentModel, intents: list[str]
+    word_grams: list[list[str]], x: sparse.csr_matrix, model: IntentModel, intents: list[str]
 ) -> list[list[str]]:
     """For each message, the words that pushed its main intent up most ("complaint: 'refund', 'still'").
-    `normalised` are the texts as `features` saw them; messages whose intent is "other" get none.
+    `word_grams` are each message's word n-grams as `features` hashed them (`word_vectorizer`'s
+    analyzer on the normalised text); messages whose intent is "other" get none.
 
     A word's weight is its value in the message's row of `x` times its intent's coefficient; the
     message's distinct n-grams rank by weight, ties in the order the message has them. All the batch's
     weights are found at once: each (message, column) pair is looked up among the matrix's own."""
-    analyzer = word_vectorizer().build_analyzer()
     out: list[list[str]] = [[] for _ in intents]
     rows: list[int] = []
     tokens: list[str] = []
     for i, name in enumerate(intents):
         if name in INTENTS:
-            distinct = list(dict.fromkeys(analyzer(normalised[i])))
+            distinct = list(dict.fromkeys(word_grams[i]))
             tokens.extend(distinct)
             rows.extend([i] * len(distinct))
     if not tokens:

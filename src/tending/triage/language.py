@@ -9,7 +9,6 @@ the batch's texts take each step together in numpy, and the rest of py3langid's 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -65,11 +64,12 @@ def _automaton() -> _Automaton | None:
         return None
 
 
-def _visits(encoded: list[bytes], machine: _Automaton) -> list[Counter[int]]:
-    """Each text's feature counts, keys in first-visit order (as py3langid's `visit_counts` makes them).
+def _visits(encoded: list[bytes], machine: _Automaton) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each text's visited features and their counts, in first-visit order, as py3langid's
+    `visit_counts` and `_sparse_score` make them (int features, float32 counts).
 
     The texts walk the automaton side by side, longest first, so step t only moves the texts that
-    still have a byte t."""
+    still have a byte t; the counting is done for the whole batch at once."""
     n = len(encoded)
     order = sorted(range(n), key=lambda i: -len(encoded[i]))
     lengths = np.array([len(encoded[i]) for i in order], dtype=np.int64)
@@ -85,17 +85,27 @@ def _visits(encoded: list[bytes], machine: _Automaton) -> list[Counter[int]]:
             active -= 1
         state[:active] = machine.next_move[machine.row_base[state[:active]] + grid[:active, t]]
         features[:active, t] = machine.output[state[:active]]
-    out: list[Counter[int]] = [Counter() for _ in range(n)]
+    # (row, feature) pairs in visiting order; each distinct pair's count and first visit.
+    rows, _ = np.nonzero(features >= 0)
+    visited = features[features >= 0]
+    width = np.int64(len(machine.output))
+    keys, first, counts = np.unique(rows * width + visited, return_index=True, return_counts=True)
+    by_visit = np.argsort(first, kind="stable")
+    keys, counts = keys[by_visit], counts[by_visit].astype(np.float32)
+    key_rows = keys // width
+    bounds = np.searchsorted(key_rows, np.arange(n + 1))
+    found = (keys % width).astype(np.intp)
+    out: list[tuple[np.ndarray, np.ndarray]] = [(found[:0], counts[:0])] * n
     for row, i in enumerate(order):
-        found = features[row]
-        out[i] = Counter(found[found >= 0].tolist())
+        out[i] = (found[bounds[row] : bounds[row + 1]], counts[bounds[row] : bounds[row + 1]])
     return out
 
 
-def _decide(ident: Any, visits: Counter[int], size: int) -> tuple[str, float]:
+def _decide(ident: Any, visits: tuple[np.ndarray, np.ndarray], size: int) -> tuple[str, float]:
     """py3langid's normalised decision from a text's feature counts and byte length."""
-    if visits:
-        scores = ident._sparse_score(visits, ident.nb_ptc)
+    found, counts = visits
+    if len(found):
+        scores = np.log1p(counts) @ ident.nb_ptc[found] + ident.nb_pc
     else:
         scores = np.full(len(ident.nb_classes), 0.0, dtype=np.float32)
     scores *= 1.0 / math.sqrt(size or 1)
