@@ -101,21 +101,29 @@ def _visits(encoded: list[bytes], machine: _Automaton) -> list[tuple[np.ndarray,
     return out
 
 
-def _decide(ident: Any, visits: tuple[np.ndarray, np.ndarray], size: int) -> tuple[str, float]:
-    """py3langid's normalised decision from a text's feature counts and byte length."""
-    found, counts = visits
-    if len(found):
-        scores = np.log1p(counts) @ ident.nb_ptc[found] + ident.nb_pc
-    else:
-        scores = np.full(len(ident.nb_classes), 0.0, dtype=np.float32)
-    scores *= 1.0 / math.sqrt(size or 1)
-    np.exp(scores - scores.max(), out=scores)
-    scores /= scores.sum()
+def _decide(
+    ident: Any, visits: list[tuple[np.ndarray, np.ndarray]], sizes: list[int]
+) -> list[tuple[str, float]]:
+    """py3langid's normalised decision for each text from its feature counts and byte length: each
+    text's scores as py3langid computes them, then its per-text arithmetic (scale, softmax, folding
+    aliased labels) done element for element on all the rows at once."""
+    if not visits:
+        return []
+    width = len(ident.nb_classes)
+    scores = np.zeros((len(visits), width), dtype=np.float32)
+    for row, (found, counts) in enumerate(visits):
+        if len(found):
+            scores[row] = np.log1p(counts) @ ident.nb_ptc[found] + ident.nb_pc
+    scale = np.array([np.float32(1.0 / math.sqrt(size or 1)) for size in sizes], dtype=np.float32)
+    scores *= scale[:, None]
+    np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
     for i, j in ident._alias_pairs:
-        scores[i] += scores[j]
-        scores[j] = 0.0
-    best = int(scores.argmax())
-    return str(ident.nb_classes[best]), float(scores[best])
+        scores[:, i] += scores[:, j]
+        scores[:, j] = 0.0
+    best = scores.argmax(axis=1)
+    chosen = scores[np.arange(len(visits)), best].tolist()
+    return [(str(ident.nb_classes[b]), p) for b, p in zip(best.tolist(), chosen, strict=True)]
 
 
 def detect_many(texts: list[str]) -> list[str]:
@@ -132,8 +140,8 @@ def detect_many(texts: list[str]) -> list[str]:
         if sum(map(str.isalpha, clean)) >= MIN_LETTERS:
             wanted.append(i)
             encoded.append(ident._encode(clean))
-    for i, visits, data in zip(wanted, _visits(encoded, machine), encoded, strict=True):
-        lang, prob = _decide(ident, visits, len(data))
+    decided = _decide(ident, _visits(encoded, machine), [len(data) for data in encoded])
+    for i, (lang, prob) in zip(wanted, decided, strict=True):
         if prob >= MIN_CONFIDENCE:
             out[i] = lang
     return out
