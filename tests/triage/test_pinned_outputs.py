@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tending.triage.classify import classify_texts
-from tending.triage.language import detect, detect_many
+from tending.triage.language import _automaton, _decide, _identifier, _visits, detect, detect_many
 
 PINNED = Path(__file__).parent / "data" / "pinned_outputs.json"
 
@@ -54,3 +54,12 @@ def test_batch_language_detection_equals_one_by_one(pinned: list[dict[str, Any]]
     ]
     assert detect_many(texts) == [detect(t) for t in texts]
     assert detect_many([]) == []
+
+
+def test_batch_language_probabilities_are_py3langids_to_the_bit(pinned: list[dict[str, Any]]) -> None:
+    ident = _identifier()
+    encoded = [ident._encode(t) for t in (row["text"] for row in pinned) if t.strip()]
+    automaton = _automaton()
+    assert automaton is not None
+    decided = _decide(ident, _visits(encoded, automaton), [len(e) for e in encoded])
+    assert decided == [ident.classify(e) for e in encoded]

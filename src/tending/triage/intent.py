@@ -87,8 +87,15 @@ def promotion_cue(text: str) -> str | None:
 
 
 def topics_of(text: str, taxonomy: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The taxonomy's topics with a keyword in `text` (plain loops: this runs for every message)."""
     low = text.lower()
-    return [name for name, words in (taxonomy or TOPICS).items() if any(w in low for w in words)]
+    found: list[str] = []
+    for name, words in (taxonomy or TOPICS).items():
+        for word in words:
+            if word in low:
+                found.append(name)
+                break
+    return found
 
 
 def urgency_and_topics(
