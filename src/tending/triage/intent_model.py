@@ -142,12 +142,18 @@ def intent_reasons(
     column = columns(tokens, N_FEATURES).astype(np.int64)
     head = np.array([INTENTS.index(intents[i]) if intents[i] in INTENTS else 0 for i in range(len(intents))])
     width = np.int64(x.shape[1])
-    stored = np.repeat(np.arange(x.shape[0], dtype=np.int64), np.diff(x.indptr)) * width + x.indices
-    by_key = np.argsort(stored, kind="stable")
+    # The word block's entries as sorted (row, column) keys (the block comes sorted from its vectorizer).
+    in_words = x.indices < N_FEATURES
+    stored = np.repeat(np.arange(x.shape[0], dtype=np.int64), np.diff(x.indptr))[in_words] * width
+    stored += x.indices[in_words]
+    data = x.data[in_words]
+    if len(stored) > 1 and not bool(np.all(stored[1:] > stored[:-1])):
+        by_key = np.argsort(stored, kind="stable")
+        stored, data = stored[by_key], data[by_key]
     wanted = row * width + column
-    at = np.minimum(np.searchsorted(stored[by_key], wanted), len(stored) - 1)
-    found = stored[by_key][at] == wanted
-    value = np.where(found, x.data[by_key][at], 0.0)
+    at = np.minimum(np.searchsorted(stored, wanted), max(len(stored) - 1, 0))
+    found = stored[at] == wanted if len(stored) else np.zeros(len(wanted), dtype=bool)
+    value = np.where(found, data[at] if len(stored) else 0.0, 0.0)
     weight = value * model.coef[head[row], column].astype(np.float64)
     # By message, then heaviest first, then first in the message (the order `tokens` has them).
     ranked = np.lexsort((np.arange(len(tokens)), -weight, row))
