@@ -55,6 +55,7 @@ def _automaton() -> _Automaton | None:
     """The arrays, or None if this py3langid keeps its automaton otherwise (then `detect` is used)."""
     ident = _identifier()
     try:
+        ident.nb_ptc, ident.nb_pc, ident._alias_pairs, ident._encode  # noqa: B018 (the scoring also needs these)
         return _Automaton(
             next_move=np.asarray(ident.tk_nextmove),  # its buffer, not a copy
             row_base=np.asarray(ident._rowbase, dtype=np.int64),
