@@ -18,9 +18,14 @@ from tending.triage.intent_model import (
     load_intent_model,
     main_intent,
 )
-from tending.triage.language import detect
-from tending.triage.sentiment import features, load_default, polarity, shorten_elongations
-from tending.triage.text import normalise
+from tending.triage.language import detect_many
+from tending.triage.sentiment import (
+    features,
+    load_default,
+    normalised_texts,
+    polarity,
+    word_vectorizer,
+)
 
 MODELS = ("default", "embeddings")
 # `tending classify`'s keys, in order: `intents` and `reasons` came last, after the keys older readers know.
@@ -79,18 +84,21 @@ def classify_texts(
     if model not in MODELS:
         raise ModelUnavailable(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
     default = load_default()
-    normalised = [shorten_elongations(normalise(t)) for t in texts]
-    x = features(texts, memo=default.memo)
+    normalised = normalised_texts(texts)
+    analyze = word_vectorizer().build_analyzer()
+    word_grams = [analyze(t) for t in normalised]
+    x = features(texts, memo=default.memo, normalised=normalised, word_grams=word_grams)
     tone = default.probabilities_of(x)
     labels, scores = _sentiment(texts, tone, model)
     heads = load_intent_model()
     probs = np.round(heads.probabilities(x, tone), 4).tolist()
     cues = [promotion_cue(t) for t in texts]
     mains = ["spam" if cue else main_intent(np.asarray(p)) for p, cue in zip(probs, cues, strict=True)]
-    word_reasons = intent_reasons(normalised, x, heads, mains)
+    word_reasons = intent_reasons(word_grams, x, heads, mains)
     for i, cue in enumerate(cues):
         if cue:
             word_reasons[i].append(f"promotional cue {cue!r}")
+    langs = detect_many(texts) if languages else ["und"] * len(texts)
     out = []
     for i, (text, label, score) in enumerate(zip(texts, labels, scores, strict=True)):
         rules = urgency_and_topics(text, intent=mains[i], score=score, taxonomy=taxonomy or TOPICS)
@@ -99,7 +107,7 @@ def classify_texts(
                 sentiment=label,
                 sentiment_score=score,
                 intent=mains[i],
-                language=detect(text) if languages else "und",
+                language=langs[i],
                 urgency=rules.urgency,
                 topics=rules.topics,
                 intents=dict(zip(INTENTS, probs[i], strict=True)),

@@ -52,7 +52,7 @@ def char_wb_ngrams(ngram_range: tuple[int, int]) -> Analyzer:
                 if size <= n:
                     grams.append(padded)
                     break
-                grams.extend(padded[i : i + n] for i in range(size - n + 1))
+                grams.extend([padded[i : i + n] for i in range(size - n + 1)])
         return grams
 
     return analyze
@@ -60,7 +60,7 @@ def char_wb_ngrams(ngram_range: tuple[int, int]) -> Analyzer:
 
 def columns(tokens: list[str], n_features: int) -> np.ndarray:
     """Each token's column: |MurmurHash3_32(utf-8 bytes)| modulo `n_features`."""
-    hashes = np.fromiter((mmh3.hash(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    hashes = np.fromiter(map(mmh3.hash, tokens), dtype=np.int64, count=len(tokens))
     out = np.abs(hashes) % n_features
     out[hashes == _INT32_MIN] = (2**31 - 1 - (n_features - 1)) % n_features
     return out.astype(np.int32)
@@ -87,10 +87,14 @@ class HashedNgrams:
         return self.analyzer
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+        return self.transform_analysed(self.analyzer(text) for text in texts)
+
+    def transform_analysed(self, analysed: Iterable[list[str]]) -> sparse.csr_matrix:
+        """`transform` of texts whose n-grams the caller already made with `analyzer`."""
         tokens: list[str] = []
         starts = [0]
-        for text in texts:
-            tokens.extend(self.analyzer(text))
+        for grams in analysed:
+            tokens.extend(grams)
             starts.append(len(tokens))
         matrix = sparse.csr_matrix(
             (np.ones(len(tokens)), columns(tokens, self.n_features), np.asarray(starts, dtype=np.int32)),

@@ -87,8 +87,15 @@ def promotion_cue(text: str) -> str | None:
 
 
 def topics_of(text: str, taxonomy: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The taxonomy's topics with a keyword in `text` (plain loops: this runs for every message)."""
     low = text.lower()
-    return [name for name, words in (taxonomy or TOPICS).items() if any(w in low for w in words)]
+    found: list[str] = []
+    for name, words in (taxonomy or TOPICS).items():
+        for word in words:
+            if word in low:
+                found.append(name)
+                break
+    return found
 
 
 def urgency_and_topics(
@@ -97,8 +104,8 @@ def urgency_and_topics(
     """Urgency in [0, 1]: complaints and questions first, then negativity, urgent words, exclamation
     marks and shouting; spam and abuse are never urgent to answer."""
     reasons: list[str] = []
-    letters = [c for c in text if c.isalpha()]
-    shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    letters = list(filter(str.isalpha, text))
+    shouting = len(letters) >= 12 and sum(map(str.isupper, letters)) / len(letters) > 0.7
     urgent_hits = {m.lower() for m in URGENT.findall(text)}
     urgency = 0.0
     if intent == "complaint":

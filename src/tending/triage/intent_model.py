@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from tending.triage.hashing import columns
-from tending.triage.sentiment import N_FEATURES, word_vectorizer
+from tending.triage.sentiment import N_FEATURES
 
 MODEL_PATH = Path(__file__).parent / "data" / "intent_default.npz"
 # scikit-learn's English stop-word list (a test checks it is the same), read without importing it.
@@ -101,6 +101,7 @@ def stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS_PATH.read_text(encoding="utf-8").split())
 
 
+@lru_cache(maxsize=65_536)
 def _readable(token: str) -> bool:
     """A word n-gram worth showing: not only stop words or the @user / http placeholders."""
     words = token.split()
@@ -118,22 +119,50 @@ def _token_columns(tokens: set[str]) -> dict[str, int]:
 
 
 def intent_reasons(
-    normalised: list[str], x: sparse.csr_matrix, model: IntentModel, intents: list[str]
+    word_grams: list[list[str]], x: sparse.csr_matrix, model: IntentModel, intents: list[str]
 ) -> list[list[str]]:
     """For each message, the words that pushed its main intent up most ("complaint: 'refund', 'still'").
-    `normalised` are the texts as `features` saw them; messages whose intent is "other" get none."""
-    analyzer = word_vectorizer().build_analyzer()
-    wanted = [i for i, name in enumerate(intents) if name in INTENTS]
-    tokens = {i: analyzer(normalised[i]) for i in wanted}
-    columns = _token_columns({t for toks in tokens.values() for t in toks})
+    `word_grams` are each message's word n-grams as `features` hashed them (`word_vectorizer`'s
+    analyzer on the normalised text); messages whose intent is "other" get none.
+
+    A word's weight is its value in the message's row of `x` times its intent's coefficient; the
+    message's distinct n-grams rank by weight, ties in the order the message has them. All the batch's
+    weights are found at once: each (message, column) pair is looked up among the matrix's own."""
     out: list[list[str]] = [[] for _ in intents]
-    for i in wanted:
-        k = INTENTS.index(intents[i])
-        begin, end = x.indptr[i], x.indptr[i + 1]
-        value = dict(zip(x.indices[begin:end].tolist(), x.data[begin:end].tolist(), strict=True))
-        weight = {t: value.get(columns[t], 0.0) * float(model.coef[k, columns[t]]) for t in set(tokens[i])}
-        ranked = sorted(weight.items(), key=lambda kv: -kv[1])
-        top = [t for t, w in ranked if w > 0 and _readable(t)][:N_REASON_WORDS]
+    rows: list[int] = []
+    tokens: list[str] = []
+    for i, name in enumerate(intents):
+        if name in INTENTS:
+            distinct = list(dict.fromkeys(word_grams[i]))
+            tokens.extend(distinct)
+            rows.extend([i] * len(distinct))
+    if not tokens:
+        return out
+    row = np.asarray(rows, dtype=np.int64)
+    column = columns(tokens, N_FEATURES).astype(np.int64)
+    head = np.array([INTENTS.index(intents[i]) if intents[i] in INTENTS else 0 for i in range(len(intents))])
+    width = np.int64(x.shape[1])
+    # The word block's entries as sorted (row, column) keys (the block comes sorted from its vectorizer).
+    in_words = x.indices < N_FEATURES
+    stored = np.repeat(np.arange(x.shape[0], dtype=np.int64), np.diff(x.indptr))[in_words] * width
+    stored += x.indices[in_words]
+    data = x.data[in_words]
+    if len(stored) > 1 and not bool(np.all(stored[1:] > stored[:-1])):
+        by_key = np.argsort(stored, kind="stable")
+        stored, data = stored[by_key], data[by_key]
+    wanted = row * width + column
+    at = np.minimum(np.searchsorted(stored, wanted), max(len(stored) - 1, 0))
+    found = stored[at] == wanted if len(stored) else np.zeros(len(wanted), dtype=bool)
+    value = np.where(found, data[at] if len(stored) else 0.0, 0.0)
+    weight = value * model.coef[head[row], column].astype(np.float64)
+    # By message, then heaviest first, then first in the message (the order `tokens` has them).
+    ranked = np.lexsort((np.arange(len(tokens)), -weight, row))
+    picked: dict[int, list[str]] = {}
+    for j in ranked[weight[ranked] > 0].tolist():
+        chosen = picked.setdefault(rows[j], [])
+        if len(chosen) < N_REASON_WORDS and _readable(tokens[j]):
+            chosen.append(tokens[j])
+    for i, top in picked.items():
         if top:
             out[i].append(f"{intents[i]}: " + ", ".join(repr(t) for t in top))
     return out

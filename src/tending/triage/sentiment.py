@@ -124,18 +124,30 @@ def vader_features(texts: list[str]) -> np.ndarray:
     return out
 
 
+def normalised_texts(texts: list[str]) -> list[str]:
+    """The texts as the features read them: mentions, links and elongations normalised."""
+    return [shorten_elongations(normalise(t)) for t in texts]
+
+
 def features(
-    texts: list[str], lexicon: dict[str, float] | None = None, memo: WordNgrams | None = None
+    texts: list[str],
+    lexicon: dict[str, float] | None = None,
+    memo: WordNgrams | None = None,
+    normalised: list[str] | None = None,
+    word_grams: list[list[str]] | None = None,
 ) -> sparse.csr_matrix:
     """Hashed word and character n-grams, VADER's scores and the distilled word lexicon's summary.
 
     `lexicon` replaces the shipped one (training uses a lexicon made without its held-out tweets);
-    `memo` keeps words' character n-grams between calls."""
-    norm = [shorten_elongations(normalise(t)) for t in texts]
+    `memo` keeps words' character n-grams between calls; `normalised` (`normalised_texts(texts)`) and
+    `word_grams` (`word_vectorizer`'s analyzer on each of those) are passed when the caller has them."""
+    norm = normalised_texts(texts) if normalised is None else normalised
     lexical = lexicon_features(norm, load_lexicon() if lexicon is None else lexicon)
     return sparse.hstack(
         [
-            word_vectorizer().transform(norm),
+            word_vectorizer().transform(norm)
+            if word_grams is None
+            else word_vectorizer().transform_analysed(word_grams),
             char_ngrams(norm, memo),
             sparse.csr_matrix(vader_features(norm)),
             sparse.csr_matrix(lexical * LEXICON_WEIGHT),
