@@ -461,7 +461,8 @@ def build_demo(
         factory,
         settings=settings,
         workspace_id=workspace_id,
-        channel_id=channel_ids[0][1],
+        # X offers a keyword search (Instagram, where the list starts, has none): its demo channel searches
+        channel_id=next((cid for name, cid in channel_ids if name == "x"), channel_ids[0][1]),
         days=days,
         seed=seed,
         now=now or utcnow(),

@@ -15,7 +15,7 @@ from tending.audit.service import record
 from tending.auth.models import User
 from tending.campaign.models import Campaign, Scenario
 from tending.campaign.scenarios import match_listening_results
-from tending.channel.models import Channel
+from tending.channel.models import Channel, ChannelStatus
 from tending.channel.service import ConfigRefused, build_connector
 from tending.config import Settings
 from tending.connectors.bases import (
@@ -232,16 +232,33 @@ def channel_networks(session: Session, *, workspace_id: int) -> set[str]:
     """The networks the workspace has an active channel on: those its queries can search."""
     return set(
         session.scalars(
-            select(Channel.network).where(Channel.workspace_id == workspace_id, Channel.status == "active")
+            select(Channel.network).where(
+                Channel.workspace_id == workspace_id, Channel.status == ChannelStatus.active.value
+            )
         )
     )
+
+
+def network_titles(session: Session, *, workspace_id: int, networks: dict[str, Any]) -> dict[str, str]:
+    """How each searchable network is named to people: as the channel that searches it names its network
+    (a demo channel is named as the network it plays), else as its connector's title."""
+    titles = {n: str(cls.title) for n, cls in networks.items()}
+    for network in titles:
+        channel = _search_channel(session, workspace_id=workspace_id, network=network)
+        if channel is not None:
+            titles[network] = channel.network_label
+    return titles
 
 
 def _search_channel(session: Session, *, workspace_id: int, network: str) -> Channel | None:
     """The workspace's channel on `network` whose account runs the search (the oldest active one)."""
     return session.scalar(
         select(Channel)
-        .where(Channel.workspace_id == workspace_id, Channel.network == network, Channel.status == "active")
+        .where(
+            Channel.workspace_id == workspace_id,
+            Channel.network == network,
+            Channel.status == ChannelStatus.active.value,
+        )
         .order_by(Channel.id)
         .limit(1)
     )
