@@ -46,39 +46,30 @@ SQLITE_WAITING_SLOT = (
 def _waiting_slots(session: Session, *, workspace_id: int) -> list[tuple[str, int]]:
     """Waiting messages per UTC quarter-hour of `waiting_since`, as ('YYYY-MM-DD HH:MM', count): every real
     time-zone offset is a multiple of 15 min, so each slot is wholly on- or off-hours in local time."""
+    slot: Any
     if session.get_bind().dialect.name == "sqlite":
         # Times are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' text; the slot reads 'YYYY-MM-DD HH:' + minute.
-        slot: Any = literal_column(SQLITE_WAITING_SLOT).label("slot")
-        rows = session.execute(
-            select(slot, func.sum(Conversation.waiting_count))
-            .where(
-                Conversation.workspace_id == workspace_id,
-                Conversation.needs_reply == true(),
-                Conversation.status != "closed",
-                literal_column(SQLITE_WAITING_SLOT).is_not(None),
-            )
-            .group_by(literal_column(SQLITE_WAITING_SLOT))
-        ).all()
-        out = []
-        for text_, n in rows:
-            hour, minute = text_.rsplit(":", 1)
-            out.append((f"{hour}:{int(minute):02d}", int(n or 0)))
-        return out
-    pg_slot = func.date_trunc("hour", Conversation.waiting_since) + func.floor(
-        func.extract("minute", Conversation.waiting_since) / 15
-    ) * text("interval '15 minutes'")
-    slot = func.to_char(pg_slot, "YYYY-MM-DD HH24:MI").label("slot")
+        slot = literal_column(SQLITE_WAITING_SLOT)
+    else:
+        start = func.date_trunc("hour", Conversation.waiting_since) + func.floor(
+            func.extract("minute", Conversation.waiting_since) / 15
+        ) * text("interval '15 minutes'")
+        slot = func.to_char(start, "YYYY-MM-DD HH24:MI")
     rows = session.execute(
         select(slot, func.sum(Conversation.waiting_count))
         .where(
             Conversation.workspace_id == workspace_id,
             Conversation.needs_reply == true(),
             Conversation.status != "closed",
-            Conversation.waiting_since.is_not(None),
+            slot.is_not(None),  # null exactly when waiting_since is
         )
         .group_by(slot)
     ).all()
-    return [(t, int(n or 0)) for t, n in rows]
+    out = []
+    for slot_text, n in rows:
+        hour, minute = slot_text.rsplit(":", 1)
+        out.append((f"{hour}:{int(minute):02d}", int(n or 0)))
+    return out
 
 
 def waiting_by_age(
