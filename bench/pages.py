@@ -227,6 +227,11 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument(
+        "--only",
+        default="",
+        help="comma-separated page names to time (default: every page), for before/after runs",
+    )
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="tending-pages-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -282,6 +287,9 @@ def main() -> None:
         if client.get(path).status_code == 200:
             pages[name] = path
     pages |= alerts_pages(factory)
+    if args.only:
+        chosen = [n.strip() for n in args.only.split(",")]
+        pages = {name: path for name, path in pages.items() if name in chosen}
     print(f"\n{'page':24s} {'p50 ms':>8s} {'p95 ms':>8s}  status")
     worst = 0.0
     for name, path in pages.items():

@@ -23,6 +23,11 @@ def _assert_matches_models(engine) -> None:
     # FTS tables are created by the migration on purpose and are not models
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("message_fts"))]
     diff = [d for d in diff if not (d[0] == "remove_index" and d[1].name == "ix_message_text_fts")]
+    # The overview's waiting-slot index differs by dialect (an expression index on SQLite), so only the migration
+    # declares it
+    diff = [
+        d for d in diff if not (d[0] == "remove_index" and d[1].name == "ix_conversation_ws_waiting_since")
+    ]
     assert diff == []
 
 

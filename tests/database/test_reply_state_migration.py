@@ -15,8 +15,8 @@ from tending.demo.service import build_demo
 from tending.inbox.models import Conversation, ConversationStatus, Message, ReplyState
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-# Later revisions with indexes on the reply state: taken down first, put back last.
-LATER = ("c5e1d7a3b9f2",)
+# Later revisions with indexes on the reply state or the waiting counts: taken down first, put back last.
+LATER = ("d2f7a9c3e1b4", "c5e1d7a3b9f2")
 
 
 def _run(engine: Engine, step: str) -> None:

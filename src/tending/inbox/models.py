@@ -121,6 +121,14 @@ class Conversation(Base):
         Index("ix_conversation_ws_opened", "workspace_id", "first_inbound_at", "first_response_at"),
         Index("ix_conversation_channel_waiting", "channel_id", "needs_reply", "last_inbound_at"),
         Index("ix_conversation_channel_post", "channel_id", "post_key"),
+        # What is left to answer per person, counted from the index alone.
+        Index(
+            "ix_conversation_ws_waiting_assignee",
+            "workspace_id",
+            "needs_reply",
+            "assignee_id",
+            "waiting_count",
+        ),
     )
 
     id: Mapped[PrimaryKey]
