@@ -153,6 +153,49 @@ def scenario_detail(session: Session, hit: ScenarioHit) -> dict[str, Any]:
     }
 
 
+def _scenario_alert(
+    session: Session,
+    *,
+    campaign: Campaign,
+    hit: ScenarioHit,
+    at: datetime,
+    detail: dict[str, Any],
+    message_id: int | None,
+    summary: str,
+    evidence: dict[str, Any],
+    **signal_fields: Any,
+) -> tuple[CampaignAlert, AlertSignal]:
+    """One scenario match: the campaign's alert row and its signal for the alerts inbox (a message of the
+    desk or a post heard by listening, named in `evidence`)."""
+    alert = CampaignAlert(
+        workspace_id=campaign.workspace_id,
+        campaign_id=campaign.id,
+        scenario_id=hit.scenario.id,
+        message_id=message_id,
+        kind=AlertKind.scenario_match.value,
+        at=at,
+        score=hit.score,
+        detail=detail,
+    )
+    session.add(alert)
+    signal = AlertSignal(
+        kind=IncidentKind.scenario_match,
+        at=at,
+        title=f"Messages fit the worst case “{hit.scenario.title}”",
+        summary=summary,
+        campaign_id=campaign.id,
+        evidence={
+            "scenario": hit.scenario.title,
+            "reaction": detail.get("reaction"),
+            "responder": detail.get("responder"),
+            "excerpt": detail["message_excerpt"],
+            **evidence,
+        },
+        **signal_fields,
+    )
+    return alert, signal
+
+
 def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> list[CampaignAlert]:
     """Alerts for new messages that fit a prepared scenario; run once per ingested batch.
 
@@ -225,36 +268,20 @@ def match_scenarios_batch(session: Session, *, message_ids: Sequence[int]) -> li
                 seen.add((message.id, hit.scenario.id))
                 detail = scenario_detail(session, hit)
                 detail["message_excerpt"] = (message.text or "")[:280]
-                alert = CampaignAlert(
-                    workspace_id=campaign.workspace_id,
-                    campaign_id=campaign.id,
-                    scenario_id=hit.scenario.id,
-                    message_id=message.id,
-                    kind=AlertKind.scenario_match.value,
+                alert, signal = _scenario_alert(
+                    session,
+                    campaign=campaign,
+                    hit=hit,
                     at=message.created_at,
-                    score=hit.score,
                     detail=detail,
+                    message_id=message.id,
+                    summary=f"Fits “{hit.scenario.title}” ({hit.by})",
+                    evidence={"message_id": message.id},
+                    message_ids=[message.id],
+                    conversation_ids=[message.conversation_id],
                 )
-                session.add(alert)
                 alerts.append(alert)
-                signals.append(
-                    AlertSignal(
-                        kind=IncidentKind.scenario_match,
-                        at=message.created_at,
-                        title=f"Messages fit the worst case “{hit.scenario.title}”",
-                        summary=f"Fits “{hit.scenario.title}” ({hit.by})",
-                        campaign_id=campaign.id,
-                        evidence={
-                            "scenario": hit.scenario.title,
-                            "reaction": detail.get("reaction"),
-                            "responder": detail.get("responder"),
-                            "excerpt": detail["message_excerpt"],
-                            "message_id": message.id,
-                        },
-                        message_ids=[message.id],
-                        conversation_ids=[message.conversation_id],
-                    )
-                )
+                signals.append(signal)
         if signals:
             record_alerts(session, workspace_id=campaign.workspace_id, signals=signals)
     session.flush()
@@ -329,37 +356,19 @@ def match_listening_results(
                 url=result.url,
                 message_excerpt=(result.text or "")[:280],
             )
-            alert = CampaignAlert(
-                workspace_id=campaign.workspace_id,
-                campaign_id=campaign.id,
-                scenario_id=hit.scenario.id,
-                message_id=None,
-                kind=AlertKind.scenario_match.value,
+            alert, signal = _scenario_alert(
+                session,
+                campaign=campaign,
+                hit=hit,
                 at=result.created_at,
-                score=hit.score,
                 detail=detail,
+                message_id=None,
+                summary=f"Untagged talk fits “{hit.scenario.title}” ({hit.by})",
+                evidence={"listening_result_id": result.id, "network": result.network, "url": result.url},
+                key=f"listening:{result.id}:{hit.scenario.id}",
             )
-            session.add(alert)
             alerts.append(alert)
-            signals.append(
-                AlertSignal(
-                    kind=IncidentKind.scenario_match,
-                    at=result.created_at,
-                    title=f"Messages fit the worst case “{hit.scenario.title}”",
-                    summary=f"Untagged talk fits “{hit.scenario.title}” ({hit.by})",
-                    campaign_id=campaign.id,
-                    evidence={
-                        "scenario": hit.scenario.title,
-                        "reaction": detail.get("reaction"),
-                        "responder": detail.get("responder"),
-                        "excerpt": detail["message_excerpt"],
-                        "listening_result_id": result.id,
-                        "network": result.network,
-                        "url": result.url,
-                    },
-                    key=f"listening:{result.id}:{hit.scenario.id}",
-                )
-            )
+            signals.append(signal)
     if signals:
         record_alerts(session, workspace_id=campaign.workspace_id, signals=signals)
     session.flush()
