@@ -461,8 +461,7 @@ def build_demo(
         factory,
         settings=settings,
         workspace_id=workspace_id,
-        # X offers a keyword search (Instagram, where the list starts, has none): its demo channel searches
-        channel_id=next((cid for name, cid in channel_ids if name == "x"), channel_ids[0][1]),
+        channel_id=channel_ids[0][1],
         days=days,
         seed=seed,
         now=now or utcnow(),

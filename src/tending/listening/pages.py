@@ -91,7 +91,7 @@ def listening_page(
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         networks=sorted(networks),
-        titles=service.network_titles(db, workspace_id=workspace.id, networks=searching),
+        titles={n: cls.title for n, cls in searching.items()},
         idle_networks=sorted(cls.title for n, cls in searching.items() if n not in connected),
         quotas=[
             service.quota_view(db, workspace_id=workspace.id, network=n, cls=cls, now=now)

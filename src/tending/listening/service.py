@@ -239,17 +239,6 @@ def channel_networks(session: Session, *, workspace_id: int) -> set[str]:
     )
 
 
-def network_titles(session: Session, *, workspace_id: int, networks: dict[str, Any]) -> dict[str, str]:
-    """How each searchable network is named to people: as the channel that searches it names its network
-    (a demo channel is named as the network it plays), else as its connector's title."""
-    titles = {n: str(cls.title) for n, cls in networks.items()}
-    for network in titles:
-        channel = _search_channel(session, workspace_id=workspace_id, network=network)
-        if channel is not None:
-            titles[network] = channel.network_label
-    return titles
-
-
 def _search_channel(session: Session, *, workspace_id: int, network: str) -> Channel | None:
     """The workspace's channel on `network` whose account runs the search (the oldest active one)."""
     return session.scalar(
