@@ -127,27 +127,47 @@ class RssConnector(Connector, ListenCapability, RssSearching):
         items: list[InboundItem] = []
         feeds = [(str(self.config.feed_url), "post")] + [(u, "comment") for u in self._comment_feeds()]
         for url, role in feeds:
-            state = dict(states.get(url) or {})
-            resp = self.client.get(url, etag=state.get("etag"), last_modified=state.get("modified"))
-            if resp.status == 304:
+            read = self._read_feed(url, states)
+            if read is None:
                 continue
-            parsed = self._parse(resp)
-            seen: list[str] = list(state.get("seen") or [])
-            seen_set = set(seen)
-            fresh: list[InboundItem] = []
-            for entry in parsed.entries:
-                ext = _entry_id(entry)
-                if ext is None or ext in seen_set:
-                    continue
-                seen_set.add(ext)
-                fresh.append(self._item(entry, ext, role=role, feed_language=parsed.feed.get("language")))
+            resp, parsed, new = read
+            language = parsed.feed.get("language")
+            fresh = [self._item(entry, ext, role=role, feed_language=language) for ext, entry in new]
             fresh.sort(key=lambda it: it.created_at)
             items.extend(fresh)
-            seen = [it.external_id for it in reversed(fresh)] + seen
-            state.update(etag=resp.etag, modified=resp.last_modified, seen=seen[: self.config.remember_ids])
-            states[url] = state
+            self._remember(states, url, resp, [it.external_id for it in reversed(fresh)])
         items.sort(key=lambda it: (it.created_at, it.kind != "post"))
         return FetchResult(items=items, cursor={"feeds": states}, has_more=False)
+
+    def _read_feed(
+        self, url: str, states: dict[str, Any]
+    ) -> tuple[FeedResponse, Any, list[tuple[str, Any]]] | None:
+        """One feed by conditional GET: the answer, the parsed feed and its entries not read before as
+        (id, entry) in feed order; None when the feed is unchanged (304). The caller remembers what it
+        read with `_remember`."""
+        state = states.get(url) or {}
+        resp = self.client.get(url, etag=state.get("etag"), last_modified=state.get("modified"))
+        if resp.status == 304:
+            return None
+        parsed = self._parse(resp)
+        seen = set(state.get("seen") or [])
+        new: list[tuple[str, Any]] = []
+        for entry in parsed.entries:
+            ext = _entry_id(entry)
+            if ext is None or ext in seen:
+                continue
+            seen.add(ext)
+            new.append((ext, entry))
+        return resp, parsed, new
+
+    def _remember(
+        self, states: dict[str, Any], url: str, resp: FeedResponse, newest_first: list[str]
+    ) -> None:
+        """The feed's validators and the ids read: newest first, then the older ones, up to `remember_ids`."""
+        state = dict(states.get(url) or {})
+        seen = newest_first + list(state.get("seen") or [])
+        state.update(etag=resp.etag, modified=resp.last_modified, seen=seen[: self.config.remember_ids])
+        states[url] = state
 
     def _parse(self, resp: FeedResponse) -> Any:
         """The parsed feed. Servers often label feeds text/html, so the body decides, not the header."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tending.connectors.bases import FetchResult, InboundItem, SearchCapability, SearchQuery, SearchQuota
-from tending.connectors.rss.client import FeedClient, FeedResponse
+from tending.connectors.rss.client import FeedResponse
 
 
 class RssSearching(SearchCapability):
-    """Mixed into the RSS connector, which supplies `client`, `config`, `_parse` and `_item`."""
+    """Mixed into the RSS connector, which supplies `config`, `_read_feed`, `_remember` and `_item`."""
 
     search_quota: ClassVar[SearchQuota] = SearchQuota(
         calls=60, window_seconds=3600, note="tending's own courtesy limit: feeds publish no quota"
@@ -23,39 +23,29 @@ class RssSearching(SearchCapability):
     if TYPE_CHECKING:
         config: Any
 
-        @property
-        def client(self) -> FeedClient: ...
+        def _read_feed(
+            self, url: str, states: dict[str, Any]
+        ) -> tuple[FeedResponse, Any, list[tuple[str, Any]]] | None: ...
 
-        def _parse(self, resp: FeedResponse) -> Any: ...
+        def _remember(
+            self, states: dict[str, Any], url: str, resp: FeedResponse, newest_first: list[str]
+        ) -> None: ...
 
         def _item(self, entry: Any, ext: str, *, role: str, feed_language: str | None) -> InboundItem: ...
 
     def search(self, query: SearchQuery, cursor: dict[str, Any]) -> FetchResult:
-        from tending.connectors.rss.connector import _entry_id
-
         states: dict[str, Any] = dict(cursor.get("feeds") or {})
         items: list[InboundItem] = []
         for url in [str(u) for u in self.config.news_feeds]:
-            state = dict(states.get(url) or {})
-            resp = self.client.get(url, etag=state.get("etag"), last_modified=state.get("modified"))
-            if resp.status == 304:
+            read = self._read_feed(url, states)
+            if read is None:
                 continue
-            parsed = self._parse(resp)
-            seen: list[str] = list(state.get("seen") or [])
-            seen_set = set(seen)
-            fresh = []
-            for entry in parsed.entries:
-                ext = _entry_id(entry)
-                if ext is None or ext in seen_set:
-                    continue
-                seen_set.add(ext)
-                fresh.append(ext)
+            resp, parsed, new = read
+            for ext, entry in new:
                 item = self._item(entry, ext, role="post", feed_language=parsed.feed.get("language"))
                 item.direction = "inbound"
                 if query.matches(item.text, item.language):
                     items.append(item)
-            seen = list(reversed(fresh)) + seen
-            state.update(etag=resp.etag, modified=resp.last_modified, seen=seen[: self.config.remember_ids])
-            states[url] = state
+            self._remember(states, url, resp, [ext for ext, _entry in reversed(new)])
         items.sort(key=lambda it: it.created_at)
         return FetchResult(items=items, cursor={"feeds": states}, has_more=False)
